@@ -1,0 +1,72 @@
+//! Procedural macros of [`alys-metrics`](https://docs.rs/alys-metrics). Use them through the
+//! `alys_metrics` crate (`use alys_metrics::prelude::*;`): the code they generate names the
+//! runtime by absolute `::alys_metrics::...` paths.
+//!
+//! - [`macro@alys_metric`] declares a metric on a `static NAME: Kind;` item.
+//! - [`macro@instrument_actor`] instruments actor message handlers.
+//! - [`macro@time_block`] times block production and validation functions.
+//! - [`derive@LabelValue`] makes a field-less enum usable as a label.
+//!
+//! Every mistake is a compile error spanned on the offending token.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use proc_macro::TokenStream;
+
+mod actor;
+mod label_value;
+mod metric;
+mod time_block;
+mod util;
+
+/// Declares a Prometheus metric on a `static NAME: Kind;` item.
+///
+/// ```text
+/// /// Total migration errors encountered.          <- HELP text (required)
+/// #[alys_metric(counter, labels(phase, error_type))]
+/// pub static MIGRATION_ERRORS: Counter;
+/// ```
+///
+/// Arguments, after the kind (`counter`, `gauge` or `histogram`):
+/// - `labels(name, name: Type, name: dynamic(max = N))`: standard label names map to the
+///   standard enums; `name: Type` binds any `LabelValue` enum; `dynamic(max = N)` is a
+///   free-form string capped at `N` values.
+/// - `name = "..."`: overrides the derived name (`alys_` + the static's name in lower case +
+///   `_total` for counters, `_seconds` for names ending in `_duration`, `_latency`, `_time`).
+/// - `unit = "seconds"` (or `bytes`, ...): appends the unit to the derived name.
+/// - `buckets = [..]`, `buckets = exponential(start, factor, count)`,
+///   `buckets = linear(start, width, count)` for histograms.
+///
+/// See the `alys_metrics` crate documentation for the full rules.
+#[proc_macro_attribute]
+pub fn alys_metric(args: TokenStream, item: TokenStream) -> TokenStream {
+    metric::expand(args.into(), item.into()).into()
+}
+
+/// Instruments actor message handlers: counts, latency per message, in-flight and outcome.
+///
+/// See the `alys_metrics` crate documentation.
+#[proc_macro_attribute]
+pub fn instrument_actor(args: TokenStream, item: TokenStream) -> TokenStream {
+    actor::expand(args.into(), item.into()).into()
+}
+
+/// Times a block production or validation function: `#[time_block(production)]`,
+/// `#[time_block(validation, validator = self.id)]`.
+///
+/// See the `alys_metrics` crate documentation.
+#[proc_macro_attribute]
+pub fn time_block(args: TokenStream, item: TokenStream) -> TokenStream {
+    time_block::expand(args.into(), item.into()).into()
+}
+
+/// Derives `LabelValue` for a field-less enum: each variant's label value is its name in
+/// `snake_case`, or the string of `#[label = "..."]` on the variant.
+#[proc_macro_derive(LabelValue, attributes(label))]
+pub fn derive_label_value(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    label_value::expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}

@@ -1,0 +1,43 @@
+//! Actor system (seed ALYS-003-11 ... -15, Phase 2).
+
+use crate::prelude::*;
+
+/// Messages handled by actors, by actor type and message type.
+#[alys_metric(counter, labels(actor_type, message_type))]
+pub static ACTOR_MESSAGES: Counter;
+
+/// Time to handle one actor message, in seconds (each message observed on its own).
+#[alys_metric(histogram, labels(actor_type), buckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0])]
+pub static ACTOR_MESSAGE_LATENCY: Histogram;
+
+/// Messages waiting in actor mailboxes: the sum over the actors of each type.
+#[alys_metric(gauge, labels(actor_type))]
+pub static ACTOR_MAILBOX_SIZE: IntGauge;
+
+/// Actor restarts, by actor type and reason.
+#[alys_metric(counter, labels(actor_type, reason: RestartReason))]
+pub static ACTOR_RESTARTS: Counter;
+
+/// Actor lifecycle events (spawn, stop, restart, recover), by actor type.
+#[alys_metric(counter, labels(actor_type, event))]
+pub static ACTOR_LIFECYCLE_EVENTS: Counter;
+
+/// Messages handled per second, measured over the last collection window, by actor type.
+#[alys_metric(gauge, labels(actor_type))]
+pub static ACTOR_MESSAGE_THROUGHPUT_PER_SECOND: Gauge;
+
+/// Messages handled successfully, by actor type (the counter behind the throughput gauge).
+#[alys_metric(counter, labels(actor_type))]
+pub static ACTOR_MESSAGES_PROCESSED: Counter;
+
+/// Messages whose handler failed, by actor type.
+#[alys_metric(counter, labels(actor_type))]
+pub static ACTOR_MESSAGE_ERRORS: Counter;
+
+/// Registered actors that are healthy (success rate above 95 %, error rate below 5 %).
+#[alys_metric(gauge)]
+pub static ACTOR_HEALTHY_COUNT: IntGauge;
+
+/// Registered actors.
+#[alys_metric(gauge)]
+pub static ACTOR_TOTAL_COUNT: IntGauge;

@@ -1,0 +1,67 @@
+//! Sync, block production and validation, transaction pool and peers (seed ALYS-003-16 ... -19).
+
+use crate::prelude::*;
+
+/// Height of the best block this node has.
+#[alys_metric(gauge)]
+pub static SYNC_CURRENT_HEIGHT: IntGauge;
+
+/// Height of the best block known on the network.
+#[alys_metric(gauge)]
+pub static SYNC_TARGET_HEIGHT: IntGauge;
+
+/// Blocks synchronised per second over the last measurement window.
+#[alys_metric(gauge)]
+pub static SYNC_BLOCKS_PER_SECOND: Gauge;
+
+/// Sync state: 0=discovering, 1=headers, 2=blocks, 3=catchup, 4=synced, 5=failed.
+#[alys_metric(gauge)]
+pub static SYNC_STATE: IntGauge;
+
+/// Blocks processed by sync (the counter behind the blocks-per-second gauge).
+#[alys_metric(counter)]
+pub static SYNC_BLOCKS_PROCESSED: Counter;
+
+/// Time to produce a block, in seconds, by validator.
+#[alys_metric(
+    histogram,
+    labels(validator: dynamic(max = 64)),
+    buckets = [0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0]
+)]
+pub static BLOCK_PRODUCTION_DURATION: Histogram;
+
+/// Time to validate a block, in seconds, by validator.
+#[alys_metric(
+    histogram,
+    labels(validator: dynamic(max = 64)),
+    buckets = [0.01, 0.05, 0.1, 0.5, 1.0, 2.0, 5.0]
+)]
+pub static BLOCK_VALIDATION_DURATION: Histogram;
+
+/// Transactions in the pool.
+#[alys_metric(gauge)]
+pub static TXPOOL_SIZE: IntGauge;
+
+/// Transactions processed per second over the last measurement window.
+#[alys_metric(gauge)]
+pub static TXPOOL_PROCESSING_RATE: Gauge;
+
+/// Transactions rejected by the pool, by reason.
+#[alys_metric(counter, labels(reason: RejectionReason))]
+pub static TXPOOL_REJECTIONS: Counter;
+
+/// Transactions processed by the pool (the counter behind the processing-rate gauge).
+#[alys_metric(counter)]
+pub static TXPOOL_PROCESSED: Counter;
+
+/// Connected peers.
+#[alys_metric(gauge)]
+pub static PEER_COUNT: IntGauge;
+
+/// Connection quality score of each peer (0-100); peers beyond the cap share the series `other`.
+#[alys_metric(gauge, labels(peer_id: dynamic(max = 256)))]
+pub static PEER_QUALITY_SCORE: Gauge;
+
+/// Connected peers by geographic region.
+#[alys_metric(gauge, labels(region))]
+pub static PEER_GEOGRAPHIC_DISTRIBUTION: IntGauge;

@@ -1,0 +1,42 @@
+//! The standard catalogue: every metric the Alys node registers, declared with
+//! `#[alys_metric]`. Each static is registered in the default registry at start-up with all of
+//! its enum-labelled series at 0.
+//!
+//! # Renamed metrics
+//!
+//! Counters whose old name lacked the `_total` suffix are exposed under a `_total` name:
+//!
+//! | old name | exposed name |
+//! |---|---|
+//! | `alys_aura_slot_author_retrievals` | `alys_aura_slot_author_retrievals_total` |
+//! | `alys_aura_slot_claim_totals` | `alys_aura_slot_claim_total` |
+//! | `alys_chain_pegin_totals` | `alys_chain_pegin_total` |
+//! | `alys_chain_process_block_totals` | `alys_chain_process_block_total` |
+//! | `alys_chain_network_gossip_totals` | `alys_chain_network_gossip_total` |
+//! | `alys_chain_btc_block_monitor_totals` | `alys_chain_btc_block_monitor_total` (label `block_height` dropped; see `alys_chain_btc_block_monitor_height`) |
+//! | `alys_chain_syncing_operation_totals` | `alys_chain_syncing_operation_total` (label `start_height` dropped; see `alys_chain_syncing_start_height`) |
+//! | `alys_chain_block_production_totals` | `alys_chain_block_production_total` |
+//!
+//! # Lint exceptions
+//!
+//! These gauges keep their established `_count` names, which dashboards and alert rules query,
+//! although `promtool check metrics` flags the suffix: `alys_peer_count`, `alys_thread_count`,
+//! `alys_actor_healthy_count`, `alys_actor_total_count`, `alys_feature_flags_active_count`,
+//! `alys_feature_flags_enabled_count`. [`LINT_EXCEPTIONS`] lists them.
+
+pub mod actor;
+pub mod chain;
+pub mod consensus;
+pub mod feature_flags;
+pub mod migration;
+pub mod system;
+
+/// Metric names that `promtool check metrics` flags and that are kept on purpose.
+pub const LINT_EXCEPTIONS: &[&str] = &[
+    "alys_peer_count",
+    "alys_thread_count",
+    "alys_actor_healthy_count",
+    "alys_actor_total_count",
+    "alys_feature_flags_active_count",
+    "alys_feature_flags_enabled_count",
+];

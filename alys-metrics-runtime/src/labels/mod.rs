@@ -1,0 +1,257 @@
+//! Typed label values, label dimensions and cardinality rules.
+//!
+//! A metric's labels are a tuple of *dimensions*. A dimension is either a closed enum that
+//! implements [`LabelValue`] (the standard enums in [`standard`](crate::labels) or any enum with
+//! `#[derive(LabelValue)]`), or a bounded free-form string, [`Dynamic<MAX>`]. Every dimension has
+//! a fixed number of slots, so a metric's children live in one array and a label tuple is turned
+//! into an index with a few multiplications: no hashing and no lock on the update path.
+
+mod dynamic;
+mod standard;
+
+pub use dynamic::{
+    sanitize_into, sanitize_label_value, Dynamic, DynamicState, MAX_LABEL_VALUE_LEN,
+};
+pub use standard::*;
+
+/// The largest number of series (label combinations) one metric may have.
+///
+/// `#[alys_metric]` checks every declaration against this number at compile time, through a
+/// `const` assertion over the label types' [`LabelDim::SIZE`]s.
+pub const MAX_CARDINALITY: usize = 10_000;
+
+/// A closed set of label values: an enum whose variants are the values a label may take.
+///
+/// Derive it with `#[derive(LabelValue)]` on a field-less enum: each variant's value is its
+/// name in `snake_case`, or the string given by `#[label = "..."]` on the variant.
+///
+/// ```
+/// use alys_metrics::prelude::*;
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+/// enum Outcome { Accepted, #[label = "rejected_by_peer"] Rejected }
+///
+/// assert_eq!(Outcome::COUNT, 2);
+/// assert_eq!(Outcome::Rejected.as_str(), "rejected_by_peer");
+/// assert_eq!(Outcome::Accepted.index(), 0);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a label: it does not implement `LabelValue`",
+    label = "not a label type",
+    note = "derive it on a field-less enum: `#[derive(Clone, Copy, LabelValue)]`, or use `dynamic(max = N)` for a capped string"
+)]
+pub trait LabelValue: Copy + Send + Sync + 'static {
+    /// How many distinct values the label can take.
+    const COUNT: usize;
+    /// One representative of every value, in index order (`VALUES[i].index() == i`).
+    const VALUES: &'static [Self];
+    /// The position of this value, in `0..COUNT`.
+    fn index(self) -> usize;
+    /// The exported label value: lower-case ASCII letters, digits and `_`.
+    fn as_str(self) -> &'static str;
+}
+
+/// One label dimension of a metric: how a label's input becomes a slot index.
+///
+/// Implemented for every [`LabelValue`] (one slot per value, stateless) and for
+/// [`Dynamic<MAX>`] (`MAX` slots assigned to strings as they arrive, plus one `"other"` slot).
+pub trait LabelDim: 'static {
+    /// What a caller passes for this label: the enum value, or `&str` for dynamic labels.
+    type Input<'a>;
+    /// Per-metric state of the dimension (`()` for enums).
+    type State: Send + Sync;
+    /// Number of slots: the dimension's contribution to the metric's cardinality.
+    const SIZE: usize;
+    /// True when every slot exists from start-up (enums); false when slots appear as they are
+    /// first used (dynamic labels).
+    const STATIC: bool;
+    /// Creates the state for one metric.
+    fn new_state() -> Self::State;
+    /// Turns an input into a slot in `0..SIZE`.
+    fn resolve(state: &Self::State, input: Self::Input<'_>) -> usize;
+    /// The label value of `slot`, or `None` while the slot is unused.
+    fn slot_value(state: &Self::State, slot: usize) -> Option<&str>;
+    /// How many inputs were folded into the overflow slot (always 0 for enums).
+    fn overflowed(_state: &Self::State) -> u64 {
+        0
+    }
+}
+
+impl<T: LabelValue> LabelDim for T {
+    type Input<'a> = T;
+    type State = ();
+    const SIZE: usize = T::COUNT;
+    const STATIC: bool = true;
+    #[inline]
+    fn new_state() {}
+    #[inline(always)]
+    fn resolve(_: &(), input: T) -> usize {
+        input.index()
+    }
+    #[inline]
+    fn slot_value(_: &(), slot: usize) -> Option<&str> {
+        T::VALUES.get(slot).map(|v| v.as_str())
+    }
+}
+
+/// A tuple of label dimensions: the full label set of one metric.
+///
+/// Implemented for `()` and for tuples of up to six [`LabelDim`]s. `CARDINALITY` is the product
+/// of the dimensions' sizes, which is what [`MAX_CARDINALITY`] limits.
+pub trait LabelSet: 'static {
+    /// The dimensions' states.
+    type State: Send + Sync;
+    /// Number of dimensions.
+    const ARITY: usize;
+    /// Product of the dimensions' sizes: the number of children the metric holds.
+    const CARDINALITY: usize;
+    /// True when all dimensions are enums (every series exists from start-up).
+    const STATIC: bool;
+    /// Creates the states.
+    fn new_state() -> Self::State;
+    /// Size of dimension `dim`.
+    fn dim_size(dim: usize) -> usize;
+    /// Label value of `slot` in dimension `dim`, or `None` while unused.
+    fn slot_value(state: &Self::State, dim: usize, slot: usize) -> Option<&str>;
+    /// Values folded into overflow slots, summed over the dimensions.
+    fn overflowed(state: &Self::State) -> u64;
+}
+
+impl LabelSet for () {
+    type State = ();
+    const ARITY: usize = 0;
+    const CARDINALITY: usize = 1;
+    const STATIC: bool = true;
+    fn new_state() {}
+    fn dim_size(_: usize) -> usize {
+        1
+    }
+    fn slot_value(_: &(), _: usize, _: usize) -> Option<&str> {
+        None
+    }
+    fn overflowed(_: &()) -> u64 {
+        0
+    }
+}
+
+macro_rules! label_set_tuple {
+    ($n:expr; $($T:ident $i:tt),+) => {
+        impl<$($T: LabelDim),+> LabelSet for ($($T,)+) {
+            type State = ($($T::State,)+);
+            const ARITY: usize = $n;
+            const CARDINALITY: usize = 1 $(* $T::SIZE)+;
+            const STATIC: bool = true $(&& $T::STATIC)+;
+            fn new_state() -> Self::State {
+                ($($T::new_state(),)+)
+            }
+            fn dim_size(dim: usize) -> usize {
+                match dim {
+                    $($i => $T::SIZE,)+
+                    _ => 1,
+                }
+            }
+            fn slot_value(state: &Self::State, dim: usize, slot: usize) -> Option<&str> {
+                match dim {
+                    $($i => $T::slot_value(&state.$i, slot),)+
+                    _ => None,
+                }
+            }
+            fn overflowed(state: &Self::State) -> u64 {
+                0 $(+ $T::overflowed(&state.$i))+
+            }
+        }
+    };
+}
+
+label_set_tuple!(1; A 0);
+label_set_tuple!(2; A 0, B 1);
+label_set_tuple!(3; A 0, B 1, C 2);
+label_set_tuple!(4; A 0, B 1, C 2, D 3);
+label_set_tuple!(5; A 0, B 1, C 2, D 3, E 4);
+label_set_tuple!(6; A 0, B 1, C 2, D 3, E 4, F 5);
+
+/// Cardinality of a label set given as the number of values of each label: the product of the
+/// value-set sizes (saturating), which is what Prometheus stores as series.
+///
+/// This is the seed's `validate_cardinality` done right: it multiplies how many *values* each
+/// label can take, not the lengths of the label names.
+///
+/// ```
+/// use alys_metrics::labels::{cardinality, validate_cardinality, MigrationPhase, ErrorType, LabelValue};
+/// assert_eq!(cardinality(&[MigrationPhase::COUNT, ErrorType::COUNT]), 100);
+/// assert!(validate_cardinality("alys_migration_errors_total", &[10, 10]).is_ok());
+/// assert!(validate_cardinality("too_many", &[1000, 11]).is_err());
+/// ```
+pub fn cardinality(value_counts: &[usize]) -> usize {
+    value_counts
+        .iter()
+        .fold(1usize, |acc, n| acc.saturating_mul(*n))
+}
+
+/// Error returned by [`validate_cardinality`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardinalityError {
+    /// The metric that was checked.
+    pub metric: String,
+    /// Its cardinality (product of the value counts).
+    pub cardinality: usize,
+}
+
+impl std::fmt::Display for CardinalityError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "metric `{}` has {} label combinations, more than the limit of {}",
+            self.metric, self.cardinality, MAX_CARDINALITY
+        )
+    }
+}
+
+impl std::error::Error for CardinalityError {}
+
+/// Checks at run time that a label set of the given value counts stays within
+/// [`MAX_CARDINALITY`]. `#[alys_metric]` does the same check at compile time.
+///
+/// # Errors
+///
+/// [`CardinalityError`] when the product of `value_counts` exceeds [`MAX_CARDINALITY`].
+pub fn validate_cardinality(
+    metric: &str,
+    value_counts: &[usize],
+) -> Result<usize, CardinalityError> {
+    let c = cardinality(value_counts);
+    if c > MAX_CARDINALITY {
+        Err(CardinalityError {
+            metric: metric.to_owned(),
+            cardinality: c,
+        })
+    } else {
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cardinality_is_product_of_value_counts_not_name_lengths() {
+        // The seed multiplied label-name lengths: "phase" (5) x "error_type" (10) = 50.
+        assert_eq!(cardinality(&[MigrationPhase::COUNT, ErrorType::COUNT]), 100);
+        assert_eq!(cardinality(&[]), 1);
+        assert_eq!(cardinality(&[usize::MAX, 2]), usize::MAX);
+        assert_eq!(validate_cardinality("m", &[100, 100]), Ok(10_000));
+        let err = validate_cardinality("m", &[100, 101]).unwrap_err();
+        assert_eq!(err.cardinality, 10_100);
+        assert!(err.to_string().contains("10000"));
+    }
+
+    #[test]
+    fn tuple_label_sets_multiply_sizes() {
+        assert_eq!(<(MigrationPhase, ErrorType) as LabelSet>::CARDINALITY, 100);
+        assert_eq!(<(ActorType, Dynamic<10>) as LabelSet>::CARDINALITY, 9 * 11);
+        assert!(<(ActorType,) as LabelSet>::STATIC);
+        assert!(!<(ActorType, Dynamic<10>) as LabelSet>::STATIC);
+        assert_eq!(<() as LabelSet>::CARDINALITY, 1);
+    }
+}

@@ -1,0 +1,630 @@
+//! The standard label enums. Their sizes are the single source of truth for the compile-time
+//! cardinality checks that `#[alys_metric]` emits.
+
+use crate::LabelValue;
+
+/// Migration phase of the V2 migration (`phase` label; 10 values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum MigrationPhase {
+    /// Foundation setup.
+    Foundation,
+    /// Actor system introduction.
+    ActorSystem,
+    /// Sync engine migration.
+    SyncEngine,
+    /// Federation V2.
+    FederationV2,
+    /// Lighthouse V2.
+    LighthouseV2,
+    /// The migration itself.
+    Migration,
+    /// Post-migration validation.
+    Validation,
+    /// Rollback safety checks.
+    RollbackSafety,
+    /// Performance verification.
+    PerformanceVerification,
+    /// Final validation.
+    FinalValidation,
+}
+
+impl MigrationPhase {
+    /// The phase's number as exported by `alys_migration_phase` (0-9).
+    pub fn number(self) -> i64 {
+        self.index() as i64
+    }
+
+    /// The phase of a number as exported by `alys_migration_phase`.
+    pub fn from_number(n: i64) -> Option<Self> {
+        usize::try_from(n)
+            .ok()
+            .and_then(|i| Self::VALUES.get(i).copied())
+    }
+}
+
+/// Error category (`error_type` label; 10 values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum ErrorType {
+    /// An operation timed out.
+    Timeout,
+    /// A connection failed.
+    Connection,
+    /// Data failed validation.
+    Validation,
+    /// Data could not be parsed.
+    Parsing,
+    /// The storage layer failed.
+    Storage,
+    /// The network layer failed.
+    Network,
+    /// Consensus rules were violated.
+    Consensus,
+    /// Execution (EVM) failed.
+    Execution,
+    /// A migration step failed.
+    Migration,
+    /// Anything else inside the node.
+    System,
+}
+
+/// Kind of actor (`actor_type` label; 9 values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum ActorType {
+    /// `ChainActor`: block processing.
+    Chain,
+    /// `EngineActor`: execution layer.
+    Engine,
+    /// `NetworkActor`: P2P communication.
+    Network,
+    /// `BridgeActor`: peg operations.
+    Bridge,
+    /// `StorageActor`: database operations.
+    Storage,
+    /// `SyncActor`: block synchronisation.
+    Sync,
+    /// `StreamActor`: event streaming.
+    Stream,
+    /// Supervision tree actors.
+    Supervisor,
+    /// Internal system actors, and every name no other rule matches.
+    System,
+}
+
+impl ActorType {
+    /// Classifies an actor by its type name, case-insensitively: the first of `chain`,
+    /// `engine`, `network`, `bridge`, `storage`, `sync`, `stream`, `supervisor` that the name
+    /// contains decides; otherwise [`ActorType::System`].
+    ///
+    /// ```
+    /// use alys_metrics::labels::ActorType;
+    /// assert_eq!(ActorType::from_name("ChainActor"), ActorType::Chain);
+    /// assert_eq!(ActorType::from_name("PegInBridgeActor"), ActorType::Bridge);
+    /// assert_eq!(ActorType::from_name("Metronome"), ActorType::System);
+    /// ```
+    pub fn from_name(name: &str) -> Self {
+        const RULES: [(&str, ActorType); 8] = [
+            ("chain", ActorType::Chain),
+            ("engine", ActorType::Engine),
+            ("network", ActorType::Network),
+            ("bridge", ActorType::Bridge),
+            ("storage", ActorType::Storage),
+            ("sync", ActorType::Sync),
+            ("stream", ActorType::Stream),
+            ("supervisor", ActorType::Supervisor),
+        ];
+        let lower = name.to_ascii_lowercase();
+        RULES
+            .iter()
+            .find(|(needle, _)| lower.contains(needle))
+            .map_or(ActorType::System, |(_, t)| *t)
+    }
+}
+
+/// Kind of actor message (`message_type` label; 9 values).
+///
+/// `Custom(code)` keeps its code for logs and matching, but is exported as the single label
+/// value `custom`, so custom codes cannot grow the number of series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MessageType {
+    /// Start, stop, restart, health check.
+    Lifecycle,
+    /// Block sync, peer coordination.
+    Sync,
+    /// P2P messages, broadcasts.
+    Network,
+    /// Block template, submission.
+    Mining,
+    /// Proposal, voting.
+    Governance,
+    /// Peg operations.
+    Bridge,
+    /// Database operations.
+    Storage,
+    /// Internal system messages.
+    System,
+    /// An application-specific message kind; exported as `custom`.
+    Custom(u16),
+}
+
+impl LabelValue for MessageType {
+    const COUNT: usize = 9;
+    const VALUES: &'static [Self] = &[
+        MessageType::Lifecycle,
+        MessageType::Sync,
+        MessageType::Network,
+        MessageType::Mining,
+        MessageType::Governance,
+        MessageType::Bridge,
+        MessageType::Storage,
+        MessageType::System,
+        MessageType::Custom(0),
+    ];
+    #[inline]
+    fn index(self) -> usize {
+        match self {
+            MessageType::Lifecycle => 0,
+            MessageType::Sync => 1,
+            MessageType::Network => 2,
+            MessageType::Mining => 3,
+            MessageType::Governance => 4,
+            MessageType::Bridge => 5,
+            MessageType::Storage => 6,
+            MessageType::System => 7,
+            MessageType::Custom(_) => 8,
+        }
+    }
+    fn as_str(self) -> &'static str {
+        [
+            "lifecycle",
+            "sync",
+            "network",
+            "mining",
+            "governance",
+            "bridge",
+            "storage",
+            "system",
+            "custom",
+        ][self.index()]
+    }
+}
+
+/// State of the sync engine (`sync_state` label and the `alys_sync_state` gauge; 6 values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+#[repr(u8)]
+pub enum SyncState {
+    /// Peer discovery.
+    Discovering = 0,
+    /// Header synchronisation.
+    Headers = 1,
+    /// Block data synchronisation.
+    Blocks = 2,
+    /// Catching up to the chain tip.
+    Catchup = 3,
+    /// Fully synchronised.
+    Synced = 4,
+    /// Synchronisation failed.
+    Failed = 5,
+}
+
+impl SyncState {
+    /// The state of a gauge value, `None` outside `0..=5`.
+    pub fn from_u8(value: u8) -> Option<Self> {
+        Self::VALUES.get(usize::from(value)).copied()
+    }
+}
+
+/// Why the transaction pool rejected a transaction (`reason` label of
+/// `alys_txpool_rejections_total`; 12 values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum RejectionReason {
+    /// Fee too low for the current market.
+    InsufficientFee,
+    /// Incorrect nonce sequence.
+    InvalidNonce,
+    /// Account lacks sufficient funds.
+    InsufficientBalance,
+    /// Transaction gas limit exceeded.
+    GasLimitExceeded,
+    /// Signature invalid.
+    InvalidSignature,
+    /// Sender account not found.
+    AccountNotFound,
+    /// Pool at capacity.
+    PoolFull,
+    /// Transaction already in the pool.
+    DuplicateTransaction,
+    /// Transaction format invalid.
+    InvalidTransaction,
+    /// Back-pressure from network congestion.
+    NetworkCongestion,
+    /// Sender rate limited.
+    RateLimited,
+    /// Any other reason.
+    Other,
+}
+
+/// Geographic region of a peer (`region` label; 7 values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum PeerRegion {
+    /// US, Canada, Mexico.
+    NorthAmerica,
+    /// Europe.
+    Europe,
+    /// Asia.
+    Asia,
+    /// South America.
+    SouthAmerica,
+    /// Africa.
+    Africa,
+    /// Australia, New Zealand, the Pacific.
+    Oceania,
+    /// Unidentified, private or loopback addresses.
+    Unknown,
+}
+
+/// Error of parsing a [`PeerRegion`] from a string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownRegion(pub String);
+
+impl std::fmt::Display for UnknownRegion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unknown region `{}`: expected north_america (na, us, ca), europe (eu), asia (ap), \
+             south_america (sa), africa (af), oceania (oc, au) or unknown",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownRegion {}
+
+impl std::str::FromStr for PeerRegion {
+    type Err = UnknownRegion;
+
+    /// Parses a region name or code, case-insensitively.
+    ///
+    /// ```
+    /// use alys_metrics::labels::PeerRegion;
+    /// assert_eq!("EU".parse(), Ok(PeerRegion::Europe));
+    /// assert!("mars".parse::<PeerRegion>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "north_america" | "na" | "us" | "ca" => PeerRegion::NorthAmerica,
+            "europe" | "eu" => PeerRegion::Europe,
+            "asia" | "ap" => PeerRegion::Asia,
+            "south_america" | "sa" => PeerRegion::SouthAmerica,
+            "africa" | "af" => PeerRegion::Africa,
+            "oceania" | "oc" | "au" => PeerRegion::Oceania,
+            "unknown" => PeerRegion::Unknown,
+            _ => return Err(UnknownRegion(s.to_owned())),
+        })
+    }
+}
+
+/// Actor lifecycle event (`event` label; 4 values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum LifecycleEvent {
+    /// The actor was started and registered.
+    Spawn,
+    /// The actor stopped and was unregistered.
+    Stop,
+    /// The actor was restarted.
+    Restart,
+    /// The actor's health recovered.
+    Recover,
+}
+
+/// Direction of an I/O operation on disk (`operation` label; 2 values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum IoOperation {
+    /// Bytes read.
+    Read,
+    /// Bytes written.
+    Write,
+}
+
+/// Direction of network traffic (`direction` label; 2 values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum IoDirection {
+    /// Bytes received.
+    Received,
+    /// Bytes transmitted.
+    Transmitted,
+}
+
+/// Outcome of a call or operation (`status` label; 5 values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum Status {
+    /// The call was made (counted before its outcome is known).
+    Attempted,
+    /// It succeeded.
+    Success,
+    /// It failed.
+    Failure,
+    /// It was rejected as invalid.
+    Rejected,
+    /// It timed out.
+    Timeout,
+}
+
+/// Why a migration was rolled back (`reason` label of `alys_migration_rollbacks_total`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum RollbackReason {
+    /// Post-phase validation failed.
+    ValidationFailed,
+    /// A phase exceeded its time budget.
+    Timeout,
+    /// Too many errors in the phase.
+    ErrorThreshold,
+    /// Consensus diverged.
+    ConsensusFailure,
+    /// Data corruption detected.
+    DataCorruption,
+    /// An operator asked for it.
+    Manual,
+    /// Any other reason.
+    Other,
+}
+
+/// Why an actor restarted (`reason` label of `alys_actor_restarts_total`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum RestartReason {
+    /// The actor failed (returned an error from a lifecycle hook).
+    Failure,
+    /// A handler panicked.
+    Panic,
+    /// A health check or message timed out.
+    Timeout,
+    /// Its supervisor restarted it.
+    Supervisor,
+    /// An operator asked for it.
+    Manual,
+    /// Any other reason.
+    Other,
+}
+
+/// Why a block failed processing (`reason` label of `alys_chain_process_block_total`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum BlockRejectReason {
+    /// No reason: the block was accepted.
+    None,
+    /// Its parent is unknown.
+    UnknownParent,
+    /// Already imported.
+    AlreadyKnown,
+    /// Signature invalid.
+    InvalidSignature,
+    /// AuxPoW invalid.
+    InvalidAuxpow,
+    /// Execution payload invalid.
+    InvalidPayload,
+    /// From the wrong slot or author.
+    WrongSlot,
+    /// Execution failed.
+    Execution,
+    /// Storage failed.
+    Storage,
+    /// Any other reason.
+    Other,
+}
+
+/// Why the engine failed to build a block (`reason` label of
+/// `alys_engine_build_block_calls_total`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum BuildBlockReason {
+    /// No reason: the block was built.
+    None,
+    /// The engine returned no payload id.
+    NoPayloadId,
+    /// The engine returned an error.
+    EngineError,
+    /// The payload was invalid.
+    InvalidPayload,
+    /// The call timed out.
+    Timeout,
+    /// Any other reason.
+    Other,
+}
+
+/// Kind of gossip message (`message_type` label of `alys_chain_network_gossip_total`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum GossipKind {
+    /// A signed block.
+    Block,
+    /// An approval of a block.
+    Approval,
+    /// An AuxPoW header.
+    Auxpow,
+    /// A peg-in notification.
+    Pegin,
+    /// A transaction.
+    Transaction,
+    /// Anything else.
+    Other,
+}
+
+/// Stage of block production (`message_type` label of `alys_chain_block_production_total`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum ProductionStage {
+    /// Preparing the block (pegins, parent).
+    Prepare,
+    /// Building the payload with the engine.
+    Build,
+    /// Signing.
+    Sign,
+    /// Broadcasting.
+    Broadcast,
+    /// Committing to storage.
+    Commit,
+}
+
+/// Result of a feature-flag evaluation (`result` label).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum FlagResult {
+    /// The flag evaluated to enabled.
+    Enabled,
+    /// The flag evaluated to disabled.
+    Disabled,
+}
+
+/// Cache result of a feature-flag evaluation (`cache_status` label).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum CacheStatus {
+    /// Served from the cache.
+    Hit,
+    /// Not in the cache.
+    Miss,
+}
+
+/// Operation on the feature-flag cache (`operation` label of
+/// `alys_feature_flag_cache_operations_total`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum CacheOperation {
+    /// A read.
+    Get,
+    /// A write.
+    Set,
+    /// An invalidation.
+    Invalidate,
+    /// An eviction.
+    Evict,
+}
+
+/// Where a feature-flag configuration reload came from (`source` label).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum ConfigSource {
+    /// The configuration file.
+    File,
+    /// Environment variables.
+    Environment,
+    /// The admin API.
+    Api,
+    /// Built-in defaults.
+    Default,
+}
+
+/// Kind of feature-flag audit event (`event_type` label).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum AuditEventType {
+    /// A flag was created.
+    Created,
+    /// A flag was updated.
+    Updated,
+    /// A flag was deleted.
+    Deleted,
+    /// Configuration was reloaded.
+    Reloaded,
+    /// Access was denied.
+    AccessDenied,
+}
+
+/// Kind of feature-flag change (`change_type` label).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum ChangeType {
+    /// Turned on.
+    Enabled,
+    /// Turned off.
+    Disabled,
+    /// Rollout percentage changed.
+    Rollout,
+    /// Targeting conditions changed.
+    Conditions,
+    /// Created.
+    Created,
+    /// Removed.
+    Removed,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check<T: LabelValue + std::fmt::Debug + PartialEq>(count: usize) {
+        assert_eq!(T::COUNT, count);
+        assert_eq!(T::VALUES.len(), count);
+        let mut seen = std::collections::HashSet::new();
+        for (i, v) in T::VALUES.iter().enumerate() {
+            assert_eq!(v.index(), i, "{v:?}");
+            let s = v.as_str();
+            assert!(seen.insert(s), "duplicate value {s}");
+            assert!(
+                s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn standard_enums_have_the_seed_sizes_and_distinct_values() {
+        check::<MigrationPhase>(10);
+        check::<ErrorType>(10);
+        check::<ActorType>(9);
+        check::<MessageType>(9);
+        check::<SyncState>(6);
+        check::<RejectionReason>(12);
+        check::<PeerRegion>(7);
+        check::<LifecycleEvent>(4);
+        check::<IoOperation>(2);
+        check::<IoDirection>(2);
+        check::<Status>(5);
+    }
+
+    #[test]
+    fn values_match_the_seed_strings() {
+        assert_eq!(MigrationPhase::FederationV2.as_str(), "federation_v2");
+        assert_eq!(
+            MigrationPhase::PerformanceVerification.as_str(),
+            "performance_verification"
+        );
+        assert_eq!(
+            RejectionReason::GasLimitExceeded.as_str(),
+            "gas_limit_exceeded"
+        );
+        assert_eq!(PeerRegion::NorthAmerica.as_str(), "north_america");
+        assert_eq!(SyncState::Catchup.as_str(), "catchup");
+        assert_eq!(MessageType::Custom(77).as_str(), "custom");
+        assert_eq!(MessageType::Custom(77).index(), 8);
+    }
+
+    #[test]
+    fn sync_state_round_trips_through_u8() {
+        for s in SyncState::VALUES {
+            assert_eq!(SyncState::from_u8(*s as u8), Some(*s));
+        }
+        assert_eq!(SyncState::from_u8(6), None);
+    }
+
+    #[test]
+    fn actor_type_from_name_follows_the_seed_rules() {
+        assert_eq!(ActorType::from_name("EngineActor"), ActorType::Engine);
+        assert_eq!(ActorType::from_name("SYNC"), ActorType::Sync);
+        assert_eq!(
+            ActorType::from_name("RootSupervisor"),
+            ActorType::Supervisor
+        );
+        assert_eq!(ActorType::from_name(""), ActorType::System);
+    }
+
+    #[test]
+    fn regions_parse_codes_and_names() {
+        assert_eq!("us".parse(), Ok(PeerRegion::NorthAmerica));
+        assert_eq!("Oceania".parse(), Ok(PeerRegion::Oceania));
+        assert_eq!("unknown".parse(), Ok(PeerRegion::Unknown));
+        let err = "xx".parse::<PeerRegion>().unwrap_err();
+        assert!(err.to_string().contains("expected north_america"));
+    }
+
+    #[test]
+    fn migration_phase_numbers_round_trip() {
+        assert_eq!(MigrationPhase::FinalValidation.number(), 9);
+        assert_eq!(
+            MigrationPhase::from_number(3),
+            Some(MigrationPhase::LighthouseV2)
+        );
+        assert_eq!(MigrationPhase::from_number(-1), None);
+        assert_eq!(MigrationPhase::from_number(10), None);
+    }
+}

@@ -1,0 +1,71 @@
+//! Runtime of [`alys-metrics`](https://docs.rs/alys-metrics): metric families, the standard
+//! label enums, the registry and the standard catalogue. Use it through the `alys_metrics`
+//! crate, which re-exports everything here together with the macros.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+// The macros name this crate's items as `::alys_metrics::...`; this makes those paths resolve
+// inside the runtime itself (its standard enums and catalogue use the macros too).
+extern crate self as alys_metrics;
+
+pub mod catalogue;
+pub mod encode;
+pub mod labels;
+pub mod metric;
+pub mod registry;
+
+pub use alys_metrics_macros::{alys_metric, instrument_actor, time_block, LabelValue};
+pub use labels::{Dynamic, LabelValue, MAX_CARDINALITY};
+pub use metric::{
+    Collect, Counter, Descriptor, FloatCounter, Gauge, Histogram, HistogramTimer, IntGauge, Kind,
+    Metric, MetricCore,
+};
+pub use registry::{catalogue, init, registry, set_build_info, Registry, RegistryError};
+
+/// Everything a node engineer needs: the macros, the standard label enums and the metric types.
+///
+/// ```
+/// use alys_metrics::prelude::*;
+///
+/// /// Requests served.
+/// #[alys_metric(counter, labels(status))]
+/// static REQUESTS: Counter;
+///
+/// REQUESTS.with(Status::Success).inc();
+/// assert_eq!(REQUESTS.with(Status::Success).get(), 1);
+/// ```
+pub mod prelude {
+    pub use crate::labels::*;
+    pub use crate::metric::{Counter, FloatCounter, Gauge, Histogram, IntGauge};
+    pub use alys_metrics_macros::{alys_metric, instrument_actor, time_block, LabelValue};
+}
+
+/// Items the macros' generated code refers to. Not a public API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::labels::{Dynamic, LabelSet, LabelValue, MAX_CARDINALITY};
+    pub use crate::metric::{
+        Counter, Descriptor, FloatCounter, Gauge, Histogram, IntGauge, Kind, Metric,
+        DEFAULT_BUCKETS,
+    };
+    pub use crate::registry::Registration;
+    pub use inventory;
+
+    /// Compiles only for label types; `#[alys_metric]` names it for each `name: Type` label so
+    /// that a type that is not a label is reported on the user's token.
+    pub const fn assert_label_value<T: LabelValue>() {}
+
+    /// The descriptor of a declaration that failed to compile (never registered).
+    pub static FALLBACK_DESCRIPTOR: Descriptor = Descriptor {
+        name: "alys_invalid_declaration",
+        help: "A declaration with compile errors.",
+        kind: Kind::Gauge,
+        label_names: &[],
+        label_types: &[],
+        buckets: &[],
+        rust_path: "",
+        file: "",
+        line: 0,
+    };
+}

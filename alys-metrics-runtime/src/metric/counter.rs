@@ -1,0 +1,157 @@
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{Descriptor, Kind, MetricCore};
+use crate::encode::SampleWriter;
+
+/// A monotonically increasing integer counter: one relaxed atomic add per update.
+///
+/// Declared with `#[alys_metric(counter)]`; exposed with the `_total` suffix.
+#[derive(Debug, Default)]
+pub struct Counter {
+    v: AtomicU64,
+}
+
+impl Counter {
+    /// A zeroed counter (also usable outside a registry).
+    pub const fn new() -> Self {
+        Self {
+            v: AtomicU64::new(0),
+        }
+    }
+
+    /// Adds one.
+    #[inline]
+    pub fn inc(&self) {
+        self.v.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Adds `n`.
+    #[inline]
+    pub fn inc_by(&self, n: u64) {
+        self.v.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The current value.
+    #[inline]
+    pub fn get(&self) -> u64 {
+        self.v.load(Ordering::Relaxed)
+    }
+
+    /// Raises the counter to `total` if it is below it; never lowers it. Use it to mirror a
+    /// cumulative total kept elsewhere (an actor's processed count) without adding it twice.
+    #[inline]
+    pub fn mirror(&self, total: u64) {
+        self.v.fetch_max(total, Ordering::Relaxed);
+    }
+}
+
+impl MetricCore for Counter {
+    const KIND: Kind = Kind::Counter;
+    type Shared = ();
+    fn new_shared(_: &'static Descriptor) {}
+    fn new_child(_: &'static Descriptor) -> Self {
+        Counter::new()
+    }
+    fn encode(&self, _: &(), w: &mut SampleWriter<'_>) {
+        w.u64("", None, self.get());
+    }
+}
+
+/// A monotonically increasing float counter (seconds of CPU time and the like).
+///
+/// Declared as `static NAME: FloatCounter;` under `#[alys_metric(counter)]`. Negative,
+/// NaN and infinite increments are ignored: a counter never goes down.
+#[derive(Debug, Default)]
+pub struct FloatCounter {
+    bits: AtomicU64,
+}
+
+impl FloatCounter {
+    /// A zeroed counter.
+    pub const fn new() -> Self {
+        Self {
+            bits: AtomicU64::new(0),
+        }
+    }
+
+    /// Adds one.
+    #[inline]
+    pub fn inc(&self) {
+        self.inc_by(1.0);
+    }
+
+    /// Adds `v` when it is finite and positive.
+    #[inline]
+    pub fn inc_by(&self, v: f64) {
+        if v.is_finite() && v > 0.0 {
+            let _ = self
+                .bits
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                    Some((f64::from_bits(b) + v).to_bits())
+                });
+        }
+    }
+
+    /// Raises the counter to `total` if it is below it (see [`Counter::mirror`]).
+    #[inline]
+    pub fn mirror(&self, total: f64) {
+        if total.is_finite() {
+            let _ = self
+                .bits
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                    (total > f64::from_bits(b)).then_some(total.to_bits())
+                });
+        }
+    }
+
+    /// The current value.
+    #[inline]
+    pub fn get(&self) -> f64 {
+        f64::from_bits(self.bits.load(Ordering::Relaxed))
+    }
+}
+
+impl MetricCore for FloatCounter {
+    const KIND: Kind = Kind::Counter;
+    type Shared = ();
+    fn new_shared(_: &'static Descriptor) {}
+    fn new_child(_: &'static Descriptor) -> Self {
+        FloatCounter::new()
+    }
+    fn encode(&self, _: &(), w: &mut SampleWriter<'_>) {
+        w.f64("", self.get());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counter_counts_and_mirrors_without_double_counting() {
+        let c = Counter::new();
+        c.inc();
+        c.inc_by(4);
+        assert_eq!(c.get(), 5);
+        c.mirror(3);
+        assert_eq!(c.get(), 5, "mirror never lowers");
+        c.mirror(9);
+        c.mirror(9);
+        assert_eq!(c.get(), 9, "mirroring the same total twice adds nothing");
+    }
+
+    #[test]
+    fn float_counter_ignores_bad_increments() {
+        let c = FloatCounter::new();
+        c.inc_by(0.25);
+        c.inc_by(-1.0);
+        c.inc_by(f64::NAN);
+        c.inc_by(f64::INFINITY);
+        c.inc();
+        assert_eq!(c.get(), 1.25);
+        c.mirror(1.0);
+        assert_eq!(c.get(), 1.25);
+        c.mirror(2.5);
+        assert_eq!(c.get(), 2.5);
+    }
+}

@@ -1,0 +1,67 @@
+//! # alys-metrics
+//!
+//! Compile-time checked Prometheus metrics for the Alys V2 node.
+//!
+//! ```
+//! use alys_metrics::prelude::*;
+//!
+//! /// Total migration errors encountered.
+//! #[alys_metric(counter, labels(phase, error_type))]
+//! pub static MY_MIGRATION_ERRORS: Counter;
+//!
+//! MY_MIGRATION_ERRORS.with(MigrationPhase::Foundation, ErrorType::Timeout).inc();
+//!
+//! let text = alys_metrics::registry().encode_to_string();
+//! assert!(text.contains(
+//!     "alys_my_migration_errors_total{phase=\"foundation\",error_type=\"timeout\"} 1\n"
+//! ));
+//! // Every enum-labelled series exists from start-up, at 0.
+//! assert!(text.contains(
+//!     "alys_my_migration_errors_total{phase=\"final_validation\",error_type=\"system\"} 0\n"
+//! ));
+//! ```
+//!
+//! ## Declaring metrics
+//!
+//! `#[alys_metric(KIND, ...)]` goes on a `static NAME: Type;` item whose doc comment is the
+//! metric's HELP text. `KIND` is `counter` (`Counter`, `FloatCounter`), `gauge` (`Gauge`,
+//! `IntGauge`) or `histogram` (`Histogram`). The exposed name is `alys_` + the static's name in
+//! lower case, with `_total` appended to counters and `_seconds` to names ending in
+//! `_duration`, `_latency` or `_time`; `unit = "bytes"` appends a unit; `name = "..."`
+//! overrides the whole name and is checked against the same rules.
+//!
+//! Labels are typed. Standard names map to the standard enums in [`labels`]:
+//!
+//! | label | enum | values |
+//! |---|---|---|
+//! | `phase` | [`MigrationPhase`](labels::MigrationPhase) | 10 |
+//! | `error_type` | [`ErrorType`](labels::ErrorType) | 10 |
+//! | `actor_type` | [`ActorType`](labels::ActorType) | 9 |
+//! | `message_type` | [`MessageType`](labels::MessageType) | 9 |
+//! | `sync_state` | [`SyncState`](labels::SyncState) | 6 |
+//! | `region` | [`PeerRegion`](labels::PeerRegion) | 7 |
+//! | `operation` | [`IoOperation`](labels::IoOperation) | 2 |
+//! | `direction` | [`IoDirection`](labels::IoDirection) | 2 |
+//! | `event` | [`LifecycleEvent`](labels::LifecycleEvent) | 4 |
+//! | `status` | [`Status`](labels::Status) | 5 |
+//!
+//! `reason` must name its enum (`reason: RejectionReason`); any label can bind an enum that
+//! derives [`LabelValue`](derive@LabelValue) (`outcome: MyOutcome`); a free-form string
+//! needs a cap (`peer_id: dynamic(max = 256)`), beyond which values fold into `"other"` and
+//! are counted in `alys_label_overflow_total{metric}`.
+//!
+//! The number of series of a metric, the product of its labels' value counts, may not exceed
+//! [`MAX_CARDINALITY`]; that, unknown labels, bad names, bad buckets and a missing doc comment
+//! are compile errors on the offending token.
+//!
+//! ## Updating metrics
+//!
+//! `NAME.with(v1, v2, ..)` takes one value per label, in declaration order, and returns the
+//! child: for enum labels that is an array index, no hashing, no lock, no allocation. The
+//! child has `inc`, `inc_by`, `get`, `set`, `add`, `sub`, `observe`, `start_timer`. An
+//! unlabelled metric has them directly (`SYNC_STATE.set(4)`).
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub use alys_metrics_runtime::*;
