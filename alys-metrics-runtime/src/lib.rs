@@ -9,8 +9,12 @@
 // inside the runtime itself (its standard enums and catalogue use the macros too).
 extern crate self as alys_metrics;
 
+pub mod actor;
 pub mod catalogue;
+pub mod chain;
+pub mod collector;
 pub mod encode;
+pub mod exporter;
 pub mod labels;
 pub mod metric;
 pub mod registry;

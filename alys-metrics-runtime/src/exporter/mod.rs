@@ -1,0 +1,1 @@
+//! The HTTP exporter: `/metrics`, `/health`, `/ready`.
