@@ -1,0 +1,167 @@
+//! The standard catalogue holds every metric of CATALOGUE.md (with the documented renames),
+//! with its kind and label names, registered and exported from start-up.
+
+use alys_metrics::Kind::{self, Counter as C, Gauge as G, Histogram as H};
+
+/// (exposed name, kind, label names) of every metric in CATALOGUE.md, after the `_total`
+/// renames and the dropped unbounded labels.
+const EXPECTED: &[(&str, Kind, &[&str])] = &[
+    // Migration
+    ("alys_migration_phase", G, &[]),
+    ("alys_migration_progress_percent", G, &[]),
+    ("alys_migration_errors_total", C, &["phase", "error_type"]),
+    ("alys_migration_rollbacks_total", C, &["phase", "reason"]),
+    ("alys_migration_phase_duration_seconds", H, &["phase"]),
+    ("alys_migration_validation_success_total", C, &["phase"]),
+    ("alys_migration_validation_failure_total", C, &["phase"]),
+    // Actor system
+    ("alys_actor_messages_total", C, &["actor_type", "message_type"]),
+    ("alys_actor_message_latency_seconds", H, &["actor_type"]),
+    ("alys_actor_mailbox_size", G, &["actor_type"]),
+    ("alys_actor_restarts_total", C, &["actor_type", "reason"]),
+    ("alys_actor_lifecycle_events_total", C, &["actor_type", "event"]),
+    ("alys_actor_message_throughput_per_second", G, &["actor_type"]),
+    // Sync, blocks, transaction pool, peers
+    ("alys_sync_current_height", G, &[]),
+    ("alys_sync_target_height", G, &[]),
+    ("alys_sync_blocks_per_second", G, &[]),
+    ("alys_sync_state", G, &[]),
+    ("alys_block_production_duration_seconds", H, &["validator"]),
+    ("alys_block_validation_duration_seconds", H, &["validator"]),
+    ("alys_txpool_size", G, &[]),
+    ("alys_txpool_processing_rate", G, &[]),
+    ("alys_txpool_rejections_total", C, &["reason"]),
+    ("alys_peer_count", G, &[]),
+    ("alys_peer_quality_score", G, &["peer_id"]),
+    ("alys_peer_geographic_distribution", G, &["region"]),
+    // System resources
+    ("alys_memory_usage_bytes", G, &[]),
+    ("alys_cpu_usage_percent", G, &[]),
+    ("alys_disk_io_bytes_total", C, &["operation"]),
+    ("alys_network_io_bytes_total", C, &["direction"]),
+    ("alys_thread_count", G, &[]),
+    ("alys_file_descriptors", G, &[]),
+    ("alys_process_start_time_seconds", G, &[]),
+    ("alys_uptime_seconds", G, &[]),
+    // Chain, consensus, engine, RPC
+    ("alys_aura_produced_blocks_total", C, &["status"]),
+    ("alys_aura_current_slot", G, &[]),
+    ("alys_aura_slot_author_retrievals_total", C, &["status", "authority_index"]),
+    ("alys_aura_latest_slot_author", G, &[]),
+    ("alys_aura_verify_signed_block_total", C, &["status"]),
+    ("alys_aura_slot_claim_total", C, &["status"]),
+    ("alys_create_aux_block_calls_total", C, &["status"]),
+    ("alys_auxpow_submit_block_calls_total", C, &["status"]),
+    ("alys_auxpow_hashes_processed", H, &[]),
+    ("alys_chain_pegin_total", C, &["status"]),
+    ("alys_chain_total_pegin_amount", G, &[]),
+    ("alys_chain_process_block_attempts_total", C, &[]),
+    ("alys_chain_process_block_total", C, &["status", "reason"]),
+    ("alys_chain_network_gossip_total", C, &["message_type", "status"]),
+    ("alys_last_approved_block", G, &[]),
+    ("alys_chain_block_height", G, &[]),
+    ("alys_chain_btc_block_monitor_total", C, &["status"]),
+    ("alys_chain_discovered_peers", G, &[]),
+    ("alys_chain_syncing_operation_total", C, &["status"]),
+    ("alys_chain_block_production_total", C, &["message_type", "status"]),
+    ("alys_chain_last_finalized_block", G, &[]),
+    ("alys_chain_last_processed_block", G, &[]),
+    ("alys_engine_build_block_calls_total", C, &["status", "reason"]),
+    ("alys_engine_commit_block_calls_total", C, &["status"]),
+    ("alys_rpc_requests_total", C, &["method", "status"]),
+    ("alys_rpc_request_duration_seconds", H, &["method"]),
+    // Feature flags
+    ("alys_feature_flag_evaluations_total", C, &["flag_name", "status", "result"]),
+    ("alys_feature_flag_evaluation_duration_seconds", H, &["flag_name", "cache_status"]),
+    ("alys_feature_flag_cache_operations_total", C, &["operation", "flag_name"]),
+    ("alys_feature_flags_active_count", G, &[]),
+    ("alys_feature_flags_enabled_count", G, &[]),
+    ("alys_feature_flag_hot_reload_events_total", C, &["status"]),
+    ("alys_feature_flag_config_reloads_total", C, &["source"]),
+    ("alys_feature_flag_audit_events_total", C, &["event_type"]),
+    ("alys_feature_flag_changes_total", C, &["flag_name", "change_type"]),
+    ("alys_feature_flag_validation_errors_total", C, &["error_type", "flag_name"]),
+    ("alys_feature_flag_macro_cache_hits_total", C, &["flag_name"]),
+    ("alys_feature_flag_context_builds_total", C, &["status"]),
+    // Also required
+    ("alys_build_info", G, &["version", "commit"]),
+    ("alys_actor_messages_processed_total", C, &["actor_type"]),
+    ("alys_actor_message_errors_total", C, &["actor_type"]),
+    ("alys_sync_blocks_processed_total", C, &[]),
+    ("alys_txpool_processed_total", C, &[]),
+    ("alys_actor_healthy_count", G, &[]),
+    ("alys_actor_total_count", G, &[]),
+    ("process_cpu_seconds_total", C, &[]),
+    ("process_resident_memory_bytes", G, &[]),
+    ("process_virtual_memory_bytes", G, &[]),
+    ("process_open_fds", G, &[]),
+    ("process_max_fds", G, &[]),
+    ("process_start_time_seconds", G, &[]),
+    ("process_threads", G, &[]),
+];
+
+/// Buckets fixed by CATALOGUE.md.
+const BUCKETS: &[(&str, &[f64])] = &[
+    ("alys_actor_message_latency_seconds", &[0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0]),
+    ("alys_block_production_duration_seconds", &[0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0]),
+    ("alys_block_validation_duration_seconds", &[0.01, 0.05, 0.1, 0.5, 1.0, 2.0, 5.0]),
+    (
+        "alys_feature_flag_evaluation_duration_seconds",
+        &[0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0],
+    ),
+];
+
+#[test]
+fn catalogue_holds_every_documented_metric_with_its_kind_and_labels() {
+    let catalogue = alys_metrics::catalogue();
+    let mut missing = Vec::new();
+    for (name, kind, labels) in EXPECTED {
+        match catalogue.iter().find(|d| d.name == *name) {
+            None => missing.push(*name),
+            Some(d) => {
+                assert_eq!(d.kind, *kind, "{name}");
+                assert_eq!(d.label_names, *labels, "{name}");
+                assert!(!d.help.is_empty(), "{name} has HELP text");
+            }
+        }
+    }
+    assert!(missing.is_empty(), "missing from the catalogue: {missing:?}");
+    assert!(catalogue.len() >= 62, "the seed promises 62+ metrics, found {}", catalogue.len());
+}
+
+#[test]
+fn catalogue_buckets_match_the_documented_sets() {
+    let catalogue = alys_metrics::catalogue();
+    for (name, buckets) in BUCKETS {
+        let d = catalogue.iter().find(|d| d.name == *name).expect(name);
+        assert_eq!(d.buckets, *buckets, "{name}");
+    }
+    let phase = catalogue.iter().find(|d| d.name == "alys_migration_phase_duration_seconds").unwrap();
+    assert!(phase.buckets.last().is_some_and(|b| *b >= 3600.0), "phases can last hours");
+    let hashes = catalogue.iter().find(|d| d.name == "alys_auxpow_hashes_processed").unwrap();
+    assert!(hashes.buckets.iter().all(|b| b.fract() == 0.0 && *b >= 1.0), "hash counts, not seconds");
+}
+
+#[test]
+fn catalogue_names_are_unique_sorted_and_exported() {
+    let catalogue = alys_metrics::catalogue();
+    assert!(catalogue.windows(2).all(|w| w[0].name < w[1].name), "sorted and unique");
+    let text = alys_metrics::registry().encode_to_string();
+    for d in &catalogue {
+        assert!(text.contains(&format!("# TYPE {} {}\n", d.name, d.kind)), "{} is exported", d.name);
+    }
+}
+
+#[test]
+fn unbounded_labels_of_the_old_code_are_gone() {
+    for d in alys_metrics::catalogue() {
+        for l in d.label_names {
+            assert!(!["block_height", "start_height"].contains(l), "{} still has {l}", d.name);
+        }
+        for (l, t) in d.label_names.iter().zip(d.label_types) {
+            if ["peer_id", "validator", "method", "flag_name", "authority_index"].contains(l) {
+                assert!(t.starts_with("dynamic(max = "), "{}: {l} must be capped, is {t}", d.name);
+            }
+        }
+    }
+}
