@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace: unit, integration, doc, trybuild ui-tests, and the tests that
+# drive a real prometheus/promtool. Installs what the tests need when it is missing.
+#
+#   bash scripts/test.sh            # everything
+#   bash scripts/test.sh --quick    # skip fmt/clippy
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing ${need_apt[*]} (Debian packages)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "promtool/prometheus are missing: install the Debian package 'prometheus' (needs root)" >&2
+    exit 1
+  fi
+fi
+# Tests that need promtool/prometheus fail, never skip, when they are missing.
+export ALYS_REQUIRE_PROMTOOL=1
+
+if [ "${1:-}" != "--quick" ]; then
+  echo "== cargo fmt --check"
+  cargo fmt --all -- --check
+  echo "== cargo clippy"
+  cargo clippy --workspace --all-targets --quiet -- -D warnings
+fi
+
+echo "== cargo test"
+mkdir -p target
+set +e
+cargo test --workspace --no-fail-fast 2>&1 | tee target/test-output.txt
+rc=${PIPESTATUS[0]}
+set -e
+# A one-line summary that any runner can read.
+passed=$(grep -Eo '[0-9]+ passed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
+echo "tests: ${passed} passed, ${failed} failed"
+[ "$rc" = 0 ] && [ "$failed" = 0 ]
