@@ -30,6 +30,7 @@ pub use registry::{catalogue, init, registry, set_build_info, Registry, Registry
 /// Everything a node engineer needs: the macros, the standard label enums and the metric types.
 ///
 /// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
 /// use alys_metrics::prelude::*;
 ///
 /// /// Requests served.

@@ -142,6 +142,7 @@ pub fn sanitize_into<'b>(value: &str, buf: &'b mut [u8; MAX_LABEL_VALUE_LEN]) ->
 /// Sanitises a free-form label value (see [`sanitize_into`]) into an owned `String`.
 ///
 /// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
 /// use alys_metrics::labels::sanitize_label_value;
 /// assert_eq!(sanitize_label_value("Peer/12D3Koo W"), "peer12d3koow");
 /// assert_eq!(sanitize_label_value("a\"b\\c\n"), "abc");

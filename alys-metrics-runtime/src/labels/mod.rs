@@ -26,6 +26,7 @@ pub const MAX_CARDINALITY: usize = 10_000;
 /// name in `snake_case`, or the string given by `#[label = "..."]` on the variant.
 ///
 /// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
 /// use alys_metrics::prelude::*;
 ///
 /// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
@@ -177,6 +178,7 @@ label_set_tuple!(6; A 0, B 1, C 2, D 3, E 4, F 5);
 /// label can take, not the lengths of the label names.
 ///
 /// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
 /// use alys_metrics::labels::{cardinality, validate_cardinality, MigrationPhase, ErrorType, LabelValue};
 /// assert_eq!(cardinality(&[MigrationPhase::COUNT, ErrorType::COUNT]), 100);
 /// assert!(validate_cardinality("alys_migration_errors_total", &[10, 10]).is_ok());

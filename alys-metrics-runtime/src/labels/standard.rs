@@ -96,6 +96,7 @@ impl ActorType {
     /// contains decides; otherwise [`ActorType::System`].
     ///
     /// ```
+    /// # extern crate alys_metrics_runtime as alys_metrics;
     /// use alys_metrics::labels::ActorType;
     /// assert_eq!(ActorType::from_name("ChainActor"), ActorType::Chain);
     /// assert_eq!(ActorType::from_name("PegInBridgeActor"), ActorType::Bridge);
@@ -285,6 +286,7 @@ impl std::str::FromStr for PeerRegion {
     /// Parses a region name or code, case-insensitively.
     ///
     /// ```
+    /// # extern crate alys_metrics_runtime as alys_metrics;
     /// use alys_metrics::labels::PeerRegion;
     /// assert_eq!("EU".parse(), Ok(PeerRegion::Europe));
     /// assert!("mars".parse::<PeerRegion>().is_err());
