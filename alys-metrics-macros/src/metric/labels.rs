@@ -34,6 +34,25 @@ pub const FREE_FORM: &[&str] = &[
 /// Label names Prometheus reserves for itself.
 pub const RESERVED: &[&str] = &["le", "quantile"];
 
+/// Why `name` cannot be a Prometheus label name, if it cannot.
+pub fn invalid_name(name: &str) -> Option<String> {
+    let ascii = name
+        .bytes()
+        .enumerate()
+        .all(|(i, b)| b.is_ascii_alphabetic() || b == b'_' || (i > 0 && b.is_ascii_digit()));
+    if !ascii {
+        return Some(format!(
+            "`{name}` is not a valid label name: it must match `^[a-zA-Z_][a-zA-Z0-9_]*$`"
+        ));
+    }
+    if RESERVED.contains(&name) || name.starts_with("__") {
+        return Some(format!(
+            "`{name}` is a label name reserved by Prometheus (`le`, `quantile` and names starting with `__`); choose another"
+        ));
+    }
+    None
+}
+
 pub fn standard(name: &str) -> Option<&'static str> {
     STANDARD.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
@@ -52,4 +71,28 @@ pub fn standard_list() -> String {
         .map(|(n, _)| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_names_follow_the_exposition_format() {
+        assert!(invalid_name("phase").is_none());
+        assert!(invalid_name("_x9").is_none());
+        assert!(invalid_name("phäse").is_some());
+        assert!(invalid_name("le").is_some());
+        assert!(invalid_name("__name__").is_some());
+    }
+
+    #[test]
+    fn the_three_tables_do_not_overlap() {
+        let names: Vec<&str> = all_names().collect();
+        for (i, n) in names.iter().enumerate() {
+            assert!(!names[i + 1..].contains(n), "`{n}` is listed twice");
+        }
+        assert_eq!(standard("region"), Some("PeerRegion"));
+        assert_eq!(standard("reason"), None);
+    }
 }

@@ -10,10 +10,15 @@
 //         ::alys_metrics::__private::Counter,
 //         (::alys_metrics::labels::MigrationPhase, ::alys_metrics::labels::ErrorType),
 //     > = ::alys_metrics::__private::Metric::new(&Descriptor { name: "alys_migration_errors_total", .. });
+//     // A user enum `outcome: Outcome` appears as `<Outcome as LabelDim>::Input<'static>`.
 //     const _: () = {
 //         assert!(<(..) as LabelSet>::CARDINALITY <= MAX_CARDINALITY, "..");   // spanned on labels(..)
 //         inventory::submit! { Registration(&MIGRATION_ERRORS) }
 //     };
+//
+// On any error the output is the errors plus the user's static under a stand-in type
+// (see `fallback`), so that one mistake is reported once and the code using the static
+// adds no errors of its own.
 
 mod ast;
 mod labels;
@@ -26,23 +31,38 @@ use syn::spanned::Spanned;
 use crate::util::{closest, Errors};
 use ast::{Args, Buckets, LabelTy, MetricKind, StaticItem};
 
+/// The value types a declaration may have, by kind.
+const CORES: &[(MetricKind, &str, &str)] = &[
+    (MetricKind::Counter, "Counter", "u64"),
+    (MetricKind::Counter, "FloatCounter", "f64"),
+    (MetricKind::Gauge, "Gauge", "f64"),
+    (MetricKind::Gauge, "IntGauge", "i64"),
+    (MetricKind::Histogram, "Histogram", "f64 observations"),
+];
+
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let item_ast: StaticItem = match syn::parse2(item.clone()) {
         Ok(i) => i,
         Err(_) => return not_a_static(item),
     };
     let mut errors = Errors::default();
-    let args: Option<Args> = match syn::parse2(args) {
-        Ok(a) => Some(a),
+    let (args_ast, label_count) = match syn::parse2::<Args>(args.clone()) {
+        Ok(mut a) => {
+            for e in a.errors.drain(..) {
+                errors.push(e);
+            }
+            let n = a.label_count();
+            (Some(a), n)
+        }
         Err(e) => {
             errors.push(e);
-            None
+            (None, ast::count_labels_in_raw_args(&args))
         }
     };
-    let metric = validate(args.as_ref(), &item_ast, &mut errors);
+    let metric = validate(args_ast.as_ref(), &item_ast, &mut errors);
     match metric {
         Some(m) if errors.is_empty() => emit(&item_ast, &m),
-        partial => fallback(&item_ast, partial.as_ref(), errors),
+        partial => fallback(&item_ast, partial.as_ref(), label_count, errors),
     }
 }
 
@@ -53,6 +73,8 @@ struct Metric {
     name: String,
     help: String,
     labels: Vec<Label>,
+    /// True when every declared label resolved to a type.
+    labels_complete: bool,
     labels_span: Span,
     buckets: Vec<f64>,
 }
@@ -63,8 +85,6 @@ struct Label {
     ty: TokenStream,
     /// How the catalogue describes the type.
     ty_desc: String,
-    /// A user type that must implement `LabelValue`.
-    custom: Option<Box<syn::Type>>,
 }
 
 fn not_a_static(item: TokenStream) -> TokenStream {
@@ -72,10 +92,13 @@ fn not_a_static(item: TokenStream) -> TokenStream {
         Ok(syn::Item::Fn(f)) => (f.sig.fn_token.span, "a function"),
         Ok(syn::Item::Struct(s)) => (s.struct_token.span, "a struct"),
         Ok(syn::Item::Enum(e)) => (e.enum_token.span, "an enum"),
+        Ok(syn::Item::Union(u)) => (u.union_token.span, "a union"),
         Ok(syn::Item::Const(c)) => (c.const_token.span, "a `const`"),
         Ok(syn::Item::Impl(i)) => (i.impl_token.span, "an `impl` block"),
+        Ok(syn::Item::Trait(t)) => (t.trait_token.span, "a trait"),
         Ok(syn::Item::Mod(m)) => (m.mod_token.span, "a module"),
         Ok(syn::Item::Type(t)) => (t.type_token.span, "a type alias"),
+        Ok(syn::Item::Use(u)) => (u.use_token.span, "a `use` item"),
         _ => (
             item.clone()
                 .into_iter()
@@ -97,85 +120,42 @@ fn not_a_static(item: TokenStream) -> TokenStream {
 
 fn validate(args: Option<&Args>, item: &StaticItem, errors: &mut Errors) -> Option<Metric> {
     if let Some(m) = &item.mutability {
-        errors.error(m.span, "a metric cannot be `static mut`: its methods take `&self` and are thread-safe; remove `mut`");
-    }
-    if let Some((eq, _)) = &item.init {
         errors.error(
-            eq.span,
+            m.span,
+            "a metric cannot be `static mut`: its methods take `&self` and are thread-safe; remove `mut`",
+        );
+    }
+    if let Some((eq, rest)) = &item.init {
+        errors.push(syn::Error::new_spanned(
+            quote!(#eq #rest),
             "remove the initialiser: `#[alys_metric]` writes it; declare `static NAME: Kind;`",
-        );
+        ));
     }
-    let help = doc_text(&item.attrs);
-    if help.is_empty() {
-        errors.error(
-            item.ident.span(),
-            format!(
-                "metric `{}` has no doc comment: the doc comment is its HELP text; add `/// What it measures.` above the static",
-                item.ident
-            ),
-        );
-    }
-    let declared = declared_core(&item.ty);
+    let help = doc_text(&item.attrs, &item.ident, errors);
     let args = args?;
-    let (kind, kind_span) = args.kind?;
-    let core = match check_core(kind, &item.ty, declared.as_deref()) {
-        Ok(c) => c,
-        Err(e) => {
-            errors.push(e);
-            match kind {
-                MetricKind::Counter => "Counter",
-                MetricKind::Gauge => "Gauge",
-                MetricKind::Histogram => "Histogram",
-            }
-        }
-    };
-    let _ = kind_span;
-
-    let unit = args.unit.as_ref().map(|u| (u.value(), u.span()));
-    if let Some((u, span)) = &unit {
-        if u.is_empty()
-            || !u
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        {
-            errors.error(
-                *span,
-                format!("unit `{u}` must be lower-case snake_case, e.g. `seconds`, `bytes`"),
-            );
-        }
-    }
-    let name = match &args.name {
-        Some(lit) => {
-            let name = lit.value();
-            if let Err(msg) = names::check(&name, kind) {
-                errors.error(lit.span(), msg);
-            }
-            name
-        }
-        None => {
-            let name = names::derive(
-                &item.ident.to_string(),
-                kind,
-                unit.as_ref().map(|(u, _)| u.as_str()),
-            );
-            if let Err(msg) = names::check(&name, kind) {
-                errors.error(
-                    item.ident.span(),
-                    format!("{msg} (derived from the static's name; set `name = \"..\"`)"),
-                );
-            }
-            name
-        }
-    };
-
     let (labels_span, decls) = match &args.labels {
-        Some((span, decls)) => (*span, decls.as_slice()),
+        Some(l) => (l.span, l.decls.as_slice()),
         None => (item.ident.span(), &[][..]),
     };
     let labels = resolve_labels(decls, errors);
-    if labels.len() > 6 {
-        errors.error(labels_span, "a metric has at most 6 labels");
+    let labels_complete = labels.len() == decls.len();
+    if decls.len() > 6 {
+        errors.error(
+            labels_span,
+            format!(
+                "a metric has at most 6 labels, this one declares {}: split it into several metrics",
+                decls.len()
+            ),
+        );
     }
+
+    let (kind, _) = args.kind?;
+    let core = check_core(kind, &item.ty).unwrap_or_else(|e| {
+        errors.push(e);
+        kind.default_core()
+    });
+    let unit = check_unit(args.unit.as_ref(), errors);
+    let name = metric_name(args.name.as_ref(), unit.as_deref(), kind, item, errors);
 
     let buckets = match (&args.buckets, kind) {
         (Some(b), MetricKind::Histogram) => bucket_values(b, errors),
@@ -183,7 +163,7 @@ fn validate(args: Option<&Args>, item: &StaticItem, errors: &mut Errors) -> Opti
             errors.error(
                 b.span(),
                 format!(
-                    "`buckets` belong to histograms; this metric is a `{}`",
+                    "`buckets` belong to histograms; this metric is a `{}`: remove `buckets = ..` or declare a `histogram`",
                     kind.as_str()
                 ),
             );
@@ -198,125 +178,235 @@ fn validate(args: Option<&Args>, item: &StaticItem, errors: &mut Errors) -> Opti
         name,
         help,
         labels,
+        labels_complete,
         labels_span,
         buckets,
     })
 }
 
-/// The doc comment, lines trimmed and joined with spaces.
-fn doc_text(attrs: &[syn::Attribute]) -> String {
+/// The doc comment, lines trimmed and joined with spaces; an error when there is none.
+fn doc_text(attrs: &[syn::Attribute], ident: &syn::Ident, errors: &mut Errors) -> String {
     let mut lines = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
-        if let syn::Meta::NameValue(nv) = &attr.meta {
-            if let syn::Expr::Lit(syn::ExprLit {
+        let syn::Meta::NameValue(nv) = &attr.meta else {
+            continue;
+        };
+        match &nv.value {
+            syn::Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Str(s),
                 ..
-            }) = &nv.value
-            {
+            }) => {
                 let v = s.value();
                 let t = v.trim();
                 if !t.is_empty() {
                     lines.push(t.to_owned());
                 }
             }
+            other => {
+                errors.error(
+                    other.span(),
+                    "the HELP text is read from the doc comment at compile time, so it must be a literal: write `/// What it measures.`",
+                );
+                return String::new();
+            }
         }
+    }
+    if lines.is_empty() {
+        errors.error(
+            ident.span(),
+            format!(
+                "metric `{ident}` has no doc comment: the doc comment is its HELP text; add `/// What it measures.` above the static"
+            ),
+        );
     }
     lines.join(" ")
 }
 
-fn declared_core(ty: &syn::Type) -> Option<String> {
-    match ty {
-        syn::Type::Path(p) if p.qself.is_none() => {
-            p.path.segments.last().map(|s| s.ident.to_string())
-        }
-        _ => None,
+fn declared_core(ty: &syn::Type) -> Option<&'static str> {
+    let syn::Type::Path(p) = ty else {
+        return None;
+    };
+    if p.qself.is_some() {
+        return None;
     }
+    let last = p.path.segments.last()?;
+    if !last.arguments.is_none() {
+        return None;
+    }
+    CORES
+        .iter()
+        .map(|(_, core, _)| *core)
+        .find(|core| last.ident == core)
 }
 
-fn check_core(
-    kind: MetricKind,
-    ty: &syn::Type,
-    declared: Option<&str>,
-) -> syn::Result<&'static str> {
-    let allowed: &[&'static str] = match kind {
-        MetricKind::Counter => &["Counter", "FloatCounter"],
-        MetricKind::Gauge => &["Gauge", "IntGauge"],
-        MetricKind::Histogram => &["Histogram"],
-    };
-    let forms = match kind {
-        MetricKind::Counter => "`Counter` (u64) or `FloatCounter` (f64)",
-        MetricKind::Gauge => "`Gauge` (f64) or `IntGauge` (i64)",
-        MetricKind::Histogram => "`Histogram`",
-    };
-    match declared.and_then(|d| allowed.iter().find(|a| **a == d)) {
-        Some(core) => Ok(core),
-        None => Err(syn::Error::new_spanned(
-            ty,
-            format!(
-                "a `{}` is declared as {forms}, not `{}`",
-                kind.as_str(),
-                ty.to_token_stream().to_string().replace(' ', "")
-            ),
-        )),
+fn check_core(kind: MetricKind, ty: &syn::Type) -> syn::Result<&'static str> {
+    let declared = declared_core(ty);
+    if let Some(core) = declared {
+        if CORES.iter().any(|(k, c, _)| *k == kind && *c == core) {
+            return Ok(core);
+        }
     }
+    let forms: Vec<String> = CORES
+        .iter()
+        .filter(|(k, _, _)| *k == kind)
+        .map(|(_, c, v)| format!("`{c}` ({v})"))
+        .collect();
+    let written = ty.to_token_stream().to_string().replace(' ', "");
+    let hint = declared
+        .and_then(|d| CORES.iter().find(|(_, c, _)| *c == d))
+        .map(|(k, _, _)| format!(", or declare it `#[alys_metric({}, ..)]`", k.as_str()))
+        .unwrap_or_default();
+    Err(syn::Error::new_spanned(
+        ty,
+        format!(
+            "a `{}` metric is declared as {}, not `{written}`: change the type{hint}",
+            kind.as_str(),
+            forms.join(" or ")
+        ),
+    ))
+}
+
+/// Units are base units, lower-case snake_case.
+fn check_unit(unit: Option<&syn::LitStr>, errors: &mut Errors) -> Option<String> {
+    const SCALED: &[(&str, &str)] = &[
+        ("milliseconds", "seconds"),
+        ("ms", "seconds"),
+        ("microseconds", "seconds"),
+        ("us", "seconds"),
+        ("nanoseconds", "seconds"),
+        ("ns", "seconds"),
+        ("minutes", "seconds"),
+        ("hours", "seconds"),
+        ("kilobytes", "bytes"),
+        ("kb", "bytes"),
+        ("kib", "bytes"),
+        ("megabytes", "bytes"),
+        ("mb", "bytes"),
+        ("mib", "bytes"),
+        ("gigabytes", "bytes"),
+        ("gb", "bytes"),
+        ("gib", "bytes"),
+        ("percent", "ratio"),
+    ];
+    let lit = unit?;
+    let u = lit.value();
+    if u.is_empty()
+        || u.starts_with('_')
+        || !u
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        errors.error(
+            lit.span(),
+            format!("unit `{u}` must be lower-case snake_case, e.g. `seconds`, `bytes`"),
+        );
+    } else if let Some((_, base)) = SCALED.iter().find(|(s, _)| *s == u) {
+        errors.error(
+            lit.span(),
+            format!("Prometheus metrics use base units: write `unit = \"{base}\"` and convert the values"),
+        );
+    }
+    Some(u)
+}
+
+fn metric_name(
+    explicit: Option<&syn::LitStr>,
+    unit: Option<&str>,
+    kind: MetricKind,
+    item: &StaticItem,
+    errors: &mut Errors,
+) -> String {
+    let Some(lit) = explicit else {
+        let name = names::derive(&item.ident.to_string(), kind, unit);
+        if let Err(msg) = names::check(&name, kind) {
+            errors.error(
+                item.ident.span(),
+                format!("{msg} (the name is derived from the static's name; rename the static or set `name = \"..\"`)"),
+            );
+        }
+        return name;
+    };
+    let name = lit.value();
+    if let Err(msg) = names::check(&name, kind) {
+        errors.error(lit.span(), msg);
+    } else if let Some(u) = unit {
+        if let Err(msg) = names::check_unit(&name, kind, u) {
+            errors.error(lit.span(), msg);
+        }
+    }
+    name
 }
 
 fn resolve_labels(decls: &[ast::LabelDecl], errors: &mut Errors) -> Vec<Label> {
     let mut out: Vec<Label> = Vec::new();
-    let mut seen: Vec<(String, Span)> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    let mut dynamic_product: u128 = 1;
     for decl in decls {
         let name = decl.name.to_string();
         let span = decl.name.span();
-        if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
-            let mut e = syn::Error::new(
-                span,
-                format!("duplicate label `{name}`: each label appears once"),
-            );
-            e.combine(syn::Error::new(
-                *first,
-                format!("`{name}` first declared here"),
-            ));
-            errors.push(e);
-            continue;
-        }
-        seen.push((name.clone(), span));
-        if labels::RESERVED.contains(&name.as_str()) || name.starts_with("__") {
+        if let Some(first) = seen.iter().position(|n| *n == name) {
             errors.error(
                 span,
-                format!("`{name}` is a label name reserved by Prometheus; choose another"),
+                format!(
+                    "duplicate label `{name}`: it is already label {} of this metric; a label appears once, remove this one",
+                    first + 1
+                ),
             );
+            continue;
+        }
+        seen.push(name.clone());
+        if let Some(msg) = labels::invalid_name(&name) {
+            errors.error(span, msg);
             continue;
         }
         let label = match &decl.ty {
+            // Named through `LabelDim::Input`, which is the type itself for every `LabelValue`
+            // type. For any other type the projection fails: the one error says the type is not
+            // a label, on the user's token, and the failed type silences every later use.
             Some(LabelTy::Type(ty)) => Label {
                 name: name.clone(),
-                ty: quote_spanned!(ty.span()=> #ty),
+                ty: quote_spanned!(ty.span()=> <#ty as ::alys_metrics::labels::LabelDim>::Input<'static>),
                 ty_desc: ty.to_token_stream().to_string().replace(' ', ""),
-                custom: Some(ty.clone()),
             },
             Some(LabelTy::Dynamic { span: dspan, max }) => {
                 let Some(max) = max else {
                     errors.error(
                         *dspan,
-                        format!("`dynamic` needs a cap so that remote input cannot grow memory: `{name}: dynamic(max = 256)`"),
+                        format!(
+                            "`dynamic` needs a cap so that remote input cannot grow memory without bound: \
+                             write `{name}: dynamic(max = 256)`; values beyond the cap fold into \"other\""
+                        ),
                     );
                     continue;
                 };
-                match max.base10_parse::<usize>() {
+                let n = match max.base10_parse::<usize>() {
                     Ok(0) => {
-                        errors.error(max.span(), "`max` must be at least 1");
+                        errors.error(
+                            max.span(),
+                            "`max` must be at least 1: it is how many distinct values get a series of their own",
+                        );
                         continue;
                     }
-                    Ok(n) => Label {
-                        name: name.clone(),
-                        ty: quote_spanned!(max.span()=> ::alys_metrics::__private::Dynamic<#n>),
-                        ty_desc: format!("dynamic(max = {n})"),
-                        custom: None,
-                    },
+                    Ok(n) => n,
                     Err(e) => {
                         errors.push(e);
                         continue;
                     }
+                };
+                dynamic_product = dynamic_product.saturating_mul(n as u128 + 1);
+                if dynamic_product > u128::from(u32::MAX) {
+                    // Far past any cardinality limit; refused here so that the series count
+                    // cannot overflow while the limit is being checked.
+                    errors.error(
+                        max.span(),
+                        format!("`max = {n}` allows more series than any metric may have (`alys_metrics::MAX_CARDINALITY`): lower the cap"),
+                    );
+                    continue;
+                }
+                Label {
+                    name: name.clone(),
+                    ty: quote_spanned!(max.span()=> ::alys_metrics::__private::Dynamic<#n>),
+                    ty_desc: format!("dynamic(max = {n})"),
                 }
             }
             None => match labels::standard(&name) {
@@ -326,7 +416,6 @@ fn resolve_labels(decls: &[ast::LabelDecl], errors: &mut Errors) -> Vec<Label> {
                         name: name.clone(),
                         ty: quote_spanned!(span=> ::alys_metrics::labels::#ty_ident),
                         ty_desc: ty.to_owned(),
-                        custom: None,
                     }
                 }
                 None => {
@@ -343,7 +432,8 @@ fn resolve_labels(decls: &[ast::LabelDecl], errors: &mut Errors) -> Vec<Label> {
 fn unknown_label_message(name: &str) -> String {
     if let Some((_, types)) = labels::TYPED.iter().find(|(n, _)| *n == name) {
         return format!(
-            "the `{name}` label means something different on each metric: name its enum, e.g. `{name}: RejectionReason` (standard: {types})"
+            "the `{name}` label means something different on each metric: name its enum, e.g. `{name}: RejectionReason`\n\
+             standard `{name}` enums: {types}; or any enum that derives `LabelValue`"
         );
     }
     if labels::FREE_FORM.contains(&name) {
@@ -352,10 +442,12 @@ fn unknown_label_message(name: &str) -> String {
         );
     }
     let hint = closest(name, labels::all_names())
-        .map(|c| format!("did you mean `{c}`? "))
+        .map(|c| format!("; did you mean `{c}`?"))
         .unwrap_or_default();
     format!(
-        "unknown label `{name}`: {hint}standard labels are {}; or bind an enum that derives `LabelValue` (`{name}: MyEnum`), or a capped string (`{name}: dynamic(max = 100)`)",
+        "unknown label `{name}`{hint}\n\
+         standard labels: {}\n\
+         any other label names its type: an enum that derives `LabelValue` (`{name}: MyEnum`) or a capped string (`{name}: dynamic(max = 100)`)",
         labels::standard_list()
     )
 }
@@ -438,6 +530,7 @@ fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
         ident,
         ..
     } = item;
+    let cfgs: Vec<_> = item.cfgs().collect();
     let core = &m.core;
     let tys: Vec<&TokenStream> = m.labels.iter().map(|l| &l.ty).collect();
     let label_names: Vec<&str> = m.labels.iter().map(|l| l.name.as_str()).collect();
@@ -476,8 +569,8 @@ fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
     };
     let doc = format!("Exported as `{name}` ({}){label_doc}.", m.kind.as_str());
     let cardinality_msg = format!(
-        "metric `{name}` has too many label combinations: the product of the value counts of its labels ({}) exceeds \
-         alys_metrics::labels::MAX_CARDINALITY; drop a label or lower a `dynamic(max = ..)` cap",
+        "metric `{name}` has more series than `alys_metrics::MAX_CARDINALITY` allows: the product of the \
+         value counts of its labels ({}) is too large; drop a label or lower a `dynamic(max = ..)` cap",
         label_names.join(" x ")
     );
     let set = quote!((#(#tys,)*));
@@ -487,11 +580,6 @@ fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
             #cardinality_msg
         );
     };
-    let custom_checks = m.labels.iter().filter_map(|l| l.custom.as_ref()).map(|ty| {
-        quote_spanned! {ty.span()=>
-            let _ = ::alys_metrics::__private::assert_label_value::<#ty>;
-        }
-    });
     quote! {
         #(#attrs)*
         #[doc = ""]
@@ -508,8 +596,8 @@ fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
                 file: ::core::file!(),
                 line: ::core::line!(),
             });
+        #(#cfgs)*
         const _: () = {
-            #(#custom_checks)*
             #card_check
             ::alys_metrics::__private::inventory::submit! {
                 ::alys_metrics::__private::Registration(&#ident)
@@ -518,9 +606,23 @@ fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
     }
 }
 
-/// On error: the errors, plus the user's static with the best type that could be worked out
-/// (not registered), so that uses of it do not add errors of their own.
-fn fallback(item: &StaticItem, m: Option<&Metric>, errors: Errors) -> TokenStream {
+/// On error: the errors, plus the user's static, never registered, under a type that accepts
+/// what the user's code is likely to do with it, so that one mistake is reported once.
+///
+/// When the kind and every label resolved, that is the real `Metric<Core, (Labels..)>`.
+/// Otherwise it is a stand-in that dereferences to the value type and whose `with` takes
+/// one argument of any type per declared label:
+//
+//     pub struct __alys_metric_NAME(Metric<Counter>);
+//     impl Deref for __alys_metric_NAME { type Target = Counter; .. }
+//     impl __alys_metric_NAME { pub fn with<A0, A1>(&self, _: A0, _: A1) -> &Counter { .. } }
+//     pub static NAME: __alys_metric_NAME = __alys_metric_NAME(Metric::new(&FALLBACK_DESCRIPTOR));
+fn fallback(
+    item: &StaticItem,
+    m: Option<&Metric>,
+    label_count: usize,
+    errors: Errors,
+) -> TokenStream {
     let StaticItem {
         attrs,
         vis,
@@ -530,24 +632,50 @@ fn fallback(item: &StaticItem, m: Option<&Metric>, errors: Errors) -> TokenStrea
         ..
     } = item;
     let errs = errors.into_compile_error();
-    let core = m
-        .map(|m| m.core.clone())
-        .or_else(|| {
-            declared_core(ty)
-                .filter(|d| {
-                    ["Counter", "FloatCounter", "Gauge", "IntGauge", "Histogram"]
-                        .contains(&d.as_str())
-                })
-                .map(|d| syn::Ident::new(&d, ty.span()))
-        })
-        .unwrap_or_else(|| syn::Ident::new("Counter", ty.span()));
-    let tys: Vec<&TokenStream> = m
-        .map(|m| m.labels.iter().map(|l| &l.ty).collect())
-        .unwrap_or_default();
+    let cfgs: Vec<_> = item.cfgs().collect();
+    // The type the user wrote wins when it is a value type: their code is written against it.
+    let core = declared_core(ty)
+        .or_else(|| m.map(|m| m.kind.default_core()))
+        .unwrap_or("Counter");
+    let core = syn::Ident::new(core, ty.span());
+    let private = quote!(::alys_metrics::__private);
+    let new = quote!(#private::Metric::new(&#private::FALLBACK_DESCRIPTOR));
+    if let Some(m) = m.filter(|m| m.labels_complete) {
+        let tys = m.labels.iter().map(|l| &l.ty);
+        return quote! {
+            #errs
+            #(#attrs)*
+            #vis #static_token #ident: #private::Metric<#private::#core, (#(#tys,)*)> = #new;
+        };
+    }
+    let wrapper = format_ident!("__alys_metric_{}", ident);
+    let params: Vec<syn::Ident> = (0..label_count).map(|i| format_ident!("A{}", i)).collect();
+    let with = (!params.is_empty()).then(|| {
+        quote! {
+            #(#cfgs)*
+            #[allow(dead_code, clippy::all)]
+            impl #wrapper {
+                #vis fn with<#(#params),*>(&self, #(_: #params),*) -> &#private::#core {
+                    &self.0
+                }
+            }
+        }
+    });
     quote! {
         #errs
+        #(#cfgs)*
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code, missing_docs, unreachable_pub)]
+        #vis struct #wrapper(#private::Metric<#private::#core>);
+        #(#cfgs)*
+        impl ::core::ops::Deref for #wrapper {
+            type Target = #private::#core;
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+        #with
         #(#attrs)*
-        #vis #static_token #ident: ::alys_metrics::__private::Metric<::alys_metrics::__private::#core, (#(#tys,)*)> =
-            ::alys_metrics::__private::Metric::new(&::alys_metrics::__private::FALLBACK_DESCRIPTOR);
+        #vis #static_token #ident: #wrapper = #wrapper(#new);
     }
 }

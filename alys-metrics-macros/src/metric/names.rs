@@ -40,9 +40,39 @@ pub fn check(name: &str, kind: MetricKind) -> Result<(), String> {
     let valid_chars = name.bytes().enumerate().all(|(i, b)| {
         b.is_ascii_alphabetic() || b == b'_' || b == b':' || (i > 0 && b.is_ascii_digit())
     });
-    if name.is_empty() || !valid_chars {
+    if name.is_empty() {
+        return Err("a metric name cannot be empty: remove `name = \"\"` to derive it from the static's name".to_owned());
+    }
+    if !valid_chars {
+        let bad: Vec<String> = name
+            .chars()
+            .enumerate()
+            .filter(|(i, c)| {
+                !(c.is_ascii_alphabetic()
+                    || *c == '_'
+                    || *c == ':'
+                    || (*i > 0 && c.is_ascii_digit()))
+            })
+            .map(|(_, c)| format!("`{c}`"))
+            .fold(Vec::new(), |mut acc, c| {
+                if !acc.contains(&c) {
+                    acc.push(c);
+                }
+                acc
+            });
         return Err(format!(
-            "`{name}` is not a valid metric name: it must match `^[a-zA-Z_:][a-zA-Z0-9_:]*$`"
+            "`{name}` is not a valid metric name: {} not allowed (a name matches `^[a-zA-Z_:][a-zA-Z0-9_:]*$`); write e.g. `{}`",
+            if bad.len() == 1 {
+                format!("{} is", bad[0])
+            } else {
+                format!("{} are", bad.join(", "))
+            },
+            suggest(name)
+        ));
+    }
+    if name.contains(':') {
+        return Err(format!(
+            "`{name}`: colons are reserved for recording rules; use `_` in instrumented metrics"
         ));
     }
     if name.starts_with("__") {
@@ -88,6 +118,43 @@ pub fn check(name: &str, kind: MetricKind) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// A valid name close to `name`: every other character becomes `_`, lower case.
+fn suggest(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// Checks that an explicit name carries its declared unit (before `_total` for counters).
+pub fn check_unit(name: &str, kind: MetricKind, unit: &str) -> Result<(), String> {
+    let stem = match kind {
+        MetricKind::Counter => name.strip_suffix("_total").unwrap_or(name),
+        _ => name,
+    };
+    if stem.ends_with(&format!("_{unit}")) {
+        return Ok(());
+    }
+    let total = if kind == MetricKind::Counter {
+        "_total"
+    } else {
+        ""
+    };
+    Err(format!(
+        "`{name}` does not end in its unit: write `{stem}_{unit}{total}`, or drop `unit = \"{unit}\"`"
+    ))
 }
 
 #[cfg(test)]
@@ -138,5 +205,50 @@ mod tests {
         assert!(check("alys_h_count", MetricKind::Histogram).is_err());
         assert!(check("alys_peer_count", MetricKind::Gauge).is_ok());
         assert!(check("process_cpu_seconds_total", MetricKind::Counter).is_ok());
+        assert!(check("alys:x", MetricKind::Gauge)
+            .unwrap_err()
+            .contains("recording rules"));
+        assert!(check("Alys_x", MetricKind::Gauge)
+            .unwrap_err()
+            .contains("`alys_x`"));
+        assert!(check("", MetricKind::Gauge).is_err());
+        let e = check("alys-requests_total", MetricKind::Counter).unwrap_err();
+        assert!(
+            e.contains("`-` is not allowed") && e.contains("`alys_requests_total`"),
+            "{e}"
+        );
+        let e = check("9 lives.total", MetricKind::Counter).unwrap_err();
+        assert!(
+            e.contains("`9`, ` `, `.` are not allowed") && e.contains("`_9_lives_total`"),
+            "{e}"
+        );
+        assert!(check("__x", MetricKind::Gauge).is_err());
+    }
+
+    #[test]
+    fn an_explicit_name_carries_its_unit() {
+        assert!(check_unit("alys_heap_bytes", MetricKind::Gauge, "bytes").is_ok());
+        assert!(check_unit("alys_io_bytes_total", MetricKind::Counter, "bytes").is_ok());
+        let e = check_unit("alys_io_total", MetricKind::Counter, "bytes").unwrap_err();
+        assert!(e.contains("`alys_io_bytes_total`"), "{e}");
+        let e = check_unit("alys_heap", MetricKind::Gauge, "bytes").unwrap_err();
+        assert!(e.contains("`alys_heap_bytes`"), "{e}");
+    }
+
+    #[test]
+    fn every_derived_name_passes_the_checks() {
+        for (ident, kind, unit) in [
+            ("MIGRATION_ERRORS", MetricKind::Counter, None),
+            ("BLOCK_TIME", MetricKind::Histogram, None),
+            ("DISK_IO", MetricKind::Counter, Some("bytes")),
+            ("RPC_LATENCY", MetricKind::Histogram, Some("seconds")),
+            ("sync_state", MetricKind::Gauge, None),
+        ] {
+            let name = derive(ident, kind, unit);
+            assert_eq!(check(&name, kind), Ok(()), "{name}");
+            if let Some(u) = unit {
+                assert_eq!(check_unit(&name, kind, u), Ok(()), "{name}");
+            }
+        }
     }
 }
