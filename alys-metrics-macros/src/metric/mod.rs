@@ -679,3 +679,135 @@ fn fallback(
         #vis #static_token #ident: #wrapper = #wrapper(#new);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The expansion as a string, with token spacing removed for easy matching.
+    fn expand_str(args: TokenStream, item: TokenStream) -> String {
+        expand(args, item).to_string().replace(' ', "")
+    }
+
+    #[test]
+    fn a_valid_declaration_registers_and_checks_cardinality() {
+        let out = expand_str(
+            quote!(counter, labels(phase, outcome: Outcome, peer: dynamic(max = 8))),
+            quote!(
+                /// Help.
+                pub static X: Counter;
+            ),
+        );
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains("name:\"alys_x_total\""), "{out}");
+        assert!(out.contains("help:\"Help.\""), "{out}");
+        assert!(
+            out.contains("label_names:&[\"phase\",\"outcome\",\"peer\"]"),
+            "{out}"
+        );
+        assert!(out.contains("<Outcomeas::alys_metrics::labels::LabelDim>::Input<'static>"));
+        assert!(out.contains("Dynamic<8usize>"), "{out}");
+        assert!(out.contains("MAX_CARDINALITY"), "{out}");
+        assert!(out.contains("Registration(&X)"), "{out}");
+    }
+
+    #[test]
+    fn an_unresolved_label_leaves_a_stand_in_with_one_argument_per_label() {
+        let out = expand_str(
+            quote!(counter, labels(phse, error_type)),
+            quote!(
+                /// Help.
+                pub static X: Counter;
+            ),
+        );
+        assert!(out.contains("compile_error!{\"unknownlabel`phse`"), "{out}");
+        assert!(out.contains("pubstruct__alys_metric_X("), "{out}");
+        assert!(out.contains("pubfnwith<A0,A1>(&self,_:A0,_:A1)"), "{out}");
+        assert!(out.contains("pubstaticX:__alys_metric_X="), "{out}");
+        assert!(!out.contains("Registration"), "{out}");
+    }
+
+    #[test]
+    fn a_resolved_declaration_with_errors_keeps_its_real_type_unregistered() {
+        let out = expand_str(
+            quote!(counter, labels(phase)),
+            quote!(
+                pub static X: Counter;
+            ),
+        );
+        assert!(out.contains("hasnodoccomment"), "{out}");
+        assert!(
+            out.contains("pubstaticX:::alys_metrics::__private::Metric<"),
+            "{out}"
+        );
+        assert!(out.contains("FALLBACK_DESCRIPTOR"), "{out}");
+        assert!(!out.contains("Registration"), "{out}");
+    }
+
+    #[test]
+    fn arguments_that_do_not_parse_still_give_the_label_count() {
+        let out = expand_str(
+            quote!(counter, labels(phase, error_type), buckets = oops),
+            quote!(
+                /// Help.
+                static X: Counter;
+            ),
+        );
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("fnwith<A0,A1>"), "{out}");
+    }
+
+    #[test]
+    fn cfg_attributes_reach_the_registration() {
+        let out = expand_str(
+            quote!(gauge),
+            quote!(
+                /// Help.
+                #[cfg(feature = "x")]
+                static X: Gauge;
+            ),
+        );
+        assert!(out.contains("#[cfg(feature=\"x\")]const_:()="), "{out}");
+    }
+
+    #[test]
+    fn caps_beyond_any_limit_are_refused_before_the_series_count_can_overflow() {
+        let out = expand_str(
+            quote!(gauge, labels(a: dynamic(max = 100000), b: dynamic(max = 100000))),
+            quote!(
+                /// Help.
+                static X: Gauge;
+            ),
+        );
+        assert!(out.contains("`max=100000`allowsmoreseries"), "{out}");
+    }
+
+    #[test]
+    fn the_help_text_must_be_a_literal() {
+        let out = expand_str(
+            quote!(gauge),
+            quote!(
+                #[doc = include_str!("x.md")]
+                static X: Gauge;
+            ),
+        );
+        assert!(out.contains("mustbealiteral"), "{out}");
+        assert!(
+            !out.contains("hasnodoccomment"),
+            "one error, not two: {out}"
+        );
+    }
+
+    #[test]
+    fn derived_names_that_break_the_rules_say_where_they_come_from() {
+        let out = expand_str(
+            quote!(gauge),
+            quote!(
+                /// Help.
+                static REQUESTS_TOTAL: Gauge;
+            ),
+        );
+        assert!(out.contains("reservesforcounters"), "{out}");
+        assert!(out.contains("derivedfromthestatic'sname"), "{out}");
+    }
+}
