@@ -75,4 +75,21 @@ fn main() {
         Status::Success,
     )
     .inc();
+
+    let text = alys_metrics::init()
+        .expect("no two metrics share a name")
+        .encode_to_string();
+    for line in [
+        "alys_rejections_total{reason=\"invalid_nonce\"} 1",
+        "alys_outcomes_total{outcome=\"denied\",status=\"failure\"} 1",
+        "alys_outcomes_total{outcome=\"accepted\",status=\"success\"} 0",
+        "alys_produced_total{validator=\"validator-2\",outcome=\"accepted\"} 3",
+        "alys_keywords_total{type=\"accepted\",match=\"denied\"} 1",
+        "alys_mixed{region=\"europe\",operation=\"read\",direction=\"received\",event=\"spawn\"} 2",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing `{line}` in:\n{text}"
+        );
+    }
 }

@@ -6,13 +6,13 @@ use alys_metrics::prelude::*;
 #[alys_metric(counter, unit = "bytes")]
 pub static DISK_WRITES: Counter;
 
-/// Resident memory.
+/// Cache size; the unit is already in the static's name.
 #[alys_metric(gauge, unit = "bytes")]
-pub static MEMORY_USAGE_BYTES: IntGauge;
+pub static CACHE_SIZE_BYTES: IntGauge;
 
-/// CPU time of the process, under the name Prometheus conventions give it.
-#[alys_metric(counter, name = "process_cpu_seconds_total")]
-pub static CPU: FloatCounter;
+/// Time spent in garbage collection, under a name without the `alys_` prefix.
+#[alys_metric(counter, name = "node_gc_seconds_total")]
+pub static GC: FloatCounter;
 
 /// A name override with a unit that the name already ends in.
 #[alys_metric(gauge, name = "alys_heap_bytes", unit = "bytes")]
@@ -36,12 +36,37 @@ pub static PHASE_WAIT: Histogram;
 
 fn main() {
     DISK_WRITES.inc_by(4096);
-    MEMORY_USAGE_BYTES.set(1 << 20);
-    CPU.inc_by(0.25);
+    CACHE_SIZE_BYTES.set(1 << 20);
+    GC.inc_by(0.25);
     HEAP.set(1);
     OFFSET.observe(-0.5);
     RPC_LATENCY.with(Status::Success).observe(0.003);
     BATCH.observe(25.0);
     PHASE_WAIT.with(MigrationPhase::Foundation).observe(0.5);
-    let _: f64 = CPU.get();
+    let _: f64 = GC.get();
+
+    // The names and buckets, as Prometheus reads them.
+    let text = alys_metrics::init()
+        .expect("no two metrics share a name")
+        .encode_to_string();
+    for line in [
+        "# TYPE alys_disk_writes_bytes_total counter",
+        "alys_disk_writes_bytes_total 4096",
+        "alys_cache_size_bytes 1048576",
+        "node_gc_seconds_total 0.25",
+        "alys_heap_bytes 1",
+        "alys_offset_bucket{le=\"-1\"} 0",
+        "alys_offset_bucket{le=\"0\"} 1",
+        "alys_offset_bucket{le=\"25\"} 1",
+        "alys_rpc_latency_seconds_count{status=\"success\"} 1",
+        "alys_batch_size_bucket{le=\"20\"} 0",
+        "alys_batch_size_bucket{le=\"30\"} 1",
+        "alys_batch_size_bucket{le=\"50\"} 1",
+        "alys_phase_wait_seconds_bucket{phase=\"foundation\",le=\"1\"} 1",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing `{line}` in:\n{text}"
+        );
+    }
 }
