@@ -6,7 +6,7 @@
 //     impl ::alys_metrics::__private::LabelValue for Outcome {
 //         const COUNT: usize = 2;
 //         const VALUES: &'static [Self] = &[Outcome::Accepted, Outcome::Rejected];
-//         fn index(self) -> usize { match self { Outcome::Accepted { .. } => 0, Outcome::Rejected { .. } => 1 } }
+//         fn index(self) -> usize { match self { Outcome::Accepted => 0, Outcome::Rejected => 1 } }
 //         fn as_str(self) -> &'static str { match self { .. => "accepted", .. => "denied" } }
 //     }
 //
@@ -46,9 +46,14 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let mut values = Vec::new();
     for (i, v) in data.variants.iter().enumerate() {
         let vident = &v.ident;
-        if matches!(v.fields, Fields::Unit) {
+        // `{ .. }` matches the tuple and struct variants that are reported as errors.
+        let pattern = if matches!(v.fields, Fields::Unit) {
             values.push(quote!(#ident::#vident));
+            quote!(#ident::#vident)
         } else {
+            quote!(#ident::#vident { .. })
+        };
+        if !matches!(v.fields, Fields::Unit) {
             errors.error(
                 v.fields.span(),
                 format!(
@@ -68,9 +73,8 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             );
         }
         seen.push((value.clone(), vident));
-        // `{ .. }` matches unit, tuple and struct variants alike.
-        arms_index.push(quote!(#ident::#vident { .. } => #i));
-        arms_str.push(quote!(#ident::#vident { .. } => #value));
+        arms_index.push(quote!(#pattern => #i));
+        arms_str.push(quote!(#pattern => #value));
     }
     let count = data.variants.len();
     let errs = errors.into_compile_error();
