@@ -57,6 +57,11 @@ pub mod __private {
     pub use crate::registry::Registration;
     pub use inventory;
 
+    pub use crate::actor::{
+        actor_type_of, message_type_of, track, ActorSite, MessageGuard, OutputKind, Polled,
+        ResultKind,
+    };
+    pub use crate::labels::{ActorType, MessageType};
     /// Compiles only for label types; `#[alys_metric]` names it for each `name: Type` label so
     /// that a type that is not a label is reported on the user's token.
     pub const fn assert_label_value<T: LabelValue>() {}

@@ -1,8 +1,11 @@
 //! Actor system (seed ALYS-003-11 ... -15, Phase 2).
 
+use crate::actor::{InFlightGauge, MessageOutcome};
+use crate::metric::{Descriptor, Kind};
 use crate::prelude::*;
+use crate::registry::Registration;
 
-/// Messages handled by actors, by actor type and message type.
+/// Messages received by actors, by actor type and message type (counted when handling starts).
 #[alys_metric(counter, labels(actor_type, message_type))]
 pub static ACTOR_MESSAGES: Counter;
 
@@ -41,3 +44,29 @@ pub static ACTOR_HEALTHY_COUNT: IntGauge;
 /// Registered actors.
 #[alys_metric(gauge)]
 pub static ACTOR_TOTAL_COUNT: IntGauge;
+
+/// How the handling of actor messages ended (ok, error, panicked, cancelled), by actor type.
+#[alys_metric(counter, labels(actor_type, outcome: MessageOutcome))]
+pub static ACTOR_MESSAGE_OUTCOMES: Counter;
+
+/// Messages refused by full actor mailboxes, by actor type.
+#[alys_metric(counter, labels(actor_type))]
+pub static ACTOR_MAILBOX_DROPPED: Counter;
+
+/// `alys_actor_messages_in_flight{actor_type}`: messages being handled now, derived at scrape
+/// time as the messages started minus the messages finished.
+pub static ACTOR_MESSAGES_IN_FLIGHT: InFlightGauge = InFlightGauge::new(&IN_FLIGHT_DESCRIPTOR);
+
+static IN_FLIGHT_DESCRIPTOR: Descriptor = Descriptor {
+    name: "alys_actor_messages_in_flight",
+    help: "Actor messages being handled now (started and not yet finished), by actor type.",
+    kind: Kind::Gauge,
+    label_names: &["actor_type"],
+    label_types: &["ActorType"],
+    buckets: &[],
+    rust_path: "alys_metrics::catalogue::actor::ACTOR_MESSAGES_IN_FLIGHT",
+    file: file!(),
+    line: line!(),
+};
+
+inventory::submit! { Registration(&ACTOR_MESSAGES_IN_FLIGHT) }

@@ -1,0 +1,241 @@
+//! The arguments of `#[instrument_actor(..)]`: `actor = TYPE`, `message = TYPE` and
+//! `metrics = EXPR`, each at most once.
+//!
+//! Parsing is resilient: an unknown or repeated argument, or an unknown actor or message type,
+//! is recorded in [`Args::errors`] and parsing goes on, so every mistake is reported at once.
+//! Only malformed syntax stops the parse.
+
+use proc_macro2::TokenTree;
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream};
+use syn::{Expr, Ident, LitInt, Token};
+
+use crate::util::{closest, snake_case};
+
+/// The arguments the attribute accepts.
+const ARGUMENTS: &[&str] = &["actor", "message", "metrics"];
+
+/// `ActorType` variants: label value and variant name.
+pub const ACTOR_TYPES: &[(&str, &str)] = &[
+    ("chain", "Chain"),
+    ("engine", "Engine"),
+    ("network", "Network"),
+    ("bridge", "Bridge"),
+    ("storage", "Storage"),
+    ("sync", "Sync"),
+    ("stream", "Stream"),
+    ("supervisor", "Supervisor"),
+    ("system", "System"),
+];
+
+/// `MessageType` variants without data: label value and variant name (`custom(N)` apart).
+pub const MESSAGE_TYPES: &[(&str, &str)] = &[
+    ("lifecycle", "Lifecycle"),
+    ("sync", "Sync"),
+    ("network", "Network"),
+    ("mining", "Mining"),
+    ("governance", "Governance"),
+    ("bridge", "Bridge"),
+    ("storage", "Storage"),
+    ("system", "System"),
+];
+
+/// A message type given by the user.
+pub enum Message {
+    /// A variant without data: its name, spanned on the user's word.
+    Variant(Ident),
+    /// `custom(N)`.
+    Custom(Ident, LitInt),
+}
+
+#[derive(Default)]
+pub struct Args {
+    /// The `ActorType` variant, spanned on the user's word.
+    pub actor: Option<Ident>,
+    pub message: Option<Message>,
+    pub metrics: Option<Expr>,
+    pub errors: Vec<syn::Error>,
+}
+
+fn list(values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .map(|(v, _)| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Finds `word` among `values`, by label value (`sync`) or variant name (`Sync`).
+fn variant(word: &str, values: &[(&str, &'static str)]) -> Option<&'static str> {
+    values
+        .iter()
+        .find(|(label, name)| word == *label || word == *name)
+        .map(|(_, name)| *name)
+}
+
+fn suggestion(word: &str, values: &[(&'static str, &str)]) -> String {
+    closest(&snake_case(word), values.iter().map(|(v, _)| *v))
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
+}
+
+impl Args {
+    fn parse_actor(&mut self, input: ParseStream) -> syn::Result<()> {
+        let word = input.call(Ident::parse_any)?;
+        let s = word.to_string();
+        match variant(&s, ACTOR_TYPES) {
+            Some(v) => self.actor = Some(Ident::new(v, word.span())),
+            None => self.errors.push(syn::Error::new(
+                word.span(),
+                format!(
+                    "unknown actor type `{s}`: expected one of {}{}",
+                    list(ACTOR_TYPES),
+                    suggestion(&s, ACTOR_TYPES)
+                ),
+            )),
+        }
+        Ok(())
+    }
+
+    fn parse_message(&mut self, input: ParseStream) -> syn::Result<()> {
+        let word = input.call(Ident::parse_any)?;
+        let s = word.to_string();
+        if s == "custom" || s == "Custom" {
+            if !input.peek(syn::token::Paren) {
+                self.errors.push(syn::Error::new(
+                    word.span(),
+                    "a custom message type needs its code: `message = custom(7)`",
+                ));
+                return Ok(());
+            }
+            let content;
+            syn::parenthesized!(content in input);
+            let code: LitInt = content.parse()?;
+            match code.base10_parse::<u16>() {
+                Ok(_) => self.message = Some(Message::Custom(word, code)),
+                Err(_) => self.errors.push(syn::Error::new(
+                    code.span(),
+                    "a custom message code is a `u16`: between 0 and 65535",
+                )),
+            }
+            return Ok(());
+        }
+        match variant(&s, MESSAGE_TYPES) {
+            Some(v) => self.message = Some(Message::Variant(Ident::new(v, word.span()))),
+            None => self.errors.push(syn::Error::new(
+                word.span(),
+                format!(
+                    "unknown message type `{s}`: expected one of {} or `custom(N)`{}",
+                    list(MESSAGE_TYPES),
+                    suggestion(&s, MESSAGE_TYPES)
+                ),
+            )),
+        }
+        Ok(())
+    }
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut args = Args::default();
+        let mut seen: Vec<String> = Vec::new();
+        while !input.is_empty() {
+            let key = input.call(Ident::parse_any)?;
+            let name = key.to_string();
+            if !ARGUMENTS.contains(&name.as_str()) {
+                let hint = closest(&name, ARGUMENTS.iter().copied())
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                args.errors.push(syn::Error::new(
+                    key.span(),
+                    format!(
+                        "unknown argument `{name}`: expected `actor = TYPE`, `message = TYPE` or `metrics = EXPR`{hint}"
+                    ),
+                ));
+                skip_argument(input)?;
+                continue;
+            }
+            if seen.contains(&name) {
+                args.errors.push(syn::Error::new(
+                    key.span(),
+                    format!("`{name}` is given twice: keep one"),
+                ));
+            }
+            seen.push(name.clone());
+            if !input.peek(Token![=]) {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("expected `=` after `{name}`, e.g. `{}`", example(&name)),
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            match name.as_str() {
+                "actor" => args.parse_actor(input)?,
+                "message" => args.parse_message(input)?,
+                _ => args.metrics = Some(input.parse()?),
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(args)
+    }
+}
+
+fn example(arg: &str) -> &'static str {
+    match arg {
+        "actor" => "actor = chain",
+        "message" => "message = sync",
+        _ => "metrics = self.metrics",
+    }
+}
+
+/// Skips the value of an unknown argument, up to the next comma.
+fn skip_argument(input: ParseStream) -> syn::Result<()> {
+    while !input.is_empty() && !input.peek(Token![,]) {
+        input.parse::<TokenTree>()?;
+    }
+    if !input.is_empty() {
+        input.parse::<Token![,]>()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn parse(tokens: proc_macro2::TokenStream) -> Args {
+        syn::parse2(tokens).expect("parses")
+    }
+
+    #[test]
+    fn accepts_label_values_and_variant_names() {
+        let a = parse(quote!(actor = sync, message = Bridge));
+        assert_eq!(a.actor.map(|i| i.to_string()), Some("Sync".into()));
+        assert!(matches!(a.message, Some(Message::Variant(ref v)) if v == "Bridge"));
+        assert!(a.errors.is_empty());
+        let a = parse(quote!(message = custom(7), metrics = self.metrics));
+        assert!(matches!(a.message, Some(Message::Custom(..))));
+        assert!(a.metrics.is_some());
+    }
+
+    #[test]
+    fn reports_every_mistake_at_once() {
+        let a = parse(quote!(actr = chain, actor = chian, actor = sync, message = custom(70000)));
+        let msgs: Vec<String> = a.errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(msgs.len(), 4, "{msgs:?}");
+        assert!(msgs[0].contains("did you mean `actor`"));
+        assert!(msgs[1].contains("expected one of `chain`"));
+        assert!(msgs[1].contains("did you mean `chain`"));
+        assert!(msgs[2].contains("given twice"));
+        assert!(msgs[3].contains("u16"));
+    }
+
+    #[test]
+    fn a_missing_equals_sign_is_a_syntax_error_with_an_example() {
+        let e = syn::parse2::<Args>(quote!(actor chain)).err().expect("fails");
+        assert!(e.to_string().contains("`actor = chain`"));
+    }
+}

@@ -1,0 +1,168 @@
+//! Compile-time classification of actor and message type names.
+//!
+//! `#[instrument_actor]` emits `const` evaluations of these functions over the type names it
+//! sees (`actor_type_of("ChainActor")`), so the rules live here, once, and an instrumented
+//! handler does no string work when it runs.
+
+use crate::labels::{ActorType, MessageType};
+
+/// True when `needle` (lower-case ASCII) occurs in `hay`, comparing ASCII case-insensitively.
+const fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    if needle.len() > hay.len() {
+        return false;
+    }
+    let mut start = 0;
+    while start + needle.len() <= hay.len() {
+        let mut i = 0;
+        while i < needle.len() && hay[start + i].to_ascii_lowercase() == needle[i] {
+            i += 1;
+        }
+        if i == needle.len() {
+            return true;
+        }
+        start += 1;
+    }
+    false
+}
+
+/// The first rule whose keyword occurs in `name` decides; `default` otherwise.
+const fn classify<T: Copy>(name: &str, rules: &[(&str, T)], default: T) -> T {
+    let hay = name.as_bytes();
+    let mut r = 0;
+    while r < rules.len() {
+        if contains_ignore_case(hay, rules[r].0.as_bytes()) {
+            return rules[r].1;
+        }
+        r += 1;
+    }
+    default
+}
+
+/// Actor-type rules, in the order of [`ActorType::from_name`].
+const ACTOR_RULES: [(&str, ActorType); 8] = [
+    ("chain", ActorType::Chain),
+    ("engine", ActorType::Engine),
+    ("network", ActorType::Network),
+    ("bridge", ActorType::Bridge),
+    ("storage", ActorType::Storage),
+    ("sync", ActorType::Sync),
+    ("stream", ActorType::Stream),
+    ("supervisor", ActorType::Supervisor),
+];
+
+/// The actor type of a type name, by the rules of [`ActorType::from_name`], as a `const fn`:
+/// case-insensitively, the first of `chain`, `engine`, `network`, `bridge`, `storage`, `sync`,
+/// `stream`, `supervisor` contained in the name decides; otherwise `system`.
+///
+/// ```
+/// use alys_metrics::actor::actor_type_of;
+/// use alys_metrics::labels::ActorType;
+/// const T: ActorType = actor_type_of("PegInBridgeActor");
+/// assert_eq!(T, ActorType::Bridge);
+/// assert_eq!(actor_type_of("Metronome"), ActorType::System);
+/// ```
+pub const fn actor_type_of(name: &str) -> ActorType {
+    classify(name, &ACTOR_RULES, ActorType::System)
+}
+
+/// Message-type rules: keyword -> message type, first match wins.
+const MESSAGE_RULES: [(&str, MessageType); 21] = [
+    ("start", MessageType::Lifecycle),
+    ("stop", MessageType::Lifecycle),
+    ("shutdown", MessageType::Lifecycle),
+    ("health", MessageType::Lifecycle),
+    ("heartbeat", MessageType::Lifecycle),
+    ("sync", MessageType::Sync),
+    ("network", MessageType::Network),
+    ("peer", MessageType::Network),
+    ("gossip", MessageType::Network),
+    ("broadcast", MessageType::Network),
+    ("mining", MessageType::Mining),
+    ("auxpow", MessageType::Mining),
+    ("template", MessageType::Mining),
+    ("governance", MessageType::Governance),
+    ("proposal", MessageType::Governance),
+    ("vote", MessageType::Governance),
+    ("peg", MessageType::Bridge),
+    ("bridge", MessageType::Bridge),
+    ("storage", MessageType::Storage),
+    ("store", MessageType::Storage),
+    ("database", MessageType::Storage),
+];
+
+/// The message type of a message type name, as a `const fn`. Case-insensitively, the first
+/// keyword contained in the name decides:
+///
+/// | keywords | message type |
+/// |---|---|
+/// | `start`, `stop`, `shutdown`, `health`, `heartbeat` (so also `restart`) | `lifecycle` |
+/// | `sync` | `sync` |
+/// | `network`, `peer`, `gossip`, `broadcast` | `network` |
+/// | `mining`, `auxpow`, `template` | `mining` |
+/// | `governance`, `proposal`, `vote` | `governance` |
+/// | `peg` (`pegin`, `pegout`), `bridge` | `bridge` |
+/// | `storage`, `store`, `database` | `storage` |
+/// | anything else | `system` |
+///
+/// ```
+/// use alys_metrics::actor::message_type_of;
+/// use alys_metrics::labels::MessageType;
+/// assert_eq!(message_type_of("ProcessPegIn"), MessageType::Bridge);
+/// assert_eq!(message_type_of("SyncBlocks"), MessageType::Sync);
+/// assert_eq!(message_type_of("RestartActor"), MessageType::Lifecycle);
+/// assert_eq!(message_type_of("GetHeight"), MessageType::System);
+/// ```
+pub const fn message_type_of(name: &str) -> MessageType {
+    classify(name, &MESSAGE_RULES, MessageType::System)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actor_type_of_agrees_with_from_name() {
+        for name in [
+            "ChainActor",
+            "EngineActor",
+            "NetworkActor",
+            "BridgeActor",
+            "StorageActor",
+            "SyncActor",
+            "StreamActor",
+            "RootSupervisor",
+            "ChainSupervisor",
+            "PegInBridgeActor",
+            "CHAIN",
+            "Metronome",
+            "",
+            "Ünïcode_sync",
+            "S",
+        ] {
+            assert_eq!(actor_type_of(name), ActorType::from_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn message_types_follow_the_documented_table() {
+        let cases = [
+            ("StartActor", MessageType::Lifecycle),
+            ("HealthCheck", MessageType::Lifecycle),
+            ("SyncBlocks", MessageType::Sync),
+            ("PeerConnected", MessageType::Network),
+            ("BroadcastBlock", MessageType::Network),
+            ("SubmitAuxPow", MessageType::Mining),
+            ("GetBlockTemplate", MessageType::Mining),
+            ("CastVote", MessageType::Governance),
+            ("ProcessPegIn", MessageType::Bridge),
+            ("ProcessPegout", MessageType::Bridge),
+            ("StoreBlock", MessageType::Storage),
+            ("StorageQuery", MessageType::Storage),
+            ("GetHeight", MessageType::System),
+            ("", MessageType::System),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(message_type_of(name), expected, "{name}");
+        }
+    }
+}
