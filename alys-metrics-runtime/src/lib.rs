@@ -26,6 +26,7 @@ pub use metric::{
     Metric, MetricCore,
 };
 pub use registry::{catalogue, init, registry, set_build_info, Registry, RegistryError};
+pub use exporter::{serve, serve_with, Limits, MetricsConfig, MetricsServer, ServeError};
 
 /// Everything a node engineer needs: the macros, the standard label enums and the metric types.
 ///
@@ -43,6 +44,7 @@ pub use registry::{catalogue, init, registry, set_build_info, Registry, Registry
 pub mod prelude {
     pub use crate::labels::*;
     pub use crate::metric::{Counter, FloatCounter, Gauge, Histogram, IntGauge};
+    pub use crate::exporter::{serve, MetricsConfig};
     pub use alys_metrics_macros::{alys_metric, instrument_actor, time_block, LabelValue};
 }
 

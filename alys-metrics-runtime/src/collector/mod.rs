@@ -1,1 +1,413 @@
-//! The resource collector: the node's own CPU, memory, threads, descriptors and I/O.
+//! The resource collector: the node's own CPU, memory, threads, descriptors and I/O, the host's
+//! memory, the standard `process_*` family, and the collector's own health (seed ALYS-003-20,
+//! -21, -22).
+//!
+//! [`serve`](crate::serve) starts one; use [`Collector`] directly to run one elsewhere or to
+//! feed it another [`ResourceSource`].
+//!
+//! # A tick
+//!
+//! Every interval (5 s by default) a tick runs five independent sub-collections
+//! ([`SubCollection`]): this process (one sysinfo refresh of `/proc/self`), its disk I/O, the
+//! host's network I/O, its file descriptors and the host's memory. Each one that succeeds
+//! updates its metrics; the tick fails only when all five fail. Disk bytes are cumulative
+//! totals turned into counter increments; network bytes are already per-interval deltas and
+//! are added as they are.
+//!
+//! # Failure recovery
+//!
+//! After [`BACKOFF_AFTER_FAILURES`] failed ticks in a row the wait before the next one doubles
+//! each time, from twice the interval up to [`MAX_BACKOFF`] ([`backoff_delay`]); one
+//! successful tick restores the interval. When no tick has succeeded for [`STALE_AFTER`]
+//! (300 s) an error is logged once, and `/health` reports `degraded`. The collector exports
+//! `alys_collector_failures_total`, `alys_collector_consecutive_failures`,
+//! `alys_collector_seconds_since_success` and `alys_collector_last_duration_seconds`.
+//!
+//! ```
+//! # extern crate alys_metrics_runtime as alys_metrics;
+//! use alys_metrics::collector::{Collector, SysinfoSource};
+//!
+//! let mut collector = Collector::new(SysinfoSource::new());
+//! let report = collector.tick();
+//! assert!(report.is_success(), "{:?}", report.errors);
+//! let text = alys_metrics::registry().encode_to_string();
+//! assert!(text.contains("\nprocess_threads "));
+//! ```
+
+mod health;
+mod source;
+mod state;
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+pub use health::{
+    ProcessHealthStatus, ProcessResourceAttribution, ResourceStatus, CPU_CRITICAL_PERCENT,
+    CPU_WARNING_PERCENT, MEMORY_CRITICAL_PERCENT, MEMORY_WARNING_PERCENT,
+};
+pub use source::{
+    DiskIoTotals, FileDescriptorSample, NetworkIoDelta, ProcessSample, ResourceSource, SourceError,
+    SubCollection, SysinfoSource, SystemMemorySample,
+};
+pub use state::{Clock, CollectorState, CollectorStatus, ManualClock, RuntimeClock, STALE_AFTER};
+
+use crate::catalogue::system as m;
+use crate::labels::{IoDirection, IoOperation};
+
+/// Failed ticks in a row after which the collector backs off.
+pub const BACKOFF_AFTER_FAILURES: u64 = 5;
+
+/// The longest wait between two ticks while backing off (unless the interval is longer).
+pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// The wait before the next tick, after `consecutive_failures` failed ticks in a row.
+///
+/// Below [`BACKOFF_AFTER_FAILURES`] it is the interval; from there it doubles with each
+/// failure (2×, 4×, 8× ... the interval) up to [`MAX_BACKOFF`]. With the default 5 s interval
+/// the waits after failures 1 to 9 are 5, 5, 5, 5, 10, 20, 40, 60, 60 s.
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// use std::time::Duration;
+/// use alys_metrics::collector::backoff_delay;
+///
+/// let s = Duration::from_secs;
+/// let waits: Vec<_> = (0..10).map(|f| backoff_delay(s(5), f)).collect();
+/// assert_eq!(waits, [s(5), s(5), s(5), s(5), s(5), s(10), s(20), s(40), s(60), s(60)]);
+/// ```
+pub fn backoff_delay(interval: Duration, consecutive_failures: u64) -> Duration {
+    if consecutive_failures < BACKOFF_AFTER_FAILURES {
+        return interval;
+    }
+    let cap = MAX_BACKOFF.max(interval);
+    let doublings = consecutive_failures - (BACKOFF_AFTER_FAILURES - 1);
+    if doublings >= 32 {
+        return cap;
+    }
+    interval.saturating_mul(1u32 << doublings).min(cap)
+}
+
+/// What one tick did.
+#[derive(Clone, Debug)]
+pub struct TickReport {
+    /// The sub-collections that failed, with why.
+    pub errors: Vec<(SubCollection, SourceError)>,
+    /// How long the tick took.
+    pub duration: Duration,
+    /// The process's health, when both the process and the host's memory were read.
+    pub health: Option<ProcessHealthStatus>,
+}
+
+impl TickReport {
+    /// True unless every sub-collection failed.
+    pub fn is_success(&self) -> bool {
+        self.errors.len() < SubCollection::ALL.len()
+    }
+}
+
+/// Reads a [`ResourceSource`] every tick and exports what it reads to the default registry.
+pub struct Collector<S: ResourceSource = SysinfoSource> {
+    source: S,
+    state: Arc<CollectorState>,
+    previous_disk: Option<DiskIoTotals>,
+}
+
+impl<S: ResourceSource> std::fmt::Debug for Collector<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Collector")
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+fn set_u64(gauge: &crate::IntGauge, v: u64) {
+    gauge.set(i64::try_from(v).unwrap_or(i64::MAX));
+}
+
+impl<S: ResourceSource> Collector<S> {
+    /// A collector over `source`, measuring ages with tokio's clock.
+    pub fn new(source: S) -> Self {
+        Self::with_clock(source, Arc::new(RuntimeClock))
+    }
+
+    /// A collector over `source`, measuring "seconds since the last success" with `clock`.
+    pub fn with_clock(source: S, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            source,
+            state: Arc::new(CollectorState::new(clock)),
+            previous_disk: None,
+        }
+    }
+
+    /// The state the exporter reads.
+    pub fn state(&self) -> &Arc<CollectorState> {
+        &self.state
+    }
+
+    /// Runs one tick now: reads every sub-collection, updates the metrics and the state.
+    pub fn tick(&mut self) -> TickReport {
+        let started = std::time::Instant::now();
+        let mut errors = Vec::new();
+
+        let process = match self.source.process() {
+            Ok(p) => {
+                Self::export_process(&p);
+                Some(p)
+            }
+            Err(e) => {
+                errors.push((SubCollection::Process, e));
+                None
+            }
+        };
+        match self.source.disk_io() {
+            Ok(totals) => self.export_disk(totals),
+            Err(e) => errors.push((SubCollection::DiskIo, e)),
+        }
+        match self.source.network_io() {
+            Ok(delta) => {
+                m::NETWORK_IO
+                    .with(IoDirection::Received)
+                    .inc_by(delta.received_bytes);
+                m::NETWORK_IO
+                    .with(IoDirection::Transmitted)
+                    .inc_by(delta.transmitted_bytes);
+            }
+            Err(e) => errors.push((SubCollection::NetworkIo, e)),
+        }
+        match self.source.file_descriptors() {
+            Ok(fds) => {
+                set_u64(&m::FILE_DESCRIPTORS, fds.open);
+                set_u64(&m::PROCESS_OPEN_FDS, fds.open);
+                if let Some(max) = fds.max {
+                    set_u64(&m::PROCESS_MAX_FDS, max);
+                }
+            }
+            Err(e) => errors.push((SubCollection::FileDescriptors, e)),
+        }
+        let memory = match self.source.system_memory() {
+            Ok(mem) => {
+                set_u64(&m::SYSTEM_MEMORY_TOTAL, mem.total_bytes);
+                set_u64(&m::SYSTEM_MEMORY_USED, mem.used_bytes);
+                Some(mem)
+            }
+            Err(e) => {
+                errors.push((SubCollection::SystemMemory, e));
+                None
+            }
+        };
+
+        let attribution = match (&process, &memory) {
+            (Some(p), Some(mem)) => {
+                Some(ProcessResourceAttribution::new(p, mem, SystemTime::now()))
+            }
+            _ => None,
+        };
+        let health = attribution.as_ref().map(|a| {
+            let health = a.monitor_process_health();
+            m::PROCESS_HEALTH_STATUS.set(health.gauge_value());
+            a.record_trend(health, process.map_or(0, |p| p.run_time_seconds));
+            health
+        });
+
+        let report = TickReport {
+            errors,
+            duration: started.elapsed(),
+            health,
+        };
+        self.record(&report, attribution);
+        report
+    }
+
+    fn export_process(p: &ProcessSample) {
+        m::CPU_USAGE_PERCENT.set(p.cpu_percent);
+        set_u64(&m::MEMORY_USAGE_BYTES, p.resident_memory_bytes);
+        set_u64(&m::THREAD_COUNT, p.threads);
+        set_u64(&m::PROCESS_START_TIME_SECONDS, p.start_time_seconds);
+        set_u64(&m::UPTIME_SECONDS, p.run_time_seconds);
+        m::PROCESS_CPU_SECONDS.mirror(p.cpu_seconds_total);
+        set_u64(&m::PROCESS_RESIDENT_MEMORY, p.resident_memory_bytes);
+        set_u64(&m::PROCESS_VIRTUAL_MEMORY, p.virtual_memory_bytes);
+        set_u64(&m::PROCESS_THREADS, p.threads);
+        m::PROCESS_START_TIME.set(p.start_time_seconds as f64);
+    }
+
+    fn export_disk(&mut self, totals: DiskIoTotals) {
+        // The first sample adds everything since the process started, so the counters equal
+        // the process's totals; a total that went down (a new process behind the same source)
+        // starts a new baseline and adds nothing.
+        let previous = self.previous_disk.unwrap_or_default();
+        if totals.read_bytes >= previous.read_bytes {
+            m::DISK_IO
+                .with(IoOperation::Read)
+                .inc_by(totals.read_bytes - previous.read_bytes);
+        }
+        if totals.written_bytes >= previous.written_bytes {
+            m::DISK_IO
+                .with(IoOperation::Write)
+                .inc_by(totals.written_bytes - previous.written_bytes);
+        }
+        self.previous_disk = Some(totals);
+    }
+
+    /// Updates the shared state and the collector's own metrics after a tick, and logs
+    /// transitions: a sub-collection starting or ceasing to fail, the whole tick failing, and
+    /// (once) collection failing for longer than [`STALE_AFTER`].
+    fn record(&self, report: &TickReport, attribution: Option<ProcessResourceAttribution>) {
+        let now = self.state.now();
+        m::COLLECTOR_LAST_DURATION.set(report.duration.as_secs_f64());
+        let mut inner = self.state.lock();
+        inner.ticks += 1;
+        inner.last_duration = report.duration;
+
+        for (i, sub) in SubCollection::ALL.iter().enumerate() {
+            let error = report.errors.iter().find(|(s, _)| s == sub).map(|(_, e)| e);
+            match (inner.failing[i], error) {
+                (false, Some(e)) => tracing::warn!(
+                    sub_collection = sub.as_str(),
+                    error = %e,
+                    "resource sub-collection failed; the others go on"
+                ),
+                (true, None) => {
+                    tracing::info!(
+                        sub_collection = sub.as_str(),
+                        "resource sub-collection recovered"
+                    )
+                }
+                _ => {}
+            }
+            inner.failing[i] = error.is_some();
+        }
+
+        if report.is_success() {
+            if inner.consecutive_failures > 0 {
+                tracing::info!(
+                    consecutive_failures = inner.consecutive_failures,
+                    "resource collection recovered after failures"
+                );
+            }
+            inner.consecutive_failures = 0;
+            inner.last_success = Some(now);
+            inner.stale_logged = false;
+        } else {
+            inner.consecutive_failures += 1;
+            inner.total_failures += 1;
+            m::COLLECTOR_FAILURES.inc();
+            tracing::warn!(
+                consecutive_failures = inner.consecutive_failures,
+                "every resource sub-collection failed in this tick"
+            );
+        }
+        if attribution.is_some() {
+            if let (Some(before), Some(after)) = (inner.health, report.health) {
+                if before != after {
+                    tracing::warn!(from = %before, to = %after, "process health changed");
+                }
+            }
+            inner.attribution = attribution;
+            inner.health = report.health;
+        }
+
+        let age = CollectorState::age(&inner, now);
+        if age > STALE_AFTER && !inner.stale_logged {
+            inner.stale_logged = true;
+            tracing::error!(
+                seconds_since_success = age.as_secs(),
+                consecutive_failures = inner.consecutive_failures,
+                "resource collection has not succeeded for over 300 s"
+            );
+        }
+        m::COLLECTOR_CONSECUTIVE_FAILURES
+            .set(i64::try_from(inner.consecutive_failures).unwrap_or(i64::MAX));
+        m::COLLECTOR_SECONDS_SINCE_SUCCESS.set(age.as_secs_f64());
+        drop(inner);
+        self.state.mark_ticked();
+    }
+
+    /// Records a tick whose source panicked: a failed tick.
+    fn record_panic(&self, message: String) {
+        let errors = SubCollection::ALL
+            .iter()
+            .map(|s| {
+                (
+                    *s,
+                    SourceError::new(format!("the source panicked: {message}")),
+                )
+            })
+            .collect();
+        let report = TickReport {
+            errors,
+            duration: Duration::ZERO,
+            health: None,
+        };
+        self.record(&report, None);
+    }
+
+    /// Ticks now and then every `interval` (backing off as [`backoff_delay`] says) until
+    /// `shutdown` completes. Each tick runs on tokio's blocking pool; a tick whose source
+    /// panics counts as a failed tick. Needs a tokio runtime with time enabled.
+    ///
+    /// A zero interval is taken as 1 ms. When `shutdown` completes during a tick, this returns
+    /// at once and the collector is dropped when the tick ends.
+    pub async fn run_until(mut self, interval: Duration, shutdown: impl Future<Output = ()>) {
+        let interval = interval.max(Duration::from_millis(1));
+        tokio::pin!(shutdown);
+        loop {
+            let started = tokio::time::Instant::now();
+            let tick = tokio::task::spawn_blocking(move || {
+                let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.tick()));
+                (self, outcome)
+            });
+            let (collector, outcome) = tokio::select! {
+                biased;
+                () = &mut shutdown => return,
+                joined = tick => match joined {
+                    Ok(v) => v,
+                    Err(e) => {
+                        tracing::error!(error = %e, "the resource collector's tick was cancelled; collection stops");
+                        return;
+                    }
+                },
+            };
+            self = collector;
+            if let Err(panic) = outcome {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a non-string payload".to_owned());
+                tracing::error!(panic = %message, "the resource source panicked in a tick");
+                self.record_panic(message);
+            }
+            let failures = self.state.lock().consecutive_failures;
+            let next = started + backoff_delay(interval, failures);
+            tokio::select! {
+                biased;
+                () = &mut shutdown => return,
+                () = tokio::time::sleep_until(next) => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_the_cap_and_respects_long_intervals() {
+        let s = Duration::from_secs;
+        assert_eq!(backoff_delay(s(1), 4), s(1));
+        assert_eq!(backoff_delay(s(1), 5), s(2));
+        assert_eq!(backoff_delay(s(1), 9), s(32));
+        assert_eq!(backoff_delay(s(1), 10), s(60));
+        assert_eq!(backoff_delay(s(1), u64::MAX), s(60));
+        assert_eq!(
+            backoff_delay(s(90), 5),
+            s(90),
+            "never shorter than the interval"
+        );
+        assert_eq!(backoff_delay(Duration::MAX, 40), Duration::MAX);
+    }
+}

@@ -1,0 +1,216 @@
+//! The collector's state as the exporter's `/health` and `/ready` read it, and the clock it
+//! measures ages with.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use super::health::{ProcessHealthStatus, ProcessResourceAttribution};
+
+/// How long collection may fail before `/health` reports `degraded` and an error is logged.
+pub const STALE_AFTER: Duration = Duration::from_secs(300);
+
+/// Where the collector reads the time to measure "seconds since the last success".
+///
+/// The default, [`RuntimeClock`], follows tokio's clock (so it also follows
+/// `tokio::time::pause`); tests that drive `/health` over real HTTP use a [`ManualClock`].
+pub trait Clock: Send + Sync + 'static {
+    /// The current instant.
+    fn now(&self) -> Instant;
+}
+
+/// Tokio's clock: real time, or the paused clock under `tokio::time::pause`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RuntimeClock;
+
+impl Clock for RuntimeClock {
+    fn now(&self) -> Instant {
+        tokio::time::Instant::now().into_std()
+    }
+}
+
+/// A clock that moves only when told to, for tests.
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// use std::time::Duration;
+/// use alys_metrics::collector::{Clock, ManualClock};
+///
+/// let clock = ManualClock::new();
+/// let t0 = clock.now();
+/// clock.advance(Duration::from_secs(301));
+/// assert_eq!(clock.now() - t0, Duration::from_secs(301));
+/// ```
+#[derive(Debug)]
+pub struct ManualClock {
+    base: Instant,
+    offset_nanos: AtomicU64,
+}
+
+impl ManualClock {
+    /// A clock standing at the current instant.
+    pub fn new() -> Self {
+        Self {
+            base: Instant::now(),
+            offset_nanos: AtomicU64::new(0),
+        }
+    }
+
+    /// Moves the clock forward by `by`.
+    pub fn advance(&self, by: Duration) {
+        let nanos = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
+        self.offset_nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+}
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Instant {
+        self.base + Duration::from_nanos(self.offset_nanos.load(Ordering::Relaxed))
+    }
+}
+
+impl<C: Clock + ?Sized> Clock for Arc<C> {
+    fn now(&self) -> Instant {
+        (**self).now()
+    }
+}
+
+/// A snapshot of the collector's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CollectorStatus {
+    /// Ticks run so far.
+    pub ticks: u64,
+    /// Ticks in a row, up to the last one, in which every sub-collection failed.
+    pub consecutive_failures: u64,
+    /// Ticks in which every sub-collection failed, in all.
+    pub total_failures: u64,
+    /// Whether any tick has succeeded (at least partly).
+    pub has_succeeded: bool,
+    /// Seconds since a tick last succeeded; since the collector was created when none has.
+    pub seconds_since_success: f64,
+    /// True when [`seconds_since_success`](Self::seconds_since_success) exceeds
+    /// [`STALE_AFTER`].
+    pub stale: bool,
+    /// How long the last tick took.
+    pub last_duration: Duration,
+    /// The process's health from the last tick that read both the process and the host's
+    /// memory; `None` until then.
+    pub process_health: Option<ProcessHealthStatus>,
+    /// The attribution that health was computed from.
+    pub attribution: Option<ProcessResourceAttribution>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) created: Instant,
+    pub(crate) last_success: Option<Instant>,
+    pub(crate) ticks: u64,
+    pub(crate) consecutive_failures: u64,
+    pub(crate) total_failures: u64,
+    pub(crate) last_duration: Duration,
+    pub(crate) attribution: Option<ProcessResourceAttribution>,
+    pub(crate) health: Option<ProcessHealthStatus>,
+    /// Whether the "no success for 300 s" error was logged since the last success.
+    pub(crate) stale_logged: bool,
+    /// Which sub-collections failed in the last tick (for logging transitions only).
+    pub(crate) failing: [bool; 5],
+}
+
+/// The collector's shared state: read by the exporter, written by the collector after each
+/// tick. Obtain it from [`Collector::state`](super::Collector::state) or
+/// [`MetricsServer::collector`](crate::exporter::MetricsServer::collector).
+pub struct CollectorState {
+    clock: Arc<dyn Clock>,
+    inner: Mutex<Inner>,
+    first_tick: watch::Sender<bool>,
+}
+
+impl std::fmt::Debug for CollectorState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CollectorState")
+            .field("status", &self.status())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CollectorState {
+    pub(crate) fn new(clock: Arc<dyn Clock>) -> Self {
+        let created = clock.now();
+        Self {
+            clock,
+            inner: Mutex::new(Inner {
+                created,
+                last_success: None,
+                ticks: 0,
+                consecutive_failures: 0,
+                total_failures: 0,
+                last_duration: Duration::ZERO,
+                attribution: None,
+                health: None,
+                stale_logged: false,
+                failing: [false; 5],
+            }),
+            first_tick: watch::Sender::new(false),
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn now(&self) -> Instant {
+        self.clock.now()
+    }
+
+    pub(crate) fn mark_ticked(&self) {
+        self.first_tick.send_replace(true);
+    }
+
+    pub(crate) fn age(inner: &Inner, now: Instant) -> Duration {
+        now.saturating_duration_since(inner.last_success.unwrap_or(inner.created))
+    }
+
+    /// Seconds since a tick last succeeded (since creation when none has).
+    pub fn seconds_since_success(&self) -> f64 {
+        let now = self.clock.now();
+        Self::age(&self.lock(), now).as_secs_f64()
+    }
+
+    /// Whether the first tick has run (successfully or not).
+    pub fn has_run(&self) -> bool {
+        *self.first_tick.borrow()
+    }
+
+    /// Waits until the first tick has run.
+    pub async fn wait_first_tick(&self) {
+        let mut rx = self.first_tick.subscribe();
+        // The sender lives in `self`, so the channel cannot close while this borrows it.
+        let _ = rx.wait_for(|ran| *ran).await;
+    }
+
+    /// A snapshot of the state now.
+    pub fn status(&self) -> CollectorStatus {
+        let now = self.clock.now();
+        let inner = self.lock();
+        let age = Self::age(&inner, now);
+        CollectorStatus {
+            ticks: inner.ticks,
+            consecutive_failures: inner.consecutive_failures,
+            total_failures: inner.total_failures,
+            has_succeeded: inner.last_success.is_some(),
+            seconds_since_success: age.as_secs_f64(),
+            stale: age > STALE_AFTER,
+            last_duration: inner.last_duration,
+            process_health: inner.health,
+            attribution: inner.attribution,
+        }
+    }
+}
