@@ -247,8 +247,9 @@ impl std::error::Error for NoRuntime {}
 pub struct ActorMetricsBridge {
     interval: Duration,
     actors: RwLock<HashMap<Arc<str>, Arc<Registered>>>,
-    /// Serialises exports; holds the end of the previous collection window.
-    last_collection: Mutex<Instant>,
+    /// Serialises exports; holds the end of the previous collection window (tokio's clock,
+    /// which is the system's unless a test pauses it).
+    last_collection: Mutex<tokio::time::Instant>,
 }
 
 impl ActorMetricsBridge {
@@ -257,7 +258,7 @@ impl ActorMetricsBridge {
         Self {
             interval: interval.max(Duration::from_millis(1)),
             actors: RwLock::new(HashMap::new()),
-            last_collection: Mutex::new(Instant::now()),
+            last_collection: Mutex::new(tokio::time::Instant::now()),
         }
     }
 
@@ -398,7 +399,7 @@ impl ActorMetricsBridge {
     /// documentation).
     pub fn collect(&self) -> CollectionSummary {
         let mut last = lock(&self.last_collection);
-        let now = Instant::now();
+        let now = tokio::time::Instant::now();
         let window = now.saturating_duration_since(*last);
         *last = now;
 
