@@ -64,9 +64,23 @@ pub mod __private {
         ResultKind,
     };
     pub use crate::labels::{ActorType, MessageType};
-    /// Compiles only for label types; `#[alys_metric]` names it for each `name: Type` label so
-    /// that a type that is not a label is reported on the user's token.
-    pub const fn assert_label_value<T: LabelValue>() {}
+    /// `#[alys_metric]` names a `name: Type` label as `<Type as Label>::Type`: the type itself
+    /// for a label type; for any other type one error on the user's token (without a list of
+    /// every label enum), which also silences the static's later uses.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be a label: it does not implement `LabelValue`",
+        label = "not a label type",
+        note = "derive it on a field-less enum: `#[derive(Clone, Copy, LabelValue)]`, or use `dynamic(max = N)` for a capped string"
+    )]
+    pub trait Label {
+        /// `Self`.
+        type Type: LabelValue;
+    }
+
+    #[diagnostic::do_not_recommend]
+    impl<T: LabelValue> Label for T {
+        type Type = T;
+    }
 
     /// The descriptor of a declaration that failed to compile (never registered).
     pub static FALLBACK_DESCRIPTOR: Descriptor = Descriptor {

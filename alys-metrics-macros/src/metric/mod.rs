@@ -10,7 +10,7 @@
 //         ::alys_metrics::__private::Counter,
 //         (::alys_metrics::labels::MigrationPhase, ::alys_metrics::labels::ErrorType),
 //     > = ::alys_metrics::__private::Metric::new(&Descriptor { name: "alys_migration_errors_total", .. });
-//     // A user enum `outcome: Outcome` appears as `<Outcome as LabelDim>::Input<'static>`.
+//     // A user enum `outcome: Outcome` appears as `<Outcome as __private::Label>::Type`.
 //     const _: () = {
 //         assert!(<(..) as LabelSet>::CARDINALITY <= MAX_CARDINALITY, "..");   // spanned on labels(..)
 //         inventory::submit! { Registration(&MIGRATION_ERRORS) }
@@ -85,6 +85,25 @@ struct Label {
     ty: TokenStream,
     /// How the catalogue describes the type.
     ty_desc: String,
+    /// The span of a user type (`name: Type`), which must implement `LabelValue`.
+    custom: Option<Span>,
+}
+
+/// `tokens` with every span set to `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
 
 fn not_a_static(item: TokenStream) -> TokenStream {
@@ -360,13 +379,15 @@ fn resolve_labels(decls: &[ast::LabelDecl], errors: &mut Errors) -> Vec<Label> {
             continue;
         }
         let label = match &decl.ty {
-            // Named through `LabelDim::Input`, which is the type itself for every `LabelValue`
-            // type. For any other type the projection fails: the one error says the type is not
-            // a label, on the user's token, and the failed type silences every later use.
+            // Named through `__private::Label`, whose `Type` is the type itself for every
+            // `LabelValue` type. For any other type the projection fails: one error says the
+            // type is not a label, on the user's token, and the failed type silences every
+            // later use of the static.
             Some(LabelTy::Type(ty)) => Label {
                 name: name.clone(),
-                ty: quote_spanned!(ty.span()=> <#ty as ::alys_metrics::labels::LabelDim>::Input<'static>),
+                ty: quote_spanned!(ty.span()=> <#ty as ::alys_metrics::__private::Label>::Type),
                 ty_desc: ty.to_token_stream().to_string().replace(' ', ""),
+                custom: Some(ty.span()),
             },
             Some(LabelTy::Dynamic { span: dspan, max }) => {
                 let Some(max) = max else {
@@ -407,6 +428,7 @@ fn resolve_labels(decls: &[ast::LabelDecl], errors: &mut Errors) -> Vec<Label> {
                     name: name.clone(),
                     ty: quote_spanned!(max.span()=> ::alys_metrics::__private::Dynamic<#n>),
                     ty_desc: format!("dynamic(max = {n})"),
+                    custom: None,
                 }
             }
             None => match labels::standard(&name) {
@@ -416,6 +438,7 @@ fn resolve_labels(decls: &[ast::LabelDecl], errors: &mut Errors) -> Vec<Label> {
                         name: name.clone(),
                         ty: quote_spanned!(span=> ::alys_metrics::labels::#ty_ident),
                         ty_desc: ty.to_owned(),
+                        custom: None,
                     }
                 }
                 None => {
@@ -574,6 +597,17 @@ fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
         label_names.join(" x ")
     );
     let set = quote!((#(#tys,)*));
+    let static_ty =
+        quote!(::alys_metrics::__private::Metric<::alys_metrics::__private::#core, #set>);
+    // A user type that is not a label makes every mention of the label set fail. Giving all
+    // of them one span (the user's type, or `labels(..)` when there are several) lets rustc
+    // report that once.
+    let custom: Vec<Span> = m.labels.iter().filter_map(|l| l.custom).collect();
+    let (static_ty, set) = match custom.as_slice() {
+        [] => (static_ty, set),
+        [one] => (respan(static_ty, *one), respan(set, *one)),
+        _ => (respan(static_ty, m.labels_span), respan(set, m.labels_span)),
+    };
     let card_check = quote_spanned! {m.labels_span=>
         ::core::assert!(
             <#set as ::alys_metrics::__private::LabelSet>::CARDINALITY <= ::alys_metrics::__private::MAX_CARDINALITY,
@@ -584,7 +618,7 @@ fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
         #(#attrs)*
         #[doc = ""]
         #[doc = #doc]
-        #vis #static_token #ident: ::alys_metrics::__private::Metric<::alys_metrics::__private::#core, #set> =
+        #vis #static_token #ident: #static_ty =
             ::alys_metrics::__private::Metric::new(&::alys_metrics::__private::Descriptor {
                 name: #name,
                 help: #help,
@@ -705,7 +739,7 @@ mod tests {
             out.contains("label_names:&[\"phase\",\"outcome\",\"peer\"]"),
             "{out}"
         );
-        assert!(out.contains("<Outcomeas::alys_metrics::labels::LabelDim>::Input<'static>"));
+        assert!(out.contains("<Outcomeas::alys_metrics::__private::Label>::Type"));
         assert!(out.contains("Dynamic<8usize>"), "{out}");
         assert!(out.contains("MAX_CARDINALITY"), "{out}");
         assert!(out.contains("Registration(&X)"), "{out}");
