@@ -624,7 +624,7 @@ mod tests {
         assert_eq!(MigrationPhase::FinalValidation.number(), 9);
         assert_eq!(
             MigrationPhase::from_number(3),
-            Some(MigrationPhase::LighthouseV2)
+            Some(MigrationPhase::FederationV2)
         );
         assert_eq!(MigrationPhase::from_number(-1), None);
         assert_eq!(MigrationPhase::from_number(10), None);
