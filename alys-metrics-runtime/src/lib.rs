@@ -58,6 +58,7 @@ pub mod __private {
     };
     pub use crate::registry::Registration;
     pub use inventory;
+    pub use crate::chain::macro_support as time_block;
 
     pub use crate::actor::{
         actor_type_of, message_type_of, track, ActorSite, MessageGuard, OutputKind, Polled,

@@ -1,5 +1,6 @@
 //! Sync, block production and validation, transaction pool and peers (seed ALYS-003-16 ... -19).
 
+use crate::chain::blocks::{BlockTimerKind, DropCause, ValidationResult};
 use crate::prelude::*;
 
 /// Height of the best block this node has.
@@ -38,9 +39,36 @@ pub static BLOCK_PRODUCTION_DURATION: Histogram;
 )]
 pub static BLOCK_VALIDATION_DURATION: Histogram;
 
+/// Block validations, by result (`#[time_block(validation)]` reads it from the return value).
+#[alys_metric(counter, labels(result: ValidationResult))]
+pub static BLOCK_VALIDATIONS: Counter;
+
+/// Block timings that recorded no duration, by timer and cause: discarded by the timed code,
+/// panicked, or abandoned (a future dropped before completion).
+#[alys_metric(counter, labels(timer: BlockTimerKind, cause: DropCause))]
+pub static BLOCK_TIMINGS_DROPPED: Counter;
+
+/// Transactions per second of the last block through the pipeline (its transactions over its
+/// total pipeline time).
+#[alys_metric(gauge)]
+pub static BLOCK_TRANSACTIONS_PER_SECOND: Gauge;
+
+/// Bytes per second of the last block through the pipeline (its size over its total pipeline
+/// time).
+#[alys_metric(gauge)]
+pub static BLOCK_BYTES_PER_SECOND: Gauge;
+
 /// Transactions in the pool.
 #[alys_metric(gauge)]
 pub static TXPOOL_SIZE: IntGauge;
+
+/// Transactions in the pool that are executable now.
+#[alys_metric(gauge)]
+pub static TXPOOL_PENDING: IntGauge;
+
+/// Transactions in the pool that wait for an earlier nonce.
+#[alys_metric(gauge)]
+pub static TXPOOL_QUEUED: IntGauge;
 
 /// Transactions processed per second over the last measurement window.
 #[alys_metric(gauge)]
@@ -58,9 +86,13 @@ pub static TXPOOL_PROCESSED: Counter;
 #[alys_metric(gauge)]
 pub static PEER_COUNT: IntGauge;
 
-/// Connection quality score of each peer (0-100); peers beyond the cap share the series `other`.
+/// Connection quality score of each peer (0.0 to 1.0); peers beyond the cap share the series `other`.
 #[alys_metric(gauge, labels(peer_id: dynamic(max = 256)))]
 pub static PEER_QUALITY_SCORE: Gauge;
+
+/// Peer quality updates folded into `peer_id="other"` because the peer-id cap was reached.
+#[alys_metric(counter)]
+pub static PEER_QUALITY_FOLDED: Counter;
 
 /// Connected peers by geographic region.
 #[alys_metric(gauge, labels(region))]
