@@ -61,7 +61,19 @@ pub fn instrument(sig: &Signature, block: &mut Block, h: &Handler) {
     let start = match h.metrics {
         None => quote!(::alys_metrics::__private::MessageGuard::start(#site)),
         Some(e) => {
-            let track = quote_spanned!(e.span()=> ::alys_metrics::__private::track(&(#e)));
+            // Postfix expressions (`self.metrics`, `metrics()`) bind tighter than `&`, and a
+            // type error then covers the whole expression; others get parentheses.
+            let e = match e {
+                Expr::Path(_)
+                | Expr::Field(_)
+                | Expr::MethodCall(_)
+                | Expr::Call(_)
+                | Expr::Index(_)
+                | Expr::Paren(_)
+                | Expr::Macro(_) => e.to_token_stream(),
+                _ => quote_spanned!(e.span()=> (#e)),
+            };
+            let track = quote_spanned!(e.span()=> ::alys_metrics::__private::track(&#e));
             quote!(::alys_metrics::__private::MessageGuard::start_tracked(#site, #track))
         }
     };
@@ -102,6 +114,16 @@ pub fn instrument(sig: &Signature, block: &mut Block, h: &Handler) {
         return;
     }
 
+    if matches!(ret, Type::Never(_)) {
+        // A diverging handler never finishes: its guard records a panic when it unwinds.
+        let stmts = std::mem::take(&mut block.stmts);
+        *block = syn::parse_quote!({
+            #prologue
+            let #guard = #start;
+            #(#stmts)*
+        });
+        return;
+    }
     let out = local("__alys_out");
     let run = run_body(block, &ret);
     if let Some(output) = output {
@@ -267,17 +289,19 @@ fn is_box_pin(func: &Expr) -> bool {
     matches!(segs.as_slice(), [.., b, pin] if b == "Box" && pin == "pin")
 }
 
-/// A type that may annotate a `let`: anything without `impl Trait`.
+/// A type that may annotate a `let`: anything without `impl Trait` or `!`.
 fn let_safe(ty: &Type) -> bool {
-    !tokens_any(ty.to_token_stream(), &mut |t, _| {
+    !matches!(ty, Type::Never(_))
+        && !tokens_any(ty.to_token_stream(), &mut |t, _| {
         matches!(t, TokenTree::Ident(i) if i == "impl")
     })
 }
 
-/// A type that may be a closure's return type: no `impl Trait`, no elided lifetime (`&T`,
-/// `'_`), no `_`.
+/// A type that may be a closure's return type: no `impl Trait`, no `!`, no elided lifetime
+/// (`&T`, `'_`), no `_`.
 fn closure_safe(ty: &Type) -> bool {
-    !tokens_any(ty.to_token_stream(), &mut |t, next| match t {
+    let_safe(ty)
+        && !tokens_any(ty.to_token_stream(), &mut |t, next| match t {
         TokenTree::Ident(i) => i == "impl" || i == "_",
         TokenTree::Punct(p) if p.as_char() == '&' => {
             !matches!(next, Some(TokenTree::Punct(n)) if n.as_char() == '\'')

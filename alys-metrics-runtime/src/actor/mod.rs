@@ -36,7 +36,7 @@ pub use mailbox::{MailboxMetrics, MailboxSnapshot};
 pub use metrics::{ActorMetrics, MetricsSnapshot};
 
 #[doc(hidden)]
-pub use support::{track, IsResult, NotResult, OutputKind, ResultKind};
+pub use support::{track, IsResult, MetricsSource, NotResult, OutputKind, ResultKind};
 
 use crate::LabelValue;
 

@@ -52,11 +52,28 @@ impl NotResult {
     }
 }
 
-/// The tracker of `#[instrument_actor(metrics = EXPR)]`: `EXPR` must be an
-/// `Arc<ActorMetrics>`; the handler keeps its own clone for the message's lifetime.
+/// What `#[instrument_actor(metrics = EXPR)]` accepts as `EXPR`: an `Arc<ActorMetrics>`.
+#[diagnostic::on_unimplemented(
+    message = "`#[instrument_actor(metrics = ..)]` needs an `Arc<ActorMetrics>`, not `{Self}`",
+    label = "not an `Arc<ActorMetrics>`",
+    note = "keep the actor's metrics in a field `metrics: Arc<ActorMetrics>` and write `metrics = self.metrics`"
+)]
+pub trait MetricsSource {
+    /// A tracker holding its own clone for the message's lifetime.
+    fn tracker(&self) -> Tracked;
+}
+
+impl MetricsSource for Arc<ActorMetrics> {
+    #[inline]
+    fn tracker(&self) -> Tracked {
+        Tracked(Arc::clone(self))
+    }
+}
+
+/// The tracker of `#[instrument_actor(metrics = EXPR)]`.
 #[inline]
-pub fn track(metrics: &Arc<ActorMetrics>) -> Tracked {
-    Tracked(Arc::clone(metrics))
+pub fn track<S: MetricsSource + ?Sized>(metrics: &S) -> Tracked {
+    metrics.tracker()
 }
 
 #[cfg(test)]
