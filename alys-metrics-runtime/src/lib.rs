@@ -20,13 +20,13 @@ pub mod metric;
 pub mod registry;
 
 pub use alys_metrics_macros::{alys_metric, instrument_actor, time_block, LabelValue};
+pub use exporter::{serve, serve_with, Limits, MetricsConfig, MetricsServer, ServeError};
 pub use labels::{Dynamic, LabelValue, MAX_CARDINALITY};
 pub use metric::{
     Collect, Counter, Descriptor, FloatCounter, Gauge, Histogram, HistogramTimer, IntGauge, Kind,
     Metric, MetricCore,
 };
 pub use registry::{catalogue, init, registry, set_build_info, Registry, RegistryError};
-pub use exporter::{serve, serve_with, Limits, MetricsConfig, MetricsServer, ServeError};
 
 /// Everything a node engineer needs: the macros, the standard label enums and the metric types.
 ///
@@ -42,9 +42,9 @@ pub use exporter::{serve, serve_with, Limits, MetricsConfig, MetricsServer, Serv
 /// assert_eq!(REQUESTS.with(Status::Success).get(), 1);
 /// ```
 pub mod prelude {
+    pub use crate::exporter::{serve, MetricsConfig};
     pub use crate::labels::*;
     pub use crate::metric::{Counter, FloatCounter, Gauge, Histogram, IntGauge};
-    pub use crate::exporter::{serve, MetricsConfig};
     pub use alys_metrics_macros::{alys_metric, instrument_actor, time_block, LabelValue};
 }
 
