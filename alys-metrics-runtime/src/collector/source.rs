@@ -1,7 +1,9 @@
 //! Where the collector's figures come from: the [`ResourceSource`] trait and its production
 //! implementation over sysinfo, [`SysinfoSource`].
 
-use sysinfo::{MemoryRefreshKind, Networks, Pid, ProcessRefreshKind, ProcessesToUpdate, System};
+use sysinfo::{MemoryRefreshKind, Pid, ProcessRefreshKind, ProcessesToUpdate, System};
+
+use super::network::NetworkCounters;
 
 /// One independent part of a collection tick. Each is attempted every tick; one failing does not
 /// stop the others.
@@ -195,22 +197,28 @@ impl<S: ResourceSource + ?Sized> ResourceSource for Box<S> {
     }
 }
 
-/// The figures of this process and host, read with sysinfo.
+/// The figures of this process and host, read with sysinfo (and `/proc/net/dev` on Linux).
 ///
-/// It keeps one [`System`] and one [`Networks`] for its whole life and refreshes only this
-/// process (`/proc/self/...` on Linux), the host's memory and its interfaces' counters: never
-/// the whole process table (`refresh_all`), never a new `System` per tick.
+/// It keeps one [`System`] for its whole life and refreshes only this process
+/// (`/proc/self/...` on Linux) and the host's memory: never the whole process table
+/// (`refresh_all`), never a new `System` per tick. The descriptor limit is re-read once every
+/// [`LIMIT_REFRESH_TICKS`] reads, as it seldom changes.
 ///
 /// Network figures are the host's, summed over every interface except the loopback one
-/// (`lo`): sysinfo reports per-interface bytes *since the previous refresh*, so the sum is
-/// already the delta of this interval.
+/// (`lo`), as deltas since the previous read; the [`collector`](super) docs say where they
+/// come from.
 pub struct SysinfoSource {
     system: System,
-    networks: Networks,
+    networks: NetworkCounters,
     pid: Pid,
     cpu_count: usize,
     refresh: ProcessRefreshKind,
+    fd_limit: Option<u64>,
+    fd_reads: u64,
 }
+
+/// Reads of the open descriptors that reuse one read of the descriptor limit.
+pub const LIMIT_REFRESH_TICKS: u64 = 12;
 
 impl SysinfoSource {
     /// A source for the current process. Reads everything once, so that the first tick's CPU
@@ -227,10 +235,12 @@ impl SysinfoSource {
         let cpu_count = std::thread::available_parallelism().map_or(1, |n| n.get());
         Self {
             system,
-            networks: Networks::new_with_refreshed_list(),
+            networks: NetworkCounters::new(),
             pid,
             cpu_count,
             refresh,
+            fd_limit: None,
+            fd_reads: 0,
         }
     }
 
@@ -297,22 +307,7 @@ impl ResourceSource for SysinfoSource {
     }
 
     fn network_io(&mut self) -> Result<NetworkIoDelta, SourceError> {
-        self.networks.refresh(true);
-        if self.networks.is_empty() {
-            return Err(SourceError::new(
-                "no network interface was found under /sys/class/net",
-            ));
-        }
-        let mut delta = NetworkIoDelta::default();
-        for (_, data) in self
-            .networks
-            .iter()
-            .filter(|(name, _)| name.as_str() != "lo")
-        {
-            delta.received_bytes = delta.received_bytes.saturating_add(data.received());
-            delta.transmitted_bytes = delta.transmitted_bytes.saturating_add(data.transmitted());
-        }
-        Ok(delta)
+        self.networks.delta()
     }
 
     fn file_descriptors(&mut self) -> Result<FileDescriptorSample, SourceError> {
@@ -323,9 +318,13 @@ impl ResourceSource for SysinfoSource {
                 self.pid
             ))
         })?;
+        if self.fd_reads % LIMIT_REFRESH_TICKS == 0 || self.fd_limit.is_none() {
+            self.fd_limit = p.open_files_limit().map(|m| m as u64);
+        }
+        self.fd_reads = self.fd_reads.wrapping_add(1);
         Ok(FileDescriptorSample {
             open: open as u64,
-            max: p.open_files_limit().map(|m| m as u64),
+            max: self.fd_limit,
         })
     }
 
