@@ -15,7 +15,7 @@ pub static CPU_USAGE_PERCENT: Gauge;
 #[alys_metric(counter, labels(operation), unit = "bytes")]
 pub static DISK_IO: Counter;
 
-/// Network I/O of the host's interfaces, in bytes, by direction.
+/// Network I/O of the host's interfaces other than loopback, in bytes, by direction.
 #[alys_metric(counter, labels(direction), unit = "bytes")]
 pub static NETWORK_IO: Counter;
 
