@@ -32,3 +32,40 @@ fn validators_beyond_the_cap_share_other() {
         "alys_label_overflow_total{metric=\"alys_block_production_duration_seconds\"} 936\n"
     ));
 }
+
+#[time_block(validation, validator = id)]
+fn validate_as(id: &str) -> bool {
+    !id.is_empty()
+}
+
+#[test]
+fn remembered_validators_still_count_every_fold() {
+    // Each thread remembers its last validator; a folded one is never remembered.
+    for _ in 0..3 {
+        assert!(validate_as("first"));
+        assert!(validate_as("second"));
+    }
+    for i in 0..70 {
+        validate_as(&format!("v{i}"));
+    }
+    let before = folded_validations();
+    for _ in 0..5 {
+        validate_as("late-validator");
+    }
+    assert_eq!(folded_validations() - before, 5.0);
+    let text = alys_metrics::registry().encode_to_string();
+    assert!(text.contains("alys_block_validation_duration_seconds_count{validator=\"first\"} 3\n"));
+    assert!(text.contains("alys_block_validation_duration_seconds_count{validator=\"second\"} 3\n"));
+}
+
+fn folded_validations() -> f64 {
+    alys_metrics::registry()
+        .encode_to_string()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(
+                "alys_label_overflow_total{metric=\"alys_block_validation_duration_seconds\"} ",
+            )
+        })
+        .map_or(0.0, |v| v.parse().expect("a count"))
+}

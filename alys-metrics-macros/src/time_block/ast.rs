@@ -1,7 +1,7 @@
 //! The typed AST of `#[time_block(..)]`: the arguments, each keeping its tokens so that every
 //! error points at them.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, Ident, Token};
 
@@ -122,7 +122,7 @@ fn parse_all(input: ParseStream, args: &mut Args) -> syn::Result<()> {
                 "missing the validator expression after `=`, e.g. `validator = self.id` or `validator = \"validator-01\"`",
             ));
         }
-        let expr: Expr = input.parse()?;
+        let expr = parse_validator_expr(input)?;
         if let Some(first) = first_validator {
             let mut e =
                 syn::Error::new(key.span(), "duplicate `validator`: give the validator once");
@@ -133,6 +133,31 @@ fn parse_all(input: ParseStream, args: &mut Args) -> syn::Result<()> {
         args.validator = Some(Validator { expr });
     }
     Ok(())
+}
+
+/// The validator expression; an expression that does not parse is reported over its own
+/// tokens (syn would point an error at the end of the input at the whole attribute).
+fn parse_validator_expr(input: ParseStream) -> syn::Result<Expr> {
+    let reason = match input.fork().parse::<Expr>() {
+        Ok(_) => return input.parse(),
+        Err(e) => e.to_string(),
+    };
+    let tokens = input.step(|cursor| {
+        let mut rest = *cursor;
+        let mut tokens = TokenStream::new();
+        while let Some((tt, next)) = rest.token_tree() {
+            if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ',') {
+                break;
+            }
+            tokens.extend([tt]);
+            rest = next;
+        }
+        Ok((tokens, rest))
+    })?;
+    Err(syn::Error::new_spanned(
+        tokens,
+        format!("malformed validator expression ({reason}): give an expression, e.g. `validator = self.id`"),
+    ))
 }
 
 fn parse_kind(input: ParseStream, args: &mut Args) -> syn::Result<()> {

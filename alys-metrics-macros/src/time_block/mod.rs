@@ -8,9 +8,10 @@
 //         let __alys_guard = ::alys_metrics::__private::time_block::Guard::enter(
 //             ::alys_metrics::__private::time_block::Resolved::validation(&(self.id)), // spanned on `self.id`
 //         );
-//         __alys_guard.finish_validation(                                              // spanned on the return type
-//             ::alys_metrics::__private::time_block::call_once(move || { BODY }),
-//         )
+//         let __alys_out = ::alys_metrics::__private::time_block::call_once(move || { BODY });
+//         #[allow(unused_braces)]
+//         let __alys_out = __alys_guard.finish_validation({ __alys_out });          // spanned on the return type
+//         __alys_out
 //     }
 //
 // Input:
@@ -19,12 +20,13 @@
 // Output:
 //     async fn produce(&self) -> Block {
 //         let __alys_target = ::alys_metrics::__private::time_block::Resolved::production(&(self.id));
-//         ::alys_metrics::__private::time_block::Timed::production(
-//             __alys_target,
-//             ::core::pin::pin!(async move { BODY }),
-//         )
-//         .await
+//         let __alys_fut = ::core::pin::pin!(async move { BODY });
+//         #[allow(unused_braces)]
+//         let __alys_fut = ::alys_metrics::__private::time_block::Timed::production(__alys_target, { __alys_fut });
+//         __alys_fut.await
 //     }
+//
+// A sync production ends in `__alys_guard.finish(call_once(move || { BODY }))`.
 //
 // Input (what `#[async_trait]` makes of an `async fn`):
 //     fn produce<'a>(&'a self) -> Pin<Box<dyn Future<Output = Block> + Send + 'a>> {
@@ -34,9 +36,12 @@
 //     fn produce<'a>(&'a self) -> Pin<Box<dyn Future<Output = Block> + Send + 'a>> {
 //         let __alys_target = ..Resolved::production(&(self.id));
 //         Box::pin(async move {
-//             ..Timed::production(__alys_target, ::core::pin::pin!(async move { BODY })).await
+//             let __alys_fut = ::core::pin::pin!(async move { BODY });
+//             ..Timed::production(__alys_target, { __alys_fut }).await
 //         })
 //     }
+//
+// The locals are `Span::mixed_site()`: the body cannot see them, nor they the body's.
 
 mod ast;
 
@@ -94,42 +99,41 @@ enum Shape<'a> {
 
 fn not_a_function(item: TokenStream) -> TokenStream {
     let msg = "`#[time_block]` times a function or method with a body";
-    let err = match syn::parse2::<syn::Item>(item.clone()) {
-        Ok(item) => {
-            let (span, what) = match &item {
-                syn::Item::Struct(s) => (s.struct_token.span, "a struct"),
-                syn::Item::Enum(e) => (e.enum_token.span, "an enum"),
-                syn::Item::Const(c) => (c.const_token.span, "a `const`"),
-                syn::Item::Static(s) => (s.static_token.span, "a `static`"),
-                syn::Item::Impl(i) => (i.impl_token.span, "an `impl` block"),
-                syn::Item::Trait(t) => (t.trait_token.span, "a trait"),
-                syn::Item::Mod(m) => (m.mod_token.span, "a module"),
-                syn::Item::Type(t) => (t.type_token.span, "a type alias"),
-                _ => (item.span(), "this item"),
-            };
-            let hint = if matches!(item, syn::Item::Impl(_)) {
-                "; put it on the method to time"
-            } else {
-                ""
-            };
-            syn::Error::new(span, format!("{msg}; it cannot be applied to {what}{hint}"))
-        }
-        Err(_) => match syn::parse2::<syn::TraitItemFn>(item.clone()) {
-            Ok(f) => syn::Error::new(
-                f.semi_token.map_or_else(|| f.sig.ident.span(), |s| s.span),
-                format!(
-                    "{msg}; `{}` has no body here: put the attribute on the method in each `impl`",
-                    f.sig.ident
-                ),
+    let err = if let Ok(f) = syn::parse2::<syn::TraitItemFn>(item.clone()) {
+        // A trait method declared without a body (one with a body parses as `ItemFn`).
+        syn::Error::new(
+            f.semi_token.map_or_else(|| f.sig.ident.span(), |s| s.span),
+            format!(
+                "{msg}; `{}` has no body here: put the attribute on the method in each `impl`",
+                f.sig.ident
             ),
-            Err(_) => syn::Error::new(
-                item.clone()
-                    .into_iter()
-                    .next()
-                    .map_or_else(Span::call_site, |t| t.span()),
-                format!("{msg}; it cannot be applied to this item"),
-            ),
-        },
+        )
+    } else if let Ok(item) = syn::parse2::<syn::Item>(item.clone()) {
+        let (span, what) = match &item {
+            syn::Item::Struct(s) => (s.struct_token.span, "a struct"),
+            syn::Item::Enum(e) => (e.enum_token.span, "an enum"),
+            syn::Item::Const(c) => (c.const_token.span, "a `const`"),
+            syn::Item::Static(s) => (s.static_token.span, "a `static`"),
+            syn::Item::Impl(i) => (i.impl_token.span, "an `impl` block"),
+            syn::Item::Trait(t) => (t.trait_token.span, "a trait"),
+            syn::Item::Mod(m) => (m.mod_token.span, "a module"),
+            syn::Item::Type(t) => (t.type_token.span, "a type alias"),
+            _ => (item.span(), "this item"),
+        };
+        let hint = if matches!(item, syn::Item::Impl(_)) {
+            "; put it on the method to time"
+        } else {
+            ""
+        };
+        syn::Error::new(span, format!("{msg}; it cannot be applied to {what}{hint}"))
+    } else {
+        syn::Error::new(
+            item.clone()
+                .into_iter()
+                .next()
+                .map_or_else(Span::call_site, |t| t.span()),
+            format!("{msg}; it cannot be applied to this item"),
+        )
     };
     let err = err.into_compile_error();
     quote!(#err #item)
@@ -244,36 +248,46 @@ fn emit(func: &ItemFn, kind: TimerKind, validator: &Expr, shape: Shape<'_>) -> T
     };
     let guard = syn::Ident::new("__alys_guard", Span::mixed_site());
     let resolved = syn::Ident::new("__alys_target", Span::mixed_site());
-    let timed = |fut: TokenStream| {
-        // Spanned on the return type: a validation output that is not an outcome is reported there.
-        quote_spanned! {ret_span=>
-            ::alys_metrics::__private::time_block::Timed::#kind_fn(#resolved, #fut)
-        }
+    // Hygienic locals, passed inside braces spanned on the return type: a value that is not a
+    // validation outcome is reported there, on the user's token (a span of the macro's own
+    // context would be reported on the attribute).
+    let out = syn::Ident::new("__alys_out", Span::mixed_site());
+    let fut = syn::Ident::new("__alys_fut", Span::mixed_site());
+    let timed = quote_spanned! {ret_span=>
+        ::alys_metrics::__private::time_block::Timed::#kind_fn(#resolved, { #fut })
     };
-    let body = match shape {
-        Shape::Sync => {
-            let finish = match kind {
-                TimerKind::Production => quote_spanned!(ret_span=> finish),
-                TimerKind::Validation => quote_spanned!(ret_span=> finish_validation),
-            };
+    let body = match (shape, kind) {
+        (Shape::Sync, TimerKind::Production) => quote! {
+            let #guard = ::alys_metrics::__private::time_block::Guard::enter(#target);
+            #guard.finish(::alys_metrics::__private::time_block::call_once(move || #block))
+        },
+        (Shape::Sync, TimerKind::Validation) => {
+            let finish = quote_spanned!(ret_span=> #guard.finish_validation({ #out }));
             quote! {
                 let #guard = ::alys_metrics::__private::time_block::Guard::enter(#target);
-                #guard.#finish(::alys_metrics::__private::time_block::call_once(move || #block))
+                let #out = ::alys_metrics::__private::time_block::call_once(move || #block);
+                #[allow(unused_braces)]
+                let #out = #finish;
+                #out
             }
         }
-        Shape::Async => {
-            let timed = timed(quote!(::core::pin::pin!(async move #block)));
-            quote! {
-                let #resolved = #target;
-                #timed.await
-            }
-        }
-        Shape::BoxedAsync { call, block: inner } => {
+        (Shape::Async, _) => quote! {
+            let #resolved = #target;
+            let #fut = ::core::pin::pin!(async move #block);
+            #[allow(unused_braces)]
+            let #fut = #timed;
+            #fut.await
+        },
+        (Shape::BoxedAsync { call, block: inner }, _) => {
             let func_path = &call.func;
-            let timed = timed(quote!(::core::pin::pin!(#inner)));
             quote! {
                 let #resolved = #target;
-                #func_path(async move { #timed.await })
+                #func_path(async move {
+                    let #fut = ::core::pin::pin!(#inner);
+                    #[allow(unused_braces)]
+                    let #fut = #timed;
+                    #fut.await
+                })
             }
         }
     };

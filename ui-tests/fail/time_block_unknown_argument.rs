@@ -1,0 +1,10 @@
+use alys_metrics::prelude::*;
+
+#[time_block(production, validatr = "validator-01")]
+fn produce_block() -> u64 {
+    1
+}
+
+fn main() {
+    let _ = produce_block();
+}
