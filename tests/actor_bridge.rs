@@ -90,24 +90,34 @@ fn repeated_collections_export_exactly_the_true_totals() {
     assert_eq!(typed(PROCESSED, t) - p0, 111.0);
 }
 
-#[tokio::test(start_paused = true)]
-async fn throughput_is_messages_per_second_over_the_window() {
+/// A runtime whose clock only moves when the test advances it.
+fn paused_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("runtime")
+}
+
+#[test]
+fn throughput_is_messages_per_second_over_the_window() {
     let _s = serial();
     let t = ActorType::Stream;
-    let bridge = ActorMetricsBridge::new(Duration::from_secs(5));
-    let m = Arc::new(ActorMetrics::new());
-    bridge.register("stream-1", t, Arc::clone(&m));
-    bridge.collect();
-    for _ in 0..40 {
-        m.record_message(Duration::from_millis(1), true);
-    }
-    tokio::time::advance(Duration::from_secs(4)).await;
-    let s = bridge.collect();
-    assert_eq!(s.messages, 40);
-    let tput = typed("alys_actor_message_throughput_per_second", t);
-    let expected = 40.0 / s.window.as_secs_f64();
-    assert!((tput - expected).abs() < 1e-9, "{tput} vs {expected}");
-    assert!((9.0..=10.0).contains(&tput), "about 10 messages/s, not 1/avg time: {tput}");
+    paused_runtime().block_on(async {
+        let bridge = ActorMetricsBridge::new(Duration::from_secs(5));
+        let m = Arc::new(ActorMetrics::new());
+        bridge.register("stream-1", t, Arc::clone(&m));
+        bridge.collect();
+        for _ in 0..40 {
+            m.record_message(Duration::from_millis(1), true);
+        }
+        tokio::time::advance(Duration::from_secs(4)).await;
+        let s = bridge.collect();
+        assert_eq!((s.messages, s.window), (40, Duration::from_secs(4)));
+        // 40 messages in 4 s, whatever their processing time (1 ms: "1/avg" would say 1000).
+        assert_eq!(typed("alys_actor_message_throughput_per_second", t), 10.0);
+        bridge.unregister("stream-1");
+    });
 }
 
 #[test]
@@ -194,7 +204,15 @@ fn the_mailbox_gauge_is_the_sum_over_the_actors_of_a_type_and_drops_are_counted(
     assert_eq!(typed("alys_actor_mailbox_size", t), 3.0);
     assert_eq!(typed("alys_actor_mailbox_dropped_total", t) - dropped0, 6.0);
     let snap = receivers[1].1.metrics().snapshot();
-    assert_eq!((snap.queued, snap.processed, snap.dropped, snap.max_size_reached), (4, 4, 6, 4));
+    assert_eq!(
+        (
+            snap.queued,
+            snap.processed,
+            snap.dropped,
+            snap.max_size_reached
+        ),
+        (4, 4, 6, 4)
+    );
     bridge.unregister("storage-0");
     bridge.unregister("storage-1");
 }
@@ -208,12 +226,20 @@ fn message_events_count_at_once_and_export_their_totals_at_collection() {
     let (m0, p0, e0) = (value(series), typed(PROCESSED, t), typed(ERRORS, t));
     let lat0 = typed("alys_actor_message_latency_seconds_count", t);
     let handle = bridge.register("root", t, Arc::new(ActorMetrics::new()));
-    assert!(bridge.record_message_event("root", MessageType::Lifecycle, Duration::from_millis(3), true));
+    assert!(bridge.record_message_event(
+        "root",
+        MessageType::Lifecycle,
+        Duration::from_millis(3),
+        true
+    ));
     assert!(!bridge.record_message_event("nobody", MessageType::Lifecycle, Duration::ZERO, true));
     handle.record_message(MessageType::Lifecycle, Duration::from_millis(7), false);
 
     assert_eq!(value(series) - m0, 2.0);
-    assert_eq!(typed("alys_actor_message_latency_seconds_count", t) - lat0, 2.0);
+    assert_eq!(
+        typed("alys_actor_message_latency_seconds_count", t) - lat0,
+        2.0
+    );
     assert_eq!(typed(PROCESSED, t) - p0, 0.0, "exported by the collection");
     bridge.collect();
     bridge.collect();
@@ -268,7 +294,8 @@ fn ten_thousand_actors_register_collect_and_leave() {
         lifecycle(t, LifecycleEvent::Spawn),
         lifecycle(t, LifecycleEvent::Stop),
     );
-    let actors: Vec<Arc<ActorMetrics>> = (0..10_000).map(|_| Arc::new(ActorMetrics::new())).collect();
+    let actors: Vec<Arc<ActorMetrics>> =
+        (0..10_000).map(|_| Arc::new(ActorMetrics::new())).collect();
     for (i, m) in actors.iter().enumerate() {
         bridge.register(format!("net-{i}"), t, Arc::clone(m));
         m.record_message(Duration::from_micros(10), true);
@@ -288,7 +315,11 @@ fn ten_thousand_actors_register_collect_and_leave() {
     assert!(bridge.is_empty());
     assert_eq!(value("alys_actor_total_count"), 0.0);
     assert_eq!(lifecycle(t, LifecycleEvent::Stop) - stop0, 10_000.0);
-    assert_eq!(typed(PROCESSED, t) - p0, 10_000.0, "leaving adds nothing twice");
+    assert_eq!(
+        typed(PROCESSED, t) - p0,
+        10_000.0,
+        "leaving adds nothing twice"
+    );
 }
 
 #[test]
@@ -297,23 +328,26 @@ fn background_collection_needs_a_runtime_and_runs_on_one() {
     let bridge = Arc::new(ActorMetricsBridge::new(Duration::from_secs(5)));
     assert_eq!(bridge.start_collection().err(), Some(NoRuntime));
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .expect("runtime");
     let t = ActorType::Sync;
     let p0 = typed(PROCESSED, t);
-    rt.block_on(async {
+    paused_runtime().block_on(async {
         let task = bridge.start_collection().expect("inside a runtime");
         let m = Arc::new(ActorMetrics::new());
         bridge.register("sync-bg", t, Arc::clone(&m));
         m.record_message(Duration::ZERO, true);
         tokio::time::sleep(Duration::from_secs(6)).await;
-        assert_eq!(typed(PROCESSED, t) - p0, 1.0, "collected after one interval");
+        assert_eq!(
+            typed(PROCESSED, t) - p0,
+            1.0,
+            "collected after one interval"
+        );
         m.record_message(Duration::ZERO, true);
         tokio::time::sleep(Duration::from_secs(10)).await;
-        assert_eq!(typed(PROCESSED, t) - p0, 2.0, "and every interval, without re-adding");
+        assert_eq!(
+            typed(PROCESSED, t) - p0,
+            2.0,
+            "and every interval, without re-adding"
+        );
         bridge.unregister("sync-bg");
         task.abort();
     });

@@ -54,7 +54,10 @@ mod shadowed {
 
 fn main() {
     let mut a = shadowed::NetworkActor;
-    ::std::assert_eq!(a.handle_gossip(shadowed::Gossip), ::std::result::Result::Ok(3));
+    ::std::assert_eq!(
+        a.handle_gossip(shadowed::Gossip),
+        ::std::result::Result::Ok(3)
+    );
     let _ = a.handle_async(shadowed::Gossip);
     let _ = a.handle_boxed();
 }

@@ -223,7 +223,12 @@ mod tests {
 
     #[test]
     fn reports_every_mistake_at_once() {
-        let a = parse(quote!(actr = chain, actor = chian, actor = sync, message = custom(70000)));
+        let a = parse(quote!(
+            actr = chain,
+            actor = chian,
+            actor = sync,
+            message = custom(70000)
+        ));
         let msgs: Vec<String> = a.errors.iter().map(|e| e.to_string()).collect();
         assert_eq!(msgs.len(), 4, "{msgs:?}");
         assert!(msgs[0].contains("did you mean `actor`"));
@@ -235,7 +240,9 @@ mod tests {
 
     #[test]
     fn a_missing_equals_sign_is_a_syntax_error_with_an_example() {
-        let e = syn::parse2::<Args>(quote!(actor chain)).err().expect("fails");
+        let e = syn::parse2::<Args>(quote!(actor chain))
+            .err()
+            .expect("fails");
         assert!(e.to_string().contains("`actor = chain`"));
     }
 }

@@ -166,7 +166,11 @@ fn run_body(block: &Block, ret: &Type) -> TokenStream {
 /// Statements that await `future` through the guard `__alys_guard` (which must be a mutable
 /// local), record the outcome and yield the output.
 fn measured_future(future: TokenStream, output: Option<&Type>) -> TokenStream {
-    let (guard, fut, out) = (local("__alys_guard"), local("__alys_fut"), local("__alys_out"));
+    let (guard, fut, out) = (
+        local("__alys_guard"),
+        local("__alys_fut"),
+        local("__alys_out"),
+    );
     let ann = output.map(|o| quote!(: #o));
     let finish = finish();
     quote! {
@@ -179,7 +183,11 @@ fn measured_future(future: TokenStream, output: Option<&Type>) -> TokenStream {
 
 /// Records the outcome of `__alys_out` on `__alys_guard`: `error` when it is an `Err`.
 fn finish() -> TokenStream {
-    let (guard, out, err) = (local("__alys_guard"), local("__alys_out"), local("__alys_err"));
+    let (guard, out, err) = (
+        local("__alys_guard"),
+        local("__alys_out"),
+        local("__alys_err"),
+    );
     quote! {
         #[allow(unreachable_code)]
         let #err = {
@@ -285,16 +293,22 @@ fn find_async(expr: &mut Expr, direct: bool) -> Option<(&mut Expr, bool)> {
 
 fn is_box_pin(func: &Expr) -> bool {
     let Expr::Path(p) = func else { return false };
-    let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let segs: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
     matches!(segs.as_slice(), [.., b, pin] if b == "Box" && pin == "pin")
 }
 
 /// A type that may annotate a `let`: anything without `impl Trait` or `!`.
 fn let_safe(ty: &Type) -> bool {
     !matches!(ty, Type::Never(_))
-        && !tokens_any(ty.to_token_stream(), &mut |t, _| {
-        matches!(t, TokenTree::Ident(i) if i == "impl")
-    })
+        && !tokens_any(
+            ty.to_token_stream(),
+            &mut |t, _| matches!(t, TokenTree::Ident(i) if i == "impl"),
+        )
 }
 
 /// A type that may be a closure's return type: no `impl Trait`, no `!`, no elided lifetime
@@ -302,15 +316,15 @@ fn let_safe(ty: &Type) -> bool {
 fn closure_safe(ty: &Type) -> bool {
     let_safe(ty)
         && !tokens_any(ty.to_token_stream(), &mut |t, next| match t {
-        TokenTree::Ident(i) => i == "impl" || i == "_",
-        TokenTree::Punct(p) if p.as_char() == '&' => {
-            !matches!(next, Some(TokenTree::Punct(n)) if n.as_char() == '\'')
-        }
-        TokenTree::Punct(p) if p.as_char() == '\'' => {
-            matches!(next, Some(TokenTree::Ident(n)) if n == "_")
-        }
-        _ => false,
-    })
+            TokenTree::Ident(i) => i == "impl" || i == "_",
+            TokenTree::Punct(p) if p.as_char() == '&' => {
+                !matches!(next, Some(TokenTree::Punct(n)) if n.as_char() == '\'')
+            }
+            TokenTree::Punct(p) if p.as_char() == '\'' => {
+                matches!(next, Some(TokenTree::Ident(n)) if n == "_")
+            }
+            _ => false,
+        })
 }
 
 /// True when `f(token, next token)` holds for some token, looking into groups.
@@ -344,7 +358,10 @@ mod tests {
             ("actix::ResponseFuture<u8>", "u8"),
             ("BoxFuture<'a, u8>", "u8"),
             ("Pin<Box<dyn Future<Output = u8> + Send + 'a>>", "u8"),
-            ("std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>", "()"),
+            (
+                "std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>",
+                "()",
+            ),
         ] {
             let t = ty(t);
             let found = future_output(&t).map(|o| o.to_token_stream().to_string());
@@ -371,11 +388,17 @@ mod tests {
 
     #[test]
     fn tail_futures_are_found_through_box_pin_and_method_chains() {
-        let mut b: Block = syn::parse_quote!({ let a = 1; Box::pin(async move { a }) });
+        let mut b: Block = syn::parse_quote!({
+            let a = 1;
+            Box::pin(async move { a })
+        });
         assert!(matches!(tail_async(&mut b), Some((_, true))));
-        let mut b: Block = syn::parse_quote!({ Box::pin(async move { 1 }.into_actor(self).map(|r, _, _| r)) });
+        let mut b: Block =
+            syn::parse_quote!({ Box::pin(async move { 1 }.into_actor(self).map(|r, _, _| r)) });
         assert!(matches!(tail_async(&mut b), Some((_, false))));
-        let mut b: Block = syn::parse_quote!({ return std::boxed::Box::pin(async { 1 }); });
+        let mut b: Block = syn::parse_quote!({
+            return std::boxed::Box::pin(async { 1 });
+        });
         assert!(matches!(tail_async(&mut b), Some((_, true))));
         let mut b: Block = syn::parse_quote!({ Box::pin(fut) });
         assert!(tail_async(&mut b).is_none());

@@ -9,8 +9,7 @@ use super::{ActorMetrics, MessageOutcome};
 use crate::catalogue::actor::{
     ACTOR_HEALTHY_COUNT, ACTOR_LIFECYCLE_EVENTS, ACTOR_MAILBOX_DROPPED, ACTOR_MAILBOX_SIZE,
     ACTOR_MESSAGES, ACTOR_MESSAGES_PROCESSED, ACTOR_MESSAGE_ERRORS, ACTOR_MESSAGE_LATENCY,
-    ACTOR_MESSAGE_OUTCOMES, ACTOR_MESSAGE_THROUGHPUT_PER_SECOND, ACTOR_RESTARTS,
-    ACTOR_TOTAL_COUNT,
+    ACTOR_MESSAGE_OUTCOMES, ACTOR_MESSAGE_THROUGHPUT_PER_SECOND, ACTOR_RESTARTS, ACTOR_TOTAL_COUNT,
 };
 use crate::labels::{ActorType, LabelValue, LifecycleEvent, MessageType, RestartReason};
 
@@ -146,7 +145,12 @@ impl ActorHandle {
 
     /// Records one handled message, as
     /// [`ActorMetricsBridge::record_message_event`] does, without the name look-up.
-    pub fn record_message(&self, message_type: MessageType, processing_time: Duration, success: bool) {
+    pub fn record_message(
+        &self,
+        message_type: MessageType,
+        processing_time: Duration,
+        success: bool,
+    ) {
         record_event(&self.entry, message_type, processing_time, success);
     }
 }
@@ -229,6 +233,7 @@ impl std::error::Error for NoRuntime {}
 ///   window, and `alys_actor_healthy_count`.
 ///
 /// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
 /// use std::sync::Arc;
 /// use std::time::Duration;
 /// use alys_metrics::actor::{ActorMetrics, ActorMetricsBridge};
@@ -308,7 +313,11 @@ impl ActorMetricsBridge {
         ACTOR_LIFECYCLE_EVENTS
             .with(actor_type, LifecycleEvent::Spawn)
             .inc();
-        tracing::debug!(actor = &*entry.name, actor_type = actor_type.as_str(), "actor registered");
+        tracing::debug!(
+            actor = &*entry.name,
+            actor_type = actor_type.as_str(),
+            "actor registered"
+        );
         ActorHandle { entry }
     }
 
@@ -344,9 +353,9 @@ impl ActorMetricsBridge {
 
     /// The handle of a registered actor.
     pub fn handle(&self, name: &str) -> Option<ActorHandle> {
-        self.actors()
-            .get(name)
-            .map(|entry| ActorHandle { entry: Arc::clone(entry) })
+        self.actors().get(name).map(|entry| ActorHandle {
+            entry: Arc::clone(entry),
+        })
     }
 
     /// Number of registered actors.
@@ -391,7 +400,11 @@ impl ActorMetricsBridge {
             LifecycleEvent::Restart => entry.metrics.record_restart(RestartReason::Other),
             other => ACTOR_LIFECYCLE_EVENTS.with(entry.actor_type, other).inc(),
         }
-        tracing::debug!(actor = name, event = event.as_str(), "actor lifecycle event");
+        tracing::debug!(
+            actor = name,
+            event = event.as_str(),
+            "actor lifecycle event"
+        );
         true
     }
 
@@ -497,8 +510,9 @@ impl ActorMetricsBridge {
         }
         let handled = s.total_messages_processed + s.total_messages_failed;
         if handled > 0 {
-            s.avg_response_time =
-                Duration::from_nanos(u64::try_from(time.as_nanos() / u128::from(handled)).unwrap_or(u64::MAX));
+            s.avg_response_time = Duration::from_nanos(
+                u64::try_from(time.as_nanos() / u128::from(handled)).unwrap_or(u64::MAX),
+            );
             s.overall_success_rate = s.total_messages_processed as f64 / handled as f64;
         }
         s

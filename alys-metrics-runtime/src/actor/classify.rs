@@ -55,6 +55,7 @@ const ACTOR_RULES: [(&str, ActorType); 8] = [
 /// `stream`, `supervisor` contained in the name decides; otherwise `system`.
 ///
 /// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
 /// use alys_metrics::actor::actor_type_of;
 /// use alys_metrics::labels::ActorType;
 /// const T: ActorType = actor_type_of("PegInBridgeActor");
@@ -105,6 +106,7 @@ const MESSAGE_RULES: [(&str, MessageType); 21] = [
 /// | anything else | `system` |
 ///
 /// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
 /// use alys_metrics::actor::message_type_of;
 /// use alys_metrics::labels::MessageType;
 /// assert_eq!(message_type_of("ProcessPegIn"), MessageType::Bridge);

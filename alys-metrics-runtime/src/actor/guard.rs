@@ -82,6 +82,7 @@ impl Track for Tracked {
 /// Measures one message: started on arrival, finished with the handler's result.
 ///
 /// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
 /// use alys_metrics::actor::{ActorSite, MessageGuard};
 /// use alys_metrics::labels::{ActorType, MessageType};
 ///

@@ -180,6 +180,7 @@ pub struct MailboxReceiver<T> {
 /// into `metrics`.
 ///
 /// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
 /// use std::sync::Arc;
 /// use alys_metrics::actor::{mailbox, MailboxMetrics};
 ///
@@ -198,9 +199,10 @@ pub fn bounded<T>(
     metrics: Arc<MailboxMetrics>,
 ) -> (MailboxSender<T>, MailboxReceiver<T>) {
     let capacity = capacity.max(1);
-    metrics
-        .capacity
-        .store(u64::try_from(capacity).unwrap_or(u64::MAX), Ordering::Relaxed);
+    metrics.capacity.store(
+        u64::try_from(capacity).unwrap_or(u64::MAX),
+        Ordering::Relaxed,
+    );
     let (tx, rx) = mpsc::channel(capacity);
     (
         MailboxSender {

@@ -27,6 +27,7 @@ fn nanos(d: Duration) -> u64 {
 /// exports what changed since its previous collection.
 ///
 /// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
 /// use std::time::Duration;
 /// use alys_metrics::actor::ActorMetrics;
 ///
@@ -299,7 +300,14 @@ mod tests {
         m.record_outcome(Duration::from_secs(1), MessageOutcome::Cancelled);
         m.record_outcome(Duration::from_secs(1), MessageOutcome::Panicked);
         let s = m.snapshot();
-        assert_eq!((s.messages_processed, s.messages_failed, s.messages_cancelled), (0, 1, 1));
+        assert_eq!(
+            (
+                s.messages_processed,
+                s.messages_failed,
+                s.messages_cancelled
+            ),
+            (0, 1, 1)
+        );
         assert_eq!(s.total_processing_time, Duration::from_secs(1));
         assert!(s.last_activity.is_some());
     }
