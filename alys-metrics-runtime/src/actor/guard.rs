@@ -51,8 +51,8 @@ pub trait Track {
     /// way (an [`ActorMetrics`] is exported by the
     /// [`ActorMetricsBridge`](super::ActorMetricsBridge)).
     const COUNTS_DIRECTLY: bool;
-    /// Records one finished message.
-    fn record(&self, elapsed: Duration, outcome: MessageOutcome);
+    /// Records one finished message, which ended at `end`.
+    fn record(&self, elapsed: Duration, outcome: MessageOutcome, end: Instant);
 }
 
 /// No per-actor tracking: the guard writes every family itself.
@@ -62,7 +62,7 @@ pub struct Untracked;
 impl Track for Untracked {
     const COUNTS_DIRECTLY: bool = true;
     #[inline(always)]
-    fn record(&self, _: Duration, _: MessageOutcome) {}
+    fn record(&self, _: Duration, _: MessageOutcome, _: Instant) {}
 }
 
 /// Tracking into one actor's [`ActorMetrics`]; its processed and failed counts reach
@@ -74,8 +74,8 @@ pub struct Tracked(pub Arc<ActorMetrics>);
 impl Track for Tracked {
     const COUNTS_DIRECTLY: bool = false;
     #[inline]
-    fn record(&self, elapsed: Duration, outcome: MessageOutcome) {
-        self.0.record_outcome(elapsed, outcome);
+    fn record(&self, elapsed: Duration, outcome: MessageOutcome, end: Instant) {
+        self.0.record_outcome_at(elapsed, outcome, end);
     }
 }
 
@@ -150,7 +150,8 @@ impl<T: Track> MessageGuard<T> {
             return;
         }
         self.armed = false;
-        let elapsed = self.start.elapsed();
+        let end = Instant::now();
+        let elapsed = end.saturating_duration_since(self.start);
         let actor = self.site.actor_type;
         ACTOR_MESSAGE_OUTCOMES.with(actor, outcome).inc();
         if outcome != MessageOutcome::Cancelled {
@@ -167,7 +168,7 @@ impl<T: Track> MessageGuard<T> {
                 MessageOutcome::Cancelled => {}
             }
         }
-        self.track.record(elapsed, outcome);
+        self.track.record(elapsed, outcome, end);
     }
 }
 

@@ -170,6 +170,17 @@ impl ActorMetrics {
     /// failed; `cancelled` is counted apart and adds no processing time.
     #[inline]
     pub fn record_outcome(&self, processing_time: Duration, outcome: MessageOutcome) {
+        self.record_outcome_at(processing_time, outcome, Instant::now());
+    }
+
+    /// As [`record_outcome`](Self::record_outcome), for a message that finished at `end`.
+    #[inline]
+    pub(crate) fn record_outcome_at(
+        &self,
+        processing_time: Duration,
+        outcome: MessageOutcome,
+        end: Instant,
+    ) {
         match outcome {
             MessageOutcome::Ok => self.processed.fetch_add(1, Ordering::Relaxed),
             MessageOutcome::Error | MessageOutcome::Panicked => {
@@ -183,7 +194,7 @@ impl ActorMetrics {
         self.processing_nanos
             .fetch_add(nanos(processing_time), Ordering::Relaxed);
         self.last_activity.store(
-            nanos(Instant::now().saturating_duration_since(epoch())).saturating_add(1),
+            nanos(end.saturating_duration_since(epoch())).saturating_add(1),
             Ordering::Relaxed,
         );
     }
