@@ -375,3 +375,50 @@ fn a_lone_fn_is_measured() {
     assert_eq!(outcome("supervisor", "error"), 1.0);
     assert_eq!(in_flight("supervisor"), 0.0);
 }
+
+// ---------------------------------------------------------------------------------------
+// actix's `ResponseActFuture`: the async block inside `.into_actor(self).map(..)` is timed.
+
+struct StreamActor {
+    total: u32,
+}
+
+impl Actor for StreamActor {
+    type Context = Context<Self>;
+}
+
+#[derive(Message)]
+#[rtype(result = "u32")]
+struct GossipChunk(u32);
+
+#[instrument_actor]
+impl Handler<GossipChunk> for StreamActor {
+    type Result = ResponseActFuture<Self, u32>;
+
+    fn handle(&mut self, msg: GossipChunk, _ctx: &mut Context<Self>) -> Self::Result {
+        Box::pin(
+            async move {
+                tokio::task::yield_now().await;
+                msg.0
+            }
+            .into_actor(self)
+            .map(|n, act, _ctx| {
+                act.total += n;
+                act.total
+            }),
+        )
+    }
+}
+
+#[actix::test]
+async fn actor_futures_are_timed_through_into_actor() {
+    let addr = StreamActor { total: 0 }.start();
+    for n in 1..=4 {
+        addr.send(GossipChunk(n)).await.expect("answers");
+    }
+    assert_eq!(addr.send(GossipChunk(0)).await.expect("answers"), 10);
+    assert_eq!(messages("stream", "network"), 5.0);
+    assert_eq!(outcome("stream", "ok"), 5.0);
+    assert_eq!(latency_count("stream"), 5.0);
+    assert_eq!(in_flight("stream"), 0.0);
+}
