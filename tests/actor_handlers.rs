@@ -34,7 +34,9 @@ fn outcome(actor: &str, outcome: &str) -> f64 {
 }
 
 fn in_flight(actor: &str) -> f64 {
-    value(&format!("alys_actor_messages_in_flight{{actor_type=\"{actor}\"}}"))
+    value(&format!(
+        "alys_actor_messages_in_flight{{actor_type=\"{actor}\"}}"
+    ))
 }
 
 fn latency_count(actor: &str) -> f64 {
@@ -93,7 +95,11 @@ async fn a_sync_handler_counts_exactly_n_messages() {
     assert_eq!(outcome("chain", "ok"), 251.0);
     assert_eq!(processed("chain"), 251.0);
     assert_eq!(errors("chain"), 0.0);
-    assert_eq!(latency_count("chain") - before, 251.0, "one observation per message");
+    assert_eq!(
+        latency_count("chain") - before,
+        251.0,
+        "one observation per message"
+    );
     assert_eq!(in_flight("chain"), 0.0);
 }
 
@@ -146,7 +152,11 @@ async fn the_future_is_measured_and_errors_are_counted() {
     while in_flight("bridge") < 1.0 {
         tokio::task::yield_now().await;
     }
-    assert_eq!(outcome("bridge", "ok"), 0.0, "not finished while the future runs");
+    assert_eq!(
+        outcome("bridge", "ok"),
+        0.0,
+        "not finished while the future runs"
+    );
     release.send(()).expect("the handler waits");
     assert_eq!(pending.await.expect("joins").expect("answers"), Ok(()));
 
@@ -215,7 +225,10 @@ fn panics_are_counted_as_panicked_and_leave_nothing_in_flight() {
     let sys = actix::System::new();
     sys.block_on(async {
         let addr = PanickyActor.start();
-        assert!(addr.send(ExplodeLater).await.is_err(), "no answer from a panicked future");
+        assert!(
+            addr.send(ExplodeLater).await.is_err(),
+            "no answer from a panicked future"
+        );
         assert!(addr.send(Explode).await.is_err(), "the actor died");
     });
     drop(sys);
@@ -269,7 +282,11 @@ fn dropped_futures_are_counted_as_cancelled() {
     assert_eq!(messages("network", "network"), 3.0);
     assert_eq!(outcome("network", "cancelled"), 3.0);
     assert_eq!(outcome("network", "ok"), 0.0);
-    assert_eq!(latency_count("network"), 0.0, "a cancelled message has no latency");
+    assert_eq!(
+        latency_count("network"),
+        0.0,
+        "a cancelled message has no latency"
+    );
     assert_eq!(processed("network") + errors("network"), 0.0);
     assert_eq!(in_flight("network"), 0.0);
 }
@@ -338,7 +355,11 @@ fn inherent_handlers_are_measured_and_tracked() {
     // Tracked: the counts went into the actor's metrics, for its bridge to export.
     let snap = metrics.snapshot();
     assert_eq!(
-        (snap.messages_processed, snap.messages_failed, snap.messages_cancelled),
+        (
+            snap.messages_processed,
+            snap.messages_failed,
+            snap.messages_cancelled
+        ),
         (1, 1, 1)
     );
     assert_eq!(processed("sync") + errors("sync"), 0.0);
