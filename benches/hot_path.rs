@@ -37,12 +37,18 @@ fn sequence() -> Vec<(MigrationPhase, ErrorType, ActorType, f64)> {
 
 fn counter_inc(c: &mut Criterion) {
     let seq = sequence();
-    let flat: Vec<usize> = seq.iter().map(|(p, e, _, _)| p.index() * ErrorType::COUNT + e.index()).collect();
+    let flat: Vec<usize> = seq
+        .iter()
+        .map(|(p, e, _, _)| p.index() * ErrorType::COUNT + e.index())
+        .collect();
     let atomics: Vec<AtomicU64> = (0..100).map(|_| AtomicU64::new(0)).collect();
     let single = AtomicU64::new(0);
     let registry = prometheus::Registry::new();
-    let vec = prometheus::IntCounterVec::new(prometheus::Opts::new("bench_errors_total", "h"), &["phase", "error_type"])
-        .expect("valid");
+    let vec = prometheus::IntCounterVec::new(
+        prometheus::Opts::new("bench_errors_total", "h"),
+        &["phase", "error_type"],
+    )
+    .expect("valid");
     registry.register(Box::new(vec.clone())).expect("register");
     let plain = prometheus::IntCounter::new("bench_plain_total", "h").expect("valid");
     alys_metrics::init().expect("registry");
@@ -94,8 +100,10 @@ fn histogram_observe(c: &mut Criterion) {
         &["actor_type"],
     )
     .expect("valid");
-    let cached: Vec<prometheus::Histogram> =
-        ActorType::VALUES.iter().map(|a| hvec.with_label_values(&[a.as_str()])).collect();
+    let cached: Vec<prometheus::Histogram> = ActorType::VALUES
+        .iter()
+        .map(|a| hvec.with_label_values(&[a.as_str()]))
+        .collect();
     alys_metrics::init().expect("registry");
 
     let mut g = c.benchmark_group("histogram/observe");

@@ -15,12 +15,24 @@ const EXPECTED: &[(&str, Kind, &[&str])] = &[
     ("alys_migration_validation_success_total", C, &["phase"]),
     ("alys_migration_validation_failure_total", C, &["phase"]),
     // Actor system
-    ("alys_actor_messages_total", C, &["actor_type", "message_type"]),
+    (
+        "alys_actor_messages_total",
+        C,
+        &["actor_type", "message_type"],
+    ),
     ("alys_actor_message_latency_seconds", H, &["actor_type"]),
     ("alys_actor_mailbox_size", G, &["actor_type"]),
     ("alys_actor_restarts_total", C, &["actor_type", "reason"]),
-    ("alys_actor_lifecycle_events_total", C, &["actor_type", "event"]),
-    ("alys_actor_message_throughput_per_second", G, &["actor_type"]),
+    (
+        "alys_actor_lifecycle_events_total",
+        C,
+        &["actor_type", "event"],
+    ),
+    (
+        "alys_actor_message_throughput_per_second",
+        G,
+        &["actor_type"],
+    ),
     // Sync, blocks, transaction pool, peers
     ("alys_sync_current_height", G, &[]),
     ("alys_sync_target_height", G, &[]),
@@ -46,7 +58,11 @@ const EXPECTED: &[(&str, Kind, &[&str])] = &[
     // Chain, consensus, engine, RPC
     ("alys_aura_produced_blocks_total", C, &["status"]),
     ("alys_aura_current_slot", G, &[]),
-    ("alys_aura_slot_author_retrievals_total", C, &["status", "authority_index"]),
+    (
+        "alys_aura_slot_author_retrievals_total",
+        C,
+        &["status", "authority_index"],
+    ),
     ("alys_aura_latest_slot_author", G, &[]),
     ("alys_aura_verify_signed_block_total", C, &["status"]),
     ("alys_aura_slot_claim_total", C, &["status"]),
@@ -57,31 +73,67 @@ const EXPECTED: &[(&str, Kind, &[&str])] = &[
     ("alys_chain_total_pegin_amount", G, &[]),
     ("alys_chain_process_block_attempts_total", C, &[]),
     ("alys_chain_process_block_total", C, &["status", "reason"]),
-    ("alys_chain_network_gossip_total", C, &["message_type", "status"]),
+    (
+        "alys_chain_network_gossip_total",
+        C,
+        &["message_type", "status"],
+    ),
     ("alys_last_approved_block", G, &[]),
     ("alys_chain_block_height", G, &[]),
     ("alys_chain_btc_block_monitor_total", C, &["status"]),
     ("alys_chain_discovered_peers", G, &[]),
     ("alys_chain_syncing_operation_total", C, &["status"]),
-    ("alys_chain_block_production_total", C, &["message_type", "status"]),
+    (
+        "alys_chain_block_production_total",
+        C,
+        &["message_type", "status"],
+    ),
     ("alys_chain_last_finalized_block", G, &[]),
     ("alys_chain_last_processed_block", G, &[]),
-    ("alys_engine_build_block_calls_total", C, &["status", "reason"]),
+    (
+        "alys_engine_build_block_calls_total",
+        C,
+        &["status", "reason"],
+    ),
     ("alys_engine_commit_block_calls_total", C, &["status"]),
     ("alys_rpc_requests_total", C, &["method", "status"]),
     ("alys_rpc_request_duration_seconds", H, &["method"]),
     // Feature flags
-    ("alys_feature_flag_evaluations_total", C, &["flag_name", "status", "result"]),
-    ("alys_feature_flag_evaluation_duration_seconds", H, &["flag_name", "cache_status"]),
-    ("alys_feature_flag_cache_operations_total", C, &["operation", "flag_name"]),
+    (
+        "alys_feature_flag_evaluations_total",
+        C,
+        &["flag_name", "status", "result"],
+    ),
+    (
+        "alys_feature_flag_evaluation_duration_seconds",
+        H,
+        &["flag_name", "cache_status"],
+    ),
+    (
+        "alys_feature_flag_cache_operations_total",
+        C,
+        &["operation", "flag_name"],
+    ),
     ("alys_feature_flags_active_count", G, &[]),
     ("alys_feature_flags_enabled_count", G, &[]),
     ("alys_feature_flag_hot_reload_events_total", C, &["status"]),
     ("alys_feature_flag_config_reloads_total", C, &["source"]),
     ("alys_feature_flag_audit_events_total", C, &["event_type"]),
-    ("alys_feature_flag_changes_total", C, &["flag_name", "change_type"]),
-    ("alys_feature_flag_validation_errors_total", C, &["error_type", "flag_name"]),
-    ("alys_feature_flag_macro_cache_hits_total", C, &["flag_name"]),
+    (
+        "alys_feature_flag_changes_total",
+        C,
+        &["flag_name", "change_type"],
+    ),
+    (
+        "alys_feature_flag_validation_errors_total",
+        C,
+        &["error_type", "flag_name"],
+    ),
+    (
+        "alys_feature_flag_macro_cache_hits_total",
+        C,
+        &["flag_name"],
+    ),
     ("alys_feature_flag_context_builds_total", C, &["status"]),
     // Also required
     ("alys_build_info", G, &["version", "commit"]),
@@ -102,12 +154,23 @@ const EXPECTED: &[(&str, Kind, &[&str])] = &[
 
 /// Buckets fixed by CATALOGUE.md.
 const BUCKETS: &[(&str, &[f64])] = &[
-    ("alys_actor_message_latency_seconds", &[0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0]),
-    ("alys_block_production_duration_seconds", &[0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0]),
-    ("alys_block_validation_duration_seconds", &[0.01, 0.05, 0.1, 0.5, 1.0, 2.0, 5.0]),
+    (
+        "alys_actor_message_latency_seconds",
+        &[0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0],
+    ),
+    (
+        "alys_block_production_duration_seconds",
+        &[0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0],
+    ),
+    (
+        "alys_block_validation_duration_seconds",
+        &[0.01, 0.05, 0.1, 0.5, 1.0, 2.0, 5.0],
+    ),
     (
         "alys_feature_flag_evaluation_duration_seconds",
-        &[0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0],
+        &[
+            0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0,
+        ],
     ),
 ];
 
@@ -125,8 +188,15 @@ fn catalogue_holds_every_documented_metric_with_its_kind_and_labels() {
             }
         }
     }
-    assert!(missing.is_empty(), "missing from the catalogue: {missing:?}");
-    assert!(catalogue.len() >= 62, "the seed promises 62+ metrics, found {}", catalogue.len());
+    assert!(
+        missing.is_empty(),
+        "missing from the catalogue: {missing:?}"
+    );
+    assert!(
+        catalogue.len() >= 62,
+        "the seed promises 62+ metrics, found {}",
+        catalogue.len()
+    );
 }
 
 #[test]
@@ -136,19 +206,38 @@ fn catalogue_buckets_match_the_documented_sets() {
         let d = catalogue.iter().find(|d| d.name == *name).expect(name);
         assert_eq!(d.buckets, *buckets, "{name}");
     }
-    let phase = catalogue.iter().find(|d| d.name == "alys_migration_phase_duration_seconds").unwrap();
-    assert!(phase.buckets.last().is_some_and(|b| *b >= 3600.0), "phases can last hours");
-    let hashes = catalogue.iter().find(|d| d.name == "alys_auxpow_hashes_processed").unwrap();
-    assert!(hashes.buckets.iter().all(|b| b.fract() == 0.0 && *b >= 1.0), "hash counts, not seconds");
+    let phase = catalogue
+        .iter()
+        .find(|d| d.name == "alys_migration_phase_duration_seconds")
+        .unwrap();
+    assert!(
+        phase.buckets.last().is_some_and(|b| *b >= 3600.0),
+        "phases can last hours"
+    );
+    let hashes = catalogue
+        .iter()
+        .find(|d| d.name == "alys_auxpow_hashes_processed")
+        .unwrap();
+    assert!(
+        hashes.buckets.iter().all(|b| b.fract() == 0.0 && *b >= 1.0),
+        "hash counts, not seconds"
+    );
 }
 
 #[test]
 fn catalogue_names_are_unique_sorted_and_exported() {
     let catalogue = alys_metrics::catalogue();
-    assert!(catalogue.windows(2).all(|w| w[0].name < w[1].name), "sorted and unique");
+    assert!(
+        catalogue.windows(2).all(|w| w[0].name < w[1].name),
+        "sorted and unique"
+    );
     let text = alys_metrics::registry().encode_to_string();
     for d in &catalogue {
-        assert!(text.contains(&format!("# TYPE {} {}\n", d.name, d.kind)), "{} is exported", d.name);
+        assert!(
+            text.contains(&format!("# TYPE {} {}\n", d.name, d.kind)),
+            "{} is exported",
+            d.name
+        );
     }
 }
 
@@ -156,11 +245,27 @@ fn catalogue_names_are_unique_sorted_and_exported() {
 fn unbounded_labels_of_the_old_code_are_gone() {
     for d in alys_metrics::catalogue() {
         for l in d.label_names {
-            assert!(!["block_height", "start_height"].contains(l), "{} still has {l}", d.name);
+            assert!(
+                !["block_height", "start_height"].contains(l),
+                "{} still has {l}",
+                d.name
+            );
         }
         for (l, t) in d.label_names.iter().zip(d.label_types) {
-            if ["peer_id", "validator", "method", "flag_name", "authority_index"].contains(l) {
-                assert!(t.starts_with("dynamic(max = "), "{}: {l} must be capped, is {t}", d.name);
+            if [
+                "peer_id",
+                "validator",
+                "method",
+                "flag_name",
+                "authority_index",
+            ]
+            .contains(l)
+            {
+                assert!(
+                    t.starts_with("dynamic(max = "),
+                    "{}: {l} must be capped, is {t}",
+                    d.name
+                );
             }
         }
     }

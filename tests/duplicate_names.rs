@@ -28,8 +28,14 @@ fn init_reports_both_declarations() {
     assert!(both.contains("second::REQUESTS_AGAIN"), "{both}");
     assert!(both.contains("duplicate_names.rs"), "{both}");
     let msg = err.to_string();
-    assert!(msg.contains("two metrics are named `alys_requests_total`"), "{msg}");
-    assert!(msg.contains("name = \\\"...\\\"") || msg.contains("rename one"), "{msg}");
+    assert!(
+        msg.contains("two metrics are named `alys_requests_total`"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("name = \\\"...\\\"") || msg.contains("rename one"),
+        "{msg}"
+    );
     // The error is stable: later calls see the same one.
     assert_eq!(alys_metrics::init().err(), Some(err));
     // The statics still work on their own; they are only not exported.

@@ -45,7 +45,10 @@ fn scrape() -> String {
 /// The value of the sample line that starts with `series ` (exact series text).
 fn sample(text: &str, series: &str) -> Option<String> {
     text.lines()
-        .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
+        .find_map(|l| {
+            l.strip_prefix(series)
+                .and_then(|rest| rest.strip_prefix(' '))
+        })
         .map(str::to_owned)
 }
 
@@ -54,27 +57,55 @@ fn labelled_counter_exports_every_enum_series_from_start_at_zero() {
     let text = scrape();
     assert!(text.contains("# HELP alys_t_errors_total Test counter with two standard labels.\n"));
     assert!(text.contains("# TYPE alys_t_errors_total counter\n"));
-    let series = text.lines().filter(|l| l.starts_with("alys_t_errors_total{")).count();
+    let series = text
+        .lines()
+        .filter(|l| l.starts_with("alys_t_errors_total{"))
+        .count();
     assert_eq!(series, MigrationPhase::COUNT * ErrorType::COUNT);
     assert_eq!(
-        sample(&text, r#"alys_t_errors_total{phase="final_validation",error_type="system"}"#).as_deref(),
+        sample(
+            &text,
+            r#"alys_t_errors_total{phase="final_validation",error_type="system"}"#
+        )
+        .as_deref(),
         Some("0")
     );
 }
 
 #[test]
 fn with_selects_exactly_one_child() {
-    T_ERRORS.with(MigrationPhase::Foundation, ErrorType::Timeout).inc();
-    T_ERRORS.with(MigrationPhase::Foundation, ErrorType::Timeout).inc_by(4);
-    T_ERRORS.with(MigrationPhase::Validation, ErrorType::Consensus).inc();
+    T_ERRORS
+        .with(MigrationPhase::Foundation, ErrorType::Timeout)
+        .inc();
+    T_ERRORS
+        .with(MigrationPhase::Foundation, ErrorType::Timeout)
+        .inc_by(4);
+    T_ERRORS
+        .with(MigrationPhase::Validation, ErrorType::Consensus)
+        .inc();
     let text = scrape();
-    assert_eq!(sample(&text, r#"alys_t_errors_total{phase="foundation",error_type="timeout"}"#).as_deref(), Some("5"));
     assert_eq!(
-        sample(&text, r#"alys_t_errors_total{phase="validation",error_type="consensus"}"#).as_deref(),
+        sample(
+            &text,
+            r#"alys_t_errors_total{phase="foundation",error_type="timeout"}"#
+        )
+        .as_deref(),
+        Some("5")
+    );
+    assert_eq!(
+        sample(
+            &text,
+            r#"alys_t_errors_total{phase="validation",error_type="consensus"}"#
+        )
+        .as_deref(),
         Some("1")
     );
     assert_eq!(
-        sample(&text, r#"alys_t_errors_total{phase="foundation",error_type="consensus"}"#).as_deref(),
+        sample(
+            &text,
+            r#"alys_t_errors_total{phase="foundation",error_type="consensus"}"#
+        )
+        .as_deref(),
         Some("0")
     );
 }
@@ -86,8 +117,14 @@ fn unlabelled_gauges_and_float_gauges_export_their_value() {
     T_SCORE.with(PeerRegion::Europe).set(0.75);
     let text = scrape();
     assert_eq!(sample(&text, "alys_t_height").as_deref(), Some("1234568"));
-    assert_eq!(sample(&text, r#"alys_t_score{region="europe"}"#).as_deref(), Some("0.75"));
-    assert_eq!(sample(&text, r#"alys_t_score{region="asia"}"#).as_deref(), Some("0"));
+    assert_eq!(
+        sample(&text, r#"alys_t_score{region="europe"}"#).as_deref(),
+        Some("0.75")
+    );
+    assert_eq!(
+        sample(&text, r#"alys_t_score{region="asia"}"#).as_deref(),
+        Some("0")
+    );
 }
 
 #[test]
@@ -98,11 +135,26 @@ fn histogram_exposition_is_cumulative_with_consistent_count() {
     }
     let text = scrape();
     let expect = [
-        (r#"alys_t_latency_seconds_bucket{actor_type="bridge",le="0.1"}"#, "1"),
-        (r#"alys_t_latency_seconds_bucket{actor_type="bridge",le="1"}"#, "3"),
-        (r#"alys_t_latency_seconds_bucket{actor_type="bridge",le="10"}"#, "4"),
-        (r#"alys_t_latency_seconds_bucket{actor_type="bridge",le="+Inf"}"#, "5"),
-        (r#"alys_t_latency_seconds_sum{actor_type="bridge"}"#, "56.05"),
+        (
+            r#"alys_t_latency_seconds_bucket{actor_type="bridge",le="0.1"}"#,
+            "1",
+        ),
+        (
+            r#"alys_t_latency_seconds_bucket{actor_type="bridge",le="1"}"#,
+            "3",
+        ),
+        (
+            r#"alys_t_latency_seconds_bucket{actor_type="bridge",le="10"}"#,
+            "4",
+        ),
+        (
+            r#"alys_t_latency_seconds_bucket{actor_type="bridge",le="+Inf"}"#,
+            "5",
+        ),
+        (
+            r#"alys_t_latency_seconds_sum{actor_type="bridge"}"#,
+            "56.05",
+        ),
         (r#"alys_t_latency_seconds_count{actor_type="bridge"}"#, "5"),
         (r#"alys_t_latency_seconds_count{actor_type="chain"}"#, "0"),
     ];
@@ -120,19 +172,52 @@ fn dynamic_labels_are_sanitised_capped_and_counted() {
     T_PEER_EVENTS.with("peer-c", Status::Success).inc();
     // Past the cap of 3: these fold into "other".
     for i in 0..10 {
-        T_PEER_EVENTS.with(&format!("hostile-{i}"), Status::Rejected).inc();
+        T_PEER_EVENTS
+            .with(&format!("hostile-{i}"), Status::Rejected)
+            .inc();
     }
     let text = scrape();
-    assert_eq!(sample(&text, r#"alys_t_peer_events_total{peer_id="peer-a",status="success"}"#).as_deref(), Some("2"));
-    assert_eq!(sample(&text, r#"alys_t_peer_events_total{peer_id="peerb",status="failure"}"#).as_deref(), Some("1"));
-    assert_eq!(sample(&text, r#"alys_t_peer_events_total{peer_id="other",status="rejected"}"#).as_deref(), Some("10"));
-    assert!(!text.contains("hostile"), "capped values never become series");
     assert_eq!(
-        sample(&text, r#"alys_label_overflow_total{metric="alys_t_peer_events_total"}"#).as_deref(),
+        sample(
+            &text,
+            r#"alys_t_peer_events_total{peer_id="peer-a",status="success"}"#
+        )
+        .as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        sample(
+            &text,
+            r#"alys_t_peer_events_total{peer_id="peerb",status="failure"}"#
+        )
+        .as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        sample(
+            &text,
+            r#"alys_t_peer_events_total{peer_id="other",status="rejected"}"#
+        )
+        .as_deref(),
+        Some("10")
+    );
+    assert!(
+        !text.contains("hostile"),
+        "capped values never become series"
+    );
+    assert_eq!(
+        sample(
+            &text,
+            r#"alys_label_overflow_total{metric="alys_t_peer_events_total"}"#
+        )
+        .as_deref(),
         Some("10")
     );
     // 3 assigned values + "other", times 5 statuses.
-    let series = text.lines().filter(|l| l.starts_with("alys_t_peer_events_total{")).count();
+    let series = text
+        .lines()
+        .filter(|l| l.starts_with("alys_t_peer_events_total{"))
+        .count();
     assert_eq!(series, 4 * Status::COUNT);
 }
 
@@ -140,8 +225,14 @@ fn dynamic_labels_are_sanitised_capped_and_counted() {
 fn derived_label_enums_export_their_label_strings() {
     T_OUTCOMES.with(Outcome::Rejected).inc();
     let text = scrape();
-    assert_eq!(sample(&text, r#"alys_test_outcomes_total{outcome="denied"}"#).as_deref(), Some("1"));
-    assert_eq!(sample(&text, r#"alys_test_outcomes_total{outcome="accepted"}"#).as_deref(), Some("0"));
+    assert_eq!(
+        sample(&text, r#"alys_test_outcomes_total{outcome="denied"}"#).as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        sample(&text, r#"alys_test_outcomes_total{outcome="accepted"}"#).as_deref(),
+        Some("0")
+    );
 }
 
 #[test]
@@ -150,7 +241,10 @@ fn float_counter_with_unit() {
     T_BUSY.inc_by(-3.0);
     let text = scrape();
     assert!(text.contains("# TYPE alys_t_busy_seconds_total counter\n"));
-    assert_eq!(sample(&text, "alys_t_busy_seconds_total").as_deref(), Some("0.5"));
+    assert_eq!(
+        sample(&text, "alys_t_busy_seconds_total").as_deref(),
+        Some("0.5")
+    );
 }
 
 #[test]
@@ -163,12 +257,17 @@ fn concurrent_updates_lose_nothing() {
         for t in 0..4 {
             s.spawn(move || {
                 for i in 0..10_000usize {
-                    T_CONCURRENT.with(ActorType::VALUES[(i + t) % ActorType::COUNT]).inc();
+                    T_CONCURRENT
+                        .with(ActorType::VALUES[(i + t) % ActorType::COUNT])
+                        .inc();
                 }
             });
         }
     });
-    let total: u64 = ActorType::VALUES.iter().map(|a| T_CONCURRENT.with(*a).get()).sum();
+    let total: u64 = ActorType::VALUES
+        .iter()
+        .map(|a| T_CONCURRENT.with(*a).get())
+        .sum();
     assert_eq!(total, 40_000);
     let text = scrape();
     let exported: u64 = text
@@ -182,8 +281,14 @@ fn concurrent_updates_lose_nothing() {
 #[test]
 fn build_info_is_one_with_version_label() {
     let text = scrape();
-    let line = text.lines().find(|l| l.starts_with("alys_build_info{")).expect("build info");
-    assert!(line.contains(&format!("version=\"{}\"", env!("CARGO_PKG_VERSION"))), "{line}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("alys_build_info{"))
+        .expect("build info");
+    assert!(
+        line.contains(&format!("version=\"{}\"", env!("CARGO_PKG_VERSION"))),
+        "{line}"
+    );
     assert!(line.ends_with(" 1"));
 }
 
@@ -198,7 +303,10 @@ fn every_family_has_help_and_type_before_its_samples() {
             let name = line.split(['{', ' ']).next().unwrap();
             let family = current.as_deref().expect("sample before any TYPE line");
             assert!(
-                name == family || name.strip_prefix(family).is_some_and(|s| ["_bucket", "_sum", "_count"].contains(&s)),
+                name == family
+                    || name
+                        .strip_prefix(family)
+                        .is_some_and(|s| ["_bucket", "_sum", "_count"].contains(&s)),
                 "sample {name} under family {family}"
             );
         }

@@ -252,8 +252,8 @@ mod tests {
     fn tuple_label_sets_multiply_sizes() {
         assert_eq!(<(MigrationPhase, ErrorType) as LabelSet>::CARDINALITY, 100);
         assert_eq!(<(ActorType, Dynamic<10>) as LabelSet>::CARDINALITY, 9 * 11);
-        assert!(<(ActorType,) as LabelSet>::STATIC);
-        assert!(!<(ActorType, Dynamic<10>) as LabelSet>::STATIC);
+        const { assert!(<(ActorType,) as LabelSet>::STATIC) };
+        const { assert!(!<(ActorType, Dynamic<10>) as LabelSet>::STATIC) };
         assert_eq!(<() as LabelSet>::CARDINALITY, 1);
     }
 }
