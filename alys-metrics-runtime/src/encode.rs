@@ -35,11 +35,15 @@ pub fn write_header(out: &mut Vec<u8>, name: &str, help: &str, kind: &str) {
     out.extend_from_slice(b"# HELP ");
     out.extend_from_slice(name.as_bytes());
     out.push(b' ');
-    for b in help.bytes() {
-        match b {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            _ => out.push(b),
+    if !help.bytes().any(|b| b == b'\\' || b == b'\n') {
+        out.extend_from_slice(help.as_bytes());
+    } else {
+        for b in help.bytes() {
+            match b {
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                _ => out.push(b),
+            }
         }
     }
     out.extend_from_slice(b"\n# TYPE ");
@@ -51,6 +55,10 @@ pub fn write_header(out: &mut Vec<u8>, name: &str, help: &str, kind: &str) {
 
 /// Appends a label value, escaping `\`, `"` and newlines.
 pub fn write_label_value(out: &mut Vec<u8>, value: &str) {
+    if !value.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+        out.extend_from_slice(value.as_bytes());
+        return;
+    }
     for b in value.bytes() {
         match b {
             b'\\' => out.extend_from_slice(b"\\\\"),

@@ -20,6 +20,15 @@ struct Family<M: MetricCore, L: LabelSet> {
     children: Box<[M]>,
     shared: M::Shared,
     state: L::State,
+    /// The label pairs of every child, rendered once on the first scrape; only for label sets
+    /// whose values are all known up front (no dynamic dimension).
+    rendered: OnceLock<Rendered>,
+}
+
+/// The `a="x",b="y"` text of every child, back to back, with each child's end offset.
+struct Rendered {
+    text: Box<[u8]>,
+    ends: Box<[usize]>,
 }
 
 impl<M: MetricCore, L: LabelSet> Metric<M, L> {
@@ -44,6 +53,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
                 .collect(),
             shared: M::new_shared(self.desc),
             state: L::new_state(),
+            rendered: OnceLock::new(),
         })
     }
 
@@ -150,6 +160,38 @@ impl<M: MetricCore, L: LabelSet> Collect for Metric<M, L> {
         let fam = self.family();
         let desc = self.desc;
         write_header(out, desc.name, desc.help, M::KIND.as_str());
+        if L::STATIC {
+            // Every child exists and its labels never change: render them once.
+            let rendered = fam.rendered.get_or_init(|| {
+                let mut text = Vec::new();
+                let mut vals = [""; 6];
+                let ends = (0..fam.children.len())
+                    .map(|index| {
+                        Self::child_labels(fam, index, &mut vals);
+                        render_labels(&mut text, desc.label_names, &vals[..L::ARITY]);
+                        text.len()
+                    })
+                    .collect();
+                Rendered {
+                    text: text.into_boxed_slice(),
+                    ends,
+                }
+            });
+            let mut start = 0;
+            for (child, &end) in fam.children.iter().zip(rendered.ends.iter()) {
+                let labels = &rendered.text[start..end];
+                start = end;
+                child.encode(
+                    &fam.shared,
+                    &mut SampleWriter {
+                        out,
+                        name: desc.name,
+                        labels,
+                    },
+                );
+            }
+            return;
+        }
         let mut labels = Vec::with_capacity(128);
         let mut vals = [""; 6];
         for (index, child) in fam.children.iter().enumerate() {
@@ -157,15 +199,7 @@ impl<M: MetricCore, L: LabelSet> Collect for Metric<M, L> {
                 continue;
             }
             labels.clear();
-            for (dim, name) in desc.label_names.iter().enumerate().take(L::ARITY) {
-                if dim > 0 {
-                    labels.push(b',');
-                }
-                labels.extend_from_slice(name.as_bytes());
-                labels.extend_from_slice(b"=\"");
-                write_label_value(&mut labels, vals[dim]);
-                labels.push(b'"');
-            }
+            render_labels(&mut labels, desc.label_names, &vals[..L::ARITY]);
             child.encode(
                 &fam.shared,
                 &mut SampleWriter {
@@ -187,5 +221,18 @@ impl<M: MetricCore, L: LabelSet> Collect for Metric<M, L> {
 
     fn has_dynamic_labels(&self) -> bool {
         !L::STATIC
+    }
+}
+
+/// Appends `name="value",...` for one child.
+fn render_labels(out: &mut Vec<u8>, names: &[&str], values: &[&str]) {
+    for (dim, (name, value)) in names.iter().zip(values).enumerate() {
+        if dim > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"=\"");
+        write_label_value(out, value);
+        out.push(b'"');
     }
 }
