@@ -5,16 +5,18 @@
 //!
 //! ```text
 //! let guard = Guard::enter(Resolved::production(&(VALIDATOR)));
-//! let out = call_once(move || BODY);
-//! guard.finish(out)                       // or finish_validation(out)
+//! guard.finish(call_once(move || BODY))              // a production
+//! let out = call_once(move || BODY);                 // a validation
+//! let out = guard.finish_validation({ out });        //   (braces spanned on the return type)
 //! ```
 //!
 //! and an async function
 //!
 //! ```text
-//! let resolved = Resolved::production(&(VALIDATOR));
+//! let target = Resolved::production(&(VALIDATOR));
 //! let fut = ::core::pin::pin!(async move BODY);
-//! Timed::production(resolved, fut).await  // or Timed::validation
+//! let fut = Timed::production(target, { fut });      // or Timed::validation
+//! fut.await
 //! ```
 //!
 //! The innermost running timed block's "discard" flag lives in a thread-local byte: a guard

@@ -90,7 +90,7 @@ pub use peers::{
     admitted_peer_ids, clear_region_lookup, geographic_diversity, is_local_ip,
     network_health_score, peer_id_cap, record_peer_connection_metrics, record_peer_quality_score,
     set_peer_id_cap, set_region_lookup, update_peer_count, update_peer_geographic_distribution,
-    PeerConnectionStats, RegionLookup, ScoreRecorded, PEER_ID_CAP_MAX,
+    PeerConnectionStats, PeerScore, RegionLookup, ScoreRecorded, PEER_ID_CAP_MAX,
 };
 pub use sync::{
     get_sync_state, record_blocks_processed, record_sync_speed, set_sync_state,

@@ -252,6 +252,25 @@ impl PeerConnectionStats {
     }
 }
 
+/// A peer id and its quality score: `(id, score)` or a reference to one, with any string type
+/// as the id, so both `[("a", 0.5)]` and `&scores` (a `Vec<(String, f64)>`) can be passed.
+pub trait PeerScore {
+    /// The peer id and the score.
+    fn peer_score(&self) -> (&str, f64);
+}
+
+impl<S: AsRef<str>> PeerScore for (S, f64) {
+    fn peer_score(&self) -> (&str, f64) {
+        (self.0.as_ref(), self.1)
+    }
+}
+
+impl<T: PeerScore + ?Sized> PeerScore for &T {
+    fn peer_score(&self) -> (&str, f64) {
+        (**self).peer_score()
+    }
+}
+
 /// Records a full peer update at once: the peer count, every peer's quality score (those
 /// beyond the cap folded into `other`, which gets their mean), the geographic distribution
 /// (all 7 regions) and, in the log, the connection statistics.
@@ -264,25 +283,26 @@ impl PeerConnectionStats {
 ///
 /// let stats = PeerConnectionStats { successful_connections: 9, failed_connections: 1,
 ///     connection_attempts: 10, active_connections: 2, ..Default::default() };
-/// record_peer_connection_metrics(2, [("peer-1", 0.5), ("peer-2", 0.75)],
-///     &[(PeerRegion::Europe, 2)], &stats);
+/// let scores = vec![("peer-1".to_owned(), 0.5), ("peer-2".to_owned(), 0.75)];
+/// record_peer_connection_metrics(2, &scores, &[(PeerRegion::Europe, 2)], &stats);
 /// let text = alys_metrics::registry().encode_to_string();
 /// assert!(text.contains("alys_peer_count 2\n"));
 /// assert!(text.contains("alys_peer_quality_score{peer_id=\"peer-2\"} 0.75\n"));
 /// ```
-pub fn record_peer_connection_metrics<S: AsRef<str>>(
+pub fn record_peer_connection_metrics<Q: PeerScore>(
     connected_peers: usize,
-    qualities: impl IntoIterator<Item = (S, f64)>,
+    qualities: impl IntoIterator<Item = Q>,
     region_counts: &[(PeerRegion, usize)],
     stats: &PeerConnectionStats,
 ) {
     update_peer_count(connected_peers);
     let (mut folded_sum, mut folded_n, mut own) = (0.0f64, 0u64, 0u64);
-    for (peer_id, score) in qualities {
+    for entry in qualities {
+        let (peer_id, score) = entry.peer_score();
         let Some(score) = clean_quality(score) else {
             continue;
         };
-        match TABLE.series(peer_id.as_ref()) {
+        match TABLE.series(peer_id) {
             Some(g) => {
                 g.set(score);
                 own += 1;
