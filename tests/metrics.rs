@@ -316,3 +316,55 @@ fn every_family_has_help_and_type_before_its_samples() {
     let samples = text.lines().filter(|l| !l.starts_with('#')).count();
     assert!(samples >= alys_metrics::registry().series_count());
 }
+
+#[test]
+fn a_registry_of_its_own_holds_only_what_is_registered() {
+    use alys_metrics::{Descriptor, Dynamic, Kind, Metric, Registry};
+    use std::sync::Arc;
+
+    static DESC: Descriptor = Descriptor {
+        name: "runtime_built_total",
+        help: "Built at run time.",
+        kind: Kind::Counter,
+        label_names: &["peer"],
+        label_types: &["dynamic(max = 2)"],
+        buckets: &[],
+        rust_path: "tests::DESC",
+        file: file!(),
+        line: line!(),
+    };
+    let registry = Registry::new();
+    let family: Arc<Metric<Counter, (Dynamic<2>,)>> = Arc::new(Metric::new(&DESC));
+    registry
+        .register(family.clone())
+        .expect("first registration");
+    family.with("a").inc();
+    family.with("b").inc();
+    family.with("c").inc();
+    let err = registry
+        .register(Arc::new(Metric::<Counter, (Dynamic<2>,)>::new(&DESC)))
+        .unwrap_err();
+    assert_eq!(err.name, "runtime_built_total");
+    let text = registry.encode_to_string();
+    assert_eq!(
+        sample(&text, r#"runtime_built_total{peer="a"}"#).as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        sample(&text, r#"runtime_built_total{peer="other"}"#).as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        sample(
+            &text,
+            r#"alys_label_overflow_total{metric="runtime_built_total"}"#
+        )
+        .as_deref(),
+        Some("1")
+    );
+    assert!(
+        !text.contains("alys_t_errors_total"),
+        "the program's statics are not in it"
+    );
+    assert_eq!(registry.metrics_count(), 3);
+}

@@ -97,7 +97,26 @@ pub struct Registry {
     size_hint: std::sync::atomic::AtomicUsize,
 }
 
+impl Default for Registry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Registry {
+    /// A registry without the program's `#[alys_metric]` statics: only the built-in
+    /// `alys_build_info` and `alys_label_overflow_total`, and what is [`register`]ed into it.
+    /// For families built at run time (`Arc::new(Metric::new(&DESCRIPTOR))`) and isolated tests.
+    ///
+    /// [`register`]: Registry::register
+    pub fn new() -> Self {
+        Self {
+            statics: Vec::new(),
+            extra: RwLock::new(Vec::new()),
+            size_hint: 0.into(),
+        }
+    }
+
     fn from_statics(mut statics: Vec<&'static dyn Collect>) -> Result<Self, RegistryError> {
         statics.sort_by_key(|c| c.descriptor().name);
         let mut builtin: HashMap<&str, &Descriptor> = HashMap::new();
@@ -184,6 +203,8 @@ impl Registry {
         let dynamic = self
             .statics
             .iter()
+            .copied()
+            .chain(extra.iter().map(|c| &**c))
             .filter(|c| c.has_dynamic_labels())
             .count();
         self.statics.iter().map(|c| c.series_count()).sum::<usize>()
@@ -211,7 +232,12 @@ impl Registry {
         write_label_value(out, commit);
         out.extend_from_slice(b"\"} 1\n");
         write_header(out, LABEL_OVERFLOW.name, LABEL_OVERFLOW.help, "counter");
-        for c in self.statics.iter().filter(|c| c.has_dynamic_labels()) {
+        let all = self
+            .statics
+            .iter()
+            .copied()
+            .chain(extra.iter().map(|c| &**c));
+        for c in all.filter(|c| c.has_dynamic_labels()) {
             out.extend_from_slice(b"alys_label_overflow_total{metric=\"");
             out.extend_from_slice(c.descriptor().name.as_bytes());
             out.extend_from_slice(b"\"} ");
