@@ -51,6 +51,7 @@ pub mod prelude {
 /// Items the macros' generated code refers to. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::chain::macro_support as time_block;
     pub use crate::labels::{Dynamic, LabelSet, LabelValue, MAX_CARDINALITY};
     pub use crate::metric::{
         Counter, Descriptor, FloatCounter, Gauge, Histogram, IntGauge, Kind, Metric,
@@ -58,7 +59,6 @@ pub mod __private {
     };
     pub use crate::registry::Registration;
     pub use inventory;
-    pub use crate::chain::macro_support as time_block;
 
     pub use crate::actor::{
         actor_type_of, message_type_of, track, ActorSite, MessageGuard, OutputKind, Polled,
