@@ -38,24 +38,51 @@ mod util;
 /// - `buckets = [..]`, `buckets = exponential(start, factor, count)`,
 ///   `buckets = linear(start, width, count)` for histograms.
 ///
-/// See the `alys_metrics` crate documentation for the full rules.
+/// Names must match `^[a-zA-Z_][a-zA-Z0-9_]*$` (colons are for recording rules), counters end
+/// in `_total`, durations in `_seconds`, and an explicit `name` ends in its `unit`; units are
+/// base units (`seconds`, `bytes`, ...). See the `alys_metrics` crate documentation for the
+/// full rules.
 #[proc_macro_attribute]
 pub fn alys_metric(args: TokenStream, item: TokenStream) -> TokenStream {
     metric::expand(args.into(), item.into()).into()
 }
 
-/// Instruments actor message handlers: counts, latency per message, in-flight and outcome.
+/// Instruments actor message handlers: per message it counts `alys_actor_messages_total`,
+/// observes this message's latency, tracks in-flight messages and records the outcome (ok,
+/// error, panicked, cancelled). Futures are timed to completion, not the call that builds them.
 ///
-/// See the `alys_metrics` crate documentation.
+/// ```text
+/// #[instrument_actor]                         // actor_type from `ChainActor`: "chain"
+/// impl Handler<BlockReceived> for ChainActor { .. }
+///
+/// #[instrument_actor(actor = sync, message = network)]
+/// async fn handle_peer_status(&mut self, msg: PeerStatus) -> Result<(), SyncError> { .. }
+/// ```
+///
+/// Goes on `impl Handler<M> for Actor` (instruments `handle`), on an inherent `impl` (the
+/// methods named `handle` or `handle_*`), or on one fn (then `actor = ..` is required).
+/// Arguments: `actor = ..`, `message = ..` (a `MessageType` value or `custom(N)`),
+/// `metrics = EXPR` (an `Arc<ActorMetrics>`). The full rules are in `alys_metrics::actor`.
 #[proc_macro_attribute]
 pub fn instrument_actor(args: TokenStream, item: TokenStream) -> TokenStream {
     actor::expand(args.into(), item.into()).into()
 }
 
-/// Times a block production or validation function: `#[time_block(production)]`,
-/// `#[time_block(validation, validator = self.id)]`.
+/// Times a block production or validation function into
+/// `alys_block_production_duration_seconds` / `alys_block_validation_duration_seconds`.
 ///
-/// See the `alys_metrics` crate documentation.
+/// ```text
+/// #[time_block(production, validator = self.id)]
+/// fn produce_block(&self) -> Block { .. }
+///
+/// #[time_block(validation, validator = self.id)]
+/// async fn validate_block(&self, block: &Block) -> Result<(), Invalid> { .. }
+/// ```
+///
+/// `validator = EXPR` is evaluated once at entry (a capped dynamic label). Sync and async
+/// functions and methods; an async body's *future* is timed. A validation's `Result` (or
+/// `bool`) is counted as success or failure. A panic or a dropped future records no duration
+/// sample. The full rules are in `alys_metrics::chain`.
 #[proc_macro_attribute]
 pub fn time_block(args: TokenStream, item: TokenStream) -> TokenStream {
     time_block::expand(args.into(), item.into()).into()
