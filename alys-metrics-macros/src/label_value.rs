@@ -152,16 +152,7 @@ fn variant_value(vident: &syn::Ident, attrs: &[Attribute], errors: &mut Errors) 
 
 /// A valid label value close to what the user wrote.
 fn suggest_value(v: &str, vident: &syn::Ident) -> String {
-    let cleaned: String = snake_case(v)
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let cleaned = crate::util::lower_alnum_underscore(&snake_case(v));
     let cleaned = cleaned.trim_matches('_').to_owned();
     if cleaned.is_empty() {
         snake_case(&vident.to_string())

@@ -24,6 +24,19 @@ pub fn snake_case(s: &str) -> String {
     out
 }
 
+/// `s` with every character that is not an ASCII letter or digit turned into `_`, lower case.
+pub fn lower_alnum_underscore(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// Edit distance, for "did you mean" suggestions.
 pub fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

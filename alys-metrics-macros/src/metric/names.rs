@@ -122,16 +122,7 @@ pub fn check(name: &str, kind: MetricKind) -> Result<(), String> {
 
 /// A valid name close to `name`: every other character becomes `_`, lower case.
 fn suggest(name: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut out = crate::util::lower_alnum_underscore(name);
     if out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
     }

@@ -103,21 +103,8 @@ impl ActorType {
     /// assert_eq!(ActorType::from_name("Metronome"), ActorType::System);
     /// ```
     pub fn from_name(name: &str) -> Self {
-        const RULES: [(&str, ActorType); 8] = [
-            ("chain", ActorType::Chain),
-            ("engine", ActorType::Engine),
-            ("network", ActorType::Network),
-            ("bridge", ActorType::Bridge),
-            ("storage", ActorType::Storage),
-            ("sync", ActorType::Sync),
-            ("stream", ActorType::Stream),
-            ("supervisor", ActorType::Supervisor),
-        ];
-        let lower = name.to_ascii_lowercase();
-        RULES
-            .iter()
-            .find(|(needle, _)| lower.contains(needle))
-            .map_or(ActorType::System, |(_, t)| *t)
+        // One set of rules, shared with `#[instrument_actor]`'s compile-time classification.
+        crate::actor::actor_type_of(name)
     }
 }
 
