@@ -1,210 +1,173 @@
-//! A full-catalogue scrape, as `GET /metrics` renders it (plain and gzip), against the
-//! prometheus crate's `gather()` + `TextEncoder` over the same families, label sets and values.
+//! Gather + encode, side by side: ours, the prometheus crate (`gather()` + `TextEncoder`),
+//! prometheus-client, `metrics` + `metrics-exporter-prometheus` and `measured`, each holding
+//! the same registry: synthetic ones of 100, 1,000 and 5,000 series (5 % histograms with 10
+//! buckets; see `RegistrySpec::synthetic`) and the full catalogue (as the node exports it
+//! after one collector tick, mirrored into every peer). Then the full catalogue as
+//! `GET /metrics` renders it, plain and gzip, against the prometheus crate.
 //!
-//! `cargo bench --bench scrape`. Divide a result by the series count printed first to get
-//! nanoseconds per series.
+//! `cargo bench -p alys-metrics-benches --bench scrape`. Criterion reports the time of one
+//! scrape and series per second; before each group the allocations of one scrape of each
+//! library are printed (a counting global allocator wraps the system one).
+//!
+//! Every library writes into a buffer kept from the previous scrape where its API allows it
+//! (ours, prometheus and metrics into a `Vec<u8>`, prometheus-client into a `String`,
+//! measured into its `BufferedTextEncoder`).
 
-use std::collections::HashMap;
+use std::alloc::System;
 use std::hint::black_box;
 use std::io::Write as _;
+use std::time::Duration;
 
 use alys_metrics::collector::{Collector, SysinfoSource};
 use alys_metrics::exporter::render_metrics;
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use prometheus::{CounterVec, Encoder, GaugeVec, HistogramOpts, HistogramVec, Opts, TextEncoder};
+use alys_metrics::Registry;
+use alys_metrics_benches::peers::{measured_peer, metrics_rs, ours, prom, prom_client};
+use alys_metrics_benches::spec::RegistrySpec;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
+use measured::text::BufferedTextEncoder;
+use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 
-/// One sample line: family name, label pairs, value.
-struct Sample {
-    name: String,
-    labels: Vec<(String, String)>,
-    value: f64,
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// One registry in every library.
+struct Peers<'a> {
+    ours: &'a Registry,
+    prom: prometheus::Registry,
+    prom_client: prometheus_client::registry::Registry,
+    metrics: metrics_exporter_prometheus::PrometheusHandle,
+    measured: measured_peer::Registry,
 }
 
-fn parse_sample(line: &str) -> Sample {
-    let (series, value) = line.rsplit_once(' ').expect("`series value`");
-    let value = match value {
-        "+Inf" => f64::INFINITY,
-        v => v.parse().expect("a number"),
-    };
-    let (name, labels) = match series.split_once('{') {
-        None => (series.to_owned(), Vec::new()),
-        Some((name, rest)) => {
-            let body = rest.strip_suffix('}').expect("closing brace");
-            let labels = body
-                .split("\",")
-                .filter(|p| !p.is_empty())
-                .map(|pair| {
-                    let (k, v) = pair.split_once("=\"").expect("label=\"value\"");
-                    (k.to_owned(), v.trim_end_matches('"').to_owned())
-                })
-                .collect();
-            (name.to_owned(), labels)
+/// The output buffers, kept across scrapes.
+#[derive(Default)]
+struct Buffers {
+    bytes: Vec<u8>,
+    string: String,
+    measured: BufferedTextEncoder,
+}
+
+impl Peers<'_> {
+    fn build<'a>(ours: &'a Registry, spec: &RegistrySpec) -> Peers<'a> {
+        Peers {
+            ours,
+            prom: prom::build(spec).expect("the prometheus crate builds the spec"),
+            prom_client: prom_client::build(spec),
+            metrics: metrics_rs::build(spec).expect("metrics builds the spec"),
+            measured: measured_peer::build(spec).expect("measured builds the spec"),
         }
-    };
-    Sample {
-        name,
-        labels,
-        value,
+    }
+
+    /// One scrape of library `lib`; returns the bytes written.
+    fn scrape(&self, lib: Lib, buf: &mut Buffers) -> usize {
+        match lib {
+            Lib::Ours => {
+                buf.bytes.clear();
+                self.ours.encode(&mut buf.bytes);
+                buf.bytes.len()
+            }
+            Lib::Prometheus => {
+                prom::scrape(&self.prom, &mut buf.bytes).expect("encodes");
+                buf.bytes.len()
+            }
+            Lib::PrometheusClient => {
+                prom_client::scrape(&self.prom_client, &mut buf.string).expect("encodes");
+                buf.string.len()
+            }
+            Lib::Metrics => {
+                metrics_rs::scrape(&self.metrics, &mut buf.bytes).expect("renders");
+                buf.bytes.len()
+            }
+            Lib::Measured => measured_peer::scrape(&self.measured, &mut buf.measured).len(),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Lib {
+    Ours,
+    Prometheus,
+    PrometheusClient,
+    Metrics,
+    Measured,
+}
+
+const LIBS: [(Lib, &str); 5] = [
+    (Lib::Ours, "alys"),
+    (Lib::Prometheus, "prometheus_gather_text"),
+    (Lib::PrometheusClient, "prometheus_client"),
+    (Lib::Metrics, "metrics_exporter_prometheus"),
+    (Lib::Measured, "measured"),
+];
+
+/// Prints the allocations and bytes of one scrape of each library (after one warm-up).
+fn print_allocations(label: &str, series: usize, peers: &Peers<'_>) {
+    let mut buf = Buffers::default();
+    for (lib, name) in LIBS {
+        peers.scrape(lib, &mut buf);
+        let region = Region::new(GLOBAL);
+        let len = peers.scrape(lib, &mut buf);
+        let stats = region.change();
+        println!(
+            "allocations per scrape | {label} | {series} series | {name} | {} allocs + {} reallocs | {} bytes allocated | {len} bytes of text",
+            stats.allocations, stats.reallocations, stats.bytes_allocated
+        );
     }
 }
 
-enum Family {
-    Counter(CounterVec),
-    Gauge(GaugeVec),
-    Histogram(HistogramVec),
+fn bench_libs(g: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>, peers: &Peers<'_>) {
+    for (lib, name) in LIBS {
+        let mut buf = Buffers::default();
+        g.bench_function(name, |b| b.iter(|| black_box(peers.scrape(lib, &mut buf))));
+    }
 }
 
-/// Builds a prometheus-crate registry with the same families, series and values as `text`.
-fn mirror(text: &str) -> prometheus::Registry {
-    let registry = prometheus::Registry::new();
-    let mut help: HashMap<&str, &str> = HashMap::new();
-    let mut kinds: Vec<(&str, &str)> = Vec::new();
-    for line in text.lines() {
-        if let Some(rest) = line.strip_prefix("# HELP ") {
-            let (name, h) = rest.split_once(' ').unwrap_or((rest, ""));
-            help.insert(name, h);
-        } else if let Some(rest) = line.strip_prefix("# TYPE ") {
-            let (name, kind) = rest.split_once(' ').expect("`# TYPE name kind`");
-            kinds.push((name, kind));
-        }
+fn synthetic(c: &mut Criterion) {
+    for n in [100, 1_000, 5_000] {
+        let spec = RegistrySpec::synthetic(n);
+        let ours = ours::build(&spec).expect("ours builds the spec");
+        let peers = Peers::build(&ours, &spec);
+        print_allocations("synthetic", n, &peers);
+        let mut g = c.benchmark_group(format!("scrape/{n}_series"));
+        g.throughput(Throughput::Elements(n as u64));
+        bench_libs(&mut g, &peers);
+        g.finish();
     }
-    let samples: Vec<Sample> = text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .map(parse_sample)
-        .collect();
-
-    let mut families: HashMap<String, Family> = HashMap::new();
-    for (name, kind) in &kinds {
-        let of_family: Vec<&Sample> = samples
-            .iter()
-            .filter(|s| {
-                s.name == *name
-                    || (*kind == "histogram"
-                        && [
-                            format!("{name}_bucket"),
-                            format!("{name}_sum"),
-                            format!("{name}_count"),
-                        ]
-                        .contains(&s.name))
-            })
-            .collect();
-        let Some(first) = of_family.first() else {
-            continue;
-        };
-        let label_names: Vec<&str> = first
-            .labels
-            .iter()
-            .map(|(k, _)| k.as_str())
-            .filter(|k| *k != "le")
-            .collect();
-        let h = help
-            .get(name)
-            .copied()
-            .unwrap_or("help")
-            .replace("\\\\", "\\");
-        let h = if h.is_empty() { "help".to_owned() } else { h };
-        let family = match *kind {
-            "counter" => Family::Counter(
-                CounterVec::new(Opts::new(*name, h), &label_names).expect("a counter"),
-            ),
-            "gauge" => {
-                Family::Gauge(GaugeVec::new(Opts::new(*name, h), &label_names).expect("a gauge"))
-            }
-            _ => {
-                let first_labels = &first.labels;
-                let buckets: Vec<f64> = of_family
-                    .iter()
-                    .filter(|s| s.name.ends_with("_bucket"))
-                    .filter(|s| {
-                        s.labels
-                            .iter()
-                            .filter(|(k, _)| k != "le")
-                            .eq(first_labels.iter().filter(|(k, _)| k != "le"))
-                    })
-                    .filter_map(|s| s.labels.iter().find(|(k, _)| k == "le"))
-                    .filter_map(|(_, v)| v.parse().ok())
-                    .filter(|b: &f64| b.is_finite())
-                    .collect();
-                Family::Histogram(
-                    HistogramVec::new(HistogramOpts::new(*name, h).buckets(buckets), &label_names)
-                        .expect("a histogram"),
-                )
-            }
-        };
-        match &family {
-            Family::Counter(f) => registry.register(Box::new(f.clone())),
-            Family::Gauge(f) => registry.register(Box::new(f.clone())),
-            Family::Histogram(f) => registry.register(Box::new(f.clone())),
-        }
-        .expect("a unique family");
-        families.insert((*name).to_owned(), family);
-    }
-
-    for s in &samples {
-        let values: Vec<&str> = s
-            .labels
-            .iter()
-            .filter(|(k, _)| k != "le")
-            .map(|(_, v)| v.as_str())
-            .collect();
-        if let Some(f) = families.get(&s.name) {
-            match f {
-                Family::Counter(f) => f.with_label_values(&values).inc_by(s.value),
-                Family::Gauge(f) => f.with_label_values(&values).set(s.value),
-                Family::Histogram(_) => {}
-            }
-        } else if let Some(base) = s.name.strip_suffix("_count") {
-            // Create every histogram child (empty, as in the catalogue at start-up).
-            if let Some(Family::Histogram(f)) = families.get(base) {
-                let _ = f.with_label_values(&values);
-            }
-        }
-    }
-    registry
 }
 
-fn scrape(c: &mut Criterion) {
-    let ours = match alys_metrics::init() {
-        Ok(r) => r,
-        Err(e) => panic!("{e}"),
-    };
-    // Real resource figures, as a running node would export.
+fn catalogue(c: &mut Criterion) {
+    let ours = alys_metrics::init().unwrap_or_else(|e| panic!("{e}"));
+    // Real resource figures, as a running node exports them.
     Collector::new(SysinfoSource::new()).tick();
     let text = ours.encode_to_string();
+    let spec = RegistrySpec::from_exposition(&text).expect("our exposition parses");
     let series = ours.series_count();
-    let baseline = mirror(&text);
-    let baseline_series: usize = baseline.gather().iter().map(|f| f.get_metric().len()).sum();
     println!(
-        "full catalogue: {} families, {series} series ({baseline_series} in the baseline), {} bytes",
+        "full catalogue: {} families, {series} series ({} mirrored), {} bytes",
         ours.metrics_count(),
+        spec.series_count(),
         text.len()
     );
+    let peers = Peers::build(ours, &spec);
+    print_allocations("catalogue", series, &peers);
+    let mut g = c.benchmark_group("scrape/catalogue");
+    g.throughput(Throughput::Elements(series as u64));
+    bench_libs(&mut g, &peers);
+    g.finish();
 
-    let mut group = c.benchmark_group("scrape");
-    group.throughput(Throughput::Elements(series as u64));
-    group.bench_function("alys_plain", |b| {
+    // As `GET /metrics` answers: a fresh buffer per scrape, optionally gzipped.
+    let mut g = c.benchmark_group("scrape/catalogue_http_body");
+    g.throughput(Throughput::Elements(series as u64));
+    g.bench_function("alys_render_metrics_plain", |b| {
         b.iter(|| black_box(render_metrics(ours, false).map(|v| v.len())))
     });
-    group.bench_function("alys_gzip", |b| {
+    g.bench_function("alys_render_metrics_gzip", |b| {
         b.iter(|| black_box(render_metrics(ours, true).map(|v| v.len())))
     });
-    let encoder = TextEncoder::new();
-    group.bench_function("prometheus_gather_text", |b| {
+    g.bench_function("prometheus_gather_text_gzip", |b| {
         b.iter(|| {
             let mut out = Vec::new();
-            encoder
-                .encode(&baseline.gather(), &mut out)
-                .expect("encodes");
-            black_box(out.len())
-        })
-    });
-    group.bench_function("prometheus_gather_text_gzip", |b| {
-        b.iter(|| {
-            let mut out = Vec::new();
-            encoder
-                .encode(&baseline.gather(), &mut out)
-                .expect("encodes");
+            prom::scrape(&peers.prom, &mut out).expect("encodes");
             let mut gz = flate2::write::GzEncoder::new(
                 Vec::with_capacity(out.len() / 8),
                 flate2::Compression::fast(),
@@ -213,8 +176,14 @@ fn scrape(c: &mut Criterion) {
             black_box(gz.finish().map(|v| v.len()))
         })
     });
-    group.finish();
+    g.finish();
 }
 
-criterion_group!(benches, scrape);
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    targets = catalogue, synthetic
+}
 criterion_main!(benches);
