@@ -129,6 +129,139 @@ impl SampleWriter<'_> {
     }
 }
 
+/// Where a child writes its samples, one call per sample line: a [`SampleWriter`] renders
+/// each line's name and labels, a [`LineWriter`] copies them pre-rendered.
+pub trait SampleSink {
+    /// Writes an integer sample: `name[suffix]{labels[,extra]} v`.
+    fn u64(&mut self, suffix: &str, extra: Option<(&str, &[u8])>, v: u64);
+    /// Writes a signed integer sample.
+    fn i64(&mut self, suffix: &str, v: i64);
+    /// Writes a float sample.
+    fn f64(&mut self, suffix: &str, v: f64);
+}
+
+impl SampleSink for SampleWriter<'_> {
+    #[inline]
+    fn u64(&mut self, suffix: &str, extra: Option<(&str, &[u8])>, v: u64) {
+        SampleWriter::u64(self, suffix, extra, v);
+    }
+
+    #[inline]
+    fn i64(&mut self, suffix: &str, v: i64) {
+        SampleWriter::i64(self, suffix, v);
+    }
+
+    #[inline]
+    fn f64(&mut self, suffix: &str, v: f64) {
+        SampleWriter::f64(self, suffix, v);
+    }
+}
+
+/// The sample lines of a family without their values: every line's `name{labels} ` prefix,
+/// back to back, and where each one ends. Rendered once from a scrape; a family whose
+/// children and labels never change then writes a line as one copy and one number.
+#[derive(Debug, Default)]
+pub struct LinePrefixes {
+    text: Box<[u8]>,
+    ends: Box<[usize]>,
+}
+
+impl LinePrefixes {
+    /// Splits sample lines (`prefix value\n`, as a [`SampleWriter`] writes them) into their
+    /// prefixes. The value is what follows the last space, which label values (quoted, their
+    /// newlines escaped) cannot hide.
+    pub fn from_samples(samples: &[u8]) -> Self {
+        let mut text = Vec::with_capacity(samples.len());
+        let mut ends = Vec::new();
+        for line in samples.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let cut = line.iter().rposition(|b| *b == b' ').map_or(0, |i| i + 1);
+            text.extend_from_slice(&line[..cut]);
+            ends.push(text.len());
+        }
+        Self {
+            text: text.into_boxed_slice(),
+            ends: ends.into_boxed_slice(),
+        }
+    }
+
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when there is no line.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// A writer that writes the values after these prefixes, in order.
+    pub fn writer<'a>(&'a self, out: &'a mut Vec<u8>) -> LineWriter<'a> {
+        LineWriter {
+            out,
+            prefixes: self,
+            next: 0,
+            start: 0,
+            missing: false,
+        }
+    }
+}
+
+/// Writes sample values after pre-rendered [`LinePrefixes`], one line per call, ignoring the
+/// suffix and extra label the call names (they are in the prefix). Check
+/// [`complete`](LineWriter::complete) afterwards: false when the calls did not match the
+/// prefixes one to one, and the text written is then wrong.
+pub struct LineWriter<'a> {
+    out: &'a mut Vec<u8>,
+    prefixes: &'a LinePrefixes,
+    next: usize,
+    start: usize,
+    missing: bool,
+}
+
+impl LineWriter<'_> {
+    #[inline]
+    fn prefix(&mut self) {
+        let Some(&end) = self.prefixes.ends.get(self.next) else {
+            self.missing = true;
+            return;
+        };
+        match self.prefixes.text.get(self.start..end) {
+            Some(p) => self.out.extend_from_slice(p),
+            None => self.missing = true,
+        }
+        self.start = end;
+        self.next += 1;
+    }
+
+    /// True when every prefix was used exactly once.
+    pub fn complete(&self) -> bool {
+        !self.missing && self.next == self.prefixes.ends.len()
+    }
+}
+
+impl SampleSink for LineWriter<'_> {
+    #[inline]
+    fn u64(&mut self, _: &str, _: Option<(&str, &[u8])>, v: u64) {
+        self.prefix();
+        write_u64(self.out, v);
+        self.out.push(b'\n');
+    }
+
+    #[inline]
+    fn i64(&mut self, _: &str, v: i64) {
+        self.prefix();
+        write_i64(self.out, v);
+        self.out.push(b'\n');
+    }
+
+    #[inline]
+    fn f64(&mut self, _: &str, v: f64) {
+        self.prefix();
+        write_f64(self.out, v);
+        self.out.push(b'\n');
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +282,43 @@ mod tests {
         assert_eq!(f(f64::NAN), "NaN");
         assert_eq!(f(1e20), "1e20");
         assert_eq!(f(12.5), "12.5");
+    }
+
+    #[test]
+    fn replayed_prefixes_write_the_same_lines() {
+        let mut first = Vec::new();
+        let labels = br#"a="x y",b="q\"""#;
+        let mut w = SampleWriter {
+            out: &mut first,
+            name: "m",
+            labels,
+        };
+        w.u64("_bucket", Some(("le", b"0.5")), 3);
+        w.f64("_sum", 1.25);
+        w.i64("_count", -3);
+        let prefixes = LinePrefixes::from_samples(&first);
+        assert_eq!(prefixes.len(), 3);
+        let mut again = Vec::new();
+        let mut r = prefixes.writer(&mut again);
+        SampleSink::u64(&mut r, "_bucket", Some(("le", b"0.5")), 3);
+        SampleSink::f64(&mut r, "_sum", 1.25);
+        SampleSink::i64(&mut r, "_count", -3);
+        assert!(r.complete());
+        assert_eq!(
+            String::from_utf8(again).unwrap(),
+            String::from_utf8(first).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_writer_that_runs_out_of_prefixes_says_so() {
+        let prefixes = LinePrefixes::from_samples(b"m 1\n");
+        let mut out = Vec::new();
+        let mut r = prefixes.writer(&mut out);
+        SampleSink::u64(&mut r, "", None, 1);
+        assert!(r.complete());
+        SampleSink::u64(&mut r, "", None, 2);
+        assert!(!r.complete());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{Descriptor, Kind, MetricCore};
-use crate::encode::SampleWriter;
+use crate::encode::SampleSink;
 
 /// A monotonically increasing integer counter: one relaxed atomic add per update.
 ///
@@ -52,7 +52,7 @@ impl MetricCore for Counter {
     fn new_child(_: &'static Descriptor) -> Self {
         Counter::new()
     }
-    fn encode(&self, _: &(), w: &mut SampleWriter<'_>) {
+    fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.u64("", None, self.get());
     }
 }
@@ -118,7 +118,7 @@ impl MetricCore for FloatCounter {
     fn new_child(_: &'static Descriptor) -> Self {
         FloatCounter::new()
     }
-    fn encode(&self, _: &(), w: &mut SampleWriter<'_>) {
+    fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.f64("", self.get());
     }
 }

@@ -1,8 +1,8 @@
 use std::ops::Deref;
-use std::sync::OnceLock;
+use std::sync::{OnceLock, PoisonError, RwLock};
 
 use super::{Descriptor, MetricCore};
-use crate::encode::{write_header, write_label_value, SampleWriter};
+use crate::encode::{write_header, write_label_value, LinePrefixes, SampleWriter};
 use crate::labels::{LabelDim, LabelSet};
 
 /// A declared metric family: the type of every `#[alys_metric]` static.
@@ -20,15 +20,27 @@ struct Family<M: MetricCore, L: LabelSet> {
     children: Box<[M]>,
     shared: M::Shared,
     state: L::State,
-    /// The label pairs of every child, rendered once on the first scrape; only for label sets
-    /// whose values are all known up front (no dynamic dimension).
-    rendered: OnceLock<Rendered>,
+    /// The HELP and TYPE lines and every sample line's `name{labels} ` prefix, rendered on
+    /// the first scrape; only for label sets whose values are all known up front (no dynamic
+    /// dimension), whose children and lines never change.
+    lines: OnceLock<Lines>,
+    /// The same for a family with a dynamic dimension: the exported children and their line
+    /// prefixes, for as long as no new label value makes another child exported.
+    dynamic: RwLock<Option<DynamicLines>>,
 }
 
-/// The `a="x",b="y"` text of every child, back to back, with each child's end offset.
-struct Rendered {
-    text: Box<[u8]>,
-    ends: Box<[usize]>,
+/// A family's text without its values.
+struct Lines {
+    header: Box<[u8]>,
+    prefixes: LinePrefixes,
+}
+
+/// [`Lines`] of the children exported when they were rendered. Live slots are only ever
+/// added (a dynamic value keeps its slot for good, `"other"` once used stays), so the same
+/// number of exported children means the same children.
+struct DynamicLines {
+    children: Box<[usize]>,
+    lines: Lines,
 }
 
 impl<M: MetricCore, L: LabelSet> Metric<M, L> {
@@ -53,7 +65,8 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
                 .collect(),
             shared: M::new_shared(self.desc),
             state: L::new_state(),
-            rendered: OnceLock::new(),
+            lines: OnceLock::new(),
+            dynamic: RwLock::new(None),
         })
     }
 
@@ -82,10 +95,158 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         if L::STATIC {
             return L::CARDINALITY;
         }
+        Self::live_series(fam)
+    }
+
+    /// Number of exported children: the product of each dimension's live slots.
+    fn live_series(fam: &Family<M, L>) -> usize {
+        (0..L::ARITY)
+            .map(|dim| {
+                (0..L::dim_size(dim))
+                    .filter(|s| L::slot_value(&fam.state, dim, *s).is_some())
+                    .count()
+            })
+            .product()
+    }
+}
+
+/// The slots of each dimension that hold a value now (every slot of an enum dimension; the
+/// assigned ones and, once used, `"other"` of a dynamic one), so that a scrape visits the
+/// exported children only, not the whole (mostly empty) array of a capped dynamic label.
+struct LiveSlots {
+    slots: Vec<usize>,
+    ends: [usize; 6],
+}
+
+impl LiveSlots {
+    fn of<M: MetricCore, L: LabelSet>(fam: &Family<M, L>) -> Self {
+        let mut slots = Vec::new();
+        let mut ends = [0; 6];
+        for (dim, end) in ends.iter_mut().enumerate().take(L::ARITY) {
+            slots.extend(
+                (0..L::dim_size(dim)).filter(|s| L::slot_value(&fam.state, dim, *s).is_some()),
+            );
+            *end = slots.len();
+        }
+        Self { slots, ends }
+    }
+
+    fn of_dim(&self, dim: usize) -> &[usize] {
+        let start = if dim == 0 { 0 } else { self.ends[dim - 1] };
+        self.slots.get(start..self.ends[dim]).unwrap_or_default()
+    }
+
+    /// The flat index of every exported child, ascending: an odometer over the live slots of
+    /// each dimension, the last one turning fastest.
+    fn indices<L: LabelSet>(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        if (0..L::ARITY).any(|dim| self.of_dim(dim).is_empty()) {
+            return out;
+        }
+        let mut at = [0usize; 6];
+        loop {
+            out.push((0..L::ARITY).fold(0, |index, dim| {
+                index * L::dim_size(dim) + self.of_dim(dim).get(at[dim]).copied().unwrap_or(0)
+            }));
+            let mut dim = L::ARITY;
+            loop {
+                if dim == 0 {
+                    return out;
+                }
+                dim -= 1;
+                at[dim] += 1;
+                if at[dim] < self.of_dim(dim).len() {
+                    break;
+                }
+                at[dim] = 0;
+            }
+        }
+    }
+}
+
+impl<M: MetricCore, L: LabelSet> Metric<M, L> {
+    /// Renders the sample lines of the children at `indices`, labels and all.
+    fn encode_samples(
+        fam: &Family<M, L>,
+        desc: &'static Descriptor,
+        indices: impl Iterator<Item = usize>,
+        out: &mut Vec<u8>,
+    ) {
+        let mut labels = Vec::with_capacity(128);
         let mut vals = [""; 6];
-        (0..L::CARDINALITY)
-            .filter(|i| Self::child_labels(fam, *i, &mut vals))
-            .count()
+        for index in indices {
+            let Some(child) = fam.children.get(index) else {
+                continue;
+            };
+            if !Self::child_labels(fam, index, &mut vals) {
+                continue;
+            }
+            labels.clear();
+            render_labels(&mut labels, desc.label_names, &vals[..L::ARITY]);
+            child.encode(
+                &fam.shared,
+                &mut SampleWriter {
+                    out: &mut *out,
+                    name: desc.name,
+                    labels: &labels,
+                },
+            );
+        }
+    }
+
+    /// Renders the HELP and TYPE lines and the children at `indices` once, as [`Lines`].
+    fn render_lines(fam: &Family<M, L>, desc: &'static Descriptor, indices: &[usize]) -> Lines {
+        let mut header = Vec::new();
+        write_header(&mut header, desc.name, desc.help, M::KIND.as_str());
+        let mut samples = Vec::new();
+        Self::encode_samples(fam, desc, indices.iter().copied(), &mut samples);
+        Lines {
+            header: header.into_boxed_slice(),
+            prefixes: LinePrefixes::from_samples(&samples),
+        }
+    }
+
+    /// Writes the children at `indices` after their pre-rendered lines; false (and nothing
+    /// written) when a child's lines do not match them.
+    fn replay(
+        fam: &Family<M, L>,
+        lines: &Lines,
+        indices: impl Iterator<Item = usize>,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let start = out.len();
+        out.extend_from_slice(&lines.header);
+        let mut w = lines.prefixes.writer(out);
+        for index in indices {
+            if let Some(child) = fam.children.get(index) {
+                child.encode(&fam.shared, &mut w);
+            }
+        }
+        if w.complete() {
+            return true;
+        }
+        out.truncate(start);
+        false
+    }
+
+    /// Encodes a family with a dynamic dimension from its cached lines, rendering them again
+    /// when a new label value has made another child exported since.
+    fn encode_dynamic(fam: &Family<M, L>, desc: &'static Descriptor, out: &mut Vec<u8>) -> bool {
+        let live = Self::live_series(fam);
+        {
+            let cache = fam.dynamic.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(c) = cache.as_ref().filter(|c| c.children.len() == live) {
+                return Self::replay(fam, &c.lines, c.children.iter().copied(), out);
+            }
+        }
+        let children = LiveSlots::of(fam).indices::<L>();
+        let lines = Self::render_lines(fam, desc, &children);
+        let written = Self::replay(fam, &lines, children.iter().copied(), out);
+        *fam.dynamic.write().unwrap_or_else(PoisonError::into_inner) = Some(DynamicLines {
+            children: children.into_boxed_slice(),
+            lines,
+        });
+        written
     }
 }
 
@@ -159,55 +320,20 @@ impl<M: MetricCore, L: LabelSet> Collect for Metric<M, L> {
     fn encode(&self, out: &mut Vec<u8>) {
         let fam = self.family();
         let desc = self.desc;
-        write_header(out, desc.name, desc.help, M::KIND.as_str());
-        if L::STATIC {
-            // Every child exists and its labels never change: render them once.
-            let rendered = fam.rendered.get_or_init(|| {
-                let mut text = Vec::new();
-                let mut vals = [""; 6];
-                let ends = (0..fam.children.len())
-                    .map(|index| {
-                        Self::child_labels(fam, index, &mut vals);
-                        render_labels(&mut text, desc.label_names, &vals[..L::ARITY]);
-                        text.len()
-                    })
-                    .collect();
-                Rendered {
-                    text: text.into_boxed_slice(),
-                    ends,
-                }
+        // The children's lines are rendered once and copied; each scrape writes the values.
+        let written = if L::STATIC {
+            let lines = fam.lines.get_or_init(|| {
+                Self::render_lines(fam, desc, &(0..L::CARDINALITY).collect::<Vec<_>>())
             });
-            let mut start = 0;
-            for (child, &end) in fam.children.iter().zip(rendered.ends.iter()) {
-                let labels = &rendered.text[start..end];
-                start = end;
-                child.encode(
-                    &fam.shared,
-                    &mut SampleWriter {
-                        out,
-                        name: desc.name,
-                        labels,
-                    },
-                );
-            }
-            return;
-        }
-        let mut labels = Vec::with_capacity(128);
-        let mut vals = [""; 6];
-        for (index, child) in fam.children.iter().enumerate() {
-            if !Self::child_labels(fam, index, &mut vals) {
-                continue;
-            }
-            labels.clear();
-            render_labels(&mut labels, desc.label_names, &vals[..L::ARITY]);
-            child.encode(
-                &fam.shared,
-                &mut SampleWriter {
-                    out,
-                    name: desc.name,
-                    labels: &labels,
-                },
-            );
+            Self::replay(fam, lines, 0..L::CARDINALITY, out)
+        } else {
+            Self::encode_dynamic(fam, desc, out)
+        };
+        if !written {
+            // A child wrote other lines than when they were rendered: render them in full.
+            write_header(out, desc.name, desc.help, M::KIND.as_str());
+            let indices = LiveSlots::of(fam).indices::<L>();
+            Self::encode_samples(fam, desc, indices.into_iter(), out);
         }
     }
 
@@ -234,5 +360,100 @@ fn render_labels(out: &mut Vec<u8>, names: &[&str], values: &[&str]) {
         out.extend_from_slice(b"=\"");
         write_label_value(out, value);
         out.push(b'"');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labels::{Dynamic, IoOperation};
+    use crate::metric::{Counter, Kind};
+
+    static DESC: Descriptor = Descriptor {
+        name: "t_ops_total",
+        help: "Ops.",
+        kind: Kind::Counter,
+        label_names: &["operation", "peer"],
+        label_types: &["IoOperation", "dynamic(max = 3)"],
+        buckets: &[],
+        rust_path: "tests::DESC",
+        file: file!(),
+        line: line!(),
+    };
+
+    fn text(m: &Metric<Counter, (IoOperation, Dynamic<3>)>) -> String {
+        let mut out = Vec::new();
+        m.encode(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn only_used_dynamic_series_are_exported_in_index_order() {
+        let m = Metric::<Counter, (IoOperation, Dynamic<3>)>::new(&DESC);
+        assert_eq!(
+            text(&m),
+            "# HELP t_ops_total Ops.\n# TYPE t_ops_total counter\n"
+        );
+        assert_eq!(m.series_count(), 0);
+        m.with(IoOperation::Write, "b").inc();
+        m.with(IoOperation::Read, "a").inc_by(2);
+        for p in ["c", "d", "e"] {
+            m.with(IoOperation::Write, p).inc();
+        }
+        assert_eq!(
+            text(&m),
+            "# HELP t_ops_total Ops.\n# TYPE t_ops_total counter\n\
+             t_ops_total{operation=\"read\",peer=\"b\"} 0\n\
+             t_ops_total{operation=\"read\",peer=\"a\"} 2\n\
+             t_ops_total{operation=\"read\",peer=\"c\"} 0\n\
+             t_ops_total{operation=\"read\",peer=\"other\"} 0\n\
+             t_ops_total{operation=\"write\",peer=\"b\"} 1\n\
+             t_ops_total{operation=\"write\",peer=\"a\"} 0\n\
+             t_ops_total{operation=\"write\",peer=\"c\"} 1\n\
+             t_ops_total{operation=\"write\",peer=\"other\"} 2\n"
+        );
+        assert_eq!(m.series_count(), 8);
+        // Same children, new value: the cached lines are reused; a new child renders again.
+        m.with(IoOperation::Read, "a").inc();
+        assert!(text(&m).contains("t_ops_total{operation=\"read\",peer=\"a\"} 3\n"));
+        let other = Metric::<Counter, (IoOperation, Dynamic<3>)>::new(&DESC);
+        other.with(IoOperation::Read, "x").inc();
+        assert_eq!(other.series_count(), 2);
+        other.with(IoOperation::Read, "y").inc();
+        assert!(text(&other).ends_with(
+            "t_ops_total{operation=\"write\",peer=\"x\"} 0\n\
+             t_ops_total{operation=\"write\",peer=\"y\"} 0\n"
+        ));
+    }
+
+    #[test]
+    fn enum_families_write_the_same_text_from_their_pre_rendered_lines() {
+        static E: Descriptor = Descriptor {
+            name: "t_io_total",
+            help: "I/O \\ ops.",
+            kind: Kind::Counter,
+            label_names: &["operation"],
+            label_types: &["IoOperation"],
+            buckets: &[],
+            rust_path: "tests::E",
+            file: file!(),
+            line: line!(),
+        };
+        let m = Metric::<Counter, (IoOperation,)>::new(&E);
+        let mut first = Vec::new();
+        m.encode(&mut first);
+        m.with(IoOperation::Read).inc_by(7);
+        let mut second = Vec::new();
+        m.encode(&mut second);
+        assert_eq!(
+            String::from_utf8(first).unwrap(),
+            "# HELP t_io_total I/O \\\\ ops.\n# TYPE t_io_total counter\n\
+             t_io_total{operation=\"read\"} 0\nt_io_total{operation=\"write\"} 0\n"
+        );
+        assert_eq!(
+            String::from_utf8(second).unwrap(),
+            "# HELP t_io_total I/O \\\\ ops.\n# TYPE t_io_total counter\n\
+             t_io_total{operation=\"read\"} 7\nt_io_total{operation=\"write\"} 0\n"
+        );
     }
 }

@@ -1,7 +1,7 @@
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use super::{Descriptor, Kind, MetricCore};
-use crate::encode::SampleWriter;
+use crate::encode::SampleSink;
 
 /// An integer gauge: a value that goes up and down, one atomic operation per update.
 #[derive(Debug, Default)]
@@ -55,7 +55,7 @@ impl MetricCore for IntGauge {
     fn new_child(_: &'static Descriptor) -> Self {
         IntGauge::new()
     }
-    fn encode(&self, _: &(), w: &mut SampleWriter<'_>) {
+    fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.i64("", self.get());
     }
 }
@@ -116,7 +116,7 @@ impl MetricCore for Gauge {
     fn new_child(_: &'static Descriptor) -> Self {
         Gauge::new()
     }
-    fn encode(&self, _: &(), w: &mut SampleWriter<'_>) {
+    fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.f64("", self.get());
     }
 }

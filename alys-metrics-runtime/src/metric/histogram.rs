@@ -2,7 +2,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use super::{Descriptor, Kind, MetricCore};
-use crate::encode::{write_f64, SampleWriter};
+use crate::encode::{write_f64, SampleSink};
 
 /// The prometheus client default buckets, for histograms declared without `buckets = [..]`.
 pub const DEFAULT_BUCKETS: &[f64] = &[
@@ -121,7 +121,7 @@ impl MetricCore for Histogram {
         })
     }
 
-    fn encode(&self, le: &Self::Shared, w: &mut SampleWriter<'_>) {
+    fn encode(&self, le: &Self::Shared, w: &mut impl SampleSink) {
         let mut acc = 0;
         for (count, le) in self.counts.iter().zip(le.iter()) {
             acc += count.load(Ordering::Relaxed);

@@ -11,7 +11,7 @@ pub use family::{Collect, Metric};
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::{Histogram, HistogramTimer, DEFAULT_BUCKETS};
 
-use crate::encode::SampleWriter;
+use crate::encode::SampleSink;
 
 /// The Prometheus type of a metric family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -77,6 +77,7 @@ pub trait MetricCore: Send + Sync + 'static {
     fn new_shared(desc: &'static Descriptor) -> Self::Shared;
     /// Creates a zeroed child.
     fn new_child(desc: &'static Descriptor) -> Self;
-    /// Writes this child's samples.
-    fn encode(&self, shared: &Self::Shared, w: &mut SampleWriter<'_>);
+    /// Writes this child's samples: always the same lines, in the same order, so that a
+    /// family can pre-render their names and labels.
+    fn encode(&self, shared: &Self::Shared, w: &mut impl SampleSink);
 }
