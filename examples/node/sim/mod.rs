@@ -1,0 +1,560 @@
+//! A simulated Alys node, instrumented with `alys-metrics`: the program behind
+//! `cargo run --release --example node`, also run by `tests/prometheus_e2e.rs`.
+//!
+//! - actix actors for chain, engine, network, sync, bridge and storage, every handler under
+//!   `#[instrument_actor]`, registered with an [`ActorMetricsBridge`] (mailbox sizes,
+//!   throughput, health, restarts);
+//! - block production and validation under `#[time_block]`; sync from discovering to synced;
+//!   a transaction pool with rejections; peers joining and leaving across regions; the V2
+//!   migration with errors, failed validations and rollbacks; RPC and feature flags;
+//! - failures: engine errors and timeouts (the engine actor is restarted by its actix
+//!   supervisor), a storage handler that now and then panics (the node's supervisor starts a
+//!   new storage actor; the node goes on).
+//!
+//! Everything runs on one actix system thread at a modest rate (a few dozen messages a
+//! second), with seeded randomness: one `--seed` gives one run.
+
+pub mod bridge;
+pub mod chain;
+pub mod control;
+pub mod drivers;
+pub mod engine;
+pub mod migration;
+pub mod network;
+pub mod services;
+pub mod storage;
+pub mod sync;
+
+use std::cell::Cell;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use actix::prelude::*;
+use alys_metrics::actor::{ActorMetrics, ActorMetricsBridge};
+use alys_metrics::prelude::*;
+use tracing_subscriber::filter::LevelFilter;
+
+use self::bridge::BridgeActor;
+use self::chain::{authority_id, Authority, ChainActor, ChainView, AUTHORITIES};
+use self::control::{activity, carries_ticket, Activity, Dice, Slot, Ticket};
+use self::engine::EngineActor;
+use self::network::NetworkActor;
+use self::storage::StorageActor;
+use self::sync::SyncActor;
+
+/// The usage text of `--help`.
+pub const USAGE: &str = "\
+The example Alys node: simulated chain, sync, transaction pool, peers, migration, bridge,
+RPC and feature flags, with /metrics, /health and /ready served by alys-metrics.
+
+Usage: node [OPTIONS]
+
+Options:
+  --port PORT          serve on 127.0.0.1:PORT (default 9001; 0 picks a free port)
+  --bind ADDR          serve on ADDR, e.g. 0.0.0.0:9001 (also ALYS_METRICS_BIND)
+  --seed N             seed of the simulation (default: from the clock; printed at start)
+  --pause-after SECS   stop the simulated activity after SECS seconds and keep serving, so
+                       that every counter driven by the simulation stays still
+  -h, --help           print this text
+
+Logs go to stderr; RUST_LOG=warn|info|debug|trace picks the level (info by default).
+Ctrl-C or SIGTERM stops the node gracefully.";
+
+/// What the command line asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Where to serve.
+    pub bind: SocketAddr,
+    /// The simulation's seed.
+    pub seed: u64,
+    /// When to pause the activity, if at all.
+    pub pause_after: Option<Duration>,
+}
+
+/// A parsed command line.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Run the node.
+    Run(Options),
+    /// Print the usage.
+    Help,
+}
+
+fn value<'a>(flag: &str, it: &mut impl Iterator<Item = &'a String>) -> Result<&'a str, String> {
+    it.next()
+        .map(String::as_str)
+        .ok_or_else(|| format!("`{flag}` needs a value"))
+}
+
+/// Parses the command line (without the program name). `bind_env` is `ALYS_METRICS_BIND`.
+///
+/// # Errors
+///
+/// A message naming the bad argument and what was expected.
+pub fn parse_args(args: &[String], bind_env: Option<&str>) -> Result<Command, String> {
+    let mut port = None;
+    let mut bind = None;
+    let mut seed = None;
+    let mut pause_after = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_owned())),
+            _ => (arg.as_str(), None),
+        };
+        let take = |it: &mut std::slice::Iter<'_, String>| match &inline {
+            Some(v) => Ok(v.clone()),
+            None => value(flag, it).map(str::to_owned),
+        };
+        match flag {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--port" => {
+                let v = take(&mut it)?;
+                port = Some(v.parse::<u16>().map_err(|_| {
+                    format!("`--port {v}`: expected a port number from 0 to 65535")
+                })?);
+            }
+            "--bind" => {
+                let v = take(&mut it)?;
+                bind = Some(v.parse::<SocketAddr>().map_err(|_| {
+                    format!("`--bind {v}`: expected an address like 127.0.0.1:9001")
+                })?);
+            }
+            "--seed" => {
+                let v = take(&mut it)?;
+                seed = Some(
+                    v.parse::<u64>()
+                        .map_err(|_| format!("`--seed {v}`: expected a whole number"))?,
+                );
+            }
+            "--pause-after" => {
+                let v = take(&mut it)?;
+                let secs = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && *s >= 0.0)
+                    .ok_or_else(|| format!("`--pause-after {v}`: expected seconds, e.g. 30"))?;
+                pause_after = Some(Duration::from_secs_f64(secs));
+            }
+            other => return Err(format!("unknown argument `{other}`; see --help")),
+        }
+    }
+    let bind = match (bind, port, bind_env) {
+        (Some(addr), _, _) => addr,
+        (None, Some(port), _) => SocketAddr::from(([127, 0, 0, 1], port)),
+        (None, None, Some(env)) => env.parse().map_err(|_| {
+            format!("ALYS_METRICS_BIND={env:?} is not an address like 127.0.0.1:9001")
+        })?,
+        (None, None, None) => MetricsConfig::default().bind,
+    };
+    let seed = seed.unwrap_or_else(|| {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        now.as_secs() ^ u64::from(now.subsec_nanos()) ^ u64::from(std::process::id())
+    });
+    Ok(Command::Run(Options {
+        bind,
+        seed,
+        pause_after,
+    }))
+}
+
+/// The whole program: parses `args` (without the program name), runs the node until Ctrl-C
+/// or SIGTERM, and returns the exit code (2 for a bad command line).
+pub fn main_with_args(args: &[String]) -> ExitCode {
+    let bind_env = std::env::var("ALYS_METRICS_BIND").ok();
+    let options = match parse_args(args, bind_env.as_deref()) {
+        Ok(Command::Run(o)) => o,
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging();
+    // A panicking handler is part of the simulation: log it in one line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        tracing::error!(%info, "panic");
+    }));
+    let system = actix::System::new();
+    system.block_on(run(options))
+}
+
+/// Logs to stderr; `RUST_LOG` may name a level (`error` ... `trace`), INFO by default.
+fn init_logging() {
+    let level = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.parse::<LevelFilter>().ok())
+        .unwrap_or(LevelFilter::INFO);
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+async fn run(options: Options) -> ExitCode {
+    let server = match alys_metrics::serve(MetricsConfig {
+        bind: options.bind,
+        ..MetricsConfig::default()
+    })
+    .await
+    {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = server.local_addr();
+    let me = options.seed % AUTHORITIES;
+    println!(
+        "alys example node listening on http://{addr} (/metrics, /health, /ready); seed {}, authority {}",
+        options.seed,
+        authority_id(me)
+    );
+
+    let (switch, activity) = activity();
+    let node = Node::start(options.seed, me, activity);
+    if let Some(after) = options.pause_after {
+        actix_rt::spawn(async move {
+            tokio::time::sleep(after).await;
+            switch.pause();
+            println!(
+                "activity paused after {} s: the simulation sends no more messages; still serving",
+                after.as_secs_f64()
+            );
+            // Keep the switch: dropping it would resume.
+            std::future::pending::<()>().await;
+        });
+    }
+
+    stop_signal().await;
+    println!("stopping");
+    server.begin_shutdown();
+    node.stop();
+    server.shutdown().await;
+    println!("stopped");
+    ExitCode::SUCCESS
+}
+
+/// Completes on Ctrl-C, or SIGTERM on Unix.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// "Are you alive?", sent by the supervisor to every actor every 5 s.
+#[derive(Message)]
+#[rtype(result = "bool")]
+pub struct HealthCheck {
+    /// Its mailbox ticket.
+    pub ticket: Ticket,
+}
+
+carries_ticket!(HealthCheck);
+
+/// The actors of the node, by their current address, and what they share.
+pub struct Actors {
+    /// What the actors know about the chain.
+    pub view: Rc<ChainView>,
+    /// The chain actor.
+    pub chain: Rc<Slot<ChainActor>>,
+    /// The network actor.
+    pub network: Rc<Slot<NetworkActor>>,
+    /// The sync actor.
+    pub sync: Rc<Slot<SyncActor>>,
+    /// The bridge actor.
+    pub bridge: Rc<Slot<BridgeActor>>,
+    /// The storage actor.
+    pub storage: Rc<Slot<StorageActor>>,
+}
+
+/// The running simulation: the actors, their metrics bridge and the drivers.
+struct Node {
+    bridge: Arc<ActorMetricsBridge>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// Names the actors are registered under in the bridge.
+const ACTOR_NAMES: [(&str, ActorType); 6] = [
+    ("chain", ActorType::Chain),
+    ("engine", ActorType::Engine),
+    ("network", ActorType::Network),
+    ("sync", ActorType::Sync),
+    ("bridge", ActorType::Bridge),
+    ("storage", ActorType::Storage),
+];
+
+impl Node {
+    /// Starts the actors, registers them with a metrics bridge collecting every 2 s, and
+    /// starts the drivers and the supervisor.
+    fn start(seed: u64, me: u64, activity: Activity) -> Self {
+        let bridge = Arc::new(ActorMetricsBridge::new(Duration::from_secs(2)));
+        let register = |(name, actor_type): (&str, ActorType)| {
+            let m = Arc::new(ActorMetrics::new());
+            bridge.register(name, actor_type, Arc::clone(&m));
+            m
+        };
+        let [chain_m, engine_m, network_m, sync_m, bridge_m, storage_m] = ACTOR_NAMES.map(register);
+
+        let mut dice = Dice::new(seed, "genesis");
+        let view = Rc::new(ChainView::default());
+        // The federation is ahead by a few hundred blocks: the node starts by syncing.
+        view.network_head.set(dice.int(300, 700));
+
+        let make_storage = {
+            let m = Arc::clone(&storage_m);
+            move |n| StorageActor::new(Arc::clone(&m), Dice::new(seed ^ n, "storage"))
+        };
+        let storage = supervised(&storage_m, make_storage.clone());
+        let make_engine = {
+            let m = Arc::clone(&engine_m);
+            move |n| EngineActor::new(Arc::clone(&m), Dice::new(seed ^ n, "engine"))
+        };
+        let engine = supervised(&engine_m, make_engine.clone());
+        // The chain and network actors know each other: the network's context (and so its
+        // address) exists before the chain actor, the network actor itself after it.
+        let network_ctx: Context<NetworkActor> = Context::new();
+        let network = Slot::new(network_ctx.address(), Arc::clone(&network_m));
+        let make_chain = {
+            let (m, view) = (Arc::clone(&chain_m), Rc::clone(&view));
+            let (engine, storage, network) =
+                (Rc::clone(&engine), Rc::clone(&storage), Rc::clone(&network));
+            move |n| {
+                ChainActor::new(
+                    Arc::clone(&m),
+                    Authority {
+                        id: authority_id(me),
+                    },
+                    Rc::clone(&view),
+                    Rc::clone(&engine),
+                    Rc::clone(&storage),
+                    Rc::clone(&network),
+                    Dice::new(seed ^ n, "chain"),
+                )
+            }
+        };
+        let chain = supervised(&chain_m, make_chain.clone());
+        let make_network = {
+            let (m, view, chain) = (Arc::clone(&network_m), Rc::clone(&view), Rc::clone(&chain));
+            move |n| {
+                NetworkActor::new(
+                    Arc::clone(&m),
+                    Dice::new(seed ^ n, "network"),
+                    Rc::clone(&view),
+                    Rc::clone(&chain),
+                )
+            }
+        };
+        network_ctx.run(make_network(0));
+        let make_sync = {
+            let (m, view, chain) = (Arc::clone(&sync_m), Rc::clone(&view), Rc::clone(&chain));
+            move |n| {
+                SyncActor::new(
+                    Arc::clone(&m),
+                    Dice::new(seed ^ n, "sync"),
+                    Rc::clone(&view),
+                    Rc::clone(&chain),
+                )
+            }
+        };
+        let sync = supervised(&sync_m, make_sync.clone());
+        let make_bridge = {
+            let (m, view, chain) = (Arc::clone(&bridge_m), Rc::clone(&view), Rc::clone(&chain));
+            move |n| {
+                BridgeActor::new(
+                    Arc::clone(&m),
+                    Dice::new(seed ^ n, "bridge"),
+                    Rc::clone(&view),
+                    Rc::clone(&chain),
+                )
+            }
+        };
+        let bridge_actor = supervised(&bridge_m, make_bridge.clone());
+
+        let actors = Rc::new(Actors {
+            view,
+            chain: Rc::clone(&chain),
+            network: Rc::clone(&network),
+            sync: Rc::clone(&sync),
+            bridge: Rc::clone(&bridge_actor),
+            storage: Rc::clone(&storage),
+        });
+        let watched: Vec<Box<dyn Watched>> = vec![
+            Watch::boxed("chain", chain, make_chain),
+            Watch::boxed("engine", engine, make_engine),
+            Watch::boxed("network", network, make_network),
+            Watch::boxed("sync", sync, make_sync),
+            Watch::boxed("bridge", bridge_actor, make_bridge),
+            Watch::boxed("storage", storage, make_storage),
+        ];
+
+        let mut tasks = Vec::new();
+        match bridge.start_collection() {
+            Ok(task) => tasks.push(task),
+            Err(e) => tracing::error!(error = %e, "actor metrics are not collected"),
+        }
+        let a = &activity;
+        let d = |part: &str| Dice::new(seed, part);
+        tasks.extend([
+            actix_rt::spawn(supervise(watched, a.clone())),
+            actix_rt::spawn(drivers::slots(
+                Rc::clone(&actors),
+                me,
+                d("slots"),
+                a.clone(),
+            )),
+            actix_rt::spawn(drivers::transactions(
+                Rc::clone(&actors),
+                d("txs"),
+                a.clone(),
+            )),
+            actix_rt::spawn(drivers::peers(Rc::clone(&actors), a.clone())),
+            actix_rt::spawn(drivers::sync(Rc::clone(&actors), a.clone())),
+            actix_rt::spawn(drivers::bitcoin(
+                Rc::clone(&actors),
+                d("bitcoin"),
+                a.clone(),
+            )),
+            actix_rt::spawn(services::rpc(Rc::clone(&actors), d("rpc"), a.clone())),
+            actix_rt::spawn(services::feature_flags(d("flags"), a.clone())),
+            actix_rt::spawn(migration::migration(d("migration"), a.clone())),
+        ]);
+        Self { bridge, tasks }
+    }
+
+    /// Stops the drivers and unregisters the actors (their `stop` events); the actors stop
+    /// with the actix system.
+    fn stop(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        for (name, _) in ACTOR_NAMES {
+            self.bridge.unregister(name);
+        }
+    }
+}
+
+/// Starts an actor under an actix supervisor (which restarts it in place when it stops
+/// itself) and puts it in a slot.
+fn supervised<A>(metrics: &Arc<ActorMetrics>, make: impl FnOnce(u64) -> A) -> Rc<Slot<A>>
+where
+    A: Actor<Context = Context<A>> + actix::Supervised,
+{
+    let actor = make(0);
+    Slot::new(Supervisor::start(move |_| actor), Arc::clone(metrics))
+}
+
+/// An actor the node's supervisor watches.
+trait Watched {
+    /// Its name.
+    fn name(&self) -> &'static str;
+    /// Starts a new actor if the current one died (a handler panicked); true if it did.
+    fn revive_if_dead(&self) -> bool;
+    /// Sends a health check; resolves to whether the actor answered within 2 s.
+    fn ping(&self) -> Pin<Box<dyn Future<Output = bool>>>;
+}
+
+struct Watch<A: Actor, F> {
+    name: &'static str,
+    slot: Rc<Slot<A>>,
+    make: F,
+    restarts: Cell<u64>,
+}
+
+impl<A, F> Watch<A, F>
+where
+    A: Actor<Context = Context<A>> + actix::Supervised + Handler<HealthCheck>,
+    F: Fn(u64) -> A + 'static,
+{
+    fn boxed(name: &'static str, slot: Rc<Slot<A>>, make: F) -> Box<dyn Watched> {
+        Box::new(Self {
+            name,
+            slot,
+            make,
+            restarts: Cell::new(0),
+        })
+    }
+}
+
+impl<A, F> Watched for Watch<A, F>
+where
+    A: Actor<Context = Context<A>> + actix::Supervised + Handler<HealthCheck>,
+    F: Fn(u64) -> A + 'static,
+{
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn revive_if_dead(&self) -> bool {
+        if self.slot.addr().connected() {
+            return false;
+        }
+        let n = self.restarts.get() + 1;
+        self.restarts.set(n);
+        self.slot.metrics().record_restart(RestartReason::Panic);
+        let actor = (self.make)(n);
+        self.slot.replace(Supervisor::start(move |_| actor));
+        true
+    }
+
+    fn ping(&self) -> Pin<Box<dyn Future<Output = bool>>> {
+        let addr = self.slot.addr();
+        let ticket = self.slot.ticket();
+        Box::pin(async move {
+            let reply =
+                tokio::time::timeout(Duration::from_secs(2), addr.send(HealthCheck { ticket }))
+                    .await;
+            matches!(reply, Ok(Ok(true)))
+        })
+    }
+}
+
+/// The node's supervisor: every second it restarts the actors that died; every 5 s (while
+/// the activity runs) it health-checks all of them.
+async fn supervise(watched: Vec<Box<dyn Watched>>, activity: Activity) {
+    let mut ticks = control::every(Duration::from_secs(1));
+    let mut second = 0u64;
+    loop {
+        ticks.tick().await;
+        second += 1;
+        for w in &watched {
+            if w.revive_if_dead() {
+                tracing::warn!(
+                    actor = w.name(),
+                    "actor died (its handler panicked); restarted"
+                );
+            }
+        }
+        if second % 5 == 0 && !activity.is_paused() {
+            for w in &watched {
+                let (name, ping) = (w.name(), w.ping());
+                actix_rt::spawn(async move {
+                    if !ping.await {
+                        tracing::warn!(actor = name, "actor missed its health check");
+                    }
+                });
+            }
+        }
+    }
+}
