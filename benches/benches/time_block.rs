@@ -2,8 +2,8 @@
 //! reference instrumentation (two `Instant::now()` and one histogram observe) and with
 //! hand-written prometheus `start_timer().observe_duration()`.
 //!
-//! Run: `cargo bench --bench time_block`. Overhead = instrumented time - bare time; the target
-//! is `#[time_block]` overhead <= 1.5 x the reference overhead.
+//! Run: `cargo bench -p alys-metrics-benches --bench time_block`. Overhead = instrumented
+//! time - bare time; the target is `#[time_block]` overhead <= 1.5 x the reference overhead.
 
 use std::hint::black_box;
 use std::time::Instant;

@@ -194,11 +194,15 @@ impl RegistrySpec {
     }
 }
 
+/// A series' label pairs without `le`.
+type Labels = Vec<(String, String)>;
+/// A series' `(bound, cumulative count)` pairs.
+type Buckets = Vec<(f64, f64)>;
+
 /// Rebuilds the series of one histogram family from its `_bucket` samples.
 fn histogram_series(name: &str, samples: &[Sample], spec: &mut FamilySpec) -> Result<(), String> {
     let bucket = format!("{name}_bucket");
-    // (label values without `le`, [(bound, cumulative count)])
-    let mut rows: Vec<(Vec<(String, String)>, Vec<(f64, f64)>)> = Vec::new();
+    let mut rows: Vec<(Labels, Buckets)> = Vec::new();
     for s in samples.iter().filter(|s| s.name == bucket) {
         let le = s
             .labels
