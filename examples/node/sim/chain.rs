@@ -364,7 +364,8 @@ impl Actor for ChainActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        ctx.run_interval(Duration::from_secs(1), |act, _| act.pool.report());
+        // Over 5 s, a few blocks: the processing rate is a rate, not a 0-or-burst series.
+        ctx.run_interval(Duration::from_secs(5), |act, _| act.pool.report());
     }
 }
 

@@ -16,8 +16,8 @@ use super::chain::{ChainActor, ChainView, ImportSyncBatch};
 use super::control::{carries_ticket, Dice, Slot, Ticket};
 use super::HealthCheck;
 
-/// How often sync measures its speed.
-const SPEED_WINDOW: Duration = Duration::from_secs(1);
+/// How often sync measures its speed (synced, a block arrives every 2 s).
+const SPEED_WINDOW: Duration = Duration::from_secs(3);
 
 /// The sync actor (`actor_type="sync"`).
 pub struct SyncActor {
