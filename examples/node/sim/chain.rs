@@ -460,11 +460,14 @@ impl Handler<ProduceBlock> for ChainActor {
         let slot = msg.slot;
         Box::pin(
             async move {
+                // A failed production is a failed message; its transactions go back.
                 let transactions = plan.transactions;
-                (me.produce_block(engine, plan).await, transactions)
+                me.produce_block(engine, plan)
+                    .await
+                    .map_err(|e| (e, transactions))
             }
             .into_actor(self)
-            .map(move |(produced, transactions), act, _| match produced {
+            .map(move |produced, act, _| match produced {
                 Ok(block) if act.append(&block, true) => {
                     AURA_PRODUCED_BLOCKS.with(Status::Success).inc();
                     let sent = act.network.offer(|ticket| BroadcastBlock {
@@ -505,7 +508,7 @@ impl Handler<ProduceBlock> for ChainActor {
                     AURA_PRODUCED_BLOCKS.with(Status::Rejected).inc();
                     Ok(act.view.local_head.get())
                 }
-                Err(e) => {
+                Err((e, transactions)) => {
                     act.pool.put_back(transactions);
                     AURA_PRODUCED_BLOCKS.with(Status::Failure).inc();
                     tracing::warn!(slot, error = ?e, "block production failed");
