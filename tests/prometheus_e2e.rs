@@ -10,8 +10,9 @@
 //!   `sum(alys_actor_messages_total)` (and two more counters) in Prometheus equals the sum of
 //!   the three nodes' own scrapes, exactly. How it is exact: the nodes run with
 //!   `--pause-after`, which stops the simulated activity (no message is sent any more) while
-//!   the exporter keeps serving. The test scrapes each node until two scrapes 1.5 s apart are
-//!   equal (the in-flight messages have finished), notes the time, waits until Prometheus has
+//!   the exporter keeps serving. The test scrapes each node until two scrapes 5 s apart are
+//!   equal (longer than any work begun before the pause takes to finish: a timed-out RPC
+//!   request, 2 s, is the longest), notes the time, waits until Prometheus has
 //!   scraped every node after that time (`timestamp(up)`), and then compares Prometheus's
 //!   latest values with the nodes' scrapes. A last scrape of every node checks they were
 //!   still frozen. Then one node gets SIGTERM and must exit gracefully with status 0.
@@ -654,13 +655,14 @@ fn three_nodes_are_scraped_and_their_sum_is_exact() {
     for node in &mut nodes {
         node.wait_for_line("activity paused", Duration::from_secs(60));
     }
-    // The in-flight messages finish: wait until two scrapes of every node agree.
-    let frozen = eventually("the nodes' counters stop", Duration::from_secs(30), || {
+    // The work begun before the pause finishes: wait until two scrapes of every node, 5 s
+    // apart, agree.
+    let frozen = eventually("the nodes' counters stop", Duration::from_secs(40), || {
         let before: Vec<Vec<f64>> = addrs
             .iter()
             .map(|a| SUMMED.iter().map(|f| scrape_sum(*a, f)).collect())
             .collect();
-        std::thread::sleep(Duration::from_millis(1500));
+        std::thread::sleep(Duration::from_secs(5));
         let after: Vec<Vec<f64>> = addrs
             .iter()
             .map(|a| SUMMED.iter().map(|f| scrape_sum(*a, f)).collect())

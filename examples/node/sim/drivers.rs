@@ -84,9 +84,13 @@ pub async fn slots(actors: Rc<Actors>, me: u64, mut dice: Dice, mut activity: Ac
             }
             for (block, delay) in arrivals {
                 let network = Rc::clone(&actors.network);
+                let activity = activity.clone();
                 actix_rt::spawn(async move {
                     tokio::time::sleep(delay).await;
-                    network.offer(|ticket| GossipBlock { block, ticket });
+                    // Paused meanwhile: the simulated network goes quiet too.
+                    if !activity.is_paused() {
+                        network.offer(|ticket| GossipBlock { block, ticket });
+                    }
                 });
             }
         }
@@ -174,6 +178,7 @@ pub async fn bitcoin(actors: Rc<Actors>, mut dice: Dice, mut activity: Activity)
             // Hashes to find a merged-mining solution: 10^3 .. 10^7.5, log-uniform.
             let hashes = 10f64.powf(dice.uniform(3.0, 7.5)) as u64;
             let mining = Duration::from_millis(dice.int(500, 3000));
+            let activity = activity.clone();
             actix_rt::spawn(async move {
                 let template = bridge
                     .addr()
@@ -185,6 +190,9 @@ pub async fn bitcoin(actors: Rc<Actors>, mut dice: Dice, mut activity: Activity)
                     return;
                 }
                 tokio::time::sleep(mining).await;
+                if activity.is_paused() {
+                    return; // the miner gave up
+                }
                 bridge.offer(|ticket| SubmitAuxPow { hashes, ticket });
                 network.offer(|ticket| GossipAnnouncement {
                     kind: GossipKind::Auxpow,
