@@ -60,6 +60,57 @@ fn node_process() {
     std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 });
 }
 
+/// The node's command line: defaults, each option, and errors that say what was expected.
+#[test]
+fn the_node_command_line_is_parsed_with_clear_errors() {
+    use sim::{parse_args, Command as Parsed, Options};
+    let args = |s: &str| -> Vec<String> { s.split_whitespace().map(str::to_owned).collect() };
+    let run = |s: &str, env: Option<&str>| match parse_args(&args(s), env) {
+        Ok(Parsed::Run(o)) => o,
+        other => panic!("{s:?}: {other:?}"),
+    };
+
+    let o = run("--seed 7", None);
+    assert_eq!(o.bind, "127.0.0.1:9001".parse().expect("an address"));
+    assert_eq!((o.seed, o.pause_after), (7, None));
+    assert_eq!(
+        run("--port 0 --seed=3 --pause-after 1.5", None),
+        Options {
+            bind: "127.0.0.1:0".parse().expect("an address"),
+            seed: 3,
+            pause_after: Some(Duration::from_millis(1500)),
+        }
+    );
+    assert_eq!(
+        run("--seed 1", Some("0.0.0.0:9100")).bind,
+        "0.0.0.0:9100".parse().expect("an address")
+    );
+    // --bind wins over --port, and both over the environment.
+    let o = run(
+        "--port 9002 --bind 0.0.0.0:9003 --seed 1",
+        Some("0.0.0.0:9100"),
+    );
+    assert_eq!(o.bind, "0.0.0.0:9003".parse().expect("an address"));
+    assert_eq!(parse_args(&args("-h"), None), Ok(Parsed::Help));
+
+    for (bad, says) in [
+        ("--port 70000", "expected a port number from 0 to 65535"),
+        ("--port", "`--port` needs a value"),
+        (
+            "--bind localhost",
+            "expected an address like 127.0.0.1:9001",
+        ),
+        ("--seed -1", "expected a whole number"),
+        ("--pause-after soon", "expected seconds"),
+        ("--verbose", "unknown argument `--verbose`; see --help"),
+    ] {
+        let err = parse_args(&args(bad), None).expect_err(bad);
+        assert!(err.contains(says), "{bad:?} gave {err:?}");
+    }
+    let err = parse_args(&[], Some("nowhere")).expect_err("a bad ALYS_METRICS_BIND");
+    assert!(err.contains("ALYS_METRICS_BIND"), "{err}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Processes and directories that clean up after themselves.
 
