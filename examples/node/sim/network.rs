@@ -100,7 +100,7 @@ impl NetworkActor {
         if n > self.target && self.dice.chance(0.6) {
             let i = usize::try_from(self.dice.int(0, self.peers.len() as u64 - 1)).unwrap_or(0);
             self.peers.swap_remove(i);
-        } else if self.dice.chance(0.1) && !self.peers.is_empty() {
+        } else if self.dice.chance(0.3) && !self.peers.is_empty() {
             // Routine churn: a peer leaves even when the count is fine.
             let i = usize::try_from(self.dice.int(0, self.peers.len() as u64 - 1)).unwrap_or(0);
             self.peers.swap_remove(i);
