@@ -34,6 +34,8 @@ ROWS = [
         ("Restarts", "none", [("sum by (actor_type, reason) (increase(alys_actor_restarts_total%s%s))" % (I, RI), "{{actor_type}} {{reason}}")]),
         ("Lifecycle events", "none", [("sum by (event) (increase(alys_actor_lifecycle_events_total%s%s))" % (I, RI), "{{event}}")]),
         ("Healthy actors", "percentunit", [("sum(alys_actor_healthy_count%s) / sum(alys_actor_total_count%s)" % (I, I), "healthy share")]),
+        ("Message outcomes /s", "ops", [("sum by (outcome) (rate(alys_actor_message_outcomes_total%s%s))" % (I, RI), "{{outcome}}")]),
+        ("Mailbox drops /s", "ops", [("sum by (actor_type) (rate(alys_actor_mailbox_dropped_total%s%s))" % (I, RI), "{{actor_type}}")]),
     ]),
     ("Sync and blocks", [
         ("Height", "none", [
@@ -48,6 +50,7 @@ ROWS = [
         ("Block production p95", "s", [("histogram_quantile(0.95, sum by (le, validator) (rate(alys_block_production_duration_seconds_bucket%s%s)))" % (I, RI), "{{validator}}")]),
         ("Block validation p95", "s", [("histogram_quantile(0.95, sum by (le, validator) (rate(alys_block_validation_duration_seconds_bucket%s%s)))" % (I, RI), "{{validator}}")]),
         ("Blocks validated /s", "ops", [("sum(rate(alys_block_validation_duration_seconds_count%s%s))" % (I, RI), "validated")]),
+        ("Block validations by result /s", "ops", [("sum by (result) (rate(alys_block_validations_total%s%s))" % (I, RI), "{{result}}")]),
     ]),
     ("Transaction pool", [
         ("Pool size", "none", [("alys_txpool_size" + I, "{{instance}}")]),
@@ -61,6 +64,7 @@ ROWS = [
         ("Peer count", "none", [("alys_peer_count" + I, "{{instance}}")]),
         ("Average peer quality", "percentunit", [("avg by (instance) (alys_peer_quality_score%s)" % I, "{{instance}}")]),
         ("Peers by region", "none", [("sum by (region) (alys_peer_geographic_distribution%s)" % I, "{{region}}")]),
+        ("Peer scores folded into other /s", "ops", [("sum(rate(alys_peer_quality_folded_total%s%s))" % (I, RI), "beyond the peer-id cap")]),
     ]),
     ("Process and collector", [
         ("Up", "none", [("up{job=\"alys\",instance=~\"$instance\"}", "{{instance}}")]),
