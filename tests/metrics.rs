@@ -368,3 +368,77 @@ fn a_registry_of_its_own_holds_only_what_is_registered() {
     );
     assert_eq!(registry.metrics_count(), 3);
 }
+
+#[test]
+fn forgetting_a_dynamic_value_removes_its_series_and_frees_its_slot() {
+    /// Quality of each peer, capped at two.
+    #[alys_metric(gauge, labels(peer_id: dynamic(max = 2), region))]
+    static T_QUALITY: Gauge;
+
+    T_QUALITY.with("q-peer-a", PeerRegion::Europe).set(0.9);
+    T_QUALITY.with("q-peer-b", PeerRegion::Asia).set(0.7);
+    let before = scrape();
+    assert_eq!(
+        sample(
+            &before,
+            r#"alys_t_quality{peer_id="q-peer-a",region="europe"}"#
+        )
+        .as_deref(),
+        Some("0.9")
+    );
+
+    assert!(T_QUALITY.forget("Q-Peer-A"), "sanitised like with()");
+    assert!(!T_QUALITY.forget("q-peer-a"), "already gone");
+    assert!(!T_QUALITY.forget("other"));
+    let after = scrape();
+    assert!(
+        !after.contains("q-peer-a"),
+        "the departed peer's series are gone"
+    );
+    assert_eq!(
+        sample(
+            &after,
+            r#"alys_t_quality{peer_id="q-peer-b",region="asia"}"#
+        )
+        .as_deref(),
+        Some("0.7")
+    );
+
+    // Same number of live slots as before, different value: the rendered lines must change.
+    T_QUALITY.with("q-peer-c", PeerRegion::Africa).set(0.5);
+    let reused = scrape();
+    assert_eq!(
+        sample(
+            &reused,
+            r#"alys_t_quality{peer_id="q-peer-c",region="africa"}"#
+        )
+        .as_deref(),
+        Some("0.5")
+    );
+    assert_eq!(
+        sample(
+            &reused,
+            r#"alys_t_quality{peer_id="q-peer-c",region="europe"}"#
+        )
+        .as_deref(),
+        Some("0"),
+        "the reused slot starts from zero, not from q-peer-a's 0.9"
+    );
+    assert!(
+        !reused.contains("alys_t_quality{peer_id=\"other\""),
+        "nothing folded: the slot was free"
+    );
+    assert_eq!(
+        sample(
+            &reused,
+            r#"alys_label_overflow_total{metric="alys_t_quality"}"#
+        )
+        .as_deref(),
+        Some("0")
+    );
+    let series = reused
+        .lines()
+        .filter(|l| l.starts_with("alys_t_quality{"))
+        .count();
+    assert_eq!(series, 2 * PeerRegion::COUNT);
+}

@@ -1,9 +1,10 @@
 //! Bounded free-form label values (`labels(validator: dynamic(max = 256))`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{OnceLock, RwLock};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::LabelDim;
 
@@ -16,12 +17,14 @@ pub const OVERFLOW_VALUE: &str = "other";
 /// The value that an input with no allowed character becomes.
 pub const EMPTY_VALUE: &str = "unknown";
 
-/// A bounded free-form string label holding at most `MAX` distinct values.
+/// A bounded free-form string label holding at most `MAX` distinct values at a time.
 ///
-/// The first `MAX` distinct (sanitised) values each get a series of their own, for the life of
-/// the process; every later value is folded into the series `"other"` and counted in
+/// Each distinct (sanitised) value takes one of `MAX` slots and has series of its own; once all
+/// slots are taken, every new value is folded into the series `"other"` and counted in
 /// `alys_label_overflow_total{metric="..."}`. Memory is therefore bounded by `MAX` whatever a
-/// remote party sends. Declared as `labels(peer_id: dynamic(max = 256))`.
+/// remote party sends. A value that is gone for good (a disconnected peer) can give its slot
+/// back with [`Metric::forget`](crate::Metric::forget), which removes its series. Declared as
+/// `labels(peer_id: dynamic(max = 256))`.
 ///
 /// Resolving a dynamic value costs a sanitising pass and a read-locked map lookup; hold on to
 /// the returned child where the same value is updated often.
@@ -29,33 +32,47 @@ pub struct Dynamic<const MAX: usize>(PhantomData<()>);
 
 /// The state of one dynamic label dimension of one metric.
 pub struct DynamicState<const MAX: usize> {
-    map: RwLock<HashMap<Box<str>, usize>>,
-    names: Box<[OnceLock<Box<str>>]>,
+    slots: RwLock<Slots>,
     overflow: AtomicU64,
     other_used: AtomicBool,
+    /// Bumped by every release, so that cached renderings of the slots can tell they changed.
+    generation: AtomicU64,
+}
+
+/// Which value holds which slot.
+struct Slots {
+    by_value: HashMap<Box<str>, usize>,
+    /// The value of each slot, `None` while it is free.
+    names: Vec<Option<Box<str>>>,
+    /// Released slots, reused before untouched ones.
+    free: Vec<usize>,
 }
 
 impl<const MAX: usize> DynamicState<MAX> {
     fn new() -> Self {
         Self {
-            map: RwLock::new(HashMap::new()),
-            names: (0..MAX).map(|_| OnceLock::new()).collect(),
+            slots: RwLock::new(Slots {
+                by_value: HashMap::new(),
+                names: Vec::new(),
+                free: Vec::new(),
+            }),
             overflow: AtomicU64::new(0),
             other_used: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
         }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Slots> {
+        self.slots.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Slots> {
+        self.slots.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Number of distinct values that hold a slot of their own.
     pub fn assigned(&self) -> usize {
-        self.map
-            .read()
-            .map(|m| m.len())
-            .unwrap_or_else(|p| p.into_inner().len())
-    }
-
-    fn lookup(&self, value: &str) -> Option<usize> {
-        let map = self.map.read().unwrap_or_else(|p| p.into_inner());
-        map.get(value).copied()
+        self.read().by_value.len()
     }
 
     fn resolve(&self, input: &str) -> usize {
@@ -65,25 +82,40 @@ impl<const MAX: usize> DynamicState<MAX> {
             self.other_used.store(true, Ordering::Relaxed);
             return MAX;
         }
-        if let Some(slot) = self.lookup(value) {
-            return slot;
-        }
-        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(slot) = map.get(value) {
+        if let Some(slot) = self.read().by_value.get(value) {
             return *slot;
         }
-        let slot = map.len();
-        if slot < MAX {
-            // The slot's name is written before the slot becomes reachable through the map.
-            let _ = self.names[slot].set(value.into());
-            map.insert(value.into(), slot);
-            slot
-        } else {
-            drop(map);
-            self.overflow.fetch_add(1, Ordering::Relaxed);
-            self.other_used.store(true, Ordering::Relaxed);
-            MAX
+        let mut slots = self.write();
+        if let Some(slot) = slots.by_value.get(value) {
+            return *slot;
         }
+        let slot = match slots.free.pop() {
+            Some(slot) => slot,
+            None if slots.names.len() < MAX => {
+                slots.names.push(None);
+                slots.names.len() - 1
+            }
+            None => {
+                drop(slots);
+                self.overflow.fetch_add(1, Ordering::Relaxed);
+                self.other_used.store(true, Ordering::Relaxed);
+                return MAX;
+            }
+        };
+        slots.names[slot] = Some(value.into());
+        slots.by_value.insert(value.into(), slot);
+        slot
+    }
+
+    fn release(&self, input: &str) -> Option<usize> {
+        let mut buf = [0u8; MAX_LABEL_VALUE_LEN];
+        let value = sanitize_into(input, &mut buf);
+        let mut slots = self.write();
+        let slot = slots.by_value.remove(value)?;
+        slots.names[slot] = None;
+        slots.free.push(slot);
+        self.generation.fetch_add(1, Ordering::Relaxed);
+        Some(slot)
     }
 }
 
@@ -102,19 +134,34 @@ impl<const MAX: usize> LabelDim for Dynamic<MAX> {
         state.resolve(input)
     }
 
-    fn slot_value(state: &Self::State, slot: usize) -> Option<&str> {
+    fn slot_live(state: &Self::State, slot: usize) -> bool {
         if slot == MAX {
-            state
-                .other_used
-                .load(Ordering::Relaxed)
-                .then_some(OVERFLOW_VALUE)
+            state.other_used.load(Ordering::Relaxed)
         } else {
-            state.names.get(slot)?.get().map(|s| &**s)
+            state.read().names.get(slot).is_some_and(Option::is_some)
+        }
+    }
+
+    fn slot_value(state: &Self::State, slot: usize) -> Option<Cow<'_, str>> {
+        if slot == MAX {
+            Self::slot_live(state, slot).then_some(Cow::Borrowed(OVERFLOW_VALUE))
+        } else {
+            let slots = state.read();
+            let name = slots.names.get(slot)?.as_deref()?;
+            Some(Cow::Owned(name.to_owned()))
         }
     }
 
     fn overflowed(state: &Self::State) -> u64 {
         state.overflow.load(Ordering::Relaxed)
+    }
+
+    fn release(state: &Self::State, value: &str) -> Option<usize> {
+        state.release(value)
+    }
+
+    fn generation(state: &Self::State) -> u64 {
+        state.generation.load(Ordering::Relaxed)
     }
 }
 
@@ -178,9 +225,12 @@ mod tests {
         assert_eq!(state.resolve("d"), 3);
         assert_eq!(state.resolve("e"), 3);
         assert_eq!(<Dynamic<3> as LabelDim>::overflowed(&state), 2);
-        assert_eq!(<Dynamic<3> as LabelDim>::slot_value(&state, 1), Some("b"));
         assert_eq!(
-            <Dynamic<3> as LabelDim>::slot_value(&state, 3),
+            <Dynamic<3> as LabelDim>::slot_value(&state, 1).as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            <Dynamic<3> as LabelDim>::slot_value(&state, 3).as_deref(),
             Some("other")
         );
         assert_eq!(state.assigned(), 3);
@@ -190,11 +240,55 @@ mod tests {
     fn literal_other_goes_to_the_overflow_slot_without_counting() {
         let state = <Dynamic<2> as LabelDim>::new_state();
         assert_eq!(<Dynamic<2> as LabelDim>::slot_value(&state, 2), None);
+        assert!(!<Dynamic<2> as LabelDim>::slot_live(&state, 2));
         assert_eq!(state.resolve("Other"), 2);
         assert_eq!(<Dynamic<2> as LabelDim>::overflowed(&state), 0);
         assert_eq!(
-            <Dynamic<2> as LabelDim>::slot_value(&state, 2),
+            <Dynamic<2> as LabelDim>::slot_value(&state, 2).as_deref(),
             Some("other")
         );
+    }
+
+    #[test]
+    fn released_slots_are_reused_and_memory_stays_bounded() {
+        type D = Dynamic<2>;
+        let state = <D as LabelDim>::new_state();
+        assert_eq!(state.resolve("peer-a"), 0);
+        assert_eq!(state.resolve("peer-b"), 1);
+        assert_eq!(state.resolve("peer-c"), 2, "full: folds into other");
+        assert_eq!(<D as LabelDim>::generation(&state), 0);
+        assert_eq!(
+            <D as LabelDim>::release(&state, "Peer-A"),
+            Some(0),
+            "sanitised like resolve"
+        );
+        assert_eq!(
+            <D as LabelDim>::release(&state, "peer-a"),
+            None,
+            "released once"
+        );
+        assert_eq!(<D as LabelDim>::release(&state, "never-seen"), None);
+        assert_eq!(<D as LabelDim>::generation(&state), 1);
+        assert!(!<D as LabelDim>::slot_live(&state, 0));
+        assert_eq!(<D as LabelDim>::slot_value(&state, 0), None);
+        assert_eq!(
+            state.resolve("peer-c"),
+            0,
+            "the freed slot goes to the next value"
+        );
+        assert_eq!(
+            <D as LabelDim>::slot_value(&state, 0).as_deref(),
+            Some("peer-c")
+        );
+        <D as LabelDim>::release(&state, "peer-b");
+        <D as LabelDim>::release(&state, "peer-c");
+        for i in 0..10_000 {
+            let id = format!("churn-{i}");
+            let slot = state.resolve(&id);
+            assert!(slot < 2, "a departed value's slot is free for the next");
+            assert_eq!(<D as LabelDim>::release(&state, &id), Some(slot));
+        }
+        assert!(state.assigned() <= 2);
+        assert!(state.read().names.len() <= 2 && state.read().free.len() <= 2);
     }
 }

@@ -9,6 +9,8 @@
 mod dynamic;
 mod standard;
 
+use std::borrow::Cow;
+
 pub use dynamic::{
     sanitize_into, sanitize_label_value, Dynamic, DynamicState, MAX_LABEL_VALUE_LEN,
 };
@@ -70,10 +72,22 @@ pub trait LabelDim: 'static {
     fn new_state() -> Self::State;
     /// Turns an input into a slot in `0..SIZE`.
     fn resolve(state: &Self::State, input: Self::Input<'_>) -> usize;
+    /// True when `slot` holds a value now (always, for enums).
+    fn slot_live(state: &Self::State, slot: usize) -> bool;
     /// The label value of `slot`, or `None` while the slot is unused.
-    fn slot_value(state: &Self::State, slot: usize) -> Option<&str>;
+    fn slot_value(state: &Self::State, slot: usize) -> Option<Cow<'_, str>>;
     /// How many inputs were folded into the overflow slot (always 0 for enums).
     fn overflowed(_state: &Self::State) -> u64 {
+        0
+    }
+    /// Frees the slot of `value` so that another value can take it; returns the slot. Enum
+    /// values are never released.
+    fn release(_state: &Self::State, _value: &str) -> Option<usize> {
+        None
+    }
+    /// A number that changes whenever a slot is released (always 0 for enums): with the
+    /// number of live slots it tells whether the set of exported children changed.
+    fn generation(_state: &Self::State) -> u64 {
         0
     }
 }
@@ -90,8 +104,12 @@ impl<T: LabelValue> LabelDim for T {
         input.index()
     }
     #[inline]
-    fn slot_value(_: &(), slot: usize) -> Option<&str> {
-        T::VALUES.get(slot).map(|v| v.as_str())
+    fn slot_live(_: &(), slot: usize) -> bool {
+        slot < T::COUNT
+    }
+    #[inline]
+    fn slot_value(_: &(), slot: usize) -> Option<Cow<'_, str>> {
+        T::VALUES.get(slot).map(|v| Cow::Borrowed(v.as_str()))
     }
 }
 
@@ -112,10 +130,16 @@ pub trait LabelSet: 'static {
     fn new_state() -> Self::State;
     /// Size of dimension `dim`.
     fn dim_size(dim: usize) -> usize;
+    /// True when `slot` of dimension `dim` holds a value now.
+    fn slot_live(state: &Self::State, dim: usize, slot: usize) -> bool;
     /// Label value of `slot` in dimension `dim`, or `None` while unused.
-    fn slot_value(state: &Self::State, dim: usize, slot: usize) -> Option<&str>;
+    fn slot_value(state: &Self::State, dim: usize, slot: usize) -> Option<Cow<'_, str>>;
     /// Values folded into overflow slots, summed over the dimensions.
     fn overflowed(state: &Self::State) -> u64;
+    /// Releases `value` in every dynamic dimension that holds it: the freed slot of each.
+    fn release(state: &Self::State, value: &str) -> [Option<usize>; 6];
+    /// Sum of the dimensions' release generations.
+    fn generation(state: &Self::State) -> u64;
 }
 
 impl LabelSet for () {
@@ -127,10 +151,19 @@ impl LabelSet for () {
     fn dim_size(_: usize) -> usize {
         1
     }
-    fn slot_value(_: &(), _: usize, _: usize) -> Option<&str> {
+    fn slot_live(_: &(), _: usize, _: usize) -> bool {
+        false
+    }
+    fn slot_value(_: &(), _: usize, _: usize) -> Option<Cow<'_, str>> {
         None
     }
     fn overflowed(_: &()) -> u64 {
+        0
+    }
+    fn release(_: &(), _: &str) -> [Option<usize>; 6] {
+        [None; 6]
+    }
+    fn generation(_: &()) -> u64 {
         0
     }
 }
@@ -151,7 +184,13 @@ macro_rules! label_set_tuple {
                     _ => 1,
                 }
             }
-            fn slot_value(state: &Self::State, dim: usize, slot: usize) -> Option<&str> {
+            fn slot_live(state: &Self::State, dim: usize, slot: usize) -> bool {
+                match dim {
+                    $($i => $T::slot_live(&state.$i, slot),)+
+                    _ => false,
+                }
+            }
+            fn slot_value(state: &Self::State, dim: usize, slot: usize) -> Option<Cow<'_, str>> {
                 match dim {
                     $($i => $T::slot_value(&state.$i, slot),)+
                     _ => None,
@@ -159,6 +198,14 @@ macro_rules! label_set_tuple {
             }
             fn overflowed(state: &Self::State) -> u64 {
                 0 $(+ $T::overflowed(&state.$i))+
+            }
+            fn release(state: &Self::State, value: &str) -> [Option<usize>; 6] {
+                let mut freed = [None; 6];
+                $( freed[$i] = $T::release(&state.$i, value); )+
+                freed
+            }
+            fn generation(state: &Self::State) -> u64 {
+                0 $(+ $T::generation(&state.$i))+
             }
         }
     };

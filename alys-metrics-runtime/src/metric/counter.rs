@@ -52,6 +52,9 @@ impl MetricCore for Counter {
     fn new_child(_: &'static Descriptor) -> Self {
         Counter::new()
     }
+    fn reset(&self) {
+        self.v.store(0, Ordering::Relaxed);
+    }
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.u64("", None, self.get());
     }
@@ -117,6 +120,9 @@ impl MetricCore for FloatCounter {
     fn new_shared(_: &'static Descriptor) {}
     fn new_child(_: &'static Descriptor) -> Self {
         FloatCounter::new()
+    }
+    fn reset(&self) {
+        self.bits.store(0f64.to_bits(), Ordering::Relaxed);
     }
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.f64("", self.get());

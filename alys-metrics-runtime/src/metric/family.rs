@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::ops::Deref;
 use std::sync::{OnceLock, PoisonError, RwLock};
 
@@ -37,9 +38,10 @@ struct Lines {
 
 /// [`Lines`] of the children exported when they were rendered. Live slots are only ever
 /// added (a dynamic value keeps its slot for good, `"other"` once used stays), so the same
-/// number of exported children means the same children.
+/// number of exported children and the same release generation mean the same children.
 struct DynamicLines {
     children: Box<[usize]>,
+    generation: u64,
     lines: Lines,
 }
 
@@ -77,7 +79,11 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
     }
 
     /// Label values of the child at `index`, or `None` when a dynamic slot in it is unused.
-    fn child_labels<'s>(fam: &'s Family<M, L>, mut index: usize, out: &mut [&'s str; 6]) -> bool {
+    fn child_labels<'s>(
+        fam: &'s Family<M, L>,
+        mut index: usize,
+        out: &mut [Cow<'s, str>; 6],
+    ) -> bool {
         for dim in (0..L::ARITY).rev() {
             let size = L::dim_size(dim);
             match L::slot_value(&fam.state, dim, index % size) {
@@ -85,6 +91,52 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
                 None => return false,
             }
             index /= size;
+        }
+        true
+    }
+
+    /// Removes the series of a dynamic label value that is gone for good (a disconnected
+    /// peer, a retired validator) and frees its slot for the next new value; returns whether
+    /// the value held a slot. The value is sanitised as [`with`](Metric::with) does. Every
+    /// child with that value is reset to zero, so the slot's next value starts from zero.
+    ///
+    /// A reference to one of those children obtained before (`let c = M.with("x");`) then
+    /// points at the slot's next value: drop such references before forgetting their value.
+    /// Enum label values and `"other"` are never forgotten.
+    ///
+    /// ```
+    /// # extern crate alys_metrics_runtime as alys_metrics;
+    /// use alys_metrics::prelude::*;
+    ///
+    /// /// Quality of each connected peer.
+    /// #[alys_metric(gauge, labels(peer_id: dynamic(max = 2)))]
+    /// static QUALITY: Gauge;
+    ///
+    /// QUALITY.with("peer-a").set(0.9);
+    /// QUALITY.with("peer-b").set(0.7);
+    /// assert!(QUALITY.forget("peer-a"));
+    /// QUALITY.with("peer-c").set(0.8); // takes peer-a's slot instead of folding into "other"
+    /// let text = alys_metrics::registry().encode_to_string();
+    /// assert!(!text.contains("peer-a"));
+    /// assert!(text.contains("alys_quality{peer_id=\"peer-c\"} 0.8\n"));
+    /// ```
+    pub fn forget(&self, value: &str) -> bool {
+        let fam = self.family();
+        let freed = L::release(&fam.state, value);
+        if freed.iter().all(Option::is_none) {
+            return false;
+        }
+        for (index, child) in fam.children.iter().enumerate() {
+            let mut rest = index;
+            let mut hit = false;
+            for dim in (0..L::ARITY).rev() {
+                let size = L::dim_size(dim);
+                hit |= freed[dim] == Some(rest % size);
+                rest /= size;
+            }
+            if hit {
+                child.reset();
+            }
         }
         true
     }
@@ -103,7 +155,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         (0..L::ARITY)
             .map(|dim| {
                 (0..L::dim_size(dim))
-                    .filter(|s| L::slot_value(&fam.state, dim, *s).is_some())
+                    .filter(|s| L::slot_live(&fam.state, dim, *s))
                     .count()
             })
             .product()
@@ -123,9 +175,7 @@ impl LiveSlots {
         let mut slots = Vec::new();
         let mut ends = [0; 6];
         for (dim, end) in ends.iter_mut().enumerate().take(L::ARITY) {
-            slots.extend(
-                (0..L::dim_size(dim)).filter(|s| L::slot_value(&fam.state, dim, *s).is_some()),
-            );
+            slots.extend((0..L::dim_size(dim)).filter(|s| L::slot_live(&fam.state, dim, *s)));
             *end = slots.len();
         }
         Self { slots, ends }
@@ -173,7 +223,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         out: &mut Vec<u8>,
     ) {
         let mut labels = Vec::with_capacity(128);
-        let mut vals = [""; 6];
+        let mut vals: [Cow<'_, str>; 6] = Default::default();
         for index in indices {
             let Some(child) = fam.children.get(index) else {
                 continue;
@@ -232,10 +282,13 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
     /// Encodes a family with a dynamic dimension from its cached lines, rendering them again
     /// when a new label value has made another child exported since.
     fn encode_dynamic(fam: &Family<M, L>, desc: &'static Descriptor, out: &mut Vec<u8>) -> bool {
+        // Read before rendering: a release during the rendering shows at the next scrape.
+        let generation = L::generation(&fam.state);
         let live = Self::live_series(fam);
         {
             let cache = fam.dynamic.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some(c) = cache.as_ref().filter(|c| c.children.len() == live) {
+            let fresh = |c: &&DynamicLines| c.children.len() == live && c.generation == generation;
+            if let Some(c) = cache.as_ref().filter(fresh) {
                 return Self::replay(fam, &c.lines, c.children.iter().copied(), out);
             }
         }
@@ -244,6 +297,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         let written = Self::replay(fam, &lines, children.iter().copied(), out);
         *fam.dynamic.write().unwrap_or_else(PoisonError::into_inner) = Some(DynamicLines {
             children: children.into_boxed_slice(),
+            generation,
             lines,
         });
         written
@@ -351,7 +405,7 @@ impl<M: MetricCore, L: LabelSet> Collect for Metric<M, L> {
 }
 
 /// Appends `name="value",...` for one child.
-fn render_labels(out: &mut Vec<u8>, names: &[&str], values: &[&str]) {
+fn render_labels(out: &mut Vec<u8>, names: &[&str], values: &[Cow<'_, str>]) {
     for (dim, (name, value)) in names.iter().zip(values).enumerate() {
         if dim > 0 {
             out.push(b',');

@@ -55,6 +55,9 @@ impl MetricCore for IntGauge {
     fn new_child(_: &'static Descriptor) -> Self {
         IntGauge::new()
     }
+    fn reset(&self) {
+        self.v.store(0, Ordering::Relaxed);
+    }
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.i64("", self.get());
     }
@@ -115,6 +118,9 @@ impl MetricCore for Gauge {
     fn new_shared(_: &'static Descriptor) {}
     fn new_child(_: &'static Descriptor) -> Self {
         Gauge::new()
+    }
+    fn reset(&self) {
+        self.bits.store(0f64.to_bits(), Ordering::Relaxed);
     }
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.f64("", self.get());

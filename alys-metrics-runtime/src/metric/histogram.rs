@@ -120,6 +120,12 @@ impl MetricCore for Histogram {
             desc.buckets
         })
     }
+    fn reset(&self) {
+        for c in self.counts.iter() {
+            c.store(0, Ordering::Relaxed);
+        }
+        self.sum.store(0f64.to_bits(), Ordering::Relaxed);
+    }
 
     fn encode(&self, le: &Self::Shared, w: &mut impl SampleSink) {
         let mut acc = 0;

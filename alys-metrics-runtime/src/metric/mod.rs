@@ -77,6 +77,8 @@ pub trait MetricCore: Send + Sync + 'static {
     fn new_shared(desc: &'static Descriptor) -> Self::Shared;
     /// Creates a zeroed child.
     fn new_child(desc: &'static Descriptor) -> Self;
+    /// Sets the child back to zero (its series was removed and its slot is reused).
+    fn reset(&self);
     /// Writes this child's samples: always the same lines, in the same order, so that a
     /// family can pre-render their names and labels.
     fn encode(&self, shared: &Self::Shared, w: &mut impl SampleSink);
