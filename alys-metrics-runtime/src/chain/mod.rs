@@ -87,7 +87,7 @@ pub use migration::{
     set_migration_phase, set_migration_progress,
 };
 pub use peers::{
-    admitted_peer_ids, clear_region_lookup, geographic_diversity, is_local_ip,
+    admitted_peer_ids, clear_region_lookup, forget_peer, geographic_diversity, is_local_ip,
     network_health_score, peer_id_cap, record_peer_connection_metrics, record_peer_quality_score,
     set_peer_id_cap, set_region_lookup, update_peer_count, update_peer_geographic_distribution,
     PeerConnectionStats, PeerScore, RegionLookup, ScoreRecorded, PEER_ID_CAP_MAX,

@@ -3,17 +3,19 @@
 //!
 //! # The peer-id bound
 //!
-//! `alys_peer_quality_score{peer_id}` gives a series of its own to the first
-//! [`peer_id_cap`] distinct (sanitised) peer ids that this module sees, for the life of the
-//! process; scores of every later peer go to the series `peer_id="other"`, and each such update
-//! is counted in `alys_peer_quality_folded_total`. Memory is bounded by the cap whatever remote
-//! peers send: neither this module's table nor the label's keeps more than the cap.
+//! `alys_peer_quality_score{peer_id}` gives a series of its own to at most [`peer_id_cap`]
+//! distinct (sanitised) peer ids at a time; while all those places are taken, scores of other
+//! peers go to the series `peer_id="other"`, and each such update is counted in
+//! `alys_peer_quality_folded_total`. Memory is bounded by the cap whatever remote peers send:
+//! neither this module's table nor the label's keeps more than the cap.
 //!
 //! The cap is at most [`PEER_ID_CAP_MAX`] (256, the compile-time cap of the metric's
-//! `dynamic(max = 256)` label) and can be lowered at run time with [`set_peer_id_cap`]. Ids
-//! are never released: a disconnected peer's series keeps its last score, and a node whose
-//! peers churn past the cap sees newcomers in `other`. Write peer scores through this module
-//! only; a direct `PEER_QUALITY_SCORE.with(id)` uses up slots of the label without the cap.
+//! `dynamic(max = 256)` label) and can be lowered at run time with [`set_peer_id_cap`]. Call
+//! [`forget_peer`] when a peer disconnects: its series disappears and its place goes to the
+//! next new peer, so a node whose peers churn keeps per-peer series for the peers it has now.
+//! A peer that is never forgotten keeps its series (with its last score) for the life of the
+//! process. Write peer scores through this module only; a direct `PEER_QUALITY_SCORE.with(id)`
+//! uses up slots of the label without the cap.
 //!
 //! `other` holds the latest score of a peer beyond the cap, or after
 //! [`record_peer_connection_metrics`] the mean score of all peers beyond the cap in that update.
@@ -81,6 +83,18 @@ impl PeerTable {
         Some(g)
     }
 
+    /// Releases `peer_id`'s place and removes its series; false when it held none.
+    fn forget(&self, peer_id: &str) -> bool {
+        let mut buf = [0u8; MAX_LABEL_VALUE_LEN];
+        let id = sanitize_into(peer_id, &mut buf);
+        let mut ids = self.ids.write().unwrap_or_else(|p| p.into_inner());
+        if ids.remove(id).is_none() {
+            return false;
+        }
+        // Under the table's lock, so that no admission takes the slot half-way.
+        PEER_QUALITY_SCORE.forget(id)
+    }
+
     fn admitted(&self) -> usize {
         self.ids
             .read()
@@ -95,11 +109,29 @@ pub fn peer_id_cap() -> usize {
 
 /// Sets the peer-id cap, clamped to `1..=PEER_ID_CAP_MAX`, and returns the cap in effect.
 /// Lowering it does not take series away from peers already admitted; it stops admitting new
-/// ones until fewer than the cap hold a series (which, as ids are never released, means never).
+/// ones until [`forget_peer`] has brought the admitted peers below the cap.
 pub fn set_peer_id_cap(cap: usize) -> usize {
     let cap = cap.clamp(1, PEER_ID_CAP_MAX);
     TABLE.cap.store(cap, Ordering::Relaxed);
     cap
+}
+
+/// Forgets a disconnected peer: its `alys_peer_quality_score` series disappears and its place
+/// under the cap goes to the next new peer. Returns false when the peer held no place (never
+/// scored, already forgotten, or folded into `other`).
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// use alys_metrics::chain::{forget_peer, record_peer_quality_score};
+///
+/// record_peer_quality_score("peer-leaving", 0.4);
+/// assert!(forget_peer("peer-leaving"));
+/// assert!(!forget_peer("peer-leaving"));
+/// let text = alys_metrics::registry().encode_to_string();
+/// assert!(!text.contains("peer-leaving"));
+/// ```
+pub fn forget_peer(peer_id: &str) -> bool {
+    TABLE.forget(peer_id)
 }
 
 /// Number of peer ids that hold a series of their own.
