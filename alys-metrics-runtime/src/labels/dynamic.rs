@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::LabelDim;
@@ -37,6 +37,8 @@ pub struct DynamicState<const MAX: usize> {
     other_used: AtomicBool,
     /// Bumped by every release, so that cached renderings of the slots can tell they changed.
     generation: AtomicU64,
+    /// Number of values holding a slot, kept beside the map so a scrape need not lock it.
+    assigned: AtomicUsize,
 }
 
 /// Which value holds which slot.
@@ -59,6 +61,7 @@ impl<const MAX: usize> DynamicState<MAX> {
             overflow: AtomicU64::new(0),
             other_used: AtomicBool::new(false),
             generation: AtomicU64::new(0),
+            assigned: AtomicUsize::new(0),
         }
     }
 
@@ -72,7 +75,7 @@ impl<const MAX: usize> DynamicState<MAX> {
 
     /// Number of distinct values that hold a slot of their own.
     pub fn assigned(&self) -> usize {
-        self.read().by_value.len()
+        self.assigned.load(Ordering::Relaxed)
     }
 
     fn resolve(&self, input: &str) -> usize {
@@ -104,6 +107,7 @@ impl<const MAX: usize> DynamicState<MAX> {
         };
         slots.names[slot] = Some(value.into());
         slots.by_value.insert(value.into(), slot);
+        self.assigned.store(slots.by_value.len(), Ordering::Relaxed);
         slot
     }
 
@@ -114,6 +118,7 @@ impl<const MAX: usize> DynamicState<MAX> {
         let slot = slots.by_value.remove(value)?;
         slots.names[slot] = None;
         slots.free.push(slot);
+        self.assigned.store(slots.by_value.len(), Ordering::Relaxed);
         self.generation.fetch_add(1, Ordering::Relaxed);
         Some(slot)
     }
@@ -150,6 +155,10 @@ impl<const MAX: usize> LabelDim for Dynamic<MAX> {
             let name = slots.names.get(slot)?.as_deref()?;
             Some(Cow::Owned(name.to_owned()))
         }
+    }
+
+    fn live_slots(state: &Self::State) -> usize {
+        state.assigned() + usize::from(state.other_used.load(Ordering::Relaxed))
     }
 
     fn overflowed(state: &Self::State) -> u64 {

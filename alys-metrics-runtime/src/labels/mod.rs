@@ -74,6 +74,10 @@ pub trait LabelDim: 'static {
     fn resolve(state: &Self::State, input: Self::Input<'_>) -> usize;
     /// True when `slot` holds a value now (always, for enums).
     fn slot_live(state: &Self::State, slot: usize) -> bool;
+    /// Number of slots that hold a value now, without looking at each (`SIZE` for enums).
+    fn live_slots(_state: &Self::State) -> usize {
+        Self::SIZE
+    }
     /// The label value of `slot`, or `None` while the slot is unused.
     fn slot_value(state: &Self::State, slot: usize) -> Option<Cow<'_, str>>;
     /// How many inputs were folded into the overflow slot (always 0 for enums).
@@ -132,6 +136,8 @@ pub trait LabelSet: 'static {
     fn dim_size(dim: usize) -> usize;
     /// True when `slot` of dimension `dim` holds a value now.
     fn slot_live(state: &Self::State, dim: usize, slot: usize) -> bool;
+    /// Number of live slots of dimension `dim`.
+    fn live_slots(state: &Self::State, dim: usize) -> usize;
     /// Label value of `slot` in dimension `dim`, or `None` while unused.
     fn slot_value(state: &Self::State, dim: usize, slot: usize) -> Option<Cow<'_, str>>;
     /// Values folded into overflow slots, summed over the dimensions.
@@ -153,6 +159,9 @@ impl LabelSet for () {
     }
     fn slot_live(_: &(), _: usize, _: usize) -> bool {
         false
+    }
+    fn live_slots(_: &(), _: usize) -> usize {
+        1
     }
     fn slot_value(_: &(), _: usize, _: usize) -> Option<Cow<'_, str>> {
         None
@@ -188,6 +197,12 @@ macro_rules! label_set_tuple {
                 match dim {
                     $($i => $T::slot_live(&state.$i, slot),)+
                     _ => false,
+                }
+            }
+            fn live_slots(state: &Self::State, dim: usize) -> usize {
+                match dim {
+                    $($i => $T::live_slots(&state.$i),)+
+                    _ => 1,
                 }
             }
             fn slot_value(state: &Self::State, dim: usize, slot: usize) -> Option<Cow<'_, str>> {

@@ -153,11 +153,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
     /// Number of exported children: the product of each dimension's live slots.
     fn live_series(fam: &Family<M, L>) -> usize {
         (0..L::ARITY)
-            .map(|dim| {
-                (0..L::dim_size(dim))
-                    .filter(|s| L::slot_live(&fam.state, dim, *s))
-                    .count()
-            })
+            .map(|dim| L::live_slots(&fam.state, dim))
             .product()
     }
 }
