@@ -1,8 +1,8 @@
 //! End to end: example nodes scraped by a real Prometheus (the Debian package's
 //! `/usr/bin/prometheus`) on loopback ports, with a temporary data directory.
 //!
-//! - One node: `up == 1`, every family of `alys_metrics::catalogue()` has samples, every
-//!   alert rule of `ops/alerts.yml` is loaded and evaluated by Prometheus without error (and
+//! - One node: `up == 1`, every family of `alys_metrics::catalogue()` has samples (and the
+//!   ones the node drives steadily are above zero), every alert rule of `ops/alerts.yml` is loaded and evaluated by Prometheus without error (and
 //!   evaluates through the query API), and every expression of the Grafana dashboard
 //!   evaluates and returns data (`$__rate_interval` and `$instance` substituted as Grafana
 //!   would).
@@ -27,7 +27,8 @@
 //! Every process a test starts is held by a guard that kills it when dropped, also when the
 //! test fails; temporary directories are removed the same way.
 //!
-//! Without `prometheus` on the PATH the tests print a notice and pass, unless
+//! Both tests run in parallel in about 25 s. Without `prometheus` on the PATH they print a
+//! notice and pass, unless
 //! `ALYS_REQUIRE_PROMTOOL=1` (set by `scripts/test.sh` and CI), which makes them fail.
 
 #[path = "../examples/node/sim/mod.rs"]

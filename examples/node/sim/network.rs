@@ -1,5 +1,6 @@
 //! The network actor: peers that join and leave across regions with drifting quality
-//! scores, block and transaction gossip.
+//! scores (a peer that leaves is forgotten, so its series goes), block and transaction
+//! gossip.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use std::time::Duration;
 use actix::prelude::*;
 use alys_metrics::actor::ActorMetrics;
 use alys_metrics::catalogue::consensus::{CHAIN_DISCOVERED_PEERS, CHAIN_NETWORK_GOSSIP};
-use alys_metrics::chain::{record_peer_connection_metrics, PeerConnectionStats};
+use alys_metrics::chain::{forget_peer, record_peer_connection_metrics, PeerConnectionStats};
 use alys_metrics::prelude::*;
 
 use super::chain::{Block, ChainActor, ChainView, ImportGossipBlock, SubmitTransactions};
@@ -87,23 +88,40 @@ impl NetworkActor {
         });
     }
 
+    /// A peer disconnects: its quality series goes, and its place under the peer-id cap is
+    /// free for the next peer.
+    fn disconnect(&mut self, i: usize) {
+        if i < self.peers.len() {
+            let peer = self.peers.swap_remove(i);
+            forget_peer(&peer.id);
+        }
+    }
+
+    /// A random connected peer's index.
+    fn any_peer(&mut self) -> usize {
+        let last = self.peers.len().saturating_sub(1) as u64;
+        usize::try_from(self.dice.int(0, last)).unwrap_or(0)
+    }
+
     /// One round of churn: the target drifts, peers leave and join towards it, qualities move.
     fn churn(&mut self) {
-        self.target = (self.target + self.dice.normal() * 0.8).clamp(14.0, 40.0);
+        self.target = (self.target + self.dice.normal() * 0.8).clamp(14.0, 44.0);
         // Now and then a group of peers drops at once (a relay or a region goes away).
         if self.dice.chance(0.004) && self.peers.len() > 8 {
-            let n = usize::try_from(self.dice.int(4, 8)).unwrap_or(4);
-            self.peers.truncate(self.peers.len() - n);
+            let n = self.dice.int(4, 8);
+            for _ in 0..n {
+                let i = self.any_peer();
+                self.disconnect(i);
+            }
             tracing::info!(left = n, "a group of peers disconnected");
         }
         let n = self.peers.len() as f64;
-        if n > self.target && self.dice.chance(0.6) {
-            let i = usize::try_from(self.dice.int(0, self.peers.len() as u64 - 1)).unwrap_or(0);
-            self.peers.swap_remove(i);
-        } else if self.dice.chance(0.3) && !self.peers.is_empty() {
-            // Routine churn: a peer leaves even when the count is fine.
-            let i = usize::try_from(self.dice.int(0, self.peers.len() as u64 - 1)).unwrap_or(0);
-            self.peers.swap_remove(i);
+        // Above the target peers leave; otherwise one leaves now and then anyway.
+        if !self.peers.is_empty()
+            && ((n > self.target && self.dice.chance(0.6)) || self.dice.chance(0.3))
+        {
+            let i = self.any_peer();
+            self.disconnect(i);
         }
         let joins = if n < self.target {
             1 + usize::from(n + 4.0 < self.target) * 2
@@ -119,10 +137,7 @@ impl NetworkActor {
     }
 
     fn record(&mut self) {
-        let mut regions = [(PeerRegion::Unknown, 0usize); 7];
-        for (slot, (region, _)) in regions.iter_mut().zip(REGIONS.iter()) {
-            *slot = (*region, 0);
-        }
+        let mut regions = REGIONS.map(|(region, _)| (region, 0usize));
         for p in &self.peers {
             if let Some(r) = regions.iter_mut().find(|(r, _)| *r == p.region) {
                 r.1 += 1;
