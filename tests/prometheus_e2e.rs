@@ -796,7 +796,13 @@ fn three_nodes_are_scraped_and_their_sum_is_exact() {
     }
 
     // Graceful shutdown on SIGTERM: the node says so and exits with status 0.
-    let node = &mut nodes[0];
+    #[cfg(unix)]
+    assert_graceful_stop(&mut nodes[0]);
+}
+
+/// Sends SIGTERM to `node` and checks that it stops gracefully and exits with status 0.
+#[cfg(unix)]
+fn assert_graceful_stop(node: &mut Node) {
     let pid = node.proc.child.id().to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status();
     assert!(killed.is_ok_and(|s| s.success()), "kill -TERM {pid}");
