@@ -65,3 +65,8 @@
 #![deny(missing_docs)]
 
 pub use alys_metrics_runtime::*;
+
+/// The README's Rust examples, compiled (and, where not `no_run`, run) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
