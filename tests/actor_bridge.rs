@@ -147,6 +147,55 @@ fn restarts_are_detected_once_with_their_reason() {
 }
 
 #[test]
+fn metrics_registered_again_export_only_what_is_new() {
+    let _s = serial();
+    let t = ActorType::Storage;
+    let bridge = ActorMetricsBridge::new(Duration::from_secs(5));
+    let m = Arc::new(ActorMetrics::new());
+    let (p0, e0) = (typed(PROCESSED, t), typed(ERRORS, t));
+    let r0 = restarts(t, RestartReason::Panic);
+    let l0 = lifecycle(t, LifecycleEvent::Restart);
+    bridge.register("storage-rereg", t, Arc::clone(&m));
+    for _ in 0..5 {
+        m.record_message(Duration::from_millis(1), true);
+    }
+    m.record_message(Duration::from_millis(1), false);
+    m.record_restart(RestartReason::Panic);
+    bridge.collect();
+    let exported = |p: f64, e: f64, r: f64, l: f64| {
+        assert_eq!(typed(PROCESSED, t) - p0, p, "processed");
+        assert_eq!(typed(ERRORS, t) - e0, e, "errors");
+        assert_eq!(restarts(t, RestartReason::Panic) - r0, r, "restarts");
+        assert_eq!(
+            lifecycle(t, LifecycleEvent::Restart) - l0,
+            l,
+            "restart events"
+        );
+    };
+    exported(5.0, 1.0, 1.0, 1.0);
+
+    // A supervisor restart: the actor registers again under its name with the same metrics.
+    bridge.register("storage-rereg", t, Arc::clone(&m));
+    bridge.collect();
+    exported(5.0, 1.0, 1.0, 1.0);
+
+    // Unregister, then register again.
+    assert!(bridge.unregister("storage-rereg"));
+    bridge.register("storage-rereg", t, Arc::clone(&m));
+    bridge.collect();
+    exported(5.0, 1.0, 1.0, 1.0);
+
+    // What happens afterwards is still exported, once.
+    m.record_message(Duration::from_millis(1), true);
+    m.record_restart(RestartReason::Panic);
+    bridge.register("storage-rereg", t, Arc::clone(&m));
+    bridge.collect();
+    bridge.collect();
+    exported(6.0, 1.0, 2.0, 2.0);
+    assert!(bridge.unregister("storage-rereg"));
+}
+
+#[test]
 fn health_degrades_and_recovers_once() {
     let _s = serial();
     let t = ActorType::Bridge;

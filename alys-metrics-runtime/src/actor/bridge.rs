@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak};
 use std::time::{Duration, Instant};
 
+use super::metrics::Exported;
 use super::{ActorMetrics, MessageOutcome};
 use crate::catalogue::actor::{
     ACTOR_HEALTHY_COUNT, ACTOR_LIFECYCLE_EVENTS, ACTOR_MAILBOX_DROPPED, ACTOR_MAILBOX_SIZE,
@@ -14,16 +15,6 @@ use crate::catalogue::actor::{
 use crate::labels::{ActorType, LabelValue, LifecycleEvent, MessageType, RestartReason};
 
 const TYPES: usize = <ActorType as LabelValue>::COUNT;
-const REASONS: usize = <RestartReason as LabelValue>::COUNT;
-
-/// What the previous collection exported for one actor.
-#[derive(Clone, Copy, Debug, Default)]
-struct Baseline {
-    processed: u64,
-    failed: u64,
-    dropped: u64,
-    restarts: [u64; REASONS],
-}
 
 /// Counts exported by one actor in one collection.
 #[derive(Clone, Copy, Debug, Default)]
@@ -40,8 +31,6 @@ struct Registered {
     actor_type: ActorType,
     metrics: Arc<ActorMetrics>,
     registered_at: Instant,
-    /// Written only by exports, which hold the bridge's collection lock.
-    exported: Mutex<Baseline>,
     healthy: AtomicBool,
 }
 
@@ -54,7 +43,8 @@ impl Registered {
     /// the message and drop counts returned for the caller to add up per actor type.
     fn export(&self) -> Delta {
         let snap = self.metrics.snapshot();
-        let mut last = lock(&self.exported);
+        // The mark lives on the metrics: registering them again exports only what is new.
+        let mut last = self.metrics.exported();
         let t = self.actor_type;
         let delta = Delta {
             processed: snap.messages_processed.saturating_sub(last.processed),
@@ -82,7 +72,7 @@ impl Registered {
                 "actor restart detected"
             );
         }
-        *last = Baseline {
+        *last = Exported {
             processed: snap.messages_processed,
             failed: snap.messages_failed,
             dropped: snap.mailbox.dropped,
@@ -280,9 +270,11 @@ impl ActorMetricsBridge {
         self.actors.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Registers an actor (a `spawn` event). Counts it already holds are exported by the next
-    /// collection. A name registered again replaces the earlier actor: its last counts are
-    /// exported and it is counted as stopped.
+    /// Registers an actor (a `spawn` event). Counts its metrics hold that were never exported
+    /// are exported by the next collection; metrics registered again (a supervisor restart,
+    /// or unregister then register) remember what was exported and add only what is new. A
+    /// name registered again replaces the earlier actor: its last counts are exported and it
+    /// is counted as stopped.
     pub fn register(
         &self,
         name: impl Into<String>,
@@ -296,7 +288,6 @@ impl ActorMetricsBridge {
             healthy: AtomicBool::new(metrics.is_healthy()),
             metrics,
             registered_at: Instant::now(),
-            exported: Mutex::new(Baseline::default()),
         });
         let (replaced, total) = {
             let mut actors = self.actors_mut();

@@ -1,13 +1,25 @@
 //! [`ActorMetrics`]: the counters one actor keeps about itself.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::{MailboxMetrics, MailboxSnapshot, MessageOutcome};
 use crate::labels::{LabelValue, RestartReason};
 
 const REASONS: usize = <RestartReason as LabelValue>::COUNT;
+
+/// The counts of one [`ActorMetrics`] already exported to Prometheus by a bridge.
+///
+/// Kept with the metrics, not with a bridge's entry, so that metrics registered again (a
+/// supervisor restart, or unregister then register) export only what is new.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Exported {
+    pub(crate) processed: u64,
+    pub(crate) failed: u64,
+    pub(crate) dropped: u64,
+    pub(crate) restarts: [u64; REASONS],
+}
 
 /// The process-wide origin of `last_activity` timestamps.
 fn epoch() -> Instant {
@@ -54,6 +66,8 @@ pub struct ActorMetrics {
     /// Nanoseconds since [`epoch`] plus one; 0 means never active.
     last_activity: AtomicU64,
     mailbox: Arc<MailboxMetrics>,
+    /// Touched only by a bridge's export, never on the hot path.
+    exported: Mutex<Exported>,
 }
 
 impl Default for ActorMetrics {
@@ -144,6 +158,7 @@ impl ActorMetrics {
             peak_memory: AtomicU64::new(0),
             last_activity: AtomicU64::new(0),
             mailbox,
+            exported: Mutex::new(Exported::default()),
         }
     }
 
@@ -197,6 +212,12 @@ impl ActorMetrics {
             nanos(end.saturating_duration_since(epoch())).saturating_add(1),
             Ordering::Relaxed,
         );
+    }
+
+    /// What a bridge has exported of these metrics so far; the bridge updates it as it
+    /// exports.
+    pub(crate) fn exported(&self) -> MutexGuard<'_, Exported> {
+        self.exported.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Records a restart of the actor.
