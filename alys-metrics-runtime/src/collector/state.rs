@@ -12,7 +12,8 @@ use super::health::{ProcessHealthStatus, ProcessResourceAttribution};
 /// How long collection may fail before `/health` reports `degraded` and an error is logged.
 pub const STALE_AFTER: Duration = Duration::from_secs(300);
 
-/// Where the collector reads the time to measure "seconds since the last success".
+/// Where the collector reads the time to measure "seconds since the last success" and how long
+/// each tick took.
 ///
 /// The default, [`RuntimeClock`], follows tokio's clock (so it also follows
 /// `tokio::time::pause`); tests that drive `/health` over real HTTP use a [`ManualClock`].
