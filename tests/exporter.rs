@@ -596,6 +596,61 @@ async fn broken_connections_and_the_connection_cap_are_not_fatal() {
 }
 
 #[tokio::test]
+async fn clients_that_stop_reading_cannot_block_other_scrapes() {
+    let _serial = SERIAL.lock().await;
+    let server = alys_metrics::serve_with(
+        MetricsConfig {
+            limits: Limits {
+                max_connections: 2,
+                write_timeout: Duration::from_millis(300),
+                ..Limits::default()
+            },
+            ..config()
+        },
+        Collector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
+    )
+    .await
+    .expect("the exporter starts");
+    let addr = server.local_addr();
+
+    // Two clients take both connection slots, pipeline 200 scrapes each (far more than the
+    // socket buffers hold) and never read an answer.
+    let pipelined = format!("GET /metrics HTTP/1.1\r\nHost: {addr}\r\n\r\n").repeat(200);
+    let mut hogs = Vec::new();
+    for _ in 0..2 {
+        let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+        socket.set_recv_buffer_size(4096).expect("a small buffer");
+        let mut hog = socket.connect(addr).await.expect("connect");
+        hog.write_all(pipelined.as_bytes()).await.expect("send");
+        hogs.push(hog);
+    }
+
+    // Their stalled responses time out and free the slots, so a normal scrape is served. The
+    // bound only keeps a regression from hanging the test run; it is not a timing assertion.
+    let reply = tokio::time::timeout(Duration::from_secs(30), get(addr, "/metrics"))
+        .await
+        .expect("a scrape is served although two clients stopped reading");
+    assert_eq!(reply.status, 200);
+    assert!(reply.text().lines().any(|l| l.starts_with("alys_")));
+
+    // The stalled connections were closed: reading them ends (at EOF or with a reset) after
+    // far fewer than the 200 answers they asked for.
+    for mut hog in hogs {
+        let mut received = Vec::new();
+        let _ = hog.read_to_end(&mut received).await;
+        let answers = received
+            .windows(15)
+            .filter(|w| w == b"HTTP/1.1 200 OK")
+            .count();
+        assert!(
+            answers < 200,
+            "{answers} answers reached a client that never read"
+        );
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn start_up_errors_say_how_to_fix_them() {
     let _serial = SERIAL.lock().await;
     let server = start(FakeSource::ok(), Arc::new(ManualClock::new())).await;
@@ -617,6 +672,17 @@ async fn start_up_errors_say_how_to_fix_them() {
     };
     let err = alys_metrics::serve(zero).await.expect_err("zero interval");
     assert!(err.to_string().contains("collection_interval"), "{err}");
+    let no_write_time = MetricsConfig {
+        limits: Limits {
+            write_timeout: Duration::ZERO,
+            ..Limits::default()
+        },
+        ..config()
+    };
+    let err = alys_metrics::serve(no_write_time)
+        .await
+        .expect_err("zero write timeout");
+    assert!(err.to_string().contains("limits.write_timeout"), "{err}");
 
     assert_eq!(
         MetricsConfig::default().bind,

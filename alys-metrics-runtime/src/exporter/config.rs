@@ -48,6 +48,11 @@ pub struct Limits {
     /// Time a client has to send a request's headers (also the idle time allowed between
     /// requests on a kept-alive connection). Default 5 s.
     pub header_read_timeout: Duration,
+    /// Time a response may wait for the client to read any of it: a write that makes no
+    /// progress for this long closes the connection, so clients that stop reading (or
+    /// pipeline requests and never read the answers) cannot hold every connection slot.
+    /// Default 5 s.
+    pub write_timeout: Duration,
     /// Largest request head accepted, in bytes (at least 8192). Default 16 KiB.
     pub max_header_bytes: usize,
     /// How long [`MetricsServer::shutdown`](super::MetricsServer::shutdown) waits for
@@ -60,6 +65,7 @@ impl Default for Limits {
         Self {
             max_connections: 64,
             header_read_timeout: Duration::from_secs(5),
+            write_timeout: Duration::from_secs(5),
             max_header_bytes: 16 * 1024,
             shutdown_timeout: Duration::from_secs(10),
         }
@@ -134,6 +140,13 @@ impl MetricsConfig {
         if self.limits.header_read_timeout.is_zero() {
             return Err(ServeError::Config(
                 "`limits.header_read_timeout` is 0, so every request would time out; use a \
+                 positive duration such as 5 s"
+                    .into(),
+            ));
+        }
+        if self.limits.write_timeout.is_zero() {
+            return Err(ServeError::Config(
+                "`limits.write_timeout` is 0, so every response would time out; use a \
                  positive duration such as 5 s"
                     .into(),
             ));

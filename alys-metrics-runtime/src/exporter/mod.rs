@@ -29,13 +29,16 @@
 //!
 //! # Hardening
 //!
-//! [`Limits`]: a header-read timeout (also the keep-alive idle limit), a cap on concurrent
-//! connections and on the request head's size. Request bodies are never read. A failed or
+//! [`Limits`]: a header-read timeout (also the keep-alive idle limit), a write timeout (a
+//! response the client reads none of for that long closes its connection, so clients that
+//! stop reading cannot hold every connection slot), a cap on concurrent connections and on
+//! the request head's size. Request bodies are never read. A failed or
 //! broken connection is logged at DEBUG and never stops the server; an accept error is
 //! logged and retried.
 
 mod config;
 mod handler;
+mod stall;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -54,6 +57,7 @@ pub use config::{Limits, MetricsConfig, ServeError};
 
 use crate::collector::{Collector, CollectorState, ResourceSource, SysinfoSource};
 use handler::Shared;
+use stall::WriteStallTimeout;
 
 /// Starts the exporter and the resource collector over this process's figures.
 ///
@@ -330,7 +334,8 @@ async fn serve_connection(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .max_buf_size(limits.max_header_bytes);
-    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    let io = TokioIo::new(WriteStallTimeout::new(stream, limits.write_timeout));
+    let conn = builder.serve_connection(io, service);
     tokio::pin!(conn);
     let mut closing = false;
     loop {
