@@ -9,6 +9,10 @@ use alys_metrics::actor::mailbox::{self, TrySendError};
 use alys_metrics::actor::{ActorMetrics, ActorMetricsBridge, MailboxMetrics};
 use alys_metrics::labels::ActorType;
 
+/// Held by the tests that run a bridge: a bridge's collection sets the mailbox gauge of every
+/// actor type, so two bridges collecting at once would overwrite each other's values.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The value of one series in the exposition text, as Prometheus would read it.
 fn value(series: &str) -> f64 {
     let text = alys_metrics::registry().encode_to_string();
@@ -63,6 +67,7 @@ async fn send_waits_for_room_where_try_send_drops() {
 
 #[tokio::test]
 async fn an_overflowing_actor_mailbox_is_exported_by_the_bridge() {
+    let _serial = SERIAL.lock().await;
     let bridge = ActorMetricsBridge::new(Duration::from_secs(5));
     let actor = Arc::new(ActorMetrics::new());
     let (tx, mut rx) = mailbox::bounded::<u32>(8, Arc::clone(actor.mailbox()));
@@ -86,4 +91,41 @@ async fn an_overflowing_actor_mailbox_is_exported_by_the_bridge() {
     );
     assert_eq!(value("alys_actor_mailbox_size{actor_type=\"chain\"}"), 0.0);
     assert_eq!(actor.snapshot().mailbox.max_size_reached, 8);
+}
+
+#[tokio::test]
+async fn messages_left_in_a_stopped_actors_mailbox_are_exported_as_dropped() {
+    let _serial = SERIAL.lock().await;
+    let bridge = ActorMetricsBridge::new(Duration::from_secs(5));
+    let actor = Arc::new(ActorMetrics::new());
+    let dropped = "alys_actor_mailbox_dropped_total{actor_type=\"sync\"}";
+    let size = "alys_actor_mailbox_size{actor_type=\"sync\"}";
+    let (tx, mut rx) = mailbox::bounded::<u32>(16, Arc::clone(actor.mailbox()));
+    bridge.register("sync-mailbox", ActorType::Sync, Arc::clone(&actor));
+    bridge.collect();
+    let dropped0 = value(dropped);
+
+    for n in 0..6 {
+        tx.try_send(n).expect("room");
+    }
+    assert_eq!(rx.recv().await, Some(0));
+    bridge.collect();
+    assert_eq!(value(size), 5.0);
+
+    // The actor stops with five messages unhandled: they are dropped, not queued forever.
+    drop(rx);
+    assert!(matches!(tx.try_send(9), Err(TrySendError::Closed(9))));
+    bridge.collect();
+    assert_eq!(value(size), 0.0);
+    assert_eq!(value(dropped) - dropped0, 5.0);
+
+    // Restarted with a new mailbox over the same counters, the size starts from zero again.
+    let (tx, mut rx) = mailbox::bounded::<u32>(16, Arc::clone(actor.mailbox()));
+    tx.try_send(1).expect("room");
+    bridge.collect();
+    assert_eq!(value(size), 1.0);
+    assert_eq!(rx.recv().await, Some(1));
+    bridge.collect();
+    assert_eq!(value(size), 0.0);
+    assert_eq!(value(dropped) - dropped0, 5.0);
 }

@@ -9,16 +9,22 @@ use tokio::sync::mpsc;
 
 pub use tokio::sync::mpsc::error::{SendError, TryRecvError, TrySendError};
 
-/// Counters of one mailbox: queued, processed (taken out by the receiver), dropped because the
-/// mailbox was full, the current and the largest size, and the time messages waited.
+/// Counters of one mailbox: queued, processed (taken out by the receiver), dropped (refused
+/// because the mailbox was full, or still queued when its receiver was dropped), the current
+/// and the largest size, and the time messages waited.
 ///
 /// Every update is one or two relaxed atomic operations. The current size is derived
-/// (`queued - processed`), so it can never drift.
+/// (`queued - processed - discarded`, where discarded messages are those still queued when the
+/// receiver was dropped), so it can never drift, also across an actor that stops and is
+/// started again with a new mailbox over the same counters.
 #[derive(Debug, Default)]
 pub struct MailboxMetrics {
     queued: AtomicU64,
     processed: AtomicU64,
     dropped: AtomicU64,
+    /// Messages that were queued but never received: still in the mailbox when its receiver
+    /// was dropped (they are counted in `dropped` as well).
+    discarded: AtomicU64,
     max_size: AtomicU64,
     capacity: AtomicU64,
     wait_nanos: AtomicU64,
@@ -31,7 +37,7 @@ pub struct MailboxSnapshot {
     pub queued: u64,
     /// Messages taken out of it by the receiver.
     pub processed: u64,
-    /// Messages refused because it was full.
+    /// Messages refused because it was full, or still queued when its receiver was dropped.
     pub dropped: u64,
     /// Messages in it now.
     pub current_size: u64,
@@ -62,6 +68,7 @@ impl MailboxMetrics {
             queued: AtomicU64::new(0),
             processed: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
+            discarded: AtomicU64::new(0),
             max_size: AtomicU64::new(0),
             capacity: AtomicU64::new(0),
             wait_nanos: AtomicU64::new(0),
@@ -73,7 +80,9 @@ impl MailboxMetrics {
     #[inline]
     pub fn on_enqueue(&self) {
         let queued = self.queued.fetch_add(1, Ordering::Relaxed) + 1;
-        let mut size = queued.saturating_sub(self.processed.load(Ordering::Acquire));
+        let removed =
+            self.processed.load(Ordering::Acquire) + self.discarded.load(Ordering::Acquire);
+        let mut size = queued.saturating_sub(removed);
         let cap = self.capacity.load(Ordering::Relaxed);
         if cap > 0 {
             size = size.min(cap);
@@ -104,17 +113,16 @@ impl MailboxMetrics {
         self.processed.load(Ordering::Relaxed)
     }
 
-    /// Messages refused because it was full.
+    /// Messages refused because it was full, or still queued when its receiver was dropped.
     pub fn dropped(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
     }
 
     /// Messages in the mailbox now.
     pub fn current_size(&self) -> u64 {
-        let processed = self.processed.load(Ordering::Acquire);
-        self.queued
-            .load(Ordering::Relaxed)
-            .saturating_sub(processed)
+        let removed =
+            self.processed.load(Ordering::Acquire) + self.discarded.load(Ordering::Acquire);
+        self.queued.load(Ordering::Relaxed).saturating_sub(removed)
     }
 
     /// The largest number of messages it held at once.
@@ -170,6 +178,10 @@ impl<T> Clone for MailboxSender<T> {
 }
 
 /// The receiving half of an instrumented mailbox.
+///
+/// Dropping it (the actor stopped) closes the mailbox and counts the messages still in it as
+/// dropped, so the mailbox size falls back to zero instead of keeping them forever. A message
+/// whose send is completing at that very instant may escape the count.
 #[derive(Debug)]
 pub struct MailboxReceiver<T> {
     rx: mpsc::Receiver<Envelope<T>>,
@@ -318,6 +330,20 @@ impl<T> MailboxReceiver<T> {
     }
 }
 
+impl<T> Drop for MailboxReceiver<T> {
+    fn drop(&mut self) {
+        self.rx.close();
+        let mut left = 0u64;
+        while self.rx.try_recv().is_ok() {
+            left += 1;
+        }
+        if left > 0 {
+            self.metrics.dropped.fetch_add(left, Ordering::Relaxed);
+            self.metrics.discarded.fetch_add(left, Ordering::Release);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,6 +366,31 @@ mod tests {
         drop(rx);
         assert!(matches!(tx.try_send(1), Err(TrySendError::Closed(1))));
         assert_eq!(m.snapshot(), MailboxSnapshot::default());
+    }
+
+    #[test]
+    fn messages_left_when_the_receiver_is_dropped_are_dropped_not_queued_forever() {
+        let m = Arc::new(MailboxMetrics::new());
+        let (tx, mut rx) = bounded::<u8>(16, Arc::clone(&m));
+        for i in 0..10 {
+            tx.try_send(i).unwrap();
+        }
+        rx.try_recv().unwrap();
+        drop(rx);
+        let s = m.snapshot();
+        assert_eq!(
+            (s.queued, s.processed, s.dropped, s.current_size),
+            (10, 1, 9, 0)
+        );
+
+        // The actor restarts with a new mailbox over the same counters.
+        let (tx, mut rx) = bounded::<u8>(16, Arc::clone(&m));
+        tx.try_send(1).unwrap();
+        tx.try_send(2).unwrap();
+        assert_eq!(m.current_size(), 2);
+        rx.try_recv().unwrap();
+        let s = m.snapshot();
+        assert_eq!((s.current_size, s.max_size_reached), (1, 10));
     }
 
     #[test]
