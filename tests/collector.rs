@@ -50,6 +50,8 @@ struct Scripted {
     /// A clock each tick moves forward by `tick_cost`, as if reading the process took that long.
     clock: Option<Arc<ManualClock>>,
     tick_cost: Duration,
+    /// When set, the process sub-collection fails from this tick on (counting from 0).
+    process_fails_from: Option<usize>,
 }
 
 impl Scripted {
@@ -65,6 +67,7 @@ impl Scripted {
             memory_percent: 10.0,
             clock: None,
             tick_cost: Duration::ZERO,
+            process_fails_from: None,
         }
     }
 
@@ -79,10 +82,11 @@ impl Scripted {
 
 impl ResourceSource for Scripted {
     fn process(&mut self) -> Result<ProcessSample, SourceError> {
-        self.ticks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(Instant::now());
+        let tick = {
+            let mut ticks = self.ticks.lock().unwrap_or_else(|p| p.into_inner());
+            ticks.push(Instant::now());
+            ticks.len() - 1
+        };
         if let Some(clock) = &self.clock {
             clock.advance(self.tick_cost);
         }
@@ -91,6 +95,9 @@ impl ResourceSource for Scripted {
             panic!("injected panic in the source");
         }
         self.check(SubCollection::Process)?;
+        if self.process_fails_from.is_some_and(|from| tick >= from) {
+            return Err(SourceError::new("the process is unreadable in this test"));
+        }
         Ok(ProcessSample {
             pid: 1,
             cpu_percent: 50.0,
@@ -248,7 +255,8 @@ async fn io_counters_grow_by_deltas() {
         read_bytes: r,
         written_bytes: w,
     };
-    // Disk figures are cumulative totals; the last one went down (a new baseline).
+    // Disk figures are cumulative totals; the last one went down: reset, it counted from zero
+    // again, so all of it is new.
     source.disk = [
         totals(100, 10),
         totals(150, 10),
@@ -275,7 +283,7 @@ async fn io_counters_grow_by_deltas() {
             [100.0, 10.0, 7.0, 1.0],
             [150.0, 10.0, 10.0, 1.0],
             [150.0, 40.0, 10.0, 1.0],
-            [150.0, 40.0, 15.0, 6.0],
+            [170.0, 45.0, 15.0, 6.0],
         ]
     );
 }
@@ -331,6 +339,39 @@ async fn process_health_comes_from_the_process_and_host_memory() {
     let mut collector = Collector::new(source);
     assert_eq!(collector.tick().health, None);
     assert_eq!(collector.state().status().process_health, None);
+}
+
+#[tokio::test]
+async fn a_process_health_not_read_for_300_s_is_dropped_and_marked_stale() {
+    let _serial = SERIAL.lock().await;
+    let clock = Arc::new(ManualClock::new());
+    let mut source = Scripted::new(&[Step::Ok]);
+    source.memory_percent = 95.0;
+    source.process_fails_from = Some(1);
+    let mut collector = Collector::with_clock(source, clock.clone());
+    assert_eq!(collector.tick().health, Some(ProcessHealthStatus::Critical));
+
+    // From now on the process cannot be read, while the other sub-collections succeed: the
+    // last reading holds for 300 s, then it is dropped as stale instead of being reported as
+    // current for ever.
+    clock.advance(Duration::from_secs(200));
+    let report = collector.tick();
+    assert!(report.is_success(), "four of five succeeded");
+    assert_eq!(report.health, None);
+    let status = collector.state().status();
+    assert_eq!(status.process_health, Some(ProcessHealthStatus::Critical));
+    assert!(!status.process_health_stale);
+
+    clock.advance(Duration::from_secs(101));
+    collector.tick();
+    let status = collector.state().status();
+    assert!(!status.stale, "the collection as a whole succeeds");
+    assert!(
+        status.process_health_stale,
+        "301 s since the process was read"
+    );
+    assert_eq!(status.process_health, None);
+    assert_eq!(status.attribution, None);
 }
 
 fn proc_status_threads() -> u64 {

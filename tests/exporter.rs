@@ -105,6 +105,8 @@ struct FakeSource {
     cpu_count: usize,
     memory_percent: f64,
     hold_first_tick: Option<mpsc::Receiver<()>>,
+    /// Fails only the process sub-collection.
+    process_fails: bool,
     _probe: Arc<()>,
 }
 
@@ -116,6 +118,7 @@ impl FakeSource {
             cpu_count: 4,
             memory_percent: 10.0,
             hold_first_tick: None,
+            process_fails: false,
             _probe: Arc::new(()),
         }
     }
@@ -144,6 +147,9 @@ impl ResourceSource for FakeSource {
             let _ = hold.recv();
         }
         self.check()?;
+        if self.process_fails {
+            return Err(SourceError::new("the process is unreadable in this test"));
+        }
         Ok(ProcessSample {
             pid: 4242,
             cpu_percent: self.cpu_percent,
@@ -429,6 +435,39 @@ async fn health_degrades_after_300_s_without_a_successful_collection() {
     assert!(scrape
         .lines()
         .any(|l| l.starts_with("alys_collector_seconds_since_success 301")));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn health_degrades_when_the_process_health_is_not_read_for_300_s() {
+    let _serial = SERIAL.lock().await;
+    let clock = Arc::new(ManualClock::new());
+    let source = FakeSource {
+        process_fails: true,
+        ..FakeSource::ok()
+    };
+    let server = start(source, clock.clone()).await;
+    server.wait_ready().await;
+    let addr = server.local_addr();
+
+    let body = get(addr, "/health").await.text();
+    assert_eq!(json_field(&body, "status"), "healthy", "{body}");
+    assert_eq!(json_field(&body, "process_health"), "unknown");
+
+    // The collection succeeds in part (four of five) but the process's health stays unknown
+    // for over 300 s: degraded, and the reason says which sub-collections to look at. (These
+    // tests tick once, so the collection is stale by then too; tests/collector.rs shows the
+    // process's health going stale while other ticks succeed.)
+    clock.advance(Duration::from_secs(301));
+    let reply = get(addr, "/health").await;
+    assert_eq!(reply.status, 200, "degraded is still 200");
+    let body = reply.text();
+    assert_eq!(json_field(&body, "status"), "degraded", "{body}");
+    assert_eq!(json_field(&body, "has_succeeded"), "true");
+    assert!(
+        body.contains("process's health has not been read for over 300 s"),
+        "{body}"
+    );
     server.shutdown().await;
 }
 

@@ -135,6 +135,12 @@ fn set_u64(gauge: &crate::IntGauge, v: u64) {
     gauge.set(i64::try_from(v).unwrap_or(i64::MAX));
 }
 
+/// What a cumulative counter moved from `previous` to `now`. A counter that went down was reset
+/// and counted from zero again, so everything it shows now is new.
+pub(crate) fn counter_delta(previous: u64, now: u64) -> u64 {
+    now.checked_sub(previous).unwrap_or(now)
+}
+
 impl<S: ResourceSource> Collector<S> {
     /// A collector over `source`, measuring ages with tokio's clock.
     pub fn new(source: S) -> Self {
@@ -246,18 +252,14 @@ impl<S: ResourceSource> Collector<S> {
     fn export_disk(&mut self, totals: DiskIoTotals) {
         // The first sample adds everything since the process started, so the counters equal
         // the process's totals; a total that went down (a new process behind the same source)
-        // starts a new baseline and adds nothing.
+        // counted from zero again, so all of it is new.
         let previous = self.previous_disk.unwrap_or_default();
-        if totals.read_bytes >= previous.read_bytes {
-            m::DISK_IO
-                .with(IoOperation::Read)
-                .inc_by(totals.read_bytes - previous.read_bytes);
-        }
-        if totals.written_bytes >= previous.written_bytes {
-            m::DISK_IO
-                .with(IoOperation::Write)
-                .inc_by(totals.written_bytes - previous.written_bytes);
-        }
+        m::DISK_IO
+            .with(IoOperation::Read)
+            .inc_by(counter_delta(previous.read_bytes, totals.read_bytes));
+        m::DISK_IO
+            .with(IoOperation::Write)
+            .inc_by(counter_delta(previous.written_bytes, totals.written_bytes));
         self.previous_disk = Some(totals);
     }
 
@@ -317,6 +319,7 @@ impl<S: ResourceSource> Collector<S> {
             }
             inner.attribution = attribution;
             inner.health = report.health;
+            inner.health_read_at = Some(now);
         }
 
         let age = CollectorState::age(&inner, now);

@@ -70,6 +70,7 @@ pub(crate) mod linux {
     use std::io::Read as _;
 
     use super::{NetworkIoDelta, SourceError};
+    use crate::collector::counter_delta;
 
     /// One interface's cumulative counters at the previous read.
     struct Seen {
@@ -105,7 +106,8 @@ pub(crate) mod linux {
 
         /// Takes the deltas from one read of `/proc/net/dev`. A new interface starts at its
         /// current counters (it adds nothing); a counter that went down (the interface was
-        /// reset) starts again from its new value; an interface that is gone is forgotten.
+        /// reset) counted from zero again, so its whole new value is added; an interface that
+        /// is gone is forgotten.
         pub(crate) fn apply(&mut self, text: &str) -> Result<NetworkIoDelta, SourceError> {
             self.reads += 1;
             let read = self.reads;
@@ -131,10 +133,10 @@ pub(crate) mod linux {
                     Some(s) => {
                         delta.received_bytes = delta
                             .received_bytes
-                            .saturating_add(received.saturating_sub(s.received));
+                            .saturating_add(counter_delta(s.received, received));
                         delta.transmitted_bytes = delta
                             .transmitted_bytes
-                            .saturating_add(transmitted.saturating_sub(s.transmitted));
+                            .saturating_add(counter_delta(s.transmitted, transmitted));
                         s.received = received;
                         s.transmitted = transmitted;
                         s.read = read;
@@ -184,9 +186,13 @@ mod tests {
             .apply(&dev(&[("lo", 900, 900), ("eth0", 130, 55), ("eth1", 7, 7)]))
             .unwrap();
         assert_eq!((next.received_bytes, next.transmitted_bytes), (30, 5));
-        // eth0 was reset, eth1 moved, then eth1 disappears and comes back.
+        // eth0 was reset (what it counted since is new), eth1 moved, then eth1 disappears and
+        // comes back.
         let reset = d.apply(&dev(&[("eth0", 10, 5), ("eth1", 17, 8)])).unwrap();
-        assert_eq!((reset.received_bytes, reset.transmitted_bytes), (10, 1));
+        assert_eq!(
+            (reset.received_bytes, reset.transmitted_bytes),
+            (10 + 10, 5 + 1)
+        );
         d.apply(&dev(&[("eth0", 10, 5)])).unwrap();
         let back = d
             .apply(&dev(&[("eth0", 11, 5), ("eth1", 500, 500)]))

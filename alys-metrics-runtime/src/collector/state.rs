@@ -103,10 +103,16 @@ pub struct CollectorStatus {
     /// How long the last tick took.
     pub last_duration: Duration,
     /// The process's health from the last tick that read both the process and the host's
-    /// memory; `None` until then.
+    /// memory; `None` until then, and again once that reading is older than [`STALE_AFTER`]
+    /// (see [`process_health_stale`](Self::process_health_stale)).
     pub process_health: Option<ProcessHealthStatus>,
-    /// The attribution that health was computed from.
+    /// The attribution that health was computed from (`None` exactly when `process_health` is).
     pub attribution: Option<ProcessResourceAttribution>,
+    /// True when no tick has read both the process and the host's memory for over
+    /// [`STALE_AFTER`] (since the collector was created when none has), although other
+    /// sub-collections may succeed: the last reading is then dropped rather than reported as
+    /// current.
+    pub process_health_stale: bool,
 }
 
 #[derive(Debug)]
@@ -119,6 +125,8 @@ pub(crate) struct Inner {
     pub(crate) last_duration: Duration,
     pub(crate) attribution: Option<ProcessResourceAttribution>,
     pub(crate) health: Option<ProcessHealthStatus>,
+    /// When `health` and `attribution` were last read.
+    pub(crate) health_read_at: Option<Instant>,
     /// Whether the "no success for 300 s" error was logged since the last success.
     pub(crate) stale_logged: bool,
     /// Which sub-collections failed in the last tick (for logging transitions only).
@@ -156,6 +164,7 @@ impl CollectorState {
                 last_duration: Duration::ZERO,
                 attribution: None,
                 health: None,
+                health_read_at: None,
                 stale_logged: false,
                 failing: [false; 5],
             }),
@@ -202,6 +211,14 @@ impl CollectorState {
         let now = self.clock.now();
         let inner = self.lock();
         let age = Self::age(&inner, now);
+        let health_age =
+            now.saturating_duration_since(inner.health_read_at.unwrap_or(inner.created));
+        let process_health_stale = health_age > STALE_AFTER;
+        let (process_health, attribution) = if process_health_stale {
+            (None, None)
+        } else {
+            (inner.health, inner.attribution)
+        };
         CollectorStatus {
             ticks: inner.ticks,
             consecutive_failures: inner.consecutive_failures,
@@ -210,8 +227,9 @@ impl CollectorState {
             seconds_since_success: age.as_secs_f64(),
             stale: age > STALE_AFTER,
             last_duration: inner.last_duration,
-            process_health: inner.health,
-            attribution: inner.attribution,
+            process_health,
+            attribution,
+            process_health_stale,
         }
     }
 }

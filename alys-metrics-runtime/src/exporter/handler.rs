@@ -166,6 +166,14 @@ pub(crate) fn assess(shared: &Shared) -> (Health, crate::collector::CollectorSta
             status.seconds_since_success
         ));
     }
+    if status.process_health_stale && status.ticks > 0 {
+        health = health.max(Health::Degraded);
+        reasons.push(
+            "the process's health has not been read for over 300 s: the process or \
+             system_memory sub-collection keeps failing (see the collector's warnings)"
+                .to_owned(),
+        );
+    }
     if let (Some(h), Some(a)) = (status.process_health, status.attribution.as_ref()) {
         let from_process = match h {
             ProcessHealthStatus::Healthy => Health::Healthy,

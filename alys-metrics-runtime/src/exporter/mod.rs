@@ -23,9 +23,10 @@
 //! | another path | 404 |
 //! | another method on those paths | 405 with `Allow: GET, HEAD` |
 //!
-//! `/health` is `degraded` when no collection has succeeded for over 300 s or the process's
-//! health ([`ProcessHealthStatus`](crate::collector::ProcessHealthStatus)) is `Warning`, and
-//! `unhealthy` when it is `Critical`.
+//! `/health` is `degraded` when no collection has succeeded for over 300 s, when the process's
+//! health ([`ProcessHealthStatus`](crate::collector::ProcessHealthStatus)) is `Warning`, or when
+//! it has not been read for over 300 s (its last reading is then dropped), and `unhealthy` when
+//! it is `Critical`.
 //!
 //! # Hardening
 //!
