@@ -30,11 +30,15 @@
 // An `async fn` gets the same wrapper around its body (the clock starts at the first poll).
 // A sync fn returning a boxed future (`ResponseFuture<O>`, `Pin<Box<dyn Future<Output = O>>>`,
 // `BoxFuture<'_, O>`) built some other way has its future wrapped in a new box.
-// An unfinished guard records `panicked` or `cancelled` when dropped.
+// An unfinished guard records `panicked` or `cancelled` when dropped, so a `return` that would
+// leave the fn past the measuring code (an early `return Box::pin(..)` before the tail future,
+// or any `return` of a body that cannot run in a closure) is rewritten to measure its value
+// too: `return wrap(e)`, `wrap` being the same wrapper (see `EarlyReturns`).
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, GenericArgument, Ident, PathArguments, ReturnType, Signature, Stmt, Type};
 
 /// What one handler needs to know besides its own signature and body.
@@ -98,6 +102,19 @@ pub fn instrument(sig: &Signature, block: &mut Block, h: &Handler) {
 
     let resolved = resolve(&ret, h.assoc);
     let output = future_output(resolved).filter(|o| let_safe(o));
+    if let Some(o) = output {
+        if tail_async(block).is_some() {
+            // Returns before the tail future leave the fn with a future of their own.
+            let n = block.stmts.len();
+            for (i, stmt) in block.stmts.iter_mut().enumerate() {
+                match stmt {
+                    // The tail `return Box::pin(async ..);` itself is measured below.
+                    Stmt::Expr(Expr::Return(_), _) if i + 1 == n => {}
+                    _ => wrap_returns(stmt, &ret, Some(o)),
+                }
+            }
+        }
+    }
     if let Some((found, direct)) = tail_async(block) {
         let original = found.to_token_stream();
         let body = measured_future(original, if direct { output } else { None });
@@ -125,6 +142,12 @@ pub fn instrument(sig: &Signature, block: &mut Block, h: &Handler) {
         return;
     }
     let out = local("__alys_out");
+    if !closure_safe(&ret) {
+        // The body runs as a plain block: its `return`s would skip the measuring code.
+        for stmt in &mut block.stmts {
+            wrap_returns(stmt, &ret, output);
+        }
+    }
     let run = run_body(block, &ret);
     if let Some(output) = output {
         let inner = local("__alys_inner");
@@ -161,6 +184,64 @@ fn run_body(block: &Block, ret: &Type) -> TokenStream {
     } else {
         block.to_token_stream()
     }
+}
+
+/// Rewrites each `return e` of `stmt` that returns from the handler itself (not those of
+/// closures, async blocks or nested items) so that the guard measures its value: the future
+/// is wrapped when `output` (the boxed future's output) is known, else the outcome of `e` is
+/// recorded before it is returned.
+fn wrap_returns(stmt: &mut Stmt, ret: &Type, output: Option<&Type>) {
+    EarlyReturns { ret, output }.visit_stmt_mut(stmt);
+}
+
+struct EarlyReturns<'a> {
+    ret: &'a Type,
+    output: Option<&'a Type>,
+}
+
+impl EarlyReturns<'_> {
+    fn wrap(&self, value: Option<&Expr>) -> TokenStream {
+        let (guard, out, ret) = (local("__alys_guard"), local("__alys_out"), self.ret);
+        let value = value.map_or_else(|| quote!(()), ToTokens::to_token_stream);
+        let ann = let_safe(ret).then(|| quote!(: #ret));
+        match self.output {
+            Some(o) => {
+                let inner = local("__alys_inner");
+                let body = measured_future(quote!(#inner), Some(o));
+                quote!({
+                    let #inner #ann = #value;
+                    ::std::boxed::Box::pin(async move {
+                        let mut #guard = #guard;
+                        #body
+                    })
+                })
+            }
+            None => {
+                let finish = finish();
+                quote!({
+                    let #out #ann = #value;
+                    #finish
+                    #out
+                })
+            }
+        }
+    }
+}
+
+impl VisitMut for EarlyReturns<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        match e {
+            // Their `return`s leave the closure or the async block, not the handler.
+            Expr::Closure(_) | Expr::Async(_) => {}
+            Expr::Return(r) => {
+                let wrapped = self.wrap(r.expr.as_deref());
+                r.expr = Some(Box::new(Expr::Verbatim(wrapped)));
+            }
+            _ => visit_mut::visit_expr_mut(self, e),
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
 /// Statements that await `future` through the guard `__alys_guard` (which must be a mutable

@@ -91,8 +91,11 @@
 //!
 //! A sync body runs in a closure called at once, so `return` and `?` still report their
 //! value. When the return type cannot be written on a closure (it borrows with an elided
-//! lifetime, `-> &str`, or is `impl Trait`), the body runs in place and an early `return`
-//! is counted as `cancelled`.
+//! lifetime, `-> &str`, or is `impl Trait`), the body runs in place and each `return` is
+//! rewritten to report its value (or wrap its boxed future) first. A `return` before a tail
+//! async block returns a future of its own: it is wrapped like the tail when the return type
+//! is one of the boxed futures above; with another type (`ResponseActFuture`) it cannot be,
+//! and is counted as `cancelled`. A `return` written inside a macro call is not seen.
 //!
 //! # Who writes the processed and error counters
 //!
