@@ -24,6 +24,8 @@ pub(crate) struct WriteStallTimeout<T> {
 
 impl<T> WriteStallTimeout<T> {
     pub(crate) fn new(inner: T, limit: Duration) -> Self {
+        // A limit of a year or more means "never"; capping it keeps `now + limit` in range.
+        let limit = limit.min(Duration::from_secs(365 * 24 * 3600));
         Self {
             inner,
             limit,
