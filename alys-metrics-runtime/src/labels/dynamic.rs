@@ -111,15 +111,19 @@ impl<const MAX: usize> DynamicState<MAX> {
         slot
     }
 
-    fn release(&self, input: &str) -> Option<usize> {
+    fn release(&self, input: &str, reset: &mut dyn FnMut(usize)) -> Option<usize> {
         let mut buf = [0u8; MAX_LABEL_VALUE_LEN];
         let value = sanitize_into(input, &mut buf);
         let mut slots = self.write();
         let slot = slots.by_value.remove(value)?;
+        // First, so that a scrape that saw the old generation and reads it again afterwards
+        // knows that something changed under it.
+        self.generation.fetch_add(1, Ordering::AcqRel);
         slots.names[slot] = None;
-        slots.free.push(slot);
         self.assigned.store(slots.by_value.len(), Ordering::Relaxed);
-        self.generation.fetch_add(1, Ordering::Relaxed);
+        // Zeroed while the lock is held: no other value can take the slot before.
+        reset(slot);
+        slots.free.push(slot);
         Some(slot)
     }
 }
@@ -165,12 +169,12 @@ impl<const MAX: usize> LabelDim for Dynamic<MAX> {
         state.overflow.load(Ordering::Relaxed)
     }
 
-    fn release(state: &Self::State, value: &str) -> Option<usize> {
-        state.release(value)
+    fn release(state: &Self::State, value: &str, reset: &mut dyn FnMut(usize)) -> Option<usize> {
+        state.release(value, reset)
     }
 
     fn generation(state: &Self::State) -> u64 {
-        state.generation.load(Ordering::Relaxed)
+        state.generation.load(Ordering::Acquire)
     }
 }
 
@@ -267,16 +271,19 @@ mod tests {
         assert_eq!(state.resolve("peer-c"), 2, "full: folds into other");
         assert_eq!(<D as LabelDim>::generation(&state), 0);
         assert_eq!(
-            <D as LabelDim>::release(&state, "Peer-A"),
+            <D as LabelDim>::release(&state, "Peer-A", &mut |_| {}),
             Some(0),
             "sanitised like resolve"
         );
         assert_eq!(
-            <D as LabelDim>::release(&state, "peer-a"),
+            <D as LabelDim>::release(&state, "peer-a", &mut |_| {}),
             None,
             "released once"
         );
-        assert_eq!(<D as LabelDim>::release(&state, "never-seen"), None);
+        assert_eq!(
+            <D as LabelDim>::release(&state, "never-seen", &mut |_| {}),
+            None
+        );
         assert_eq!(<D as LabelDim>::generation(&state), 1);
         assert!(!<D as LabelDim>::slot_live(&state, 0));
         assert_eq!(<D as LabelDim>::slot_value(&state, 0), None);
@@ -289,13 +296,16 @@ mod tests {
             <D as LabelDim>::slot_value(&state, 0).as_deref(),
             Some("peer-c")
         );
-        <D as LabelDim>::release(&state, "peer-b");
-        <D as LabelDim>::release(&state, "peer-c");
+        <D as LabelDim>::release(&state, "peer-b", &mut |_| {});
+        <D as LabelDim>::release(&state, "peer-c", &mut |_| {});
         for i in 0..10_000 {
             let id = format!("churn-{i}");
             let slot = state.resolve(&id);
             assert!(slot < 2, "a departed value's slot is free for the next");
-            assert_eq!(<D as LabelDim>::release(&state, &id), Some(slot));
+            assert_eq!(
+                <D as LabelDim>::release(&state, &id, &mut |_| {}),
+                Some(slot)
+            );
         }
         assert!(state.assigned() <= 2);
         assert!(state.read().names.len() <= 2 && state.read().free.len() <= 2);

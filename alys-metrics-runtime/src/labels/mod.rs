@@ -84,9 +84,10 @@ pub trait LabelDim: 'static {
     fn overflowed(_state: &Self::State) -> u64 {
         0
     }
-    /// Frees the slot of `value` so that another value can take it; returns the slot. Enum
-    /// values are never released.
-    fn release(_state: &Self::State, _value: &str) -> Option<usize> {
+    /// Frees the slot of `value` so that another value can take it; returns the slot. `reset`
+    /// is called with the slot while it is still reserved, before any other value can take
+    /// it. Enum values are never released.
+    fn release(_state: &Self::State, _value: &str, _reset: &mut dyn FnMut(usize)) -> Option<usize> {
         None
     }
     /// A number that changes whenever a slot is released (always 0 for enums): with the
@@ -142,8 +143,9 @@ pub trait LabelSet: 'static {
     fn slot_value(state: &Self::State, dim: usize, slot: usize) -> Option<Cow<'_, str>>;
     /// Values folded into overflow slots, summed over the dimensions.
     fn overflowed(state: &Self::State) -> u64;
-    /// Releases `value` in every dynamic dimension that holds it: the freed slot of each.
-    fn release(state: &Self::State, value: &str) -> [Option<usize>; 6];
+    /// Releases `value` in every dynamic dimension that holds it, calling `reset(dim, slot)`
+    /// before each freed slot can be taken again; true when any dimension held it.
+    fn release(state: &Self::State, value: &str, reset: &mut dyn FnMut(usize, usize)) -> bool;
     /// Sum of the dimensions' release generations.
     fn generation(state: &Self::State) -> u64;
 }
@@ -169,8 +171,8 @@ impl LabelSet for () {
     fn overflowed(_: &()) -> u64 {
         0
     }
-    fn release(_: &(), _: &str) -> [Option<usize>; 6] {
-        [None; 6]
+    fn release(_: &(), _: &str, _: &mut dyn FnMut(usize, usize)) -> bool {
+        false
     }
     fn generation(_: &()) -> u64 {
         0
@@ -214,10 +216,14 @@ macro_rules! label_set_tuple {
             fn overflowed(state: &Self::State) -> u64 {
                 0 $(+ $T::overflowed(&state.$i))+
             }
-            fn release(state: &Self::State, value: &str) -> [Option<usize>; 6] {
-                let mut freed = [None; 6];
-                $( freed[$i] = $T::release(&state.$i, value); )+
-                freed
+            fn release(
+                state: &Self::State,
+                value: &str,
+                reset: &mut dyn FnMut(usize, usize),
+            ) -> bool {
+                let mut any = false;
+                $( any |= $T::release(&state.$i, value, &mut |slot| reset($i, slot)).is_some(); )+
+                any
             }
             fn generation(state: &Self::State) -> u64 {
                 0 $(+ $T::generation(&state.$i))+

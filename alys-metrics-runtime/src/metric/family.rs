@@ -122,23 +122,29 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
     /// ```
     pub fn forget(&self, value: &str) -> bool {
         let fam = self.family();
-        let freed = L::release(&fam.state, value);
-        if freed.iter().all(Option::is_none) {
-            return false;
-        }
-        for (index, child) in fam.children.iter().enumerate() {
-            let mut rest = index;
-            let mut hit = false;
-            for dim in (0..L::ARITY).rev() {
-                let size = L::dim_size(dim);
-                hit |= freed[dim] == Some(rest % size);
-                rest /= size;
+        L::release(&fam.state, value, &mut |dim, slot| {
+            for (index, child) in fam.children.iter().enumerate() {
+                if Self::digit(index, dim) == slot {
+                    child.reset();
+                }
             }
-            if hit {
-                child.reset();
-            }
+        })
+    }
+
+    /// A number that changes whenever a dynamic label value of this metric is
+    /// [forgotten](Metric::forget). A child reference kept from [`with`](Metric::with) still
+    /// belongs to its label values while this number is unchanged; compare it before reusing a
+    /// cached reference in code where values may be forgotten. Always 0 without dynamic labels.
+    pub fn generation(&self) -> u64 {
+        L::generation(&self.family().state)
+    }
+
+    /// The slot of dimension `dim` in the flat child index `index`.
+    fn digit(mut index: usize, dim: usize) -> usize {
+        for d in (dim + 1..L::ARITY).rev() {
+            index /= L::dim_size(d);
         }
-        true
+        index % L::dim_size(dim)
     }
 
     /// Number of series currently exported (enum series always; dynamic ones once used).
@@ -277,9 +283,12 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
 
     /// Encodes a family with a dynamic dimension from its cached lines, rendering them again
     /// when a new label value has made another child exported since.
-    fn encode_dynamic(fam: &Family<M, L>, desc: &'static Descriptor, out: &mut Vec<u8>) -> bool {
-        // Read before rendering: a release during the rendering shows at the next scrape.
-        let generation = L::generation(&fam.state);
+    fn encode_dynamic_once(
+        fam: &Family<M, L>,
+        desc: &'static Descriptor,
+        generation: u64,
+        out: &mut Vec<u8>,
+    ) -> bool {
         let live = Self::live_series(fam);
         {
             let cache = fam.dynamic.read().unwrap_or_else(PoisonError::into_inner);
@@ -297,6 +306,36 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
             lines,
         });
         written
+    }
+
+    /// Encodes a family with a dynamic dimension. A value forgotten (and its slot taken by
+    /// another) while the family is written would put one value's sample under the other's
+    /// label, so the text is written again when the release generation moved meanwhile.
+    fn encode_dynamic(fam: &Family<M, L>, desc: &'static Descriptor, out: &mut Vec<u8>) {
+        let start = out.len();
+        for _ in 0..4 {
+            let generation = L::generation(&fam.state);
+            if !Self::encode_dynamic_once(fam, desc, generation, out) {
+                Self::encode_in_full(fam, desc, out);
+            }
+            if L::generation(&fam.state) == generation {
+                return;
+            }
+            out.truncate(start);
+        }
+        // Values are being forgotten faster than the family can be written: write it once
+        // more without the check rather than not at all.
+        if !Self::encode_dynamic_once(fam, desc, L::generation(&fam.state), out) {
+            Self::encode_in_full(fam, desc, out);
+        }
+    }
+
+    /// Writes the family without pre-rendered lines: for when a child wrote other lines than
+    /// when they were rendered.
+    fn encode_in_full(fam: &Family<M, L>, desc: &'static Descriptor, out: &mut Vec<u8>) {
+        write_header(out, desc.name, desc.help, M::KIND.as_str());
+        let indices = LiveSlots::of(fam).indices::<L>();
+        Self::encode_samples(fam, desc, indices.into_iter(), out);
     }
 }
 
@@ -371,19 +410,14 @@ impl<M: MetricCore, L: LabelSet> Collect for Metric<M, L> {
         let fam = self.family();
         let desc = self.desc;
         // The children's lines are rendered once and copied; each scrape writes the values.
-        let written = if L::STATIC {
-            let lines = fam.lines.get_or_init(|| {
-                Self::render_lines(fam, desc, &(0..L::CARDINALITY).collect::<Vec<_>>())
-            });
-            Self::replay(fam, lines, 0..L::CARDINALITY, out)
-        } else {
-            Self::encode_dynamic(fam, desc, out)
-        };
-        if !written {
-            // A child wrote other lines than when they were rendered: render them in full.
-            write_header(out, desc.name, desc.help, M::KIND.as_str());
-            let indices = LiveSlots::of(fam).indices::<L>();
-            Self::encode_samples(fam, desc, indices.into_iter(), out);
+        if !L::STATIC {
+            return Self::encode_dynamic(fam, desc, out);
+        }
+        let lines = fam.lines.get_or_init(|| {
+            Self::render_lines(fam, desc, &(0..L::CARDINALITY).collect::<Vec<_>>())
+        });
+        if !Self::replay(fam, lines, 0..L::CARDINALITY, out) {
+            Self::encode_in_full(fam, desc, out);
         }
     }
 
