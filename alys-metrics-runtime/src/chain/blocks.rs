@@ -11,8 +11,8 @@ use crate::catalogue::chain::{
     BLOCK_BYTES_PER_SECOND, BLOCK_PRODUCTION_DURATION, BLOCK_TIMINGS_DROPPED,
     BLOCK_TRANSACTIONS_PER_SECOND, BLOCK_VALIDATIONS, BLOCK_VALIDATION_DURATION,
 };
-use crate::labels::MAX_LABEL_VALUE_LEN;
-use crate::metric::{Collect, Histogram};
+use crate::labels::{Dynamic, MAX_LABEL_VALUE_LEN};
+use crate::metric::{Collect, Histogram, Metric};
 use crate::LabelValue;
 
 /// What a block timer measures (`timer` label of `alys_block_timings_dropped_total`).
@@ -180,11 +180,14 @@ pub(crate) fn duration_child<V: ValidatorLabel + ?Sized>(
     validator.with_label(|s| cached_child(kind, s))
 }
 
-/// The last validator text a thread resolved for one timer kind, and its child.
+/// The last validator text a thread resolved for one timer kind, its child, and the label's
+/// release generation then: once a validator is forgotten its slot may belong to another, so
+/// the child is only reused while the generation is unchanged.
 struct LastValidator {
     len: usize,
     text: [u8; MAX_LABEL_VALUE_LEN],
     child: Option<&'static Histogram>,
+    generation: u64,
 }
 
 impl LastValidator {
@@ -192,12 +195,22 @@ impl LastValidator {
         len: 0,
         text: [0; MAX_LABEL_VALUE_LEN],
         child: None,
+        generation: 0,
     };
 
     #[inline]
-    fn get(&self, text: &str) -> Option<&'static Histogram> {
+    fn get(&self, text: &str, generation: u64) -> Option<&'static Histogram> {
         self.child
-            .filter(|_| self.text[..self.len] == *text.as_bytes())
+            .filter(|_| self.generation == generation && self.text[..self.len] == *text.as_bytes())
+    }
+}
+
+/// The duration metric of a timer kind.
+#[inline]
+fn duration_metric(kind: BlockTimerKind) -> &'static Metric<Histogram, (Dynamic<64>,)> {
+    match kind {
+        BlockTimerKind::Production => &BLOCK_PRODUCTION_DURATION,
+        BlockTimerKind::Validation => &BLOCK_VALIDATION_DURATION,
     }
 }
 
@@ -208,12 +221,13 @@ thread_local! {
 
 #[inline]
 fn cached_child(kind: BlockTimerKind, text: &str) -> &'static Histogram {
+    let generation = duration_metric(kind).generation();
     let hit = LAST_VALIDATOR
         .try_with(|last| {
             last[kind.index()]
                 .try_borrow()
                 .ok()
-                .and_then(|l| l.get(text))
+                .and_then(|l| l.get(text, generation))
         })
         .ok()
         .flatten();
@@ -225,10 +239,9 @@ fn cached_child(kind: BlockTimerKind, text: &str) -> &'static Histogram {
 
 #[cold]
 fn resolve_child(kind: BlockTimerKind, text: &str) -> &'static Histogram {
-    let metric = match kind {
-        BlockTimerKind::Production => &BLOCK_PRODUCTION_DURATION,
-        BlockTimerKind::Validation => &BLOCK_VALIDATION_DURATION,
-    };
+    let metric = duration_metric(kind);
+    // Read before resolving: a forget in between only costs a cache miss next time.
+    let generation = metric.generation();
     let folded_before = metric.overflowed();
     let child = metric.with(text);
     // A concurrent fold on another thread only costs a cache miss here.
@@ -238,6 +251,7 @@ fn resolve_child(kind: BlockTimerKind, text: &str) -> &'static Histogram {
                 l.len = text.len();
                 l.text[..text.len()].copy_from_slice(text.as_bytes());
                 l.child = Some(child);
+                l.generation = generation;
             }
         });
     }
