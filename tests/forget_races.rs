@@ -1,7 +1,19 @@
 //! `Metric::forget` racing with updates and scrapes. These are stress tests: each runs a
 //! bounded number of iterations and fails as soon as one interleaving shows the race.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use alys_metrics::prelude::*;
+
+/// Sets the flag when dropped, so a failing assertion also stops the other thread (a scope
+/// waits for its threads before it reports the panic).
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
 
 /// One slot, fought over.
 #[alys_metric(counter, labels(peer: dynamic(max = 1)))]
@@ -13,14 +25,15 @@ static RACE_SCORES: IntGauge;
 
 #[test]
 fn a_slot_is_zeroed_before_another_value_can_take_it() {
-    let stop = std::sync::atomic::AtomicBool::new(false);
+    let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
         s.spawn(|| {
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) {
                 RACE_COUNTS.with("a").inc();
                 RACE_COUNTS.forget("a");
             }
         });
+        let _stop = StopOnDrop(&stop);
         for i in 0..50_000 {
             let c = RACE_COUNTS.with("b");
             c.inc();
@@ -32,22 +45,22 @@ fn a_slot_is_zeroed_before_another_value_can_take_it() {
             );
             RACE_COUNTS.forget("b");
         }
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
     });
 }
 
 #[test]
 fn a_scrape_never_shows_one_values_sample_under_anothers_label() {
-    let stop = std::sync::atomic::AtomicBool::new(false);
+    let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
         s.spawn(|| {
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) {
                 RACE_SCORES.forget("x");
                 RACE_SCORES.with("y").set(2);
                 RACE_SCORES.forget("y");
                 RACE_SCORES.with("x").set(1);
             }
         });
+        let _stop = StopOnDrop(&stop);
         let mut out = Vec::new();
         for i in 0..20_000 {
             out.clear();
@@ -68,6 +81,5 @@ fn a_scrape_never_shows_one_values_sample_under_anothers_label() {
                 assert!(ok, "scrape {i}: mislabelled sample `{line}`");
             }
         }
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
     });
 }

@@ -310,10 +310,12 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
 
     /// Encodes a family with a dynamic dimension. A value forgotten (and its slot taken by
     /// another) while the family is written would put one value's sample under the other's
-    /// label, so the text is written again when the release generation moved meanwhile.
+    /// label, so the text is written again when the release generation moved meanwhile. If
+    /// values keep being forgotten through every attempt, the family's samples are left out of
+    /// this scrape rather than written under labels that may be wrong.
     fn encode_dynamic(fam: &Family<M, L>, desc: &'static Descriptor, out: &mut Vec<u8>) {
         let start = out.len();
-        for _ in 0..4 {
+        for attempt in 0..16 {
             let generation = L::generation(&fam.state);
             if !Self::encode_dynamic_once(fam, desc, generation, out) {
                 Self::encode_in_full(fam, desc, out);
@@ -322,12 +324,15 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
                 return;
             }
             out.truncate(start);
+            if attempt >= 4 {
+                std::thread::yield_now();
+            }
         }
-        // Values are being forgotten faster than the family can be written: write it once
-        // more without the check rather than not at all.
-        if !Self::encode_dynamic_once(fam, desc, L::generation(&fam.state), out) {
-            Self::encode_in_full(fam, desc, out);
-        }
+        tracing::debug!(
+            metric = desc.name,
+            "labels kept changing during the scrape; samples left out"
+        );
+        write_header(out, desc.name, desc.help, M::KIND.as_str());
     }
 
     /// Writes the family without pre-rendered lines: for when a child wrote other lines than
