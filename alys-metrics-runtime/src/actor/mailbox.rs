@@ -235,11 +235,7 @@ impl<T> MailboxSender<T> {
     pub fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         match self.tx.try_reserve() {
             Ok(permit) => {
-                self.metrics.on_enqueue();
-                permit.send(Envelope {
-                    msg,
-                    queued_at: Instant::now(),
-                });
+                self.enqueue(permit, msg);
                 Ok(())
             }
             Err(TrySendError::Full(())) => {
@@ -250,6 +246,15 @@ impl<T> MailboxSender<T> {
         }
     }
 
+    /// Counts and sends `msg` through a reserved place in the mailbox.
+    fn enqueue(&self, permit: mpsc::Permit<'_, Envelope<T>>, msg: T) {
+        self.metrics.on_enqueue();
+        permit.send(Envelope {
+            msg,
+            queued_at: Instant::now(),
+        });
+    }
+
     /// Queues `msg`, waiting for room (back-pressure instead of dropping).
     ///
     /// # Errors
@@ -258,11 +263,7 @@ impl<T> MailboxSender<T> {
     pub async fn send(&self, msg: T) -> Result<(), SendError<T>> {
         match self.tx.reserve().await {
             Ok(permit) => {
-                self.metrics.on_enqueue();
-                permit.send(Envelope {
-                    msg,
-                    queued_at: Instant::now(),
-                });
+                self.enqueue(permit, msg);
                 Ok(())
             }
             Err(SendError(())) => Err(SendError(msg)),
