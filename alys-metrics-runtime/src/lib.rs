@@ -20,7 +20,11 @@ pub mod metric;
 pub mod registry;
 
 pub use alys_metrics_macros::{alys_metric, instrument_actor, time_block, LabelValue};
-pub use exporter::{serve, serve_with, Limits, MetricsConfig, MetricsServer, ServeError};
+#[cfg(feature = "tls")]
+pub use exporter::WebConfig;
+pub use exporter::{
+    serve, serve_with, Access, IpNet, Limits, MetricsConfig, MetricsServer, ServeError,
+};
 pub use labels::{Dynamic, LabelValue, MAX_CARDINALITY};
 pub use metric::{
     Collect, Counter, Descriptor, FloatCounter, Gauge, Histogram, HistogramTimer, IntGauge, Kind,
