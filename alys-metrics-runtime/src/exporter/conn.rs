@@ -47,7 +47,7 @@ const HEAD: u8 = 1;
 const BUSY: u8 = 2;
 const IDLE: u8 = 3;
 
-/// How often a busy connection re-reads its phase (its deadline starts when it turns idle).
+/// How often a connection re-reads its phase and looks for a stalled write.
 const BUSY_RECHECK: Duration = Duration::from_millis(250);
 /// `503` answers being written at once; beyond this a refused connection is just closed.
 const MAX_REJECTING: usize = 256;
@@ -61,6 +61,9 @@ pub(crate) struct Slot {
     phase: AtomicU8,
     /// When the phase began, in milliseconds since the table's epoch.
     since_ms: AtomicU64,
+    /// Since when a write has been waiting for the client to read (milliseconds since the
+    /// epoch, plus one); 0 while writes make progress.
+    write_blocked: AtomicU64,
     evicted: AtomicBool,
     evict: Notify,
     epoch: Instant,
@@ -77,6 +80,29 @@ impl Slot {
         let phase = self.phase.load(Ordering::Relaxed);
         if phase == FRESH || phase == IDLE {
             self.set(HEAD);
+        }
+    }
+
+    /// Records a write-side poll's outcome: pending starts the stall clock, progress stops it.
+    fn write_polled(&self, pending: bool) {
+        if pending {
+            if self.write_blocked.load(Ordering::Relaxed) == 0 {
+                self.write_blocked
+                    .store(ms_since(self.epoch) + 1, Ordering::Relaxed);
+            }
+        } else {
+            self.write_blocked.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether a write has waited for the client longer than `limit`.
+    fn write_stalled(&self, limit: Duration) -> bool {
+        match self.write_blocked.load(Ordering::Relaxed) {
+            0 => false,
+            since => {
+                let since = self.epoch + Duration::from_millis(since - 1);
+                since + limit <= Instant::now()
+            }
         }
     }
 
@@ -175,6 +201,7 @@ impl Table {
             peer,
             phase: AtomicU8::new(FRESH),
             since_ms: AtomicU64::new(ms_since(self.epoch)),
+            write_blocked: AtomicU64::new(0),
             evicted: AtomicBool::new(false),
             evict: Notify::new(),
             epoch: self.epoch,
@@ -282,20 +309,29 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.slot.write_polled(poll.is_pending());
+        poll
     }
     fn poll_write_vectored(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.slot.write_polled(poll.is_pending());
+        poll
     }
     fn is_write_vectored(&self) -> bool {
         self.inner.is_write_vectored()
     }
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_flush(cx);
+        this.slot.write_polled(poll.is_pending());
+        poll
     }
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
@@ -461,10 +497,13 @@ async fn serve_http<I>(
     let too_old = born + limits.max_connection_age;
     let mut closing = false;
     loop {
-        let phase_deadline = slot.deadline(limits);
-        let wake = phase_deadline
-            .unwrap_or_else(|| Instant::now() + BUSY_RECHECK)
-            .min(too_old);
+        // Wake at the phase's deadline, and at least every BUSY_RECHECK to look for a stalled
+        // write: hyper does not always poll a blocked write again (it may be waiting to read
+        // a pipelined request), so the write-stall guard inside the stream alone can miss it.
+        let mut wake = Instant::now() + BUSY_RECHECK;
+        if let Some(d) = slot.deadline(limits) {
+            wake = wake.min(d);
+        }
         tokio::select! {
             result = conn.as_mut() => {
                 if let Err(e) = result {
@@ -481,10 +520,18 @@ async fn serve_http<I>(
                 closing = true;
                 conn.as_mut().graceful_shutdown();
             }
-            () = tokio::time::sleep_until(wake), if !closing => {
+            () = tokio::time::sleep_until(wake.min(too_old)) => {
+                if slot.write_stalled(limits.write_timeout) {
+                    tracing::debug!(
+                        peer = %peer,
+                        "the client read nothing for {:?}; closing the connection",
+                        limits.write_timeout
+                    );
+                    break;
+                }
                 let now = Instant::now();
                 let expired = slot.deadline(limits).is_some_and(|d| d <= now);
-                if expired || now >= too_old {
+                if !closing && (expired || now >= too_old) {
                     closing = true;
                     conn.as_mut().graceful_shutdown();
                 }
