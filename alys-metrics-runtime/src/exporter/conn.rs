@@ -95,6 +95,13 @@ impl Slot {
         }
     }
 
+    /// Whether the connection has no complete request yet: no byte, or part of a head.
+    /// hyper's graceful shutdown waits for such a request to complete (up to its own header
+    /// timer), so these connections are dropped instead: there is no answer to lose.
+    fn before_request(&self) -> bool {
+        matches!(self.phase.load(Ordering::Relaxed), FRESH | HEAD)
+    }
+
     /// Whether a write has waited for the client longer than `limit`.
     fn write_stalled(&self, limit: Duration) -> bool {
         match self.write_blocked.load(Ordering::Relaxed) {
@@ -513,6 +520,9 @@ async fn serve_http<I>(
             }
             () = slot.evict.notified(), if !closing => {
                 tracing::debug!(peer = %peer, "closing a waiting connection to make room");
+                if slot.before_request() {
+                    break;
+                }
                 closing = true;
                 conn.as_mut().graceful_shutdown();
             }
@@ -531,6 +541,9 @@ async fn serve_http<I>(
                 }
                 let now = Instant::now();
                 let expired = slot.deadline(limits).is_some_and(|d| d <= now);
+                if expired && slot.before_request() {
+                    break;
+                }
                 if !closing && (expired || now >= too_old) {
                     closing = true;
                     conn.as_mut().graceful_shutdown();
