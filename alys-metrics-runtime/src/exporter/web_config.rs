@@ -85,15 +85,15 @@ enum ClientAuth {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawFile {
-    tls_server_config: Option<RawTls>,
+struct WebConfigFile {
+    tls_server_config: Option<TlsServerConfig>,
     http_server_config: Option<serde_norway::Value>,
     basic_auth_users: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawTls {
+struct TlsServerConfig {
     cert_file: Option<String>,
     key_file: Option<String>,
     cert: Option<String>,
@@ -162,7 +162,7 @@ impl WebConfig {
                 "{file} is empty; give `tls_server_config` and/or `basic_auth_users`"
             )));
         }
-        let raw: RawFile = serde_norway::from_str(text)
+        let raw: WebConfigFile = serde_norway::from_str(text)
             .map_err(|e| ServeError::WebConfig(format!("{file}: {e}")))?;
         if raw.http_server_config.is_some() {
             return Err(fail(
@@ -204,7 +204,7 @@ impl WebConfig {
 }
 
 fn tls_config(
-    t: RawTls,
+    t: TlsServerConfig,
     dir: &Path,
     fail: &dyn Fn(&str, String) -> ServeError,
 ) -> Result<(ServerConfig, ClientAuth), ServeError> {
