@@ -60,6 +60,14 @@ Options:
   --seed N             seed of the simulation (default: from the clock; printed at start)
   --pause-after SECS   stop the simulated activity after SECS seconds and keep serving, so
                        that every counter driven by the simulation stays still
+  --drain SECS         on Ctrl-C/SIGTERM, keep serving SECS seconds with /ready at 503
+                       before closing the listener (default 5)
+  --web-config FILE    TLS and basic auth from an exporter-toolkit web-config.yml; the node
+                       refuses to start when the file is bad, naming the field
+  --allow RANGES       only these addresses may connect, e.g. 10.0.0.0/8,127.0.0.1
+  --bearer-token-file FILE
+                       requests presenting `Authorization: Bearer <the file's first line>`
+                       are authenticated
   -h, --help           print this text
 
 Logs go to stderr; RUST_LOG=warn|info|debug|trace picks the level (info by default).
@@ -74,6 +82,14 @@ pub struct Options {
     pub seed: u64,
     /// When to pause the activity, if at all.
     pub pause_after: Option<Duration>,
+    /// How long to drain on shutdown; `None` keeps the library's default (5 s).
+    pub drain: Option<Duration>,
+    /// The web-config file (TLS, basic auth), if any.
+    pub web_config: Option<std::path::PathBuf>,
+    /// Address ranges allowed to connect; empty allows all.
+    pub allow: Vec<alys_metrics::IpNet>,
+    /// A file holding the bearer token, if any.
+    pub bearer_token_file: Option<std::path::PathBuf>,
 }
 
 /// A parsed command line.
@@ -101,6 +117,10 @@ pub fn parse_args(args: &[String], bind_env: Option<&str>) -> Result<Command, St
     let mut bind = None;
     let mut seed = None;
     let mut pause_after = None;
+    let mut drain = None;
+    let mut web_config = None;
+    let mut allow = Vec::new();
+    let mut bearer_token_file = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -141,6 +161,25 @@ pub fn parse_args(args: &[String], bind_env: Option<&str>) -> Result<Command, St
                     .ok_or_else(|| format!("`--pause-after {v}`: expected seconds, e.g. 30"))?;
                 pause_after = Some(Duration::from_secs_f64(secs));
             }
+            "--drain" => {
+                let v = take(&mut it)?;
+                let secs = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && (0.0..=3600.0).contains(s))
+                    .ok_or_else(|| {
+                        format!("`--drain {v}`: expected seconds from 0 to 3600, e.g. 5")
+                    })?;
+                drain = Some(Duration::from_secs_f64(secs));
+            }
+            "--web-config" => web_config = Some(take(&mut it)?.into()),
+            "--bearer-token-file" => bearer_token_file = Some(take(&mut it)?.into()),
+            "--allow" => {
+                let v = take(&mut it)?;
+                for range in v.split(',').filter(|r| !r.trim().is_empty()) {
+                    allow.push(range.parse().map_err(|e| format!("`--allow {v}`: {e}"))?);
+                }
+            }
             other => return Err(format!("unknown argument `{other}`; see --help")),
         }
     }
@@ -162,6 +201,10 @@ pub fn parse_args(args: &[String], bind_env: Option<&str>) -> Result<Command, St
         bind,
         seed,
         pause_after,
+        drain,
+        web_config,
+        allow,
+        bearer_token_file,
     }))
 }
 
@@ -180,13 +223,52 @@ pub fn main_with_args(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let access = match access(&options) {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::FAILURE;
+        }
+    };
     init_logging();
     // A panicking handler is part of the simulation: log it in one line, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
         tracing::error!(%info, "panic");
     }));
     let system = actix::System::new();
-    system.block_on(run(options))
+    system.block_on(run(options, access))
+}
+
+/// The exporter's access settings from the command line: loads and checks the web-config
+/// and bearer-token files, so that a bad file stops the node before it starts.
+fn access(options: &Options) -> Result<alys_metrics::Access, String> {
+    let bearer_token = match &options.bearer_token_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the bearer token {}: {e}", path.display()))?;
+            let token = text.lines().next().unwrap_or("").trim().to_owned();
+            if token.is_empty() {
+                return Err(format!("the bearer token file {} is empty", path.display()));
+            }
+            Some(token)
+        }
+        None => None,
+    };
+    #[cfg(feature = "tls")]
+    let web_config = match &options.web_config {
+        Some(path) => Some(alys_metrics::WebConfig::from_file(path).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    #[cfg(not(feature = "tls"))]
+    if options.web_config.is_some() {
+        return Err("`--web-config` needs the node built with the `tls` feature".into());
+    }
+    Ok(alys_metrics::Access {
+        allow: options.allow.clone(),
+        bearer_token,
+        #[cfg(feature = "tls")]
+        web_config,
+    })
 }
 
 /// Logs to stderr; `RUST_LOG` may name a level (`error` ... `trace`), INFO by default.
@@ -202,10 +284,27 @@ fn init_logging() {
         .try_init();
 }
 
-async fn run(options: Options) -> ExitCode {
+async fn run(options: Options, access: alys_metrics::Access) -> ExitCode {
+    let defaults = MetricsConfig::default();
+    let scheme = {
+        #[cfg(feature = "tls")]
+        let tls = access
+            .web_config
+            .as_ref()
+            .is_some_and(alys_metrics::WebConfig::tls_enabled);
+        #[cfg(not(feature = "tls"))]
+        let tls = false;
+        if tls {
+            "https"
+        } else {
+            "http"
+        }
+    };
     let server = match alys_metrics::serve(MetricsConfig {
         bind: options.bind,
-        ..MetricsConfig::default()
+        drain: options.drain.unwrap_or(defaults.drain),
+        access,
+        ..defaults
     })
     .await
     {
@@ -218,7 +317,7 @@ async fn run(options: Options) -> ExitCode {
     let addr = server.local_addr();
     let me = options.seed % AUTHORITIES;
     println!(
-        "alys example node listening on http://{addr} (/metrics, /health, /ready); seed {}, authority {}",
+        "alys example node listening on {scheme}://{addr} (/metrics, /health, /ready); seed {}, authority {}",
         options.seed,
         authority_id(me)
     );
