@@ -76,12 +76,12 @@ pub struct Attack {
     pub stats: Arc<Stats>,
 }
 
-fn source(i: usize) -> Ipv4Addr {
+pub fn source(i: usize) -> Ipv4Addr {
     let i = u16::try_from(i).expect("fewer than 60,000 attackers");
     Ipv4Addr::new(127, 1, (i / 250) as u8, (i % 250 + 1) as u8)
 }
 
-async fn connect_from(i: usize, addr: SocketAddr) -> std::io::Result<TcpStream> {
+pub async fn connect_from(i: usize, addr: SocketAddr) -> std::io::Result<TcpStream> {
     let socket = TcpSocket::new_v4()?;
     socket.bind(SocketAddr::from((source(i), 0)))?;
     socket.connect(addr).await
@@ -142,7 +142,7 @@ async fn connect(i: usize, addr: SocketAddr, plan: &Plan, stats: &Stats) -> Opti
 }
 
 /// Reads one response (head and `Content-Length` body); `None` when the server closed.
-async fn read_response(stream: &mut TcpStream) -> Option<u16> {
+pub async fn read_response(stream: &mut TcpStream) -> Option<u16> {
     let mut buf = Vec::with_capacity(512);
     let mut chunk = [0u8; 4096];
     let head_end = loop {
