@@ -159,6 +159,7 @@ fn main() {
             ms(p99),
             ms(max)
         );
+        println!("\n{stats:?}");
         println!(
             "\nattackers: {} connects, {} answered 200, {} answered 503, {} closed, {} silences\n",
             Stats::get(&stats.connects),

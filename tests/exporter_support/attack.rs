@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
-use tokio::task::JoinSet;
 
 /// How many attackers of each kind, and how patient they are.
 #[derive(Clone, Debug)]
@@ -60,7 +59,12 @@ pub struct Stats {
     pub answers_503: AtomicU64,
     pub other_answers: AtomicU64,
     pub closes: AtomicU64,
+    /// Waits for the server that ran out: connects, hogs' answers, idle and slowloris holds.
     pub silences: AtomicU64,
+    pub silent_connects: AtomicU64,
+    pub silent_hogs: AtomicU64,
+    pub silent_idle: AtomicU64,
+    pub silent_slowloris: AtomicU64,
 }
 
 impl Stats {
@@ -69,10 +73,12 @@ impl Stats {
     }
 }
 
-/// Running attackers; [`Attack::stop`] ends them.
+/// Running attackers; [`Attack::stop`] ends them. They run on a runtime of their own (two
+/// threads), as other processes would, so that they do not queue up in the exporter's.
 pub struct Attack {
     stop: Arc<AtomicBool>,
-    tasks: JoinSet<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    runtime: Option<tokio::runtime::Runtime>,
     pub stats: Arc<Stats>,
 }
 
@@ -90,36 +96,59 @@ pub async fn connect_from(i: usize, addr: SocketAddr) -> std::io::Result<TcpStre
 impl Attack {
     /// Starts the attackers against `addr`.
     pub fn start(addr: SocketAddr, plan: &Plan) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("attacker")
+            .enable_all()
+            .build()
+            .expect("the attackers' runtime");
         let stop = Arc::new(AtomicBool::new(false));
         let stats = Arc::new(Stats::default());
-        let mut tasks = JoinSet::new();
+        let mut tasks = Vec::new();
         let mut n = 0;
         for _ in 0..plan.hogs {
-            tasks.spawn(hog(n, addr, plan.clone(), stop.clone(), stats.clone()));
+            // Spread over the interval: 64 hogs every 4 s are 16 requests a second.
+            let offset = plan.hog_interval.mul_f64(n as f64 / plan.hogs as f64);
+            let task = hog(n, addr, plan.clone(), offset, stop.clone(), stats.clone());
+            tasks.push(runtime.spawn(task));
             n += 1;
         }
         for _ in 0..plan.idle {
-            tasks.spawn(idle(n, addr, plan.clone(), stop.clone(), stats.clone()));
+            tasks.push(runtime.spawn(idle(n, addr, plan.clone(), stop.clone(), stats.clone())));
             n += 1;
         }
         for _ in 0..plan.slowloris {
-            tasks.spawn(slowloris(
-                n,
-                addr,
-                plan.clone(),
-                stop.clone(),
-                stats.clone(),
-            ));
+            let task = slowloris(n, addr, plan.clone(), stop.clone(), stats.clone());
+            tasks.push(runtime.spawn(task));
             n += 1;
         }
-        Self { stop, tasks, stats }
+        Self {
+            stop,
+            tasks,
+            runtime: Some(runtime),
+            stats,
+        }
     }
 
     /// Stops every attacker and waits for them.
     pub async fn stop(mut self) -> Arc<Stats> {
         self.stop.store(true, Ordering::Relaxed);
-        while self.tasks.join_next().await.is_some() {}
-        self.stats
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+        Arc::clone(&self.stats)
+    }
+}
+
+impl Drop for Attack {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
     }
 }
 
@@ -136,6 +165,7 @@ async fn connect(i: usize, addr: SocketAddr, plan: &Plan, stats: &Stats) -> Opti
         }
         Err(_) => {
             stats.silences.fetch_add(1, Ordering::Relaxed);
+            stats.silent_connects.fetch_add(1, Ordering::Relaxed);
             None
         }
     }
@@ -187,8 +217,16 @@ async fn pause(d: Duration, stop: &AtomicBool) {
     }
 }
 
-async fn hog(i: usize, addr: SocketAddr, plan: Plan, stop: Arc<AtomicBool>, stats: Arc<Stats>) {
+async fn hog(
+    i: usize,
+    addr: SocketAddr,
+    plan: Plan,
+    offset: Duration,
+    stop: Arc<AtomicBool>,
+    stats: Arc<Stats>,
+) {
     let ask = format!("GET /ready HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    pause(offset, &stop).await;
     while !stop.load(Ordering::Relaxed) {
         let Some(mut s) = connect(i, addr, &plan, &stats).await else {
             pause(plan.reconnect_delay, &stop).await;
@@ -212,6 +250,7 @@ async fn hog(i: usize, addr: SocketAddr, plan: Plan, stop: Arc<AtomicBool>, stat
                 }
                 Err(_) => {
                     stats.silences.fetch_add(1, Ordering::Relaxed);
+                    stats.silent_hogs.fetch_add(1, Ordering::Relaxed);
                     break;
                 }
             }
@@ -236,11 +275,21 @@ async fn hold(
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        let Some(left) = patience.checked_sub(started.elapsed()) else {
-            stats.silences.fetch_add(1, Ordering::Relaxed);
-            return;
-        };
-        match tokio::time::timeout(left.min(Duration::from_millis(500)), s.read(&mut buf)).await {
+        // Read before judging: a task that was not polled for a while (a loaded machine)
+        // must not count the server's close it has not looked at yet as silence.
+        let left = patience.saturating_sub(started.elapsed());
+        let read = tokio::time::timeout(left.min(Duration::from_millis(500)), s.read(&mut buf));
+        match read.await {
+            Err(_) if started.elapsed() >= patience => {
+                stats.silences.fetch_add(1, Ordering::Relaxed);
+                let kind = if tick.is_some() {
+                    &stats.silent_slowloris
+                } else {
+                    &stats.silent_idle
+                };
+                kind.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
             Ok(Ok(0)) | Ok(Err(_)) => {
                 stats.closes.fetch_add(1, Ordering::Relaxed);
                 return;

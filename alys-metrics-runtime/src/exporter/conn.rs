@@ -49,6 +49,9 @@ const IDLE: u8 = 3;
 
 /// How often a connection re-reads its phase and looks for a stalled write.
 const BUSY_RECHECK: Duration = Duration::from_millis(250);
+/// Evicted connections that may still be closing (their tasks not yet run), as a multiple of
+/// `max_connections`; beyond it newcomers get `503` instead of evicting more.
+const CLOSING_FACTOR: usize = 4;
 /// `503` answers being written at once; beyond this a refused connection is just closed.
 const MAX_REJECTING: usize = 256;
 /// Time a refused connection gets to receive its `503`.
@@ -141,7 +144,8 @@ pub(crate) struct Table {
     inner: Mutex<Inner>,
     max_connections: usize,
     max_per_peer: usize,
-    /// Connections told to close that have not closed yet (they no longer count as open).
+    /// Connections told to close that have not closed yet (they no longer count as open; at
+    /// most `CLOSING_FACTOR * max_connections`).
     closing: AtomicUsize,
     rejecting: AtomicUsize,
     epoch: Instant,
@@ -183,7 +187,7 @@ impl Table {
             return Err(Refusal::PerPeer);
         }
         if inner.open.len() >= self.max_connections {
-            if self.closing.load(Ordering::Relaxed) >= self.max_connections {
+            if self.closing.load(Ordering::Relaxed) >= CLOSING_FACTOR * self.max_connections {
                 return Err(Refusal::Full);
             }
             let victim = inner

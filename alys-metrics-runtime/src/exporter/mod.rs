@@ -46,8 +46,8 @@
 //! connection), and `/metrics` encodes run on tokio's blocking pool at most
 //! [`Limits::max_concurrent_encodes`] (4) at once, plus one thread for a basic-auth bcrypt
 //! check: at most 5 blocking threads come from the exporter, however many clients connect.
-//! Open sockets stay below `2 x max_connections` (the open ones plus those told to close)
-//! plus 256 being refused.
+//! Open sockets stay below `5 x max_connections` (the open ones plus at most four times as
+//! many told to close whose tasks have not run yet) plus 256 being refused.
 //!
 //! # Draining
 //!
@@ -131,12 +131,10 @@ pub async fn serve_with<S: ResourceSource>(
 ) -> Result<MetricsServer, ServeError> {
     let registry = crate::init()?;
     config.validate()?;
-    let listener = TcpListener::bind(config.bind)
-        .await
-        .map_err(|source| ServeError::Bind {
-            addr: config.bind,
-            source,
-        })?;
+    let listener = listen(config.bind).map_err(|source| ServeError::Bind {
+        addr: config.bind,
+        source,
+    })?;
     let local_addr = listener.local_addr().map_err(|source| ServeError::Bind {
         addr: config.bind,
         source,
@@ -204,6 +202,23 @@ pub async fn serve_with<S: ResourceSource>(
         collector_task: Some(collector_task),
         shutdown_timeout: config.limits.shutdown_timeout,
     })
+}
+
+/// Connections the kernel completes and queues before the accept loop takes them (capped by
+/// the kernel's `net.core.somaxconn`). Larger than tokio's 1,024 so that a burst of
+/// connections while the process is short of CPU is queued, not dropped.
+const LISTEN_BACKLOG: u32 = 4096;
+
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// The body `GET /metrics` sends: the registry's exposition text, gzip-compressed (at the
