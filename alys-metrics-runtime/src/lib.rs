@@ -20,10 +20,8 @@ pub mod metric;
 pub mod registry;
 
 pub use alys_metrics_macros::{alys_metric, instrument_actor, time_block, LabelValue};
-#[cfg(feature = "tls")]
-pub use exporter::WebConfig;
 pub use exporter::{
-    serve, serve_with, Access, IpNet, Limits, MetricsConfig, MetricsServer, ServeError,
+    serve, serve_with, Access, IpNet, Limits, MetricsConfig, MetricsServer, ServeError, WebConfig,
 };
 pub use labels::{Dynamic, LabelValue, MAX_CARDINALITY};
 pub use metric::{

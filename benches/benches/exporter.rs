@@ -21,7 +21,6 @@ use rustls::pki_types::{CertificateDer, ServerName};
 const INTERLEAVED: usize = 3000;
 
 /// Sends `GET /metrics` and reads the whole answer; returns the body's length.
-
 fn scrape<S: Read + Write>(s: &mut S, buf: &mut Vec<u8>) -> usize {
     request(s, buf, false)
 }

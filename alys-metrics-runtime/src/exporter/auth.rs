@@ -10,7 +10,8 @@ use hyper::header::{self, HeaderMap};
 use subtle::ConstantTimeEq as _;
 
 #[cfg(feature = "tls")]
-use super::web_config::{BasicAuth, WebConfig};
+use super::web_config::BasicAuth;
+use super::WebConfig;
 
 /// Who may use the exporter, and how requests authenticate.
 ///
@@ -48,8 +49,8 @@ pub struct Access {
     pub allow: Vec<IpNet>,
     /// A token that authenticates `Authorization: Bearer <token>`.
     pub bearer_token: Option<String>,
-    /// TLS and basic authentication, from an exporter-toolkit `web-config.yml`.
-    #[cfg(feature = "tls")]
+    /// TLS and basic authentication, from an exporter-toolkit `web-config.yml` (needs the
+    /// `tls` feature to load one).
     pub web_config: Option<WebConfig>,
 }
 
@@ -60,7 +61,6 @@ impl fmt::Debug for Access {
             "bearer_token",
             &self.bearer_token.as_ref().map(|_| "<redacted>"),
         );
-        #[cfg(feature = "tls")]
         d.field("web_config", &self.web_config);
         d.finish()
     }

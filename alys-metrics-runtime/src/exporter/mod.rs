@@ -70,6 +70,9 @@ mod handler;
 mod stall;
 #[cfg(feature = "tls")]
 mod web_config;
+#[cfg(not(feature = "tls"))]
+#[path = "web_config_off.rs"]
+mod web_config;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -82,7 +85,6 @@ use tokio::task::{JoinHandle, JoinSet};
 
 pub use auth::IpNetError;
 pub use config::{Access, IpNet, Limits, MetricsConfig, ServeError};
-#[cfg(feature = "tls")]
 pub use web_config::WebConfig;
 
 use crate::collector::{Collector, CollectorState, ResourceSource, SysinfoSource};
@@ -172,7 +174,6 @@ pub async fn serve_with<S: ResourceSource>(
         config.access.clone(),
         phase.subscribe(),
     ));
-    #[cfg(feature = "tls")]
     let scheme = if config
         .access
         .web_config
@@ -183,8 +184,6 @@ pub async fn serve_with<S: ResourceSource>(
     } else {
         "http"
     };
-    #[cfg(not(feature = "tls"))]
-    let scheme = "http";
     tracing::info!(
         addr = %local_addr,
         scheme,

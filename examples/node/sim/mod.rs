@@ -254,19 +254,13 @@ fn access(options: &Options) -> Result<alys_metrics::Access, String> {
         }
         None => None,
     };
-    #[cfg(feature = "tls")]
     let web_config = match &options.web_config {
         Some(path) => Some(alys_metrics::WebConfig::from_file(path).map_err(|e| e.to_string())?),
         None => None,
     };
-    #[cfg(not(feature = "tls"))]
-    if options.web_config.is_some() {
-        return Err("`--web-config` needs the node built with the `tls` feature".into());
-    }
     Ok(alys_metrics::Access {
         allow: options.allow.clone(),
         bearer_token,
-        #[cfg(feature = "tls")]
         web_config,
     })
 }
@@ -286,20 +280,11 @@ fn init_logging() {
 
 async fn run(options: Options, access: alys_metrics::Access) -> ExitCode {
     let defaults = MetricsConfig::default();
-    let scheme = {
-        #[cfg(feature = "tls")]
-        let tls = access
-            .web_config
-            .as_ref()
-            .is_some_and(alys_metrics::WebConfig::tls_enabled);
-        #[cfg(not(feature = "tls"))]
-        let tls = false;
-        if tls {
-            "https"
-        } else {
-            "http"
-        }
-    };
+    let tls = access
+        .web_config
+        .as_ref()
+        .is_some_and(alys_metrics::WebConfig::tls_enabled);
+    let scheme = if tls { "https" } else { "http" };
     let server = match alys_metrics::serve(MetricsConfig {
         bind: options.bind,
         drain: options.drain.unwrap_or(defaults.drain),
