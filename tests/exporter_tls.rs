@@ -1,6 +1,7 @@
 //! TLS, authentication and the allow-list over real connections on 127.0.0.1, with
 //! certificates generated here (rcgen), and a real Prometheus scraping over TLS with
-//! `basic_auth` from its own scrape configuration.
+//! `basic_auth` (and, against a second exporter, client certificates) from its own scrape
+//! configuration.
 //!
 //! The Prometheus test needs the Debian package's `/usr/bin/prometheus`: without it the test
 //! prints a notice and passes, unless `ALYS_REQUIRE_PROMTOOL=1` (CI), which makes it fail.
@@ -596,6 +597,17 @@ async fn prometheus_scrapes_over_tls_with_basic_auth() {
     })
     .await;
     let target = server.local_addr();
+    // A second exporter that also requires client certificates from the test CA.
+    let mtls = serve(Access {
+        web_config: Some(web_config(
+            &dir,
+            "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n",
+        )),
+        ..Access::default()
+    })
+    .await;
+    let mtls_target = mtls.local_addr();
+    let (client_crt, client_key) = (dir.0.join("client.crt"), dir.0.join("client.key"));
     let ca = dir.0.join("ca.crt");
     let password_file = dir.write("password", PASSWORD);
     let wrong_file = dir.write("wrong-password", "not the password");
@@ -603,7 +615,11 @@ async fn prometheus_scrapes_over_tls_with_basic_auth() {
         "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n\
          - job_name: good\n  scheme: https\n  tls_config:\n    ca_file: {ca}\n  basic_auth:\n    username: {USER}\n    password_file: {pw}\n  static_configs:\n  - targets: [\"{target}\"]\n\
          - job_name: wrong_password\n  scheme: https\n  tls_config:\n    ca_file: {ca}\n  basic_auth:\n    username: {USER}\n    password_file: {wrong}\n  static_configs:\n  - targets: [\"{target}\"]\n\
-         - job_name: plain_http\n  scheme: http\n  basic_auth:\n    username: {USER}\n    password_file: {pw}\n  static_configs:\n  - targets: [\"{target}\"]\n",
+         - job_name: plain_http\n  scheme: http\n  basic_auth:\n    username: {USER}\n    password_file: {pw}\n  static_configs:\n  - targets: [\"{target}\"]\n\
+         - job_name: client_cert\n  scheme: https\n  tls_config:\n    ca_file: {ca}\n    cert_file: {crt}\n    key_file: {key}\n  basic_auth:\n    username: {USER}\n    password_file: {pw}\n  static_configs:\n  - targets: [\"{mtls_target}\"]\n\
+         - job_name: no_client_cert\n  scheme: https\n  tls_config:\n    ca_file: {ca}\n  basic_auth:\n    username: {USER}\n    password_file: {pw}\n  static_configs:\n  - targets: [\"{mtls_target}\"]\n",
+        crt = client_crt.display(),
+        key = client_key.display(),
         ca = ca.display(),
         pw = password_file.display(),
         wrong = wrong_file.display(),
@@ -633,7 +649,7 @@ async fn prometheus_scrapes_over_tls_with_basic_auth() {
             .await
             .expect("join");
         if let Ok(list) = &seen {
-            if list.len() == 3 && list.iter().all(|(_, health, _)| health != "unknown") {
+            if list.len() == 5 && list.iter().all(|(_, health, _)| health != "unknown") {
                 break list.clone();
             }
         }
@@ -662,9 +678,27 @@ async fn prometheus_scrapes_over_tls_with_basic_auth() {
         "plain HTTP to the TLS port fails: {error}"
     );
 
+    let (_, health, error) = job("client_cert");
+    assert_eq!(
+        health, "up",
+        "a scraper with a client certificate is served: {error}"
+    );
+    let (_, health, error) = job("no_client_cert");
+    assert_eq!(health, "down");
+    assert!(
+        !error.is_empty(),
+        "the handshake without a certificate fails"
+    );
+
     // The same through the query API, as an operator would see it.
     let mut up = Vec::new();
-    for j in ["good", "wrong_password", "plain_http"] {
+    for j in [
+        "good",
+        "wrong_password",
+        "plain_http",
+        "client_cert",
+        "no_client_cert",
+    ] {
         let v = tokio::task::spawn_blocking(move || query_up(prom_addr, j))
             .await
             .expect("join");
@@ -676,7 +710,10 @@ async fn prometheus_scrapes_over_tls_with_basic_auth() {
             ("good", Ok("1".to_owned())),
             ("wrong_password", Ok("0".to_owned())),
             ("plain_http", Ok("0".to_owned())),
+            ("client_cert", Ok("1".to_owned())),
+            ("no_client_cert", Ok("0".to_owned())),
         ]
     );
     server.shutdown().await;
+    mtls.shutdown().await;
 }
