@@ -56,7 +56,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::actor_dependency::{entry, Entry};
-use crate::catalogue::actor_system::{CIRCUIT_BREAKER_REJECTIONS, CIRCUIT_BREAKER_TRANSITIONS};
+use crate::catalogue::actor_system::{ACTOR_CIRCUIT_BREAKER_REJECTIONS, ACTOR_CIRCUIT_BREAKER_TRANSITIONS};
 use crate::collector::{Clock, RuntimeClock};
 use crate::labels::{ActorType, BreakerState, LabelValue};
 use crate::metric::Counter;
@@ -188,7 +188,7 @@ impl CircuitBreaker {
     /// A closed breaker for `actor`'s calls to `dependency`, on tokio's clock (real time, or
     /// the paused clock under `tokio::time::pause`).
     ///
-    /// `dependency` is a label value: sanitised, and one of at most 8 distinct values per
+    /// `dependency` is a label value: sanitised, and one of at most 16 distinct values per
     /// metric (then `"other"`); the breaker's state is exported for up to 64 distinct
     /// (actor, dependency) pairs in the process.
     pub fn new(actor: ActorType, dependency: &str, config: BreakerConfig) -> Self {
@@ -226,9 +226,9 @@ impl CircuitBreaker {
             clock,
             exported,
             transitions: std::array::from_fn(|i| {
-                CIRCUIT_BREAKER_TRANSITIONS.with(a, dependency, BreakerState::VALUES[i])
+                ACTOR_CIRCUIT_BREAKER_TRANSITIONS.with(a, dependency, BreakerState::VALUES[i])
             }),
-            rejections: CIRCUIT_BREAKER_REJECTIONS.with(a, dependency),
+            rejections: ACTOR_CIRCUIT_BREAKER_REJECTIONS.with(a, dependency),
         }
     }
 

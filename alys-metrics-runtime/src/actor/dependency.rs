@@ -31,7 +31,7 @@
 //!
 //! # Bounds
 //!
-//! `dependency` and `operation` are free-form label values: sanitised, at most 8 dependencies
+//! `dependency` and `operation` are free-form label values: sanitised, at most 16 dependencies
 //! and 16 operations per metric (beyond, `"other"`, counted in `alys_label_overflow_total`).
 //! The health and breaker gauges export exactly the (actor, dependency) pairs that were
 //! created, up to 64 in the process; later pairs are logged once and not exported. Series
@@ -43,7 +43,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::actor_breaker::{BreakerConfig, CallError, CircuitBreaker};
-use crate::catalogue::actor_system::DEPENDENCY_RESPONSE_TIME;
+use crate::catalogue::actor_system::ACTOR_DEPENDENCY_RESPONSE_TIME;
 use crate::collector::Clock;
 use crate::encode::{write_header, write_label_value, SampleWriter};
 use crate::labels::{sanitize_label_value, ActorType, DependencyType, LabelValue};
@@ -181,7 +181,7 @@ impl Dependency {
     /// Records a call the caller timed itself: its response time under `operation`, and the
     /// health from its outcome. Does not go through the breaker.
     pub fn record(&self, operation: &str, elapsed: Duration, ok: bool) {
-        DEPENDENCY_RESPONSE_TIME
+        ACTOR_DEPENDENCY_RESPONSE_TIME
             .with(self.actor.as_str(), &self.name, operation)
             .observe(elapsed.as_secs_f64());
         self.set_health(ok);

@@ -41,10 +41,10 @@ pub static SYNC_MEMORY_USAGE: ActorMemoryGauge =
 /// Response time of an actor's calls to an external dependency, in seconds, by operation.
 #[alys_metric(
     histogram,
-    labels(actor: dynamic(max = 9), dependency: dynamic(max = 8), operation: dynamic(max = 16)),
+    labels(actor: dynamic(max = 9), dependency: dynamic(max = 16), operation: dynamic(max = 16)),
     buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]
 )]
-pub static DEPENDENCY_RESPONSE_TIME: Histogram;
+pub static ACTOR_DEPENDENCY_RESPONSE_TIME: Histogram;
 
 /// `alys_actor_dependency_health_status{actor,dependency,dependency_type}`: 1 healthy, 0 not.
 pub static DEPENDENCY_HEALTH: DependencyGauge =
@@ -55,12 +55,12 @@ pub static CIRCUIT_BREAKER_STATE: DependencyGauge =
     DependencyGauge::new(&BREAKER_DESCRIPTOR, DependencyGaugeKind::BreakerState);
 
 /// Circuit breaker transitions, by the state entered.
-#[alys_metric(counter, labels(actor: dynamic(max = 9), dependency: dynamic(max = 8), state: BreakerState))]
-pub static CIRCUIT_BREAKER_TRANSITIONS: Counter;
+#[alys_metric(counter, labels(actor: dynamic(max = 9), dependency: dynamic(max = 16), state: BreakerState))]
+pub static ACTOR_CIRCUIT_BREAKER_TRANSITIONS: Counter;
 
 /// Calls a circuit breaker refused (open, or half-open with its trial calls taken).
-#[alys_metric(counter, labels(actor: dynamic(max = 9), dependency: dynamic(max = 8)))]
-pub static CIRCUIT_BREAKER_REJECTIONS: Counter;
+#[alys_metric(counter, labels(actor: dynamic(max = 9), dependency: dynamic(max = 16)))]
+pub static ACTOR_CIRCUIT_BREAKER_REJECTIONS: Counter;
 
 macro_rules! descriptor {
     ($static:ident, $name:literal, $kind:ident, [$($label:literal: $ty:literal),*], $path:literal, $help:literal) => {
