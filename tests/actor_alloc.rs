@@ -5,7 +5,6 @@
 //! The counters are process-wide, so the tests run one at a time and assert on deltas.
 
 use std::alloc::System;
-use std::sync::{Mutex, MutexGuard};
 
 use actix::prelude::*;
 use alys_metrics::actor_system::enter;
@@ -13,14 +12,13 @@ use alys_metrics::labels::ActorType;
 use alys_metrics::LabelValue;
 
 #[global_allocator]
-static ALLOC: alys_metrics::TrackingAllocator<System> = alys_metrics::TrackingAllocator::new(System);
+static ALLOC: alys_metrics::TrackingAllocator<System> =
+    alys_metrics::TrackingAllocator::new(System);
 
 const TEN_MB: usize = 10 * 1024 * 1024;
 
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|p| p.into_inner())
-}
+/// The tests of this binary run one at a time (async tests hold it across awaits).
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The value of one series in the exposition text, as Prometheus would read it.
 fn value(series: &str) -> i64 {
@@ -115,7 +113,7 @@ fn holder(kind: ActorType) -> (Addr<Holder>, Arbiter) {
 
 #[actix::test]
 async fn an_actor_keeping_10_mb_shows_them_and_freeing_brings_it_back() {
-    let _s = serial();
+    let _s = SERIAL.lock().await;
     let (addr, arbiter) = holder(ActorType::Chain);
     addr.send(Keep(1)).await.unwrap(); // the thread registers; its own bookkeeping is not the test's
     addr.send(FreeAll).await.unwrap();
@@ -135,7 +133,7 @@ async fn an_actor_keeping_10_mb_shows_them_and_freeing_brings_it_back() {
 
 #[actix::test]
 async fn memory_freed_by_another_actor_is_subtracted_from_the_one_that_allocated_it() {
-    let _s = serial();
+    let _s = SERIAL.lock().await;
     let (maker, a1) = holder(ActorType::Bridge);
     let (taker, a2) = holder(ActorType::Storage);
     // Register both threads first.
@@ -149,15 +147,23 @@ async fn memory_freed_by_another_actor_is_subtracted_from_the_one_that_allocated
     assert_eq!(memory(ActorType::Storage), storage0);
 
     taker.send(Drop_(buf)).await.unwrap();
-    assert_eq!(memory(ActorType::Bridge), bridge0, "subtracted from the allocator");
-    assert_eq!(memory(ActorType::Storage), storage0, "not from the actor that freed it");
+    assert_eq!(
+        memory(ActorType::Bridge),
+        bridge0,
+        "subtracted from the allocator"
+    );
+    assert_eq!(
+        memory(ActorType::Storage),
+        storage0,
+        "not from the actor that freed it"
+    );
     a1.stop();
     a2.stop();
 }
 
 #[actix::test]
 async fn the_sync_share_is_served_under_its_own_name() {
-    let _s = serial();
+    let _s = SERIAL.lock().await;
     let (addr, arbiter) = holder(ActorType::Sync);
     addr.send(Keep(1)).await.unwrap();
     addr.send(FreeAll).await.unwrap();
@@ -174,7 +180,7 @@ async fn the_sync_share_is_served_under_its_own_name() {
 
 #[test]
 fn growth_moves_a_block_to_the_type_that_reallocates_it() {
-    let _s = serial();
+    let _s = SERIAL.blocking_lock();
     let (engine0, network0) = (memory(ActorType::Engine), memory(ActorType::Network));
     let mut v: Vec<u8> = {
         let _scope = enter(ActorType::Engine);

@@ -6,7 +6,6 @@
 //! The pass and the counters are process-wide, so the tests run one at a time and assert on
 //! deltas.
 
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -15,10 +14,8 @@ use alys_metrics::collector::{Collector, SysinfoSource};
 use alys_metrics::labels::ActorType;
 use alys_metrics::LabelValue;
 
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|p| p.into_inner())
-}
+/// The tests of this binary run one at a time (async tests hold it across awaits).
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The value of one series in the exposition text, as Prometheus would read it.
 fn value(series: &str) -> f64 {
@@ -106,7 +103,7 @@ fn assert_near(got: f64, want: f64, what: &str) {
 
 #[actix::test]
 async fn a_handler_spinning_200_ms_shows_200_ms_under_its_type() {
-    let _s = serial();
+    let _s = SERIAL.lock().await;
     let (addr, arbiter) = worker();
     collect_actor_cpu();
     let (sync0, alias0, chain0) = (
@@ -122,7 +119,11 @@ async fn a_handler_spinning_200_ms_shows_200_ms_under_its_type() {
 
     let sync = cpu(ActorType::Sync) - sync0;
     assert_near(sync, 0.2, "sync");
-    assert_near(pass.attributed_to(ActorType::Sync), 0.2, "the pass's own figure");
+    assert_near(
+        pass.attributed_to(ActorType::Sync),
+        0.2,
+        "the pass's own figure",
+    );
     assert_eq!(
         value("alys_sync_cpu_seconds_total") - alias0,
         sync,
@@ -138,7 +139,7 @@ async fn a_handler_spinning_200_ms_shows_200_ms_under_its_type() {
 
 #[actix::test]
 async fn nested_scopes_split_the_cpu_time_and_the_collector_tick_runs_the_pass() {
-    let _s = serial();
+    let _s = SERIAL.lock().await;
     let (addr, arbiter) = worker();
     let mut collector = Collector::new(SysinfoSource::new());
     collector.tick();
@@ -153,13 +154,17 @@ async fn nested_scopes_split_the_cpu_time_and_the_collector_tick_runs_the_pass()
     collector.tick();
 
     assert_near(cpu(ActorType::Chain) - chain0, 0.15, "outer chain scope");
-    assert_near(cpu(ActorType::Storage) - storage0, 0.1, "inner storage scope");
+    assert_near(
+        cpu(ActorType::Storage) - storage0,
+        0.1,
+        "inner storage scope",
+    );
     arbiter.stop();
 }
 
 #[actix::test]
 async fn a_handler_that_sleeps_is_credited_its_cpu_time_not_its_wall_time() {
-    let _s = serial();
+    let _s = SERIAL.lock().await;
     let (addr, arbiter) = worker();
     collect_actor_cpu();
     let network0 = cpu(ActorType::Network);
@@ -179,7 +184,7 @@ async fn a_handler_that_sleeps_is_credited_its_cpu_time_not_its_wall_time() {
 
 #[test]
 fn memory_gauges_have_no_sample_without_the_tracking_allocator() {
-    let _s = serial();
+    let _s = SERIAL.blocking_lock();
     let _scope = enter(ActorType::Chain);
     let kept = vec![1u8; 1 << 20];
     let text = alys_metrics::registry().encode_to_string();

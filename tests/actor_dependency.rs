@@ -107,7 +107,10 @@ async fn a_breaker_driven_by_an_actors_calls_records_every_transition() {
         Dependency::new(ActorType::Engine, "geth", DependencyType::ExecutionEngine)
             .with_breaker_clock(config, clock.clone()),
     );
-    let addr = EngineActor { rpc: Arc::clone(&rpc) }.start();
+    let addr = EngineActor {
+        rpc: Arc::clone(&rpc),
+    }
+    .start();
     let health = "alys_actor_dependency_health_status{actor=\"engine\",dependency=\"geth\",dependency_type=\"execution_engine\"}";
     let fcu = |fail| addr.send(ForkchoiceUpdated { fail });
 
@@ -121,7 +124,11 @@ async fn a_breaker_driven_by_an_actors_calls_records_every_transition() {
     // Three failures in a row open it.
     for i in 0..3 {
         let r = fcu(true).await.unwrap();
-        assert_eq!(r, Err(CallError::Failed("connection refused".to_owned())), "{i}");
+        assert_eq!(
+            r,
+            Err(CallError::Failed("connection refused".to_owned())),
+            "{i}"
+        );
     }
     assert_eq!(value(health), 0.0);
     assert_eq!(breaker_state("engine", "geth"), 2.0, "open");

@@ -19,43 +19,11 @@ pub mod labels;
 pub mod metric;
 pub mod registry;
 
-// Issue 11's modules are files of `actor/`, declared here rather than in `actor/mod.rs` while
-// that file is rewritten for issue 10; `actor_system` is their public face either way.
-#[path = "actor/alloc.rs"]
-#[allow(unsafe_code)] // the one module with unsafe code: a `GlobalAlloc`, with SAFETY notes.
-mod actor_alloc;
-#[path = "actor/breaker.rs"]
-mod actor_breaker;
-#[path = "actor/cpu.rs"]
-mod actor_cpu;
-#[path = "actor/current.rs"]
-mod actor_current;
-#[path = "actor/dependency.rs"]
-mod actor_dependency;
-
-/// The actor system as operators watch it: which actor type runs on a thread
-/// ([`enter`](actor_system::enter)), CPU time and live heap bytes per actor type, and an
-/// actor's calls to external dependencies with circuit breakers.
-///
-/// | metric | fed by |
-/// |---|---|
-/// | `alys_actor_cpu_seconds_total{actor_type}`, `alys_sync_cpu_seconds_total` | [`collect_actor_cpu`](actor_system::collect_actor_cpu) (each collector tick) over the busy time of [`enter`](actor_system::enter) scopes |
-/// | `alys_actor_memory_usage_bytes{actor_type}`, `alys_sync_memory_usage_bytes` | [`TrackingAllocator`] (absent without it) |
-/// | `alys_actor_dependency_response_time_seconds`, `alys_actor_dependency_health_status` | [`Dependency`](actor_system::Dependency) |
-/// | `alys_actor_circuit_breaker_state`, `..._transitions_total`, `..._rejections_total` | [`CircuitBreaker`](actor_system::CircuitBreaker) |
-pub mod actor_system {
-    pub use crate::actor_alloc::{
-        actor_memory_bytes, tracking_allocator_installed, ActorMemoryGauge, TrackingAllocator,
-    };
-    pub use crate::actor_breaker::{
-        BreakerConfig, CallError, CircuitBreaker, FailureRate, Permit, Rejected,
-    };
-    pub use crate::actor_cpu::{collect_actor_cpu, CpuPass, SyncCpuCounter};
-    pub use crate::actor_current::{current_actor_type, enter, ActorScope};
-    pub use crate::actor_dependency::{
-        Dependency, DependencyGauge, DependencyGaugeKind, MAX_DEPENDENCY_PAIRS,
-    };
-}
+// The actor system's scopes, CPU and heap attribution, dependencies and breakers (issue 11).
+// Its files live in `actor/`; `actor/system.rs` declares them, and is declared here rather than
+// in `actor/mod.rs` while that file is rewritten for issue 10.
+#[path = "actor/system.rs"]
+pub mod actor_system;
 
 pub use actor_system::TrackingAllocator;
 
@@ -104,6 +72,8 @@ pub mod __private {
         actor_type_of, message_type_of, track, ActorSite, MessageGuard, OutputKind, Polled,
         ResultKind,
     };
+    /// What `#[instrument_actor]`'s handler wrappers open around each call and each poll.
+    pub use crate::actor_system::current::{enter as enter_actor_scope, ActorScope};
     pub use crate::labels::{ActorType, MessageType};
     /// `#[alys_metric]` names a `name: Type` label as `<Type as Label>::Type`: the type itself
     /// for a label type; for any other type one error on the user's token (without a list of

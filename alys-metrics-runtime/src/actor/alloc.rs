@@ -48,7 +48,7 @@ use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
-use crate::actor_current::{current_raw, NO_ACTOR, TYPES};
+use super::current::{current_raw, NO_ACTOR, TYPES};
 use crate::encode::{write_header, SampleWriter};
 use crate::labels::{ActorType, LabelValue};
 use crate::metric::{Collect, Descriptor};
@@ -332,7 +332,12 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for TrackingAllocator<A> {
             count(old_tag, -(layout.size() as i64));
         }
         // SAFETY: `new_base` is a block of `h + new_size` bytes aligned like the old one.
-        unsafe { Self::finish(new_base, Layout::from_size_align_unchecked(new_size, layout.align())) }
+        unsafe {
+            Self::finish(
+                new_base,
+                Layout::from_size_align_unchecked(new_size, layout.align()),
+            )
+        }
     }
 }
 

@@ -55,8 +55,10 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::actor_dependency::{entry, Entry};
-use crate::catalogue::actor_system::{ACTOR_CIRCUIT_BREAKER_REJECTIONS, ACTOR_CIRCUIT_BREAKER_TRANSITIONS};
+use super::dependency::{entry, Entry};
+use crate::catalogue::actor_system::{
+    ACTOR_CIRCUIT_BREAKER_REJECTIONS, ACTOR_CIRCUIT_BREAKER_TRANSITIONS,
+};
 use crate::collector::{Clock, RuntimeClock};
 use crate::labels::{ActorType, BreakerState, LabelValue};
 use crate::metric::Counter;
@@ -268,7 +270,9 @@ impl CircuitBreaker {
         let epoch = inner.epoch;
         let trial = match inner.state {
             BreakerState::Closed => false,
-            BreakerState::HalfOpen if inner.trials_in_flight < self.config.half_open_calls.max(1) => {
+            BreakerState::HalfOpen
+                if inner.trials_in_flight < self.config.half_open_calls.max(1) =>
+            {
                 inner.trials_in_flight += 1;
                 true
             }
@@ -512,7 +516,11 @@ mod tests {
         let p1 = b.try_acquire().unwrap();
         let p2 = b.try_acquire().unwrap();
         assert!(p1.is_trial() && p2.is_trial());
-        assert_eq!(b.try_acquire().unwrap_err(), Rejected, "both trial slots taken");
+        assert_eq!(
+            b.try_acquire().unwrap_err(),
+            Rejected,
+            "both trial slots taken"
+        );
         drop(p2);
         let p3 = b.try_acquire().unwrap();
         p1.success();

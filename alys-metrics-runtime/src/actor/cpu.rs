@@ -39,7 +39,7 @@ use std::io::Read;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::PoisonError;
 
-use crate::actor_current::{threads, Baseline, TYPES};
+use super::current::{threads, Baseline, TYPES};
 use crate::catalogue::actor_system::ACTOR_CPU_SECONDS;
 use crate::encode::{write_header, SampleWriter};
 use crate::labels::{ActorType, LabelValue};

@@ -113,7 +113,9 @@ pub struct ActorScope {
 impl Drop for ActorScope {
     #[inline]
     fn drop(&mut self) {
-        let now_current = CURRENT.try_with(|c| c.replace(self.prev)).unwrap_or(NO_ACTOR);
+        let now_current = CURRENT
+            .try_with(|c| c.replace(self.prev))
+            .unwrap_or(NO_ACTOR);
         let _ = SLOT.try_with(|s| s.slot.switch(now_current, self.prev));
     }
 }
@@ -229,10 +231,10 @@ struct Registration {
 impl Registration {
     fn new() -> Self {
         let tid = own_tid();
-        let cpu = tid.and_then(crate::actor_cpu::read_thread_cpu_nanos);
+        let cpu = tid.and_then(super::cpu::read_thread_cpu_nanos);
         let slot = Arc::new(ThreadSlot::new(tid, cpu));
         threads().push(Arc::clone(&slot));
-        crate::actor_alloc::claim_thread_slot();
+        super::alloc::claim_thread_slot();
         Self { slot }
     }
 }
@@ -240,7 +242,7 @@ impl Registration {
 impl Drop for Registration {
     fn drop(&mut self) {
         self.slot.alive.store(false, Ordering::Relaxed);
-        crate::actor_alloc::release_thread_slot();
+        super::alloc::release_thread_slot();
     }
 }
 
@@ -275,7 +277,10 @@ mod tests {
             busy[ActorType::Chain.index()],
             busy[ActorType::Storage.index()],
         );
-        assert!((20_000_000..30_000_000 + 20_000_000).contains(&chain), "{busy:?}");
+        assert!(
+            (20_000_000..30_000_000 + 20_000_000).contains(&chain),
+            "{busy:?}"
+        );
         assert!((30_000_000..80_000_000).contains(&storage), "{busy:?}");
         // Closed: reading again later adds nothing.
         std::thread::sleep(std::time::Duration::from_millis(5));

@@ -42,7 +42,7 @@ use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::actor_breaker::{BreakerConfig, CallError, CircuitBreaker};
+use super::breaker::{BreakerConfig, CallError, CircuitBreaker};
 use crate::catalogue::actor_system::ACTOR_DEPENDENCY_RESPONSE_TIME;
 use crate::collector::Clock;
 use crate::encode::{write_header, write_label_value, SampleWriter};
@@ -246,7 +246,7 @@ impl Dependency {
     }
 }
 
-/// Which value of an [`Entry`] a [`DependencyGauge`] exports.
+/// Which value of each exported (actor, dependency) pair a [`DependencyGauge`] exports.
 #[derive(Clone, Copy, Debug)]
 pub enum DependencyGaugeKind {
     /// `alys_actor_dependency_health_status{actor,dependency,dependency_type}`.

@@ -12,10 +12,10 @@ mod standard;
 
 use std::borrow::Cow;
 
+pub use actor_system::{BreakerState, DependencyType};
 pub use dynamic::{
     sanitize_into, sanitize_label_value, Dynamic, DynamicState, MAX_LABEL_VALUE_LEN,
 };
-pub use actor_system::{BreakerState, DependencyType};
 pub use standard::*;
 
 /// The largest number of series (label combinations) one metric may have.
