@@ -35,7 +35,7 @@
 //! used: it reports only the calling thread. On other systems there is no per-thread CPU
 //! time and nothing is attributed.
 
-use std::io::Read;
+use std::fs::File;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::PoisonError;
 
@@ -78,17 +78,19 @@ pub fn collect_actor_cpu() -> CpuPass {
         let mut threads = threads();
         threads.retain(|t| t.alive.load(Ordering::Relaxed));
         for slot in threads.iter() {
-            let Some(cpu) = slot.tid.and_then(read_thread_cpu_nanos) else {
+            let mut state = slot.pass.lock().unwrap_or_else(PoisonError::into_inner);
+            let Some(cpu) = slot.tid.and_then(|tid| state.reader.read(tid)) else {
                 pass.unreadable += 1;
                 continue;
             };
             let busy = slot.busy_now();
-            let mut last = slot.last.lock().unwrap_or_else(PoisonError::into_inner);
-            let base = (*last).or(slot.cpu_at_register.map(|cpu_nanos| Baseline {
-                cpu_nanos,
-                busy: [0; TYPES],
-            }));
-            *last = Some(Baseline {
+            let base = state
+                .last
+                .or(slot.cpu_at_register.map(|cpu_nanos| Baseline {
+                    cpu_nanos,
+                    busy: [0; TYPES],
+                }));
+            state.last = Some(Baseline {
                 cpu_nanos: cpu,
                 busy,
             });
@@ -177,22 +179,77 @@ const NANOS_PER_TICK: u64 = 10_000_000;
 /// The CPU time (user and system) of thread `tid` of this process, in nanoseconds, or `None`
 /// when it cannot be read (the thread is gone; not Linux).
 pub(crate) fn read_thread_cpu_nanos(tid: u32) -> Option<u64> {
-    let mut buf = [0u8; 512];
-    if SOURCE.load(Ordering::Relaxed) != SOURCE_STAT {
-        let text = read_task_file(tid, "schedstat", &mut buf)?;
-        let mut fields = text.split_ascii_whitespace().map(str::parse::<u64>);
-        let runtime = fields.next()?.ok()?;
-        let wait = fields.next().and_then(Result::ok).unwrap_or(0);
-        let slices = fields.next().and_then(Result::ok).unwrap_or(0);
-        if (runtime, wait, slices) != (0, 0, 0) {
-            SOURCE.store(SOURCE_SCHEDSTAT, Ordering::Relaxed);
-            return Some(runtime);
+    CpuReader::default().read(tid)
+}
+
+/// Reads one thread's CPU time again and again through one open file: `pread` at offset 0
+/// regenerates a `/proc` file's contents, so a pass costs one system call per thread
+/// instead of an `open` (with its path walk), a `read` and a `close` (about 0.5 µs against
+/// 9 µs). The price is one open descriptor per registered thread, closed when the thread
+/// has exited.
+#[derive(Debug, Default)]
+pub(crate) struct CpuReader {
+    file: Option<(u8, File)>,
+}
+
+enum Parsed {
+    Nanos(u64),
+    /// `schedstat` of a kernel without scheduler statistics.
+    Disabled,
+}
+
+impl CpuReader {
+    /// The thread's CPU time now, in nanoseconds.
+    pub(crate) fn read(&mut self, tid: u32) -> Option<u64> {
+        let mut buf = [0u8; 512];
+        // Twice at most: once more with `stat` when `schedstat` turns out to be empty.
+        for _ in 0..2 {
+            let source = match SOURCE.load(Ordering::Relaxed) {
+                SOURCE_STAT => SOURCE_STAT,
+                _ => SOURCE_SCHEDSTAT,
+            };
+            let file = match &self.file {
+                Some((s, f)) if *s == source => f,
+                _ => {
+                    let name = if source == SOURCE_STAT {
+                        "stat"
+                    } else {
+                        "schedstat"
+                    };
+                    &self.file.insert((source, open_task_file(tid, name)?)).1
+                }
+            };
+            let parsed = read_from_start(file, &mut buf).and_then(|text| parse(source, text));
+            match parsed {
+                Some(Parsed::Nanos(n)) => {
+                    SOURCE.store(source, Ordering::Relaxed);
+                    return Some(n);
+                }
+                Some(Parsed::Disabled) => SOURCE.store(SOURCE_STAT, Ordering::Relaxed),
+                None => {
+                    // The thread is gone (or the file unreadable): let it go.
+                    self.file = None;
+                    return None;
+                }
+            }
         }
-        // "0 0 0": the kernel keeps no scheduler statistics; use `stat` from now on.
-        SOURCE.store(SOURCE_STAT, Ordering::Relaxed);
+        None
     }
-    let text = read_task_file(tid, "stat", &mut buf)?;
-    parse_stat_ticks(text).map(|ticks| ticks.saturating_mul(NANOS_PER_TICK))
+}
+
+fn parse(source: u8, text: &str) -> Option<Parsed> {
+    if source == SOURCE_STAT {
+        return parse_stat_ticks(text).map(|t| Parsed::Nanos(t.saturating_mul(NANOS_PER_TICK)));
+    }
+    let mut fields = text.split_ascii_whitespace().map(str::parse::<u64>);
+    let runtime = fields.next()?.ok()?;
+    let wait = fields.next().and_then(Result::ok).unwrap_or(0);
+    let slices = fields.next().and_then(Result::ok).unwrap_or(0);
+    Some(if (runtime, wait, slices) == (0, 0, 0) {
+        Parsed::Disabled
+    } else {
+        Parsed::Nanos(runtime)
+    })
 }
 
 /// `utime + stime` of a `/proc/.../stat` line, in clock ticks.
@@ -206,8 +263,8 @@ fn parse_stat_ticks(text: &str) -> Option<u64> {
     Some(utime.saturating_add(stime))
 }
 
-/// Reads `/proc/self/task/<tid>/<name>` into `buf` without allocating.
-fn read_task_file<'b>(tid: u32, name: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+/// Opens `/proc/self/task/<tid>/<name>` without allocating.
+fn open_task_file(tid: u32, name: &str) -> Option<File> {
     let mut path = [0u8; 64];
     let mut len = 0;
     for part in [
@@ -219,23 +276,33 @@ fn read_task_file<'b>(tid: u32, name: &str, buf: &'b mut [u8]) -> Option<&'b str
         path.get_mut(len..len + part.len())?.copy_from_slice(part);
         len += part.len();
     }
-    let path = std::str::from_utf8(&path[..len]).ok()?;
-    let mut file = std::fs::File::open(path).ok()?;
-    let mut filled = 0;
-    loop {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => {
-                filled += n;
-                if filled == buf.len() {
-                    break;
-                }
-            }
+    File::open(std::str::from_utf8(&path[..len]).ok()?).ok()
+}
+
+/// The whole file, read from offset 0 (which makes `/proc` generate it afresh); `None` when
+/// it reads nothing (the thread has exited), fails, or is longer than `buf`.
+fn read_from_start<'b>(file: &File, buf: &'b mut [u8]) -> Option<&'b str> {
+    // One read: `/proc` generates these short files whole, and a read at another offset makes
+    // it generate them again. A file that fills the buffer is not one of them.
+    let filled = loop {
+        match read_at(file, buf, 0) {
+            Ok(n) if n > 0 && n < buf.len() => break n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
+            _ => return None,
         }
-    }
+    };
     std::str::from_utf8(&buf[..filled]).ok()
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+/// No `/proc` here: every read fails, and nothing is attributed.
+#[cfg(not(unix))]
+fn read_at(_: &File, _: &mut [u8], _: u64) -> std::io::Result<usize> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 #[cfg(test)]
@@ -269,5 +336,28 @@ mod tests {
         let after = read_thread_cpu_nanos(tid).expect("readable");
         assert!(after > before, "{before} -> {after}");
         assert_eq!(read_thread_cpu_nanos(u32::MAX), None);
+    }
+
+    #[test]
+    fn an_exited_thread_is_dropped_with_its_open_file() {
+        let tid = std::thread::spawn(|| {
+            drop(crate::actor_system::enter(ActorType::Supervisor));
+            let tid = std::fs::read_link("/proc/thread-self").unwrap();
+            collect_actor_cpu(); // opens its file
+            tid.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .parse::<u32>()
+                .unwrap()
+        })
+        .join()
+        .unwrap();
+        // The registration's destructor has run by the time `join` returns.
+        collect_actor_cpu();
+        assert!(
+            !threads().iter().any(|t| t.tid == Some(tid)),
+            "the exited thread's slot is gone"
+        );
     }
 }

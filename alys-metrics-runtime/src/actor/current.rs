@@ -146,8 +146,15 @@ pub(crate) struct ThreadSlot {
     open: AtomicU8,
     /// When the open scope started (or resumed), in [`now_nanos`].
     open_since: AtomicU64,
-    /// What the CPU pass saw last time: written only under the registry's lock.
-    pub(crate) last: Mutex<Option<Baseline>>,
+    /// The CPU pass's open file on the thread's CPU time and what it saw last time.
+    pub(crate) pass: Mutex<PassState>,
+}
+
+/// What the CPU pass keeps about one thread.
+#[derive(Debug, Default)]
+pub(crate) struct PassState {
+    pub(crate) reader: super::cpu::CpuReader,
+    pub(crate) last: Option<Baseline>,
 }
 
 /// A thread's CPU and busy times at the previous CPU pass.
@@ -167,7 +174,7 @@ impl ThreadSlot {
             busy: std::array::from_fn(|_| AtomicU64::new(0)),
             open: AtomicU8::new(NO_ACTOR),
             open_since: AtomicU64::new(0),
-            last: Mutex::new(None),
+            pass: Mutex::new(PassState::default()),
         }
     }
 
