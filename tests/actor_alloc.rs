@@ -197,3 +197,95 @@ fn growth_moves_a_block_to_the_type_that_reallocates_it() {
     drop(v); // outside any scope: still subtracted from network
     assert_eq!(memory(ActorType::Network), network0);
 }
+
+/// `promtool check metrics` on a scrape where every family of the actor system has samples
+/// (memory with the allocator installed, a dependency behind a breaker, CPU): no problem
+/// reported for any of them. Fails without promtool when `ALYS_REQUIRE_PROMTOOL=1`.
+#[test]
+fn promtool_accepts_the_actor_system_families() {
+    use alys_metrics::actor_system::{collect_actor_cpu, BreakerConfig, Dependency};
+    use alys_metrics::labels::DependencyType;
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    let _s = SERIAL.blocking_lock();
+    let kept = {
+        let _scope = enter(ActorType::Sync);
+        vec![1u8; 4096]
+    };
+    let db = Dependency::new(ActorType::Storage, "rocksdb", DependencyType::Database)
+        .with_breaker(BreakerConfig::default());
+    let _ = db.call("get", || Err::<(), _>("busy"));
+    collect_actor_cpu();
+    let scrape = alys_metrics::registry().encode_to_string();
+    drop(kept);
+    for family in [
+        "alys_actor_memory_usage_bytes{",
+        "alys_sync_memory_usage_bytes ",
+        "alys_actor_cpu_seconds_total{",
+        "alys_sync_cpu_seconds_total ",
+        "alys_actor_dependency_health_status{",
+        "alys_actor_dependency_response_time_seconds_bucket{",
+        "alys_actor_circuit_breaker_state{",
+        "alys_actor_circuit_breaker_transitions_total{",
+        "alys_actor_circuit_breaker_rejections_total{",
+    ] {
+        assert!(
+            scrape.lines().any(|l| l.starts_with(family)),
+            "{family} has samples"
+        );
+    }
+
+    let child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            assert!(
+                std::env::var("ALYS_REQUIRE_PROMTOOL").as_deref() != Ok("1"),
+                "promtool is missing and ALYS_REQUIRE_PROMTOOL=1: apt-get install prometheus"
+            );
+            eprintln!("SKIPPED: promtool is not installed (the Debian package `prometheus`)");
+            return;
+        }
+        Err(e) => panic!("running promtool failed: {e}"),
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(scrape.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ours: Vec<_> = report
+        .lines()
+        .filter(|l| {
+            [
+                "alys_actor_memory",
+                "alys_sync_",
+                "alys_actor_cpu",
+                "dependency",
+                "breaker",
+            ]
+            .iter()
+            .any(|f| l.contains(f))
+        })
+        .collect();
+    assert!(ours.is_empty(), "promtool: {ours:?}\n{report}");
+    assert!(
+        report.lines().all(|l| l.trim().is_empty()
+            || alys_metrics::catalogue::LINT_EXCEPTIONS
+                .iter()
+                .any(|x| l.starts_with(x))),
+        "promtool found more than the listed exceptions:\n{report}"
+    );
+}
