@@ -101,7 +101,10 @@ pub(crate) fn current_raw() -> u8 {
     CURRENT.try_with(Cell::get).unwrap_or(NO_ACTOR)
 }
 
-/// An open actor scope (see [`enter`]); dropping it closes the scope.
+/// An open actor scope (see [`enter`]); dropping it closes the scope and makes the type that
+/// was current before it current again. Scopes nest like the locals that hold them: drop them
+/// in the reverse order of opening (a scope dropped out of order restores the type that was
+/// current when *it* opened).
 #[must_use = "the scope closes as soon as it is dropped"]
 #[derive(Debug)]
 pub struct ActorScope {

@@ -329,3 +329,47 @@ impl Collect for DependencyGauge {
             .count()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exported_pairs_are_bounded_and_a_pair_is_exported_once() {
+        let a = entry(
+            ActorType::Network,
+            "Peer-Store!",
+            Some(DependencyType::Network),
+        )
+        .unwrap();
+        let b = entry(ActorType::Network, "peer-store", None).unwrap();
+        assert!(
+            Arc::ptr_eq(&a, &b),
+            "one entry per sanitised (actor, dependency)"
+        );
+        assert_eq!(&*a.dependency, "peer-store");
+        for i in 0..MAX_DEPENDENCY_PAIRS {
+            let _ = entry(ActorType::Network, &format!("bound_{i}"), None);
+        }
+        assert_eq!(entries().len(), MAX_DEPENDENCY_PAIRS);
+        assert!(entry(ActorType::Network, "one_too_many", None).is_none());
+        // A dependency beyond the bound still works; it is only not exported.
+        let d = Dependency::new(ActorType::Network, "beyond", DependencyType::External);
+        assert_eq!(d.call("op", || Ok::<_, ()>(3)), Ok(3));
+        let mut text = Vec::new();
+        DependencyGauge::new(&HEALTH, DependencyGaugeKind::Health).encode(&mut text);
+        assert!(!String::from_utf8(text).unwrap().contains("beyond"));
+    }
+
+    static HEALTH: Descriptor = Descriptor {
+        name: "test_health",
+        help: "h",
+        kind: crate::metric::Kind::Gauge,
+        label_names: &[],
+        label_types: &[],
+        buckets: &[],
+        rust_path: "",
+        file: "",
+        line: 0,
+    };
+}
