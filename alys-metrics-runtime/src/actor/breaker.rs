@@ -192,7 +192,8 @@ impl CircuitBreaker {
     ///
     /// `dependency` is a label value: sanitised, and one of at most 16 distinct values per
     /// metric (then `"other"`); the breaker's state is exported for up to 64 distinct
-    /// (actor, dependency) pairs in the process.
+    /// (actor, dependency) pairs in the process. A later breaker for the same pair (the actor
+    /// restarted and built a new one) takes the pair's state gauge over.
     pub fn new(actor: ActorType, dependency: &str, config: BreakerConfig) -> Self {
         Self::with_clock(actor, dependency, config, Arc::new(RuntimeClock))
     }
