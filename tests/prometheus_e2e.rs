@@ -45,6 +45,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use alys_metrics::Kind;
 use serde_json::Value;
 
+/// As in `examples/node/main.rs`: this binary is the node.
+#[global_allocator]
+static ALLOC: alys_metrics::TrackingAllocator<std::alloc::System> =
+    alys_metrics::TrackingAllocator::new(std::alloc::System);
+
 /// The variable that puts this test binary in node mode, with the node's arguments.
 const NODE_ARGS_ENV: &str = "ALYS_E2E_NODE_ARGS";
 
