@@ -94,6 +94,7 @@ ops, scrape, targets, ne, prom = sys.argv[1:]
 cfg = open(ops + "/prometheus.yml").read()
 for a, b in [
     ("scrape_interval: 15s", "scrape_interval: " + scrape),
+    ("scrape_timeout: 10s", "scrape_timeout: %ds" % min(10, int(scrape[:-1]))),
     ("- alerts.yml", "- %s/alerts.yml" % ops),
     ("- spellings.yml", "- %s/spellings.yml\n  - %s/fleet/rules.yml" % (ops, ops)),
     ('targets: ["localhost:9001"]', "targets: [%s]" % targets),
@@ -128,7 +129,7 @@ done
 report="target/fleet-sim-N$nodes.txt"
 mkdir -p target
 python3 - "$prom_port" "$nodes" "$scrape" "$duration" "$peak_rss" "$series_per_node" <<'PY' | tee "$report"
-import json, sys, urllib.parse, urllib.request
+import json, os, sys, urllib.parse, urllib.request
 port, nodes, scrape, duration, peak_rss, per_node = sys.argv[1:]
 def q(expr):
     url = "http://127.0.0.1:%s/api/v1/query?query=%s" % (port, urllib.parse.quote(expr))
@@ -137,21 +138,30 @@ def q(expr):
 def one(expr):
     r = q(expr)
     return float(r[0]["value"][1]) if r else float("nan")
-win = "2m"
+# Rates over the last 2 minutes (1 minute on short runs).
+win = "2m" if int(duration) >= 180 else "1m"
 up = one('count(up{job="alys"} == 1)')
 print("fleet simulation: %s nodes (%d up), scrape interval %s, run %s s" % (nodes, up, scrape, duration))
+print("host: %d cores, load average (1/5 min) %s" % (os.cpu_count(), " / ".join(open("/proc/loadavg").read().split()[:2])))
 print("series exposed per node (one scrape)       %s" % per_node)
 print("samples scraped per node (avg)             %.0f" % one('avg(scrape_samples_scraped{job="alys"})'))
 print("ingest, samples/s (rate over %s)           %.0f" % (win, one("rate(prometheus_tsdb_head_samples_appended_total[%s])" % win)))
 print("head series                                %.0f" % one("prometheus_tsdb_head_series"))
 print("Prometheus RSS now / peak, MiB             %.0f / %.0f" % (one('process_resident_memory_bytes{job="prometheus"}') / 2**20, int(peak_rss) / 2**20))
 print("Prometheus CPU, cores (rate over %s)       %.3f" % (win, one('rate(process_cpu_seconds_total{job="prometheus"}[%s])' % win)))
+print("the nodes' own CPU, cores (sum)            %.2f" % one('sum(rate(process_cpu_seconds_total{job="alys"}[%s]))' % win))
 print("scrape duration per node, avg / max, ms    %.1f / %.1f" % (1000 * one('avg(scrape_duration_seconds{job="alys"})'), 1000 * one('max(scrape_duration_seconds{job="alys"})')))
-print("rule group evaluation, last / max over the run, ms:")
-last = {r["metric"]["rule_group"].split(";")[-1]: float(r["value"][1]) for r in q("prometheus_rule_group_last_duration_seconds")}
-peak = {r["metric"]["rule_group"].split(";")[-1]: float(r["value"][1]) for r in q("max_over_time(prometheus_rule_group_last_duration_seconds[%ss])" % duration)}
+# Each group's evaluation time over the last 2 minutes (after the first rate windows fill):
+# the least is the cost with the fewest other processes competing for the CPU.
+print("rule group evaluation over the last %s, least / last / most, ms:" % win)
+def by_group(expr):
+    return {r["metric"]["rule_group"].split(";")[-1]: float(r["value"][1]) for r in q(expr)}
+low = by_group("min_over_time(prometheus_rule_group_last_duration_seconds[%s])" % win)
+last = by_group("prometheus_rule_group_last_duration_seconds")
+peak = by_group("max_over_time(prometheus_rule_group_last_duration_seconds[%s])" % win)
+nan = float("nan")
 for g in sorted(last):
-    print("  %-28s %8.2f / %8.2f" % (g, 1000 * last[g], 1000 * peak.get(g, float("nan"))))
-print("  %-28s %8.2f / %8.2f" % ("all groups", 1000 * sum(last.values()), 1000 * sum(peak.values())))
+    print("  %-22s %8.2f / %8.2f / %8.2f" % (g, 1000 * low.get(g, nan), 1000 * last[g], 1000 * peak.get(g, nan)))
+print("  %-22s %8.2f / %8.2f / %8.2f" % ("all groups", 1000 * sum(low.values()), 1000 * sum(last.values()), 1000 * sum(peak.values())))
 PY
 echo "(written to $report)"
