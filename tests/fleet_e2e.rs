@@ -12,11 +12,13 @@
 //! it waits until the central Prometheus holds, for every series of each compared family, a
 //! sample taken after that moment (`min(timestamp(family))`: remote write sends series in
 //! parallel shards, so one family having arrived says nothing of another), and compares.
-//! A last scrape of every node checks they were still frozen.
+//! A last scrape of every node checks they were still frozen. Last, a global Prometheus on
+//! `ops/fleet/federation.yml` federates the central one: it holds the recording rules (the
+//! same `role:alys_up:count`) and no raw node series.
 //!
 //! The agents and the central Prometheus run on the files of `ops/fleet/` themselves, with
 //! only intervals (1 s), targets, addresses, the agents' `host`/`role` and the rule files'
-//! paths replaced. It takes about 45 s. Without `prometheus` or `prometheus-node-exporter` on
+//! paths replaced. It takes about 35 s. Without `prometheus` or `prometheus-node-exporter` on
 //! the PATH it prints a notice and passes, unless `ALYS_REQUIRE_PROMTOOL=1` (set by
 //! `scripts/test.sh` and CI), which makes it fail.
 
@@ -130,6 +132,22 @@ fn agent_config(
             (
                 "batch_send_deadline: 5s",
                 "batch_send_deadline: 1s".to_owned(),
+            ),
+        ],
+    )
+}
+
+/// `ops/fleet/federation.yml` scraping `central`'s `/federate` every second.
+fn federation_config(central: SocketAddr) -> String {
+    let cfg = std::fs::read_to_string(ops("fleet/federation.yml")).expect("read federation.yml");
+    replace_all(
+        cfg,
+        "ops/fleet/federation.yml",
+        &[
+            ("scrape_interval: 30s", "scrape_interval: 1s".to_owned()),
+            (
+                "targets: [\"central-1.example:9090\", \"central-2.example:9090\"]",
+                format!("targets: [\"{central}\"]"),
             ),
         ],
     )
@@ -315,4 +333,35 @@ fn two_agents_remote_write_six_nodes_to_a_central_prometheus_exactly() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // A global Prometheus federating the central one holds the recording rules, with the
+    // same values, and no raw node series.
+    let global = start_prometheus_with(&bin, &dir, "global", &[], |_| {
+        federation_config(central.addr)
+    });
+    eventually(
+        "the global Prometheus federates the fleet rules",
+        Duration::from_secs(30),
+        || {
+            let up = sum_by(&global, "role", "role:alys_up:count")?;
+            let want = sum_by(&central, "role", "role:alys_up:count")?;
+            (up == want && up.len() == AGENTS.len())
+                .then_some(())
+                .ok_or(format!("global {up:?}, central {want:?}"))
+        },
+    );
+    for rule in [
+        "fleet:alys_actor_messages:rate5m",
+        "host:alys_peer_count:sum",
+        "validator:alys_block_production_duration_seconds:p95_5m",
+    ] {
+        let n = global
+            .value(&format!("count({rule})"))
+            .unwrap_or_else(|e| panic!("{rule} in the global Prometheus: {e}"));
+        assert!(n >= 1.0, "{rule}: {n} series in the global Prometheus");
+    }
+    let raw = global
+        .query("count({__name__=~\"alys_.+|node_.+\"})")
+        .expect("count raw series");
+    assert!(raw.is_empty(), "raw series federated: {raw:?}");
 }
