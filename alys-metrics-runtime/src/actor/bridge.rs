@@ -9,7 +9,7 @@ use super::metrics::Exported;
 use super::{ActorMetrics, MessageOutcome};
 use crate::catalogue::actor::{
     ACTOR_HEALTHY_COUNT, ACTOR_LIFECYCLE_EVENTS, ACTOR_MAILBOX_DROPPED, ACTOR_MAILBOX_SIZE,
-    ACTOR_MESSAGES, ACTOR_MESSAGES_PROCESSED, ACTOR_MESSAGE_ERRORS, ACTOR_MESSAGE_LATENCY,
+    ACTOR_MESSAGES_PROCESSED, ACTOR_MESSAGE_ERRORS,
     ACTOR_MESSAGE_OUTCOMES, ACTOR_MESSAGE_THROUGHPUT_PER_SECOND, ACTOR_RESTARTS, ACTOR_TOTAL_COUNT,
 };
 use crate::labels::{ActorType, LabelValue, LifecycleEvent, MessageType, RestartReason};
@@ -154,9 +154,12 @@ fn record_event(entry: &Registered, message_type: MessageType, time: Duration, s
     } else {
         MessageOutcome::Error
     };
-    ACTOR_MESSAGES.with(t, message_type).inc();
     ACTOR_MESSAGE_OUTCOMES.with(t, outcome).inc();
-    ACTOR_MESSAGE_LATENCY.with(t).observe(time.as_secs_f64());
+    super::site::record_unsited(
+        t,
+        message_type,
+        u64::try_from(time.as_nanos()).unwrap_or(u64::MAX),
+    );
     entry.metrics.record_outcome(time, outcome);
 }
 

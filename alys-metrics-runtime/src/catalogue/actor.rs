@@ -1,17 +1,48 @@
 //! Actor system (seed ALYS-003-11 ... -15, Phase 2).
 
-use crate::actor::{InFlightGauge, MessageOutcome};
+use crate::actor::{InFlightGauge, MessageOutcome, SiteFamily};
 use crate::metric::{Descriptor, Kind};
 use crate::prelude::*;
 use crate::registry::Registration;
 
-/// Messages received by actors, by actor type and message type (counted when handling starts).
-#[alys_metric(counter, labels(actor_type, message_type))]
-pub static ACTOR_MESSAGES: Counter;
+/// `alys_actor_messages_total{actor_type, message_type, actor, message}`: messages received
+/// by actors, counted when handling starts, one series per instrumented handler (`actor` and
+/// `message` are the Rust type names), each at 0 from start-up.
+pub static ACTOR_MESSAGES: SiteFamily = SiteFamily::messages(&MESSAGES_DESCRIPTOR);
 
-/// Time to handle one actor message, in seconds (each message observed on its own).
-#[alys_metric(histogram, labels(actor_type), buckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0])]
-pub static ACTOR_MESSAGE_LATENCY: Histogram;
+/// `alys_actor_message_latency_seconds{actor_type, message_type, actor, message}`: the time to
+/// handle one actor message, per instrumented handler.
+pub static ACTOR_MESSAGE_LATENCY: SiteFamily = SiteFamily::latency(&LATENCY_DESCRIPTOR);
+
+const SITE_LABELS: &[&str] = &["actor_type", "message_type", "actor", "message"];
+const SITE_LABEL_TYPES: &[&str] = &["ActorType", "MessageType", "&'static str", "&'static str"];
+
+static MESSAGES_DESCRIPTOR: Descriptor = Descriptor {
+    name: "alys_actor_messages_total",
+    help: "Messages received by actors (counted when handling starts), by actor type, message type, actor and message.",
+    kind: Kind::Counter,
+    label_names: SITE_LABELS,
+    label_types: SITE_LABEL_TYPES,
+    buckets: &[],
+    rust_path: "alys_metrics::catalogue::actor::ACTOR_MESSAGES",
+    file: file!(),
+    line: line!(),
+};
+
+static LATENCY_DESCRIPTOR: Descriptor = Descriptor {
+    name: "alys_actor_message_latency_seconds",
+    help: "Time to handle one actor message, in seconds, by actor type, message type, actor and message.",
+    kind: Kind::Histogram,
+    label_names: SITE_LABELS,
+    label_types: SITE_LABEL_TYPES,
+    buckets: &crate::actor::LATENCY_BUCKETS,
+    rust_path: "alys_metrics::catalogue::actor::ACTOR_MESSAGE_LATENCY",
+    file: file!(),
+    line: line!(),
+};
+
+inventory::submit! { Registration(&ACTOR_MESSAGES) }
+inventory::submit! { Registration(&ACTOR_MESSAGE_LATENCY) }
 
 /// Messages waiting in actor mailboxes: the sum over the actors of each type.
 #[alys_metric(gauge, labels(actor_type))]
