@@ -97,6 +97,11 @@ impl Before {
     /// Asserts that exactly `n` messages were measured since, each of at least `WORK`, all
     /// with `outcome`, with 1 in flight while running (`probe`) and 0 now.
     pub fn assert(&self, n: u64, outcome: MessageOutcome) {
+        self.assert_mixed(n, &[(outcome, n)]);
+    }
+
+    /// As [`assert`](Self::assert), with `n` messages split between outcomes.
+    pub fn assert_mixed(&self, n: u64, outcomes_seen: &[(MessageOutcome, u64)]) {
         let probe = self.probe;
         let (m, count, sum) = series(self.actor, self.message);
         let (m0, c0, s0) = self.series;
@@ -109,7 +114,11 @@ impl Before {
         );
         let now = outcomes(self.t);
         for o in MessageOutcome::VALUES {
-            let expected = if *o == outcome { n } else { 0 };
+            let expected = outcomes_seen
+                .iter()
+                .filter(|(seen, _)| seen == o)
+                .map(|(_, k)| k)
+                .sum::<u64>();
             assert_eq!(
                 now[o.index()] - self.outcomes[o.index()],
                 expected,
