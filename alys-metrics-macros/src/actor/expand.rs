@@ -35,7 +35,8 @@
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
-use syn::{Block, Expr, Path, ReturnType, Signature, Type};
+use syn::visit_mut::{self, VisitMut};
+use syn::{Block, Expr, FnArg, Path, ReturnType, Signature, Type};
 
 /// The reply of an actix `Handler` impl: its declared `type Result` and the message type.
 pub struct Relay {
@@ -117,6 +118,7 @@ pub fn instrument(sig: &mut Signature, block: &mut Block, h: &Handler) -> syn::R
     let slot = local("__alys_slot");
     let site = local("__ALYS_SITE");
     let prologue = prologue(h);
+    name_elided_lifetimes(sig);
     let declared: Type = match &sig.output {
         ReturnType::Default => syn::parse_quote!(()),
         ReturnType::Type(_, ty) => (**ty).clone(),
@@ -188,6 +190,58 @@ pub fn instrument(sig: &mut Signature, block: &mut Block, h: &Handler) -> syn::R
         #tail
     });
     Ok(())
+}
+
+/// A method `fn f(&self, ..) -> Fut<'_>` (or `-> &T`) becomes
+/// `fn f<'__alys_self>(&'__alys_self self, ..) -> Fut<'__alys_self>`: the same signature by the
+/// elision rules, with a lifetime the measuring code can name.
+fn name_elided_lifetimes(sig: &mut Signature) {
+    let Some(FnArg::Receiver(recv)) = sig.inputs.first_mut() else {
+        return;
+    };
+    let Some((_, None)) = &recv.reference else {
+        return;
+    };
+    let ReturnType::Type(_, out) = &mut sig.output else {
+        return;
+    };
+    if unmeasurable(out).is_none() {
+        return;
+    }
+    let name = syn::Lifetime::new("'__alys_self", Span::mixed_site());
+    struct Elided<'a>(&'a syn::Lifetime);
+    impl VisitMut for Elided<'_> {
+        fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
+            if l.ident == "_" {
+                *l = self.0.clone();
+            }
+        }
+        fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+            if r.lifetime.is_none() {
+                r.lifetime = Some(self.0.clone());
+            }
+            visit_mut::visit_type_reference_mut(self, r);
+        }
+        // `dyn Fn(&T)` and `fn(&T)` have lifetimes of their own.
+        fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
+        fn visit_parenthesized_generic_arguments_mut(
+            &mut self,
+            _: &mut syn::ParenthesizedGenericArguments,
+        ) {
+        }
+    }
+    let mut renamed = (**out).clone();
+    Elided(&name).visit_type_mut(&mut renamed);
+    **out = renamed;
+    if let Some((_, lt)) = &mut recv.reference {
+        *lt = Some(name.clone());
+    }
+    if let Type::Reference(r) = &mut *recv.ty {
+        r.lifetime = Some(name.clone());
+    }
+    sig.generics
+        .params
+        .insert(0, syn::GenericParam::Lifetime(syn::LifetimeParam::new(name)));
 }
 
 /// `Self::Result`.
