@@ -67,9 +67,9 @@ pub mod __private {
         actor_type_by_words, message_type_by_words, track, ByFn, ByOutcome, HandlerSite,
         MessageGuard, SiteRegistration,
     };
+    pub use crate::labels::{ActorType, MessageType};
     #[cfg(feature = "actor")]
     pub use actix;
-    pub use crate::labels::{ActorType, MessageType};
     /// `#[alys_metric]` names a `name: Type` label as `<Type as Label>::Type`: the type itself
     /// for a label type; for any other type one error on the user's token (without a list of
     /// every label enum), which also silences the static's later uses.

@@ -52,8 +52,9 @@ impl ChainActor {
     }
 }
 
-static OURS: LazyLock<alys_metrics::Histogram> =
-    LazyLock::new(|| alys_metrics::Histogram::with_bounds(&[0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0]));
+static OURS: LazyLock<alys_metrics::Histogram> = LazyLock::new(|| {
+    alys_metrics::Histogram::with_bounds(&[0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0])
+});
 
 static PROM: LazyLock<prometheus::HistogramVec> = LazyLock::new(|| {
     prometheus::HistogramVec::new(

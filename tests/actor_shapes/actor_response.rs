@@ -61,7 +61,12 @@ impl Handler<StopChild> for SupervisorActor {
 #[actix_rt::test]
 async fn an_actor_response_is_measured_in_both_forms() {
     let _s = serial();
-    let b = before(ActorType::Supervisor, "SupervisorActor", "RestartChild", &PROBE);
+    let b = before(
+        ActorType::Supervisor,
+        "SupervisorActor",
+        "RestartChild",
+        &PROBE,
+    );
     let addr = SupervisorActor.start();
     assert!(addr.send(RestartChild(false)).await.unwrap().is_err());
     assert!(addr.send(RestartChild(true)).await.unwrap().is_err());
@@ -71,7 +76,12 @@ async fn an_actor_response_is_measured_in_both_forms() {
 #[actix_rt::test]
 async fn a_response_is_measured_when_it_arrives() {
     let _s = serial();
-    let b = before(ActorType::Supervisor, "SupervisorActor", "StopChild", &PROBE);
+    let b = before(
+        ActorType::Supervisor,
+        "SupervisorActor",
+        "StopChild",
+        &PROBE,
+    );
     let addr = SupervisorActor.start();
     assert_eq!(addr.send(StopChild).await.unwrap(), Ok(3));
     b.assert(1, MessageOutcome::Ok);

@@ -54,14 +54,22 @@ async fn an_async_trait_method_is_measured_as_its_future() {
     let _s = serial();
     let b = before(ActorType::Bridge, "BridgeActor", "PegOutRequest", &PROBE);
     let mut actor = BridgeActor;
-    assert_eq!(actor.handle_peg_out(PegOutRequest(0)).await, Err("empty peg-out".into()));
+    assert_eq!(
+        actor.handle_peg_out(PegOutRequest(0)).await,
+        Err("empty peg-out".into())
+    );
     b.assert(1, MessageOutcome::Error);
 }
 
 #[actix_rt::test]
 async fn an_expanded_async_trait_method_is_measured_as_its_boxed_future() {
     let _s = serial();
-    let b = before(ActorType::Bridge, "BridgeActor", "PegInRequest", &PROBE_INNER);
+    let b = before(
+        ActorType::Bridge,
+        "BridgeActor",
+        "PegInRequest",
+        &PROBE_INNER,
+    );
     let mut actor = BridgeActor;
     assert_eq!(actor.process(PegInRequest(3)).await, Ok(3));
     b.assert(1, MessageOutcome::Ok);

@@ -81,7 +81,11 @@ pub fn before(
     message: &'static str,
     probe: &'static InFlightProbe,
 ) -> Before {
-    assert_eq!(ACTOR_MESSAGES_IN_FLIGHT.get(t), 0, "{t:?} busy before the test");
+    assert_eq!(
+        ACTOR_MESSAGES_IN_FLIGHT.get(t),
+        0,
+        "{t:?} busy before the test"
+    );
     probe.reset();
     Before {
         probe,

@@ -45,6 +45,9 @@ async fn the_handler_says_what_an_error_is() {
     let _s = serial();
     let b = before(ActorType::Engine, "EngineActor", "NewPayload", &PROBE);
     let addr = EngineActor.start();
-    assert_eq!(addr.send(NewPayload).await.unwrap(), PayloadStatus("INVALID"));
+    assert_eq!(
+        addr.send(NewPayload).await.unwrap(),
+        PayloadStatus("INVALID")
+    );
     b.assert(1, MessageOutcome::Error);
 }

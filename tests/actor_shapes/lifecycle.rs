@@ -44,9 +44,18 @@ fn panics_and_dropped_futures_are_counted_and_leave_nothing_in_flight() {
     assert_eq!(ACTOR_MESSAGES_IN_FLIGHT.get(t), 1);
     drop(fut);
     let o1 = outcomes(t);
-    assert_eq!(o1[MessageOutcome::Panicked.index()] - o0[MessageOutcome::Panicked.index()], 1);
-    assert_eq!(o1[MessageOutcome::Cancelled.index()] - o0[MessageOutcome::Cancelled.index()], 1);
-    assert_eq!(o1[MessageOutcome::Ok.index()], o0[MessageOutcome::Ok.index()]);
+    assert_eq!(
+        o1[MessageOutcome::Panicked.index()] - o0[MessageOutcome::Panicked.index()],
+        1
+    );
+    assert_eq!(
+        o1[MessageOutcome::Cancelled.index()] - o0[MessageOutcome::Cancelled.index()],
+        1
+    );
+    assert_eq!(
+        o1[MessageOutcome::Ok.index()],
+        o0[MessageOutcome::Ok.index()]
+    );
     assert_eq!(ACTOR_MESSAGES_IN_FLIGHT.get(t), 0);
     let (n, count, sum) = crate::common::series("NetworkActor", "StopNetwork");
     assert_eq!((n, count), (1, 1));

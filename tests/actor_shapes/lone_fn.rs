@@ -23,7 +23,12 @@ fn handle_health_check(_msg: HealthCheck) -> Result<(), String> {
 #[test]
 fn a_lone_fn_is_measured_for_its_named_actor() {
     let _s = serial();
-    let b = before(ActorType::Supervisor, "RootSupervisor", "HealthCheck", &PROBE);
+    let b = before(
+        ActorType::Supervisor,
+        "RootSupervisor",
+        "HealthCheck",
+        &PROBE,
+    );
     assert!(handle_health_check(HealthCheck).is_err());
     b.assert(1, MessageOutcome::Error);
 }

@@ -15,6 +15,7 @@ mod macro_rules_handler;
 mod map_after_into_actor;
 mod message_result;
 mod nested_results;
+mod no_lying_zeros;
 mod once_per_message;
 mod plain_value;
 mod response_future;

@@ -51,6 +51,9 @@ async fn an_err_inside_an_ok_is_an_error() {
     assert!(addr.send(DialPeer(false)).await.unwrap().unwrap().is_err());
     b.assert(2, MessageOutcome::Error);
     let b = before(ActorType::Network, "PeerNetworkActor", "DialPeer", &PROBE);
-    assert_eq!(addr.send(DialPeer(true)).await.unwrap().unwrap().unwrap(), 1);
+    assert_eq!(
+        addr.send(DialPeer(true)).await.unwrap().unwrap().unwrap(),
+        1
+    );
     b.assert(1, MessageOutcome::Ok);
 }

@@ -37,7 +37,10 @@ async fn an_inherent_async_handler_is_measured_and_tracked() {
     let mut actor = SyncActor {
         metrics: Arc::new(ActorMetrics::new()),
     };
-    assert_eq!(actor.handle_peer_status(PeerStatus(0)).await, Err("unknown peer".into()));
+    assert_eq!(
+        actor.handle_peer_status(PeerStatus(0)).await,
+        Err("unknown peer".into())
+    );
     b.assert(1, MessageOutcome::Error);
     let s = actor.metrics.snapshot();
     assert_eq!((s.messages_processed, s.messages_failed), (0, 1));

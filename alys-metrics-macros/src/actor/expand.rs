@@ -239,9 +239,10 @@ fn name_elided_lifetimes(sig: &mut Signature) {
     if let Type::Reference(r) = &mut *recv.ty {
         r.lifetime = Some(name.clone());
     }
-    sig.generics
-        .params
-        .insert(0, syn::GenericParam::Lifetime(syn::LifetimeParam::new(name)));
+    sig.generics.params.insert(
+        0,
+        syn::GenericParam::Lifetime(syn::LifetimeParam::new(name)),
+    );
 }
 
 /// `Self::Result`.
@@ -317,7 +318,13 @@ mod tests {
         ] {
             assert!(unmeasurable(&ty(ok)).is_none(), "{ok}");
         }
-        for bad in ["&str", "Cow<'_, str>", "impl Future<Output = u8>", "Vec<_>", "!"] {
+        for bad in [
+            "&str",
+            "Cow<'_, str>",
+            "impl Future<Output = u8>",
+            "Vec<_>",
+            "!",
+        ] {
             assert!(unmeasurable(&ty(bad)).is_some(), "{bad}");
         }
         assert!(is_self_result(&ty("Self::Result")));

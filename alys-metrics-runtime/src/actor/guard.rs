@@ -132,6 +132,7 @@ impl<T: Track> MessageGuard<T> {
         if outcome != MessageOutcome::Cancelled {
             self.site
                 .observe_nanos(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));
+            self.site.finished(outcome != MessageOutcome::Ok, end);
         }
         if T::COUNTS_DIRECTLY {
             match outcome {

@@ -1,8 +1,8 @@
 //! `alys_actor_messages_in_flight`: derived at scrape time from the message counters, so
 //! that the update path pays nothing for it and it cannot drift.
 
-use crate::catalogue::actor::{ACTOR_MESSAGES, ACTOR_MESSAGE_OUTCOMES};
 use super::site::started;
+use crate::catalogue::actor::{ACTOR_MESSAGES, ACTOR_MESSAGE_OUTCOMES};
 use crate::encode::{write_header, SampleWriter};
 use crate::labels::{ActorType, LabelValue};
 use crate::metric::{Collect, Descriptor};

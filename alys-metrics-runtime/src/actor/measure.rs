@@ -307,9 +307,7 @@ mod actix_replies {
         }
     }
 
-    impl<M: Message, C: Classify<M::Result>, T: Track> MeasureKnown<T>
-        for &&&Tag<MessageResult<M>, C>
-    {
+    impl<M: Message, C: Classify<M::Result>, T: Track> MeasureKnown<T> for &&&Tag<MessageResult<M>, C> {
         type Reply = MessageResult<M>;
         #[inline]
         fn __alys_measure(self, slot: &mut Option<MessageGuard<T>>) -> MessageResult<M> {
@@ -381,12 +379,7 @@ mod actix_replies {
         ) -> Self {
             Self {
                 reply,
-                pending: slot.map(|g| {
-                    (
-                        Box::new(g) as Box<dyn Pending>,
-                        classify.classifier(),
-                    )
-                }),
+                pending: slot.map(|g| (Box::new(g) as Box<dyn Pending>, classify.classifier())),
             }
         }
 

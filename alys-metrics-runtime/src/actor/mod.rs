@@ -134,6 +134,7 @@
 mod bridge;
 mod classify;
 mod context;
+mod derived;
 mod guard;
 mod in_flight;
 pub mod mailbox;
@@ -145,6 +146,7 @@ mod site;
 pub use bridge::{ActorHandle, ActorMetricsBridge, AggregateStats, CollectionSummary, NoRuntime};
 pub use classify::{actor_type_by_words, actor_type_of, message_type_by_words, message_type_of};
 pub use context::current_actor;
+pub use derived::Derived;
 pub use guard::{MessageGuard, Track, Tracked, Untracked};
 pub use in_flight::InFlightGauge;
 pub use mailbox::{MailboxMetrics, MailboxSnapshot};
@@ -153,15 +155,17 @@ pub use measure::{Instrumented, MeasuredActorFuture};
 pub use measure::{MeasuredAsync, MeasuredFuture};
 pub use metrics::{ActorMetrics, MetricsSnapshot};
 pub use outcome::{ByFn, ByOutcome, Classify, ReplyOutcome};
-pub use site::{sites, HandlerSite, LatencyHistogram, SiteFamily, SiteRegistration, LATENCY_BUCKETS};
+pub use site::{
+    sites, HandlerSite, LatencyHistogram, SiteFamily, SiteRegistration, LATENCY_BUCKETS,
+};
 
 #[doc(hidden)]
 pub use support::{track, MetricsSource};
 #[doc(hidden)]
 pub mod __private {
+    pub use super::context::Scope;
     #[cfg(feature = "actor")]
     pub use super::measure::MeasureRelay;
-    pub use super::context::Scope;
     pub use super::measure::{
         measure_async, start, MeasureKnown, MeasureRefused, MeasureValue, Tag,
     };

@@ -114,6 +114,10 @@ pub struct HandlerSite {
     pub message_type: MessageType,
     messages: Counter,
     latency: LatencyHistogram,
+    /// Messages that finished `error` or `panicked`.
+    errors: Counter,
+    /// When the last message finished: nanoseconds since the process epoch plus one; 0 never.
+    last_finished: AtomicU64,
 }
 
 impl HandlerSite {
@@ -131,7 +135,36 @@ impl HandlerSite {
             message_type,
             messages: Counter::new(),
             latency: LatencyHistogram::new(),
+            errors: Counter::new(),
+            last_finished: AtomicU64::new(0),
         }
+    }
+
+    /// Messages that finished `error` or `panicked` at this site.
+    pub fn errors(&self) -> u64 {
+        self.errors.get()
+    }
+
+    /// When a message last finished at this site (any outcome but `cancelled`).
+    pub fn last_activity(&self) -> Option<std::time::Instant> {
+        match self.last_finished.load(Ordering::Relaxed) {
+            0 => None,
+            n => super::metrics::epoch().checked_add(std::time::Duration::from_nanos(n - 1)),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn finished(&self, failed: bool, end: std::time::Instant) {
+        if failed {
+            self.errors.inc();
+        }
+        let since = end.saturating_duration_since(super::metrics::epoch());
+        self.last_finished.store(
+            u64::try_from(since.as_nanos())
+                .unwrap_or(u64::MAX)
+                .saturating_add(1),
+            Ordering::Relaxed,
+        );
     }
 
     /// Messages started at this site.
@@ -272,12 +305,7 @@ impl SiteFamily {
         }
     }
 
-    fn write_labels(
-        out: &mut Vec<u8>,
-        t: ActorType,
-        m: MessageType,
-        names: Option<(&str, &str)>,
-    ) {
+    fn write_labels(out: &mut Vec<u8>, t: ActorType, m: MessageType, names: Option<(&str, &str)>) {
         out.extend_from_slice(b"actor_type=\"");
         out.extend_from_slice(t.as_str().as_bytes());
         out.extend_from_slice(b"\",message_type=\"");
@@ -313,7 +341,10 @@ impl SiteFamily {
                 for (i, c) in counts.iter().enumerate() {
                     acc += c;
                     le.clear();
-                    write_f64(&mut le, LATENCY_BUCKETS.get(i).copied().unwrap_or(f64::INFINITY));
+                    write_f64(
+                        &mut le,
+                        LATENCY_BUCKETS.get(i).copied().unwrap_or(f64::INFINITY),
+                    );
                     sample(out, name, "_bucket", labels, Some(&le));
                     write_u64(out, acc);
                     out.push(b'\n');
@@ -349,6 +380,7 @@ impl Collect for SiteFamily {
     }
 
     fn init(&self) {
+        super::metrics::epoch();
         groups();
     }
 
