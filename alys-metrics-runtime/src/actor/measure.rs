@@ -347,6 +347,9 @@ mod actix_replies {
         }
     }
 
+    /// A guard waiting for a relayed reply, and the classifier of that reply.
+    type Waiting<T> = (Box<dyn Pending>, fn(&T) -> bool);
+
     /// The reply of an instrumented actix handler: `type Result = Instrumented<R, M>` where the
     /// handler declared `type Result = R`.
     ///
@@ -358,7 +361,7 @@ mod actix_replies {
     /// the actor's arbiter).
     pub struct Instrumented<R, M: Message> {
         reply: R,
-        pending: Option<(Box<dyn Pending>, fn(&M::Result) -> bool)>,
+        pending: Option<Waiting<M::Result>>,
     }
 
     impl<R, M: Message> std::fmt::Debug for Instrumented<R, M> {
