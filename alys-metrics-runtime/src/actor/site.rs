@@ -27,6 +27,18 @@ pub const LATENCY_BUCKETS: [f64; 8] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 
 
 const SLOTS: usize = LATENCY_BUCKETS.len() + 1;
 
+/// [`LATENCY_BUCKETS`] in nanoseconds, compared without floating point on the update path.
+const BOUNDS_NANOS: [u64; LATENCY_BUCKETS.len()] = [
+    1_000_000,
+    5_000_000,
+    10_000_000,
+    50_000_000,
+    100_000_000,
+    500_000_000,
+    1_000_000_000,
+    5_000_000_000,
+];
+
 /// A latency histogram with the catalogue's fixed buckets, constructible in a `static`.
 #[derive(Debug)]
 pub struct LatencyHistogram {
@@ -54,9 +66,8 @@ impl LatencyHistogram {
     /// Records one latency, in nanoseconds.
     #[inline]
     pub fn observe_nanos(&self, nanos: u64) {
-        let secs = nanos as f64 * 1e-9;
         let mut i = 0;
-        while i < LATENCY_BUCKETS.len() && secs > LATENCY_BUCKETS[i] {
+        while i < BOUNDS_NANOS.len() && nanos > BOUNDS_NANOS[i] {
             i += 1;
         }
         self.counts[i].fetch_add(1, Ordering::Relaxed);
@@ -433,6 +444,13 @@ impl Collect for SiteFamily {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounds_in_nanoseconds_are_the_catalogue_buckets() {
+        for (b, n) in LATENCY_BUCKETS.iter().zip(BOUNDS_NANOS) {
+            assert_eq!((b * 1e9).round() as u64, n);
+        }
+    }
 
     #[test]
     fn latency_buckets_are_upper_inclusive() {
