@@ -83,7 +83,8 @@ struct StorageActor {
     name: String,
 }
 
-#[instrument_actor(message = storage)]
+// A label may be written as a string too.
+#[instrument_actor(actor = "storage", message = "storage")]
 impl StorageActor {
     async fn handle_write(&mut self, msg: ImportBlock) -> Result<(), ChainError> {
         if msg.0 == 0 {
