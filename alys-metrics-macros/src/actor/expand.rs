@@ -11,8 +11,8 @@
 //         fn handle(&mut self, msg: Ping, ctx: &mut Context<Self>) -> Self::Result {
 //             static __ALYS_SITE: HandlerSite = HandlerSite::new("ChainActor", "Ping", <actor type>, <message type>);
 //             inventory::submit! { SiteRegistration(&__ALYS_SITE) }
-//             let mut __alys_slot = start(&__ALYS_SITE, || Untracked);  // None inside a handler of `Ping`
-//             let __alys_scope = __alys_slot.as_ref().map(|_| Scope::enter(&__ALYS_SITE));
+//             // Both `None` inside a handler of `Ping`; the scope makes this the current handler.
+//             let (mut __alys_slot, __alys_scope) = start_sync(&__ALYS_SITE, || Untracked);
 //             let __alys_reply: R = (move || -> R { body })();         // `return` and `?` stay inside
 //             drop(__alys_scope);
 //             let __alys_reply = (&&&Tag::new(__alys_reply, ByOutcome)).__alys_measure(&mut __alys_slot);
@@ -68,15 +68,25 @@ fn local(name: &str) -> syn::Ident {
     syn::Ident::new(name, Span::mixed_site())
 }
 
-/// The site declaration and the guard's start.
+/// The site declaration.
 fn prologue(h: &Handler) -> TokenStream {
     let site = local("__ALYS_SITE");
-    let slot = local("__alys_slot");
     let (actor, message) = (&h.actor_name.0, &h.message_name.0);
     let actor = syn::LitStr::new(actor, h.actor_name.1);
     let message = syn::LitStr::new(message, h.message_name.1);
     let (at, mt) = (&h.actor_type, &h.message_type);
-    let track = match h.metrics {
+    quote! {
+        static #site: ::alys_metrics::__private::HandlerSite =
+            ::alys_metrics::__private::HandlerSite::new(#actor, #message, #at, #mt);
+        ::alys_metrics::__private::inventory::submit! {
+            ::alys_metrics::__private::SiteRegistration(&#site)
+        }
+    }
+}
+
+/// The tracker of `metrics = EXPR`, as a closure called when the message is measured.
+fn track(h: &Handler) -> TokenStream {
+    match h.metrics {
         None => quote!(|| ::alys_metrics::actor::Untracked),
         Some(e) => {
             let e = match e {
@@ -92,15 +102,25 @@ fn prologue(h: &Handler) -> TokenStream {
             let track = quote_spanned!(e.span()=> ::alys_metrics::__private::track(&#e));
             quote!(|| #track)
         }
-    };
-    quote! {
-        static #site: ::alys_metrics::__private::HandlerSite =
-            ::alys_metrics::__private::HandlerSite::new(#actor, #message, #at, #mt);
-        ::alys_metrics::__private::inventory::submit! {
-            ::alys_metrics::__private::SiteRegistration(&#site)
+    }
+}
+
+/// The guard's start: `start` for an `async fn` (the current handler is set at each poll),
+/// `start_sync` otherwise (also the scope that sets it while the body runs).
+fn start(h: &Handler, sync: bool) -> TokenStream {
+    let site = local("__ALYS_SITE");
+    let slot = local("__alys_slot");
+    let scope = local("__alys_scope");
+    let track = track(h);
+    if sync {
+        quote! {
+            #[allow(unused_mut)]
+            let (mut #slot, #scope) = ::alys_metrics::__private::start_sync(&#site, #track);
         }
-        #[allow(unused_mut)]
-        let mut #slot = ::alys_metrics::__private::start(&#site, #track);
+    } else {
+        quote! {
+            let #slot = ::alys_metrics::__private::start(&#site, #track);
+        }
     }
 }
 
@@ -116,7 +136,6 @@ fn classifier(h: &Handler, span: Span) -> TokenStream {
 /// cannot be measured.
 pub fn instrument(sig: &mut Signature, block: &mut Block, h: &Handler) -> syn::Result<()> {
     let slot = local("__alys_slot");
-    let site = local("__ALYS_SITE");
     let prologue = prologue(h);
     name_elided_lifetimes(sig);
     let declared: Type = match &sig.output {
@@ -147,8 +166,10 @@ pub fn instrument(sig: &mut Signature, block: &mut Block, h: &Handler) -> syn::R
         let measured = quote_spanned! {ret_span=>
             ::alys_metrics::__private::measure_async(#slot, #classify, #fut)
         };
+        let start = start(h, false);
         *block = syn::parse_quote!({
             #prologue
+            #start
             let #fut = ::core::pin::pin!(async move #block);
             let #out: #reply = #measured.await;
             #out
@@ -176,9 +197,10 @@ pub fn instrument(sig: &mut Signature, block: &mut Block, h: &Handler) -> syn::R
         }
         None => quote!(#value),
     };
+    let start = start(h, true);
     *block = syn::parse_quote!({
         #prologue
-        let #scope = #slot.as_ref().map(|_| ::alys_metrics::__private::Scope::enter(&#site));
+        #start
         #[allow(clippy::redundant_closure_call)]
         let #value: #reply = (move || -> #reply #block)();
         ::core::mem::drop(#scope);

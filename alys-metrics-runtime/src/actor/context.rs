@@ -52,12 +52,33 @@ impl Drop for Scope {
     }
 }
 
-/// True when a handler of the same message as `site` is running on this thread: `site` is
-/// then part of that message's handling, already measured.
+/// True when `cur`, the handler running, handles the same message as `site`: `site` is then
+/// part of that message's handling, already measured.
 #[inline]
-pub fn nested(site: &'static HandlerSite) -> bool {
-    match current_actor() {
+fn same_message(cur: Option<&'static HandlerSite>, site: &'static HandlerSite) -> bool {
+    match cur {
         None => false,
         Some(cur) => std::ptr::eq(cur, site) || cur.message == site.message,
     }
+}
+
+/// True when a handler of the same message as `site` is running on this thread.
+#[inline]
+pub fn nested(site: &'static HandlerSite) -> bool {
+    same_message(current_actor(), site)
+}
+
+/// Enters `site` unless a handler of the same message runs on this thread (then `None`): one
+/// thread-local access for the check and the entry.
+#[inline]
+pub fn enter_unless_nested(site: &'static HandlerSite) -> Option<Scope> {
+    CURRENT.with(|c| {
+        let cur = c.get();
+        if same_message(cur, site) {
+            None
+        } else {
+            c.set(Some(site));
+            Some(Scope { previous: cur })
+        }
+    })
 }

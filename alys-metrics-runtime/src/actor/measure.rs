@@ -176,6 +176,22 @@ pub fn start<T: Track>(
     }
 }
 
+/// For a sync handler: the guard of a message and the scope that makes its site the current
+/// handler while the body runs, unless a handler of the same message runs on this thread.
+#[inline]
+pub fn start_sync<T: Track>(
+    site: &'static super::HandlerSite,
+    track: impl FnOnce() -> T,
+) -> (Option<MessageGuard<T>>, Option<Scope>) {
+    match super::context::enter_unless_nested(site) {
+        None => (None, None),
+        Some(scope) => (
+            Some(MessageGuard::start_tracked(site, track())),
+            Some(scope),
+        ),
+    }
+}
+
 /// Replies measured by wrapping them: boxed futures, boxed actor futures, `MessageResult`.
 pub trait MeasureKnown<T: Track> {
     /// The reply type, unchanged.

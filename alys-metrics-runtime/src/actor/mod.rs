@@ -167,7 +167,7 @@ pub mod __private {
     #[cfg(feature = "actor")]
     pub use super::measure::MeasureRelay;
     pub use super::measure::{
-        measure_async, start, MeasureKnown, MeasureRefused, MeasureValue, Tag,
+        measure_async, start, start_sync, MeasureKnown, MeasureRefused, MeasureValue, Tag,
     };
 }
 mod support;
