@@ -71,16 +71,16 @@ impl<T: Track> Drop for PanicSentinel<'_, T> {
 /// Polls `poll` as the current handler of `guard`'s site, recording `panicked` if it unwinds
 /// and the outcome when it is ready.
 #[inline]
-fn poll_measured<O, T: Track>(
+fn poll_measured<O, T: Track, C: Classify<O>>(
     guard: &mut MessageGuard<T>,
-    is_error: fn(&O) -> bool,
+    classify: C,
     poll: impl FnOnce() -> Poll<O>,
 ) -> Poll<O> {
     let _scope = Scope::enter(guard.site());
     let mut sentinel = PanicSentinel(Some(guard));
     let out = poll();
     if let (Poll::Ready(v), Some(guard)) = (&out, sentinel.0.take()) {
-        guard.record(if is_error(v) {
+        guard.record(if classify.is_error(v) {
             MessageOutcome::Error
         } else {
             MessageOutcome::Ok
@@ -92,31 +92,33 @@ fn poll_measured<O, T: Track>(
 /// A future measured to completion by its message's guard.
 #[must_use = "futures do nothing unless polled"]
 #[derive(Debug)]
-pub struct MeasuredFuture<F, O, T: Track> {
+pub struct MeasuredFuture<F, T: Track, C> {
     inner: F,
     guard: MessageGuard<T>,
-    is_error: fn(&O) -> bool,
+    classify: C,
 }
 
-impl<F, O, T: Track> MeasuredFuture<F, O, T> {
-    /// Wraps `inner`, measured by `guard`.
-    pub fn new(inner: F, guard: MessageGuard<T>, is_error: fn(&O) -> bool) -> Self {
+impl<F, T: Track, C> MeasuredFuture<F, T, C> {
+    /// Wraps `inner`, measured by `guard`, its output classified by `classify`.
+    pub fn new(inner: F, guard: MessageGuard<T>, classify: C) -> Self {
         Self {
             inner,
             guard,
-            is_error,
+            classify,
         }
     }
 }
 
-impl<F: Future<Output = O> + Unpin, O, T: Track + Unpin> Future for MeasuredFuture<F, O, T> {
-    type Output = O;
+impl<F: Future + Unpin, T: Track + Unpin, C: Classify<F::Output> + Unpin> Future
+    for MeasuredFuture<F, T, C>
+{
+    type Output = F::Output;
 
     #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<O> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.get_mut();
         let inner = &mut this.inner;
-        poll_measured(&mut this.guard, this.is_error, || Pin::new(inner).poll(cx))
+        poll_measured(&mut this.guard, this.classify, || Pin::new(inner).poll(cx))
     }
 }
 
@@ -127,29 +129,31 @@ pub fn measure_async<F: Future, T: Track, C: Classify<F::Output>>(
     slot: Option<MessageGuard<T>>,
     classify: C,
     body: Pin<&mut F>,
-) -> MeasuredAsync<'_, F, T> {
+) -> MeasuredAsync<'_, F, T, C> {
     MeasuredAsync {
         inner: body,
         guard: slot,
-        is_error: classify.classifier(),
+        classify,
     }
 }
 
 /// The future of [`measure_async`].
 #[must_use = "futures do nothing unless polled"]
-pub struct MeasuredAsync<'a, F: Future, T: Track> {
+pub struct MeasuredAsync<'a, F: Future, T: Track, C> {
     inner: Pin<&'a mut F>,
     guard: Option<MessageGuard<T>>,
-    is_error: fn(&F::Output) -> bool,
+    classify: C,
 }
 
-impl<F: Future, T: Track> std::fmt::Debug for MeasuredAsync<'_, F, T> {
+impl<F: Future, T: Track, C> std::fmt::Debug for MeasuredAsync<'_, F, T, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MeasuredAsync").finish_non_exhaustive()
     }
 }
 
-impl<F: Future, T: Track + Unpin> Future for MeasuredAsync<'_, F, T> {
+impl<F: Future, T: Track + Unpin, C: Classify<F::Output> + Unpin> Future
+    for MeasuredAsync<'_, F, T, C>
+{
     type Output = F::Output;
 
     #[inline]
@@ -157,7 +161,7 @@ impl<F: Future, T: Track + Unpin> Future for MeasuredAsync<'_, F, T> {
         let this = self.get_mut();
         let inner = &mut this.inner;
         match &mut this.guard {
-            Some(g) => poll_measured(g, this.is_error, || inner.as_mut().poll(cx)),
+            Some(g) => poll_measured(g, this.classify, || inner.as_mut().poll(cx)),
             None => inner.as_mut().poll(cx),
         }
     }
@@ -202,7 +206,7 @@ pub trait MeasureKnown<T: Track> {
 
 macro_rules! std_future {
     ($($send:tt)*) => {
-        impl<'a, O: 'a, C: Classify<O>, T: Track + Unpin + 'a $(+ $send)*> MeasureKnown<T>
+        impl<'a, O: 'a, C: Classify<O> + Unpin + 'a $(+ $send)*, T: Track + Unpin + 'a $(+ $send)*> MeasureKnown<T>
             for &&&Tag<Pin<Box<dyn Future<Output = O> $(+ $send)* + 'a>>, C>
         {
             type Reply = Pin<Box<dyn Future<Output = O> $(+ $send)* + 'a>>;
@@ -211,7 +215,7 @@ macro_rules! std_future {
                 let fut = self.take();
                 match slot.take() {
                     None => fut,
-                    Some(g) => Box::pin(MeasuredFuture::new(fut, g, self.classify.classifier())),
+                    Some(g) => Box::pin(MeasuredFuture::new(fut, g, self.classify)),
                 }
             }
         }
@@ -234,7 +238,7 @@ impl<R, C: Classify<R>, T: Track> MeasureValue<T> for &&Tag<R, C> {
     fn __alys_measure(self, slot: &mut Option<MessageGuard<T>>) -> R {
         let reply = self.take();
         if let Some(g) = slot.take() {
-            g.finish((self.classify.classifier())(&reply));
+            g.finish(self.classify.is_error(&reply));
         }
         reply
     }
@@ -257,7 +261,7 @@ impl<R, C> MeasureRefused<R, C> for &Tag<R, C> {
     {
         let reply = self.take();
         if let Some(g) = slot.take() {
-            g.finish((self.classify.classifier())(&reply));
+            g.finish(self.classify.is_error(&reply));
         }
         reply
     }
@@ -276,19 +280,20 @@ mod actix_replies {
     /// An actor future measured to completion by its message's guard.
     #[must_use = "actor futures do nothing unless polled"]
     #[derive(Debug)]
-    pub struct MeasuredActorFuture<F, O, T: Track> {
+    pub struct MeasuredActorFuture<F, T: Track, C> {
         inner: F,
         guard: MessageGuard<T>,
-        is_error: fn(&O) -> bool,
+        classify: C,
     }
 
-    impl<A, F, O, T> ActorFuture<A> for MeasuredActorFuture<F, O, T>
+    impl<A, F, T, C> ActorFuture<A> for MeasuredActorFuture<F, T, C>
     where
         A: Actor,
-        F: ActorFuture<A, Output = O> + Unpin,
+        F: ActorFuture<A> + Unpin,
         T: Track + Unpin,
+        C: Classify<F::Output> + Unpin,
     {
-        type Output = O;
+        type Output = F::Output;
 
         #[inline]
         fn poll(
@@ -296,16 +301,16 @@ mod actix_replies {
             act: &mut A,
             ctx: &mut A::Context,
             task: &mut Context<'_>,
-        ) -> Poll<O> {
+        ) -> Poll<F::Output> {
             let this = self.get_mut();
             let inner = &mut this.inner;
-            poll_measured(&mut this.guard, this.is_error, || {
+            poll_measured(&mut this.guard, this.classify, || {
                 Pin::new(inner).poll(act, ctx, task)
             })
         }
     }
 
-    impl<'a, A: Actor, O: 'a, C: Classify<O>, T: Track + Unpin + 'a> MeasureKnown<T>
+    impl<'a, A: Actor, O: 'a, C: Classify<O> + Unpin + 'a, T: Track + Unpin + 'a> MeasureKnown<T>
         for &&&Tag<Pin<Box<dyn ActorFuture<A, Output = O> + 'a>>, C>
     {
         type Reply = Pin<Box<dyn ActorFuture<A, Output = O> + 'a>>;
@@ -317,7 +322,7 @@ mod actix_replies {
                 Some(guard) => Box::pin(MeasuredActorFuture {
                     inner: fut,
                     guard,
-                    is_error: self.classify.classifier(),
+                    classify: self.classify,
                 }),
             }
         }
@@ -329,7 +334,7 @@ mod actix_replies {
         fn __alys_measure(self, slot: &mut Option<MessageGuard<T>>) -> MessageResult<M> {
             let reply = self.take();
             if let Some(g) = slot.take() {
-                g.finish((self.classify.classifier())(&reply.0));
+                g.finish(self.classify.is_error(&reply.0));
             }
             reply
         }

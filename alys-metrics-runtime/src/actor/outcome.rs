@@ -134,6 +134,8 @@ tuples!((A), (A, B), (A, B, C), (A, B, C, D));
 pub trait Classify<T: ?Sized>: Copy {
     /// The classifier as a function pointer.
     fn classifier(self) -> fn(&T) -> bool;
+    /// True when `reply` is an error (statically dispatched on the update path).
+    fn is_error(self, reply: &T) -> bool;
 }
 
 /// Classifies by the reply type's [`ReplyOutcome`].
@@ -145,6 +147,10 @@ impl<T: ReplyOutcome + ?Sized> Classify<T> for ByOutcome {
     #[inline]
     fn classifier(self) -> fn(&T) -> bool {
         <T as ReplyOutcome>::is_error
+    }
+    #[inline(always)]
+    fn is_error(self, reply: &T) -> bool {
+        reply.is_error()
     }
 }
 
@@ -163,5 +169,9 @@ impl<T: ?Sized> Classify<T> for ByFn<T> {
     #[inline]
     fn classifier(self) -> fn(&T) -> bool {
         self.0
+    }
+    #[inline]
+    fn is_error(self, reply: &T) -> bool {
+        (self.0)(reply)
     }
 }
