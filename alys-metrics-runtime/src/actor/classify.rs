@@ -1,8 +1,10 @@
 //! Compile-time classification of actor and message type names.
 //!
-//! `#[instrument_actor]` emits `const` evaluations of these functions over the type names it
-//! sees (`actor_type_of("ChainActor")`), so the rules live here, once, and an instrumented
-//! handler does no string work when it runs.
+//! `#[instrument_actor]` emits `const` evaluations of the whole-word rules over the type names
+//! it sees (`actor_type_by_words("ChainActor")`), so the rules live here, once, and an
+//! instrumented handler does no string work when it runs. [`actor_type_of`] is the older
+//! substring rule behind [`ActorType::from_name`] (names given at run time, such as the
+//! bridge's); the attribute does not use it.
 
 use crate::labels::{ActorType, MessageType};
 
@@ -64,58 +66,6 @@ const ACTOR_RULES: [(&str, ActorType); 8] = [
 /// ```
 pub const fn actor_type_of(name: &str) -> ActorType {
     classify(name, &ACTOR_RULES, ActorType::System)
-}
-
-/// Message-type rules: keyword -> message type, first match wins.
-const MESSAGE_RULES: [(&str, MessageType); 21] = [
-    ("start", MessageType::Lifecycle),
-    ("stop", MessageType::Lifecycle),
-    ("shutdown", MessageType::Lifecycle),
-    ("health", MessageType::Lifecycle),
-    ("heartbeat", MessageType::Lifecycle),
-    ("sync", MessageType::Sync),
-    ("network", MessageType::Network),
-    ("peer", MessageType::Network),
-    ("gossip", MessageType::Network),
-    ("broadcast", MessageType::Network),
-    ("mining", MessageType::Mining),
-    ("auxpow", MessageType::Mining),
-    ("template", MessageType::Mining),
-    ("governance", MessageType::Governance),
-    ("proposal", MessageType::Governance),
-    ("vote", MessageType::Governance),
-    ("peg", MessageType::Bridge),
-    ("bridge", MessageType::Bridge),
-    ("storage", MessageType::Storage),
-    ("store", MessageType::Storage),
-    ("database", MessageType::Storage),
-];
-
-/// The message type of a message type name, as a `const fn`. Case-insensitively, the first
-/// keyword contained in the name decides:
-///
-/// | keywords | message type |
-/// |---|---|
-/// | `start`, `stop`, `shutdown`, `health`, `heartbeat` (so also `restart`) | `lifecycle` |
-/// | `sync` | `sync` |
-/// | `network`, `peer`, `gossip`, `broadcast` | `network` |
-/// | `mining`, `auxpow`, `template` | `mining` |
-/// | `governance`, `proposal`, `vote` | `governance` |
-/// | `peg` (`pegin`, `pegout`), `bridge` | `bridge` |
-/// | `storage`, `store`, `database` | `storage` |
-/// | anything else | `system` |
-///
-/// ```
-/// # extern crate alys_metrics_runtime as alys_metrics;
-/// use alys_metrics::actor::message_type_of;
-/// use alys_metrics::labels::MessageType;
-/// assert_eq!(message_type_of("ProcessPegIn"), MessageType::Bridge);
-/// assert_eq!(message_type_of("SyncBlocks"), MessageType::Sync);
-/// assert_eq!(message_type_of("RestartActor"), MessageType::Lifecycle);
-/// assert_eq!(message_type_of("GetHeight"), MessageType::System);
-/// ```
-pub const fn message_type_of(name: &str) -> MessageType {
-    classify(name, &MESSAGE_RULES, MessageType::System)
 }
 
 /// True when a word of a `CamelCase` or `snake_case` name starts at `i`.
@@ -327,23 +277,23 @@ mod tests {
     #[test]
     fn message_types_follow_the_documented_table() {
         let cases = [
-            ("StartActor", MessageType::Lifecycle),
-            ("HealthCheck", MessageType::Lifecycle),
-            ("SyncBlocks", MessageType::Sync),
-            ("PeerConnected", MessageType::Network),
-            ("BroadcastBlock", MessageType::Network),
-            ("SubmitAuxPow", MessageType::Mining),
-            ("GetBlockTemplate", MessageType::Mining),
-            ("CastVote", MessageType::Governance),
-            ("ProcessPegIn", MessageType::Bridge),
-            ("ProcessPegout", MessageType::Bridge),
-            ("StoreBlock", MessageType::Storage),
-            ("StorageQuery", MessageType::Storage),
-            ("GetHeight", MessageType::System),
-            ("", MessageType::System),
+            ("StartActor", Some(MessageType::Lifecycle)),
+            ("HealthCheck", Some(MessageType::Lifecycle)),
+            ("SyncBlocks", Some(MessageType::Sync)),
+            ("PeerConnected", Some(MessageType::Network)),
+            ("BroadcastBlock", Some(MessageType::Network)),
+            ("SubmitAuxPow", Some(MessageType::Mining)),
+            ("GetBlockTemplate", Some(MessageType::Mining)),
+            ("CastVote", Some(MessageType::Governance)),
+            ("ProcessPegIn", Some(MessageType::Bridge)),
+            ("ProcessPegout", Some(MessageType::Bridge)),
+            ("StoreBlock", Some(MessageType::Storage)),
+            ("StorageQuery", Some(MessageType::Storage)),
+            ("GetHeight", None),
+            ("", None),
         ];
         for (name, expected) in cases {
-            assert_eq!(message_type_of(name), expected, "{name}");
+            assert_eq!(message_type_by_words(name), expected, "{name}");
         }
     }
 }

@@ -144,7 +144,7 @@ mod outcome;
 mod site;
 
 pub use bridge::{ActorHandle, ActorMetricsBridge, AggregateStats, CollectionSummary, NoRuntime};
-pub use classify::{actor_type_by_words, actor_type_of, message_type_by_words, message_type_of};
+pub use classify::{actor_type_by_words, actor_type_of, message_type_by_words};
 pub use context::current_actor;
 pub use derived::Derived;
 pub use guard::{MessageGuard, Track, Tracked, Untracked};
