@@ -28,7 +28,9 @@ pub mod actor;
 pub mod chain;
 pub mod consensus;
 pub mod feature_flags;
+pub mod governance;
 pub mod migration;
+pub mod storage;
 pub mod system;
 
 /// Metric names that `promtool check metrics` flags and that are kept on purpose.

@@ -42,6 +42,7 @@
 //! assert!(text.contains("\nprocess_threads "));
 //! ```
 
+mod disk;
 mod health;
 mod network;
 mod source;
@@ -52,6 +53,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+pub use disk::{filesystem_space, DiskSpace};
 pub use health::{
     ProcessHealthStatus, ProcessResourceAttribution, ResourceStatus, CPU_CRITICAL_PERCENT,
     CPU_WARNING_PERCENT, MEMORY_CRITICAL_PERCENT, MEMORY_WARNING_PERCENT,
@@ -121,6 +123,8 @@ pub struct Collector<S: ResourceSource = SysinfoSource> {
     source: S,
     state: Arc<CollectorState>,
     previous_disk: Option<DiskIoTotals>,
+    /// True while reading the migration data directory's space fails (logged on change).
+    migration_disk_failing: bool,
 }
 
 impl<S: ResourceSource> std::fmt::Debug for Collector<S> {
@@ -153,6 +157,7 @@ impl<S: ResourceSource> Collector<S> {
             source,
             state: Arc::new(CollectorState::new(clock)),
             previous_disk: None,
+            migration_disk_failing: false,
         }
     }
 
@@ -214,6 +219,8 @@ impl<S: ResourceSource> Collector<S> {
             }
         };
 
+        self.collect_migration_disk();
+
         let attribution = match (&process, &memory) {
             (Some(p), Some(mem)) => {
                 Some(ProcessResourceAttribution::new(p, mem, SystemTime::now()))
@@ -247,6 +254,37 @@ impl<S: ResourceSource> Collector<S> {
         set_u64(&m::PROCESS_VIRTUAL_MEMORY, p.virtual_memory_bytes);
         set_u64(&m::PROCESS_THREADS, p.threads);
         m::PROCESS_START_TIME.set(p.start_time_seconds as f64);
+    }
+
+    /// Reads the space of the migration's data directory, when one is named
+    /// ([`set_migration_data_dir`](crate::chain::set_migration_data_dir)). Not one of the
+    /// tick's [`SubCollection`]s: a directory that cannot be read does not fail the tick; it is
+    /// logged when reading starts or stops failing, and the gauges keep their last values.
+    fn collect_migration_disk(&mut self) {
+        let Some(dir) = crate::chain::migration_data_dir() else {
+            return;
+        };
+        match self.source.disk_space(&dir) {
+            Ok(space) => {
+                set_u64(
+                    &crate::catalogue::migration::MIGRATION_DISK_FREE,
+                    space.free_bytes,
+                );
+                set_u64(
+                    &crate::catalogue::migration::MIGRATION_DISK_TOTAL,
+                    space.total_bytes,
+                );
+                if std::mem::take(&mut self.migration_disk_failing) {
+                    tracing::info!(dir = %dir.display(), "migration data directory readable again");
+                }
+            }
+            Err(e) => {
+                if !std::mem::replace(&mut self.migration_disk_failing, true) {
+                    tracing::warn!(dir = %dir.display(), error = %e,
+                        "cannot read the space of the migration data directory; its gauges keep their last values");
+                }
+            }
+        }
     }
 
     fn export_disk(&mut self, totals: DiskIoTotals) {
