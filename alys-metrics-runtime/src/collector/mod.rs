@@ -22,6 +22,13 @@
 //! figures, already deltas since its previous refresh, are summed as they are. Loopback
 //! (`lo`) is left out.
 //!
+//! When the migration's data directory is named
+//! ([`set_migration_data_dir`](crate::chain::set_migration_data_dir)), a tick also reads the
+//! free and total space of its filesystem ([`filesystem_space`], `statvfs`) into
+//! `alys_migration_disk_free_bytes` and `alys_migration_disk_total_bytes`. That read is not one
+//! of the five sub-collections: when it fails the gauges keep their last values, the failure
+//! is logged once, and the tick's outcome does not change.
+//!
 //! # Failure recovery
 //!
 //! After [`BACKOFF_AFTER_FAILURES`] failed ticks in a row the wait before the next one doubles
