@@ -194,6 +194,12 @@ impl ConnectionStatusFamily {
         self.other.store(value, Ordering::Relaxed);
         self.other_used.store(true, Ordering::Relaxed);
     }
+
+    /// Counts an endpoint folded into `other` and makes that series exported.
+    fn fold(&self) {
+        self.overflow.fetch_add(1, Ordering::Relaxed);
+        self.other_used.store(true, Ordering::Relaxed);
+    }
 }
 
 impl Collect for ConnectionStatusFamily {
@@ -377,7 +383,8 @@ struct EndpointSeries {
 
 impl EndpointSeries {
     fn resolve(label: &str) -> Self {
-        let per_kind = |m: &'static Metric<Counter, (Dynamic<16>, GovernanceMessageKind)>| {
+        type PerKind = Metric<Counter, (Dynamic<GOVERNANCE_ENDPOINT_CAP>, GovernanceMessageKind)>;
+        let per_kind = |m: &'static PerKind| {
             GovernanceMessageKind::VALUES
                 .iter()
                 .map(|k| m.with(label, *k))
@@ -474,7 +481,8 @@ fn endpoints() -> MutexGuard<'static, HashMap<Box<str>, GovernanceEndpoint>> {
 /// returns its handle; an endpoint already added returns its existing handle (with the node id
 /// it was added with: remove it and add it again to change that). The first
 /// [`GOVERNANCE_ENDPOINT_CAP`] endpoints get series of their own, starting at 0 and
-/// disconnected; later ones share the series `other`.
+/// disconnected; later ones share the series `other` (an endpoint keeps the label it was added
+/// with: remove it and add it again to take a place freed since).
 pub fn add_endpoint(endpoint: &str, node_id: &str) -> GovernanceEndpoint {
     let mut buf = [0u8; MAX_LABEL_VALUE_LEN];
     let key = sanitize_into(endpoint, &mut buf);
@@ -489,10 +497,7 @@ pub fn add_endpoint(endpoint: &str, node_id: &str) -> GovernanceEndpoint {
         let mut nbuf = [0u8; MAX_LABEL_VALUE_LEN];
         Some(GOVERNANCE_CONNECTION_STATUS.admit(key, sanitize_into(node_id, &mut nbuf)))
     } else {
-        GOVERNANCE_CONNECTION_STATUS
-            .overflow
-            .fetch_add(1, Ordering::Relaxed);
-        GOVERNANCE_CONNECTION_STATUS.set_other(0);
+        GOVERNANCE_CONNECTION_STATUS.fold();
         tracing::warn!(
             endpoint = key,
             cap = GOVERNANCE_ENDPOINT_CAP,
@@ -517,7 +522,11 @@ pub fn add_endpoint(endpoint: &str, node_id: &str) -> GovernanceEndpoint {
             rtt_mean: None,
         }),
     };
-    inner.series.health.set(0.0);
+    if admitted {
+        // Disconnected until told otherwise. A folded endpoint leaves the shared series as
+        // the others set them.
+        inner.series.health.set(0.0);
+    }
     let handle = GovernanceEndpoint(Arc::new(inner));
     table.insert(key.into(), handle.clone());
     tracing::info!(endpoint = key, "governance endpoint added");
