@@ -1,8 +1,9 @@
 //! The node's database under load: a pool of 16 connections serving about 40 queries a second
 //! (point reads mostly, writes, batches, range scans; a compaction of a second or two every
-//! few minutes), every query through the library's query wrapper holding a connection guard. Now and then a load surge (several
-//! hundred queries a second for half a minute, each slower under contention) exhausts the
-//! pool: queries wait for a connection, and beyond 200 waiting the node sheds load.
+//! few minutes), every query through the library's query wrapper holding a connection guard.
+//! Every five minutes or so a load surge (several hundred queries a second for half a minute,
+//! each slower under contention) exhausts the pool: queries wait for a connection, and beyond
+//! 200 waiting the node sheds load.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -45,7 +46,7 @@ pub async fn database(mut dice: Dice, mut activity: Activity) {
         .collect();
     loop {
         tick(&mut ticks, &mut activity).await;
-        if surge_ticks == 0 && dice.chance(1.0 / 1200.0) {
+        if surge_ticks == 0 && dice.chance(1.0 / 3000.0) {
             surge_ticks = 300;
             tracing::info!("database load surge");
         }

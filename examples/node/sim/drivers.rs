@@ -81,13 +81,14 @@ pub async fn slots(actors: Rc<Actors>, me: u64, mut dice: Dice, mut activity: Ac
             let block = Block::new(height, authority_id(author), dice.int(20, 300));
             let mut arrivals = vec![(block.clone(), dice.latency(Duration::from_millis(150), 0.5))];
             if dice.chance(0.04) {
-                // A copy relayed late; a quarter of them after the next slot's block.
-                let median = if dice.chance(0.25) { 2_600 } else { 600 };
+                // A copy relayed late; half of them after the next slot's block (stale).
+                let median = if dice.chance(0.5) { 2_600 } else { 600 };
                 let late = dice.latency(Duration::from_millis(median), 0.2);
                 arrivals.push((block.clone(), late));
             }
-            if dice.chance(0.006) {
-                // Another authority's valid rival at the same height: a fork.
+            if dice.chance(0.01) {
+                // Another authority's valid rival at the same height: a fork, about every
+                // five minutes.
                 let rival_author = authority_id((author + 1) % AUTHORITIES);
                 let mut rival = Block::new(height, rival_author, dice.int(20, 300));
                 rival.rival = true;
