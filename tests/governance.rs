@@ -53,9 +53,11 @@ fn answered_requests_are_observed_and_unanswered_ones_time_out_as_errors() {
     let gov = connected("corr-a", "node-a");
     let t0 = Instant::now();
     let sig = GovernanceRequestKind::Signature;
-    gov.request_sent_at(1, sig, SECS(10), t0);
-    gov.request_sent_at(2, sig, SECS(10), t0);
-    gov.request_sent_at(3, GovernanceRequestKind::FederationState, SECS(5), t0);
+    // Timeouts far beyond the test's run time, so that only this test's expiry calls settle
+    // them (not the real-clock sweep of another test).
+    gov.request_sent_at(1, sig, SECS(600), t0);
+    gov.request_sent_at(2, sig, SECS(600), t0);
+    gov.request_sent_at(3, GovernanceRequestKind::FederationState, SECS(300), t0);
     assert_eq!(gov.pending_requests(), 3);
 
     // Request 1 answered after 300 ms: one observation in the 0.5 s bucket, not in 0.25 s.
@@ -79,10 +81,10 @@ fn answered_requests_are_observed_and_unanswered_ones_time_out_as_errors() {
         Some(0.3)
     );
 
-    // At 6 s the federation-state request (5 s timeout) is overdue; at 11 s request 2 is.
-    assert_eq!(gov.expire_overdue_at(t0 + SECS(6)), 1);
+    // At 301 s the federation-state request (300 s timeout) is overdue; at 601 s request 2 is.
+    assert_eq!(gov.expire_overdue_at(t0 + SECS(301)), 1);
     assert_eq!(gov.pending_requests(), 1);
-    assert_eq!(gov.expire_overdue_at(t0 + SECS(11)), 1);
+    assert_eq!(gov.expire_overdue_at(t0 + SECS(601)), 1);
     assert_eq!(gov.pending_requests(), 0, "nothing is left open");
 
     let text = exposition();
@@ -128,7 +130,7 @@ fn answered_requests_are_observed_and_unanswered_ones_time_out_as_errors() {
     );
 
     // The late response to the timed-out request 2 is neither observed nor counted.
-    assert_eq!(gov.response_received_at(2, t0 + SECS(12)), None);
+    assert_eq!(gov.response_received_at(2, t0 + SECS(602)), None);
     let text = exposition();
     assert_eq!(
         series(&text, &format!("{received}\"signature_response\"}}")),
@@ -295,13 +297,15 @@ fn health_score_and_signature_rate_follow_their_formulas() {
     assert_eq!(value(health), 1.0, "connected, nothing settled yet");
     let t0 = Instant::now();
     // 4 signature requests answered, 1 timed out: answered share 0.8.
+    // Timeouts far beyond the test's run time: only the explicit expiry settles request 4
+    // (the real-clock sweep of another test cannot).
     for id in 0..5 {
-        gov.request_sent_at(id, GovernanceRequestKind::Signature, SECS(2), t0);
+        gov.request_sent_at(id, GovernanceRequestKind::Signature, SECS(600), t0);
     }
     for id in 0..4 {
         gov.response_received_at(id, t0 + MS(100));
     }
-    gov.expire_overdue_at(t0 + SECS(3));
+    gov.expire_overdue_at(t0 + SECS(601));
     // No heartbeat yet: 0.7 x 0.8 + 0.3 x 1.
     assert_eq!(value(health), 0.86);
     assert_eq!(
@@ -350,8 +354,13 @@ fn health_score_and_signature_rate_follow_their_formulas() {
     );
     // Only signature requests feed the signature rate: other answered requests move the
     // health score, not it.
-    gov.request_sent_at(100, GovernanceRequestKind::ProposalStatus, SECS(2), t0);
-    gov.response_received_at(100, t0 + MS(10));
+    gov.request_sent_at(
+        100,
+        GovernanceRequestKind::ProposalStatus,
+        SECS(2),
+        t0 + SECS(700),
+    );
+    gov.response_received_at(100, t0 + SECS(700) + MS(10));
     assert_eq!(gov.signature_correlation_rate(), Some(0.8));
 }
 
