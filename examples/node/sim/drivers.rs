@@ -80,8 +80,9 @@ pub async fn slots(actors: Rc<Actors>, me: u64, mut dice: Dice, mut activity: Ac
             view.network_head.set(height);
             let block = Block::new(height, authority_id(author), dice.int(20, 300));
             let mut arrivals = vec![(block.clone(), dice.latency(Duration::from_millis(150), 0.5))];
-            if dice.chance(0.04) {
-                // A copy relayed late; half of them after the next slot's block (stale).
+            if dice.chance(0.06) {
+                // A copy relayed late; half of them after the next slot's block (stale, about
+                // every 100 s).
                 let median = if dice.chance(0.5) { 2_600 } else { 600 };
                 let late = dice.latency(Duration::from_millis(median), 0.2);
                 arrivals.push((block.clone(), late));
