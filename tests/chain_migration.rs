@@ -103,7 +103,7 @@ fn migration_failure_kinds_memory_phase_start_and_data_directory() {
     assert_eq!(value("alys_migration_disk_free_bytes"), 0.0);
 
     // Named: each tick reads it.
-    set_migration_data_dir(Some(std::env::temp_dir()));
+    set_migration_data_dir(std::env::temp_dir());
     fake.tick();
     assert_eq!(
         value("alys_migration_disk_free_bytes"),
@@ -137,5 +137,5 @@ fn migration_failure_kinds_memory_phase_start_and_data_directory() {
         drift < (256u64 << 20) as f64,
         "free space moved by {drift} bytes"
     );
-    set_migration_data_dir(None::<&Path>);
+    clear_migration_data_dir();
 }

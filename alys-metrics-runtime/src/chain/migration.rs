@@ -4,7 +4,7 @@
 //! attempts); the migration's memory use and limit; and the data directory whose filesystem's
 //! free and total space the resource collector reads ([`set_migration_data_dir`]).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -155,20 +155,27 @@ static DATA_DIR: RwLock<Option<PathBuf>> = RwLock::new(None);
 
 /// Names the migration's data directory: from the next tick on, the resource collector reads
 /// the free and total space of its filesystem (`statvfs`) into
-/// `alys_migration_disk_free_bytes` and `alys_migration_disk_total_bytes`. `None` stops the
-/// reads (the gauges keep their last values).
+/// `alys_migration_disk_free_bytes` and `alys_migration_disk_total_bytes`.
 ///
 /// ```
 /// # extern crate alys_metrics_runtime as alys_metrics;
-/// use alys_metrics::chain::{migration_data_dir, set_migration_data_dir};
+/// use alys_metrics::chain::{clear_migration_data_dir, migration_data_dir, set_migration_data_dir};
 ///
-/// set_migration_data_dir(Some(std::env::temp_dir()));
+/// set_migration_data_dir(std::env::temp_dir());
 /// assert_eq!(migration_data_dir(), Some(std::env::temp_dir()));
+/// clear_migration_data_dir();
+/// assert_eq!(migration_data_dir(), None);
 /// ```
-pub fn set_migration_data_dir(dir: Option<impl AsRef<Path>>) {
-    let dir = dir.map(|d| d.as_ref().to_path_buf());
-    tracing::info!(dir = ?dir, "migration data directory set");
-    *DATA_DIR.write().unwrap_or_else(PoisonError::into_inner) = dir;
+pub fn set_migration_data_dir(dir: impl Into<PathBuf>) {
+    let dir = dir.into();
+    tracing::info!(dir = %dir.display(), "migration data directory set");
+    *DATA_DIR.write().unwrap_or_else(PoisonError::into_inner) = Some(dir);
+}
+
+/// Stops the collector's reads of the migration data directory's space (the gauges keep
+/// their last values).
+pub fn clear_migration_data_dir() {
+    *DATA_DIR.write().unwrap_or_else(PoisonError::into_inner) = None;
 }
 
 /// The migration's data directory, if one is named.

@@ -91,11 +91,11 @@ pub use consensus::{
     PARTICIPATION_WINDOW,
 };
 pub use migration::{
-    get_migration_phase, migration_data_dir, record_batch_failure, record_checkpoint_failure,
-    record_data_integrity_error, record_migration_error, record_migration_phase_duration,
-    record_migration_rollback, record_recovery_attempt, record_state_validation_failure,
-    record_validation_failure, record_validation_success, set_migration_data_dir,
-    set_migration_memory, set_migration_phase, set_migration_progress,
+    clear_migration_data_dir, get_migration_phase, migration_data_dir, record_batch_failure,
+    record_checkpoint_failure, record_data_integrity_error, record_migration_error,
+    record_migration_phase_duration, record_migration_rollback, record_recovery_attempt,
+    record_state_validation_failure, record_validation_failure, record_validation_success,
+    set_migration_data_dir, set_migration_memory, set_migration_phase, set_migration_progress,
 };
 pub use peers::{
     admitted_peer_ids, clear_region_lookup, forget_peer, geographic_diversity, is_local_ip,

@@ -328,7 +328,7 @@ impl Node {
         alys_metrics::chain::set_peer_id_cap(32);
         // The migration works in the temporary directory: the collector reports its
         // filesystem's free and total space.
-        alys_metrics::chain::set_migration_data_dir(Some(std::env::temp_dir()));
+        alys_metrics::chain::set_migration_data_dir(std::env::temp_dir());
         let mut dice = Dice::new(seed, "genesis");
         let view = Rc::new(ChainView::default());
         // The federation is ahead by a few hundred blocks: the node starts by syncing.
