@@ -227,6 +227,8 @@ impl<S: ResourceSource> Collector<S> {
         };
 
         self.collect_migration_disk();
+        // CPU time per actor type: its own pass, never a failure of the tick.
+        crate::actor_system::collect_actor_cpu();
 
         let attribution = match (&process, &memory) {
             (Some(p), Some(mem)) => {

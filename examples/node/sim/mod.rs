@@ -21,6 +21,7 @@ pub mod bridge;
 pub mod chain;
 pub mod control;
 pub mod database;
+pub mod dependencies;
 pub mod drivers;
 pub mod engine;
 pub mod governance;
@@ -453,6 +454,7 @@ impl Node {
             actix_rt::spawn(migration::migration(d("migration"), a.clone())),
             actix_rt::spawn(governance::governance(d("governance"), a.clone())),
             actix_rt::spawn(database::database(d("database"), a.clone())),
+            actix_rt::spawn(dependencies::dependencies(d("deps"), a.clone())),
         ]);
         Self { bridge, tasks }
     }
