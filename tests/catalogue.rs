@@ -234,6 +234,7 @@ const EXPECTED: &[(&str, Kind, &[&str])] = &[
 /// served by recording rules in `ops/`, never exported twice.
 const SPELLINGS_NOT_EXPORTED: &[&str] = &[
     "alys_txpool_rejected_total",
+    "alys_actor_messages_dropped_total",
     "alys_process_cpu_seconds_total",
     "alys_process_memory_usage_bytes",
     "alys_process_open_file_descriptors",

@@ -20,16 +20,17 @@
 //! # Other spellings, served by recording rules
 //!
 //! The Alys operators' rules and dashboards query some names that are only another spelling
-//! of data exported here. They are not exported a second time; the recording rules in `ops/`
-//! serve them:
+//! of data exported here. They are not exported a second time; the recording rules of
+//! `ops/spellings.yml` serve them:
 //!
 //! | their name | our expression |
 //! |---|---|
 //! | `alys_txpool_rejected_total` | `sum without (reason) (alys_txpool_rejections_total)` |
-//! | `alys_process_cpu_seconds_total` | `process_cpu_seconds_total` |
-//! | `alys_process_memory_usage_bytes` | `process_resident_memory_bytes` |
-//! | `alys_process_open_file_descriptors` | `process_open_fds` |
-//! | `alys_process_max_file_descriptors` | `process_max_fds` |
+//! | `alys_actor_messages_dropped_total` | `alys_actor_mailbox_dropped_total` |
+//! | `alys_process_cpu_seconds_total` | `process_cpu_seconds_total{job="alys"}` |
+//! | `alys_process_memory_usage_bytes` | `process_resident_memory_bytes{job="alys"}` |
+//! | `alys_process_open_file_descriptors` | `process_open_fds{job="alys"}` |
+//! | `alys_process_max_file_descriptors` | `process_max_fds{job="alys"}` |
 //!
 //! # Lint exceptions
 //!
