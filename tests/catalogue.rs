@@ -291,11 +291,25 @@ fn catalogue_holds_every_documented_metric_with_its_kind_and_labels() {
 #[test]
 fn other_spellings_of_exported_data_are_not_exported_twice() {
     let catalogue = alys_metrics::catalogue();
-    for name in SPELLINGS_NOT_EXPORTED {
+    // The names above, and every name the spelling rules of ops/ record.
+    let rules = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ops/spellings.yml"))
+        .expect("read ops/spellings.yml");
+    let recorded: Vec<&str> = rules
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- record: "))
+        .collect();
+    assert!(
+        recorded.len() >= SPELLINGS_NOT_EXPORTED.len(),
+        "{recorded:?}"
+    );
+    for name in SPELLINGS_NOT_EXPORTED.iter().chain(&recorded) {
         assert!(
             catalogue.iter().all(|d| d.name != *name),
             "{name} is another spelling of exported data: a recording rule serves it"
         );
+    }
+    for name in SPELLINGS_NOT_EXPORTED {
+        assert!(recorded.contains(name), "no recording rule serves {name}");
     }
 }
 
