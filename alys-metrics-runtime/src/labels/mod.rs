@@ -7,15 +7,19 @@
 //! into an index with a few multiplications: no hashing and no lock on the update path.
 
 mod actor_system;
+mod chain;
 mod dynamic;
+mod governance;
 mod standard;
 
 use std::borrow::Cow;
 
 pub use actor_system::{BreakerState, DependencyType};
+pub use chain::*;
 pub use dynamic::{
     sanitize_into, sanitize_label_value, Dynamic, DynamicState, MAX_LABEL_VALUE_LEN,
 };
+pub use governance::*;
 pub use standard::*;
 
 /// The largest number of series (label combinations) one metric may have.

@@ -7,6 +7,9 @@
 //! - block production and validation under `#[time_block]`; sync from discovering to synced;
 //!   a transaction pool with rejections; peers joining and leaving across regions; the V2
 //!   migration with errors, failed validations and rollbacks; RPC and feature flags;
+//! - the governance stream to three governance nodes (heartbeats, correlated requests that
+//!   now and then time out, disconnects and reconnects with backoff, bursts that cause
+//!   backpressure), forks, orphan and stale blocks, missed slots, a database pool under load;
 //! - failures: engine errors and timeouts (the engine actor is restarted by its actix
 //!   supervisor), a storage handler that now and then panics (the node's supervisor starts a
 //!   new storage actor; the node goes on).
@@ -17,9 +20,11 @@
 pub mod bridge;
 pub mod chain;
 pub mod control;
+pub mod database;
 pub mod dependencies;
 pub mod drivers;
 pub mod engine;
+pub mod governance;
 pub mod migration;
 pub mod network;
 pub mod services;
@@ -406,6 +411,9 @@ impl Node {
         // 256); the peer count drifts between 14 and 44, so now and then the newest peers
         // fold into `peer_id="other"` (alys_peer_quality_folded_total) until others leave.
         alys_metrics::chain::set_peer_id_cap(32);
+        // The migration works in the temporary directory: the collector reports its
+        // filesystem's free and total space.
+        alys_metrics::chain::set_migration_data_dir(std::env::temp_dir());
         let mut dice = Dice::new(seed, "genesis");
         let view = Rc::new(ChainView::default());
         // The federation is ahead by a few hundred blocks: the node starts by syncing.
@@ -528,6 +536,8 @@ impl Node {
             actix_rt::spawn(services::rpc(Rc::clone(&actors), d("rpc"), a.clone())),
             actix_rt::spawn(services::feature_flags(d("flags"), a.clone())),
             actix_rt::spawn(migration::migration(d("migration"), a.clone())),
+            actix_rt::spawn(governance::governance(d("governance"), a.clone())),
+            actix_rt::spawn(database::database(d("database"), a.clone())),
             actix_rt::spawn(dependencies::dependencies(d("deps"), a.clone())),
         ]);
         Self { bridge, tasks }
