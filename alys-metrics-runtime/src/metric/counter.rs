@@ -58,6 +58,12 @@ impl MetricCore for Counter {
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.u64("", None, self.get());
     }
+    fn encode_proto(&self, _: &(), m: &mut crate::encode::proto::Metric) {
+        m.counter = Some(crate::encode::proto::Counter {
+            value: Some(self.get() as f64),
+            ..Default::default()
+        });
+    }
 }
 
 /// A monotonically increasing float counter (seconds of CPU time and the like).
@@ -126,6 +132,12 @@ impl MetricCore for FloatCounter {
     }
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.f64("", self.get());
+    }
+    fn encode_proto(&self, _: &(), m: &mut crate::encode::proto::Metric) {
+        m.counter = Some(crate::encode::proto::Counter {
+            value: Some(self.get()),
+            ..Default::default()
+        });
     }
 }
 

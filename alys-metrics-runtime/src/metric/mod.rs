@@ -2,16 +2,19 @@
 //! [`Metric`], the type every `#[alys_metric]` static has.
 
 mod counter;
+pub mod exemplar;
 mod family;
 mod gauge;
 mod histogram;
+pub mod native;
 
 pub use counter::{Counter, FloatCounter};
 pub use family::{Collect, Metric};
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::{Histogram, HistogramTimer, DEFAULT_BUCKETS};
+pub use native::NativeConfig;
 
-use crate::encode::SampleSink;
+use crate::encode::{proto, SampleSink};
 
 /// The Prometheus type of a metric family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -77,9 +80,20 @@ pub trait MetricCore: Send + Sync + 'static {
     fn new_shared(desc: &'static Descriptor) -> Self::Shared;
     /// Creates a zeroed child.
     fn new_child(desc: &'static Descriptor) -> Self;
+    /// Creates a zeroed child with native histogram buckets when `native` is set (histograms
+    /// only; the other kinds ignore it).
+    fn new_child_native(desc: &'static Descriptor, native: Option<NativeConfig>) -> Self
+    where
+        Self: Sized,
+    {
+        let _ = native;
+        Self::new_child(desc)
+    }
     /// Sets the child back to zero (its series was removed and its slot is reused).
     fn reset(&self);
     /// Writes this child's samples: always the same lines, in the same order, so that a
     /// family can pre-render their names and labels.
     fn encode(&self, shared: &Self::Shared, w: &mut impl SampleSink);
+    /// Sets this child's value in a protobuf `Metric` (its `counter`, `gauge` or `histogram`).
+    fn encode_proto(&self, shared: &Self::Shared, m: &mut proto::Metric);
 }
