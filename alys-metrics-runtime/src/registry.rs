@@ -219,7 +219,10 @@ impl Registry {
         let mut seen: HashMap<String, String> = HashMap::new();
         for (i, r) in included.iter().enumerate() {
             for f in r.gather() {
-                seen.insert(f.name().to_owned(), format!("`prometheus::Registry` #{i} included before"));
+                seen.insert(
+                    f.name().to_owned(),
+                    format!("`prometheus::Registry` #{i} included before"),
+                );
             }
         }
         let side = format!("`prometheus::Registry` #{} being included", included.len());
@@ -251,8 +254,11 @@ impl Registry {
         if included.is_empty() {
             return;
         }
-        let mut taken: std::collections::HashSet<String> =
-            self.descriptors().iter().map(|d| d.name.to_owned()).collect();
+        let mut taken: std::collections::HashSet<String> = self
+            .descriptors()
+            .iter()
+            .map(|d| d.name.to_owned())
+            .collect();
         for r in included.iter() {
             let families: Vec<_> = r
                 .gather()

@@ -10,7 +10,7 @@ use crate::registry::Registration;
 pub static ACTOR_MESSAGES: Counter;
 
 /// Time to handle one actor message, in seconds (each message observed on its own).
-#[alys_metric(histogram, labels(actor_type), buckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0])]
+#[alys_metric(histogram, native, labels(actor_type), buckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0])]
 pub static ACTOR_MESSAGE_LATENCY: Histogram;
 
 /// Messages waiting in actor mailboxes: the sum over the actors of each type.

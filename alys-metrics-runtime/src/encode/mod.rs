@@ -114,7 +114,9 @@ fn media_range(range: &str) -> Option<(Format, f32)> {
             .is_none_or(|v| v == "1.0.0")
             .then_some(Format::OpenMetrics)?
     } else if media.eq_ignore_ascii_case("text/plain") {
-        version.is_none_or(|v| v == "0.0.4").then_some(Format::Text)?
+        version
+            .is_none_or(|v| v == "0.0.4")
+            .then_some(Format::Text)?
     } else if media == "*/*" || media.eq_ignore_ascii_case("text/*") {
         Format::Text
     } else {
@@ -131,11 +133,7 @@ pub const GZIP_LEVEL: u32 = 1;
 /// # Errors
 ///
 /// Only when compressing fails.
-pub fn render(
-    registry: &crate::Registry,
-    format: Format,
-    gzip: bool,
-) -> std::io::Result<Vec<u8>> {
+pub fn render(registry: &crate::Registry, format: Format, gzip: bool) -> std::io::Result<Vec<u8>> {
     let mut body = Vec::new();
     registry.encode_format(format, &mut body);
     if !gzip {
@@ -169,7 +167,10 @@ mod tests {
         assert_eq!(n(""), Format::Text);
         assert_eq!(n("application/json"), Format::Text);
         assert_eq!(n("application/openmetrics-text"), Format::OpenMetrics);
-        assert_eq!(n("application/openmetrics-text;version=0.0.1"), Format::Text);
+        assert_eq!(
+            n("application/openmetrics-text;version=0.0.1"),
+            Format::Text
+        );
         assert_eq!(
             n("application/openmetrics-text; version=\"1.0.0\"; q=0.4, text/plain;q=0.5"),
             Format::Text

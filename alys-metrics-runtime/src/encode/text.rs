@@ -167,7 +167,11 @@ pub fn write_exemplar(out: &mut Vec<u8>, e: &Exemplar) {
     write_u64(out, e.timestamp_ms / 1000);
     out.push(b'.');
     let ms = e.timestamp_ms % 1000;
-    out.extend_from_slice(&[b'0' + (ms / 100) as u8, b'0' + (ms / 10 % 10) as u8, b'0' + (ms % 10) as u8]);
+    out.extend_from_slice(&[
+        b'0' + (ms / 100) as u8,
+        b'0' + (ms / 10 % 10) as u8,
+        b'0' + (ms % 10) as u8,
+    ]);
     out.push(b'\n');
 }
 

@@ -407,7 +407,11 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
     }
 
     /// The protobuf `Metric` of every child at `indices`.
-    fn proto_metrics(fam: &Family<M, L>, desc: &'static Descriptor, indices: &[usize]) -> Vec<proto::Metric> {
+    fn proto_metrics(
+        fam: &Family<M, L>,
+        desc: &'static Descriptor,
+        indices: &[usize],
+    ) -> Vec<proto::Metric> {
         let mut vals: [Cow<'_, str>; 6] = Default::default();
         let mut metrics = Vec::with_capacity(indices.len());
         for &index in indices {

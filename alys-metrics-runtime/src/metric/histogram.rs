@@ -249,7 +249,10 @@ impl MetricCore for Histogram {
         for (i, (count, le)) in self.counts.iter().zip(le.iter()).enumerate() {
             acc += count.load(Ordering::Relaxed);
             w.u64("_bucket", Some(("le", le)), acc);
-            if let Some(e) = exemplars.and_then(|s| s.get(i)).and_then(ExemplarSlot::load) {
+            if let Some(e) = exemplars
+                .and_then(|s| s.get(i))
+                .and_then(ExemplarSlot::load)
+            {
                 w.exemplar(&e);
             }
         }
@@ -285,7 +288,9 @@ impl MetricCore for Histogram {
                 proto::Bucket {
                     cumulative_count: Some(acc),
                     upper_bound: Some(self.bounds.get(i).copied().unwrap_or(f64::INFINITY)),
-                    exemplar: self.exemplar(i).map(|e| crate::encode::protobuf::exemplar(&e)),
+                    exemplar: self
+                        .exemplar(i)
+                        .map(|e| crate::encode::protobuf::exemplar(&e)),
                     ..Default::default()
                 }
             })

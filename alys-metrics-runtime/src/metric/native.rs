@@ -56,7 +56,10 @@ impl NativeConfig {
     ///
     /// When `schema` is outside -4..=8 or `max_buckets` is 0.
     pub const fn new(schema: i8, max_buckets: u32) -> Self {
-        assert!(schema >= MIN_SCHEMA && schema <= MAX_SCHEMA, "schema must be in -4..=8");
+        assert!(
+            schema >= MIN_SCHEMA && schema <= MAX_SCHEMA,
+            "schema must be in -4..=8"
+        );
         assert!(max_buckets > 0, "max_buckets must be at least 1");
         Self {
             schema,
@@ -891,7 +894,10 @@ mod tests {
             assert_eq!(bounds.len(), 1 << s);
             for (j, b) in bounds.iter().enumerate() {
                 let exact = 2f64.powf(j as f64 / (1 << s) as f64 - 1.0);
-                assert!((b - exact).abs() <= 2.0 * f64::EPSILON, "schema {s} bound {j}");
+                assert!(
+                    (b - exact).abs() <= 2.0 * f64::EPSILON,
+                    "schema {s} bound {j}"
+                );
             }
         }
     }
