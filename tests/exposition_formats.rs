@@ -13,7 +13,7 @@ use std::io::Read as _;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use alys_metrics::encode::{protobuf, proto, OPENMETRICS_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE};
+use alys_metrics::encode::{proto, protobuf, OPENMETRICS_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE};
 use alys_metrics::exemplar::TraceId;
 use alys_metrics::prelude::*;
 use alys_metrics::MetricsServer;
@@ -109,8 +109,11 @@ fn parse_text(body: &str) -> Samples {
     let scrape = prometheus_parse::Scrape::parse(lines).expect("text 0.0.4 parses");
     let mut out = Samples::new();
     for s in scrape.samples {
-        let labels: BTreeMap<String, String> =
-            s.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let labels: BTreeMap<String, String> = s
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         match s.value {
             prometheus_parse::Value::Counter(v)
             | prometheus_parse::Value::Gauge(v)
@@ -172,18 +175,29 @@ fn parse_openmetrics(body: &str) -> (Samples, Vec<(String, String, f64)>) {
         };
         let (name, labels, value) = parse_line(sample);
         let (fam, kind) = family.as_ref().expect("a # TYPE before the samples");
-        assert!(name.starts_with(fam.as_str()), "{name} outside family {fam}");
+        assert!(
+            name.starts_with(fam.as_str()),
+            "{name} outside family {fam}"
+        );
         if kind == "counter" {
             assert_eq!(name, format!("{fam}_total"));
         }
         if let Some(e) = exemplar {
-            assert!(name.ends_with("_bucket"), "exemplars only on buckets: {line}");
+            assert!(
+                name.ends_with("_bucket"),
+                "exemplars only on buckets: {line}"
+            );
             let (labels, rest) = e
                 .strip_prefix("{trace_id=\"")
                 .and_then(|r| r.split_once("\"} "))
                 .expect("exemplar labels");
             let v: f64 = rest.split(' ').next().unwrap().parse().unwrap();
-            let ts: f64 = rest.split(' ').nth(1).expect("a timestamp").parse().unwrap();
+            let ts: f64 = rest
+                .split(' ')
+                .nth(1)
+                .expect("a timestamp")
+                .parse()
+                .unwrap();
             assert!(ts > 1.6e9, "{line}");
             exemplars.push((key(&name, &labels_of(sample)), labels.to_owned(), v));
         }
@@ -303,9 +317,11 @@ async fn every_format_carries_the_same_samples() {
     let text_body = String::from_utf8(text.body).unwrap();
     assert!(!text_body.contains("trace_id"), "no exemplar in text 0.0.4");
     let from_text = steady(&parse_text(&text_body));
-    assert!(from_text.contains_key(
-        "alys_expo_task_duration_seconds_bucket{le=\"1\",validator=\"v1\"}"
-    ) || from_text.keys().any(|k| k.starts_with("alys_expo_task")) || !from_text.is_empty());
+    assert!(
+        from_text.contains_key("alys_expo_task_duration_seconds_bucket{le=\"1\",validator=\"v1\"}")
+            || from_text.keys().any(|k| k.starts_with("alys_expo_task"))
+            || !from_text.is_empty()
+    );
 
     let om = get(addr, &[("Accept", PROMETHEUS_242)]).await;
     assert_eq!(
@@ -314,7 +330,11 @@ async fn every_format_carries_the_same_samples() {
     );
     let om_body = String::from_utf8(om.body).unwrap();
     let (from_om, exemplars) = parse_openmetrics(&om_body);
-    assert_eq!(steady(&from_om), from_text, "OpenMetrics samples equal text's");
+    assert_eq!(
+        steady(&from_om),
+        from_text,
+        "OpenMetrics samples equal text's"
+    );
     assert!(om_body.contains("# TYPE alys_expo_tasks counter\n"));
     assert!(om_body.contains("alys_expo_tasks_total{status=\"success\"} 3\n"));
     assert!(om_body.contains("# UNIT alys_expo_task_duration_seconds seconds\n"));
@@ -377,12 +397,19 @@ async fn every_format_carries_the_same_samples() {
     let gz = get(addr, &[("Accept-Encoding", "gzip")]).await;
     assert_eq!(gz.header("content-encoding").as_deref(), Some("gzip"));
     assert_eq!(steady(&parse_text(&gunzip(&gz.body))), from_text);
-    let gz = get(addr, &[("Accept", PROMETHEUS_242), ("Accept-Encoding", "gzip")]).await;
+    let gz = get(
+        addr,
+        &[("Accept", PROMETHEUS_242), ("Accept-Encoding", "gzip")],
+    )
+    .await;
     assert_eq!(gz.header("content-encoding").as_deref(), Some("gzip"));
     assert_eq!(steady(&parse_openmetrics(&gunzip(&gz.body)).0), from_text);
     let gz = get(
         addr,
-        &[("Accept", PROMETHEUS_242_NATIVE), ("Accept-Encoding", "gzip")],
+        &[
+            ("Accept", PROMETHEUS_242_NATIVE),
+            ("Accept-Encoding", "gzip"),
+        ],
     )
     .await;
     let mut decoded = Vec::new();

@@ -167,7 +167,13 @@ struct Prometheus {
 }
 
 /// Starts Prometheus scraping `node` every second, with `flags`, and waits until it is ready.
-fn start_prometheus(bin: &Path, dir: &TempDir, name: &str, node: SocketAddr, flags: &[&str]) -> Prometheus {
+fn start_prometheus(
+    bin: &Path,
+    dir: &TempDir,
+    name: &str,
+    node: SocketAddr,
+    flags: &[&str],
+) -> Prometheus {
     let config = dir.0.join(format!("{name}.yml"));
     std::fs::write(
         &config,
@@ -210,13 +216,20 @@ fn start_prometheus(bin: &Path, dir: &TempDir, name: &str, node: SocketAddr, fla
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        eprintln!("{name} did not start on {addr}; its log ends:\n{}", proc.log_tail());
+        eprintln!(
+            "{name} did not start on {addr}; its log ends:\n{}",
+            proc.log_tail()
+        );
     }
     panic!("{name} did not start in three attempts (logs above)");
 }
 
 /// `GET path` as HTTP/1.0 with extra headers: status and body.
-fn http_get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Result<(u16, Vec<u8>), String> {
+fn http_get(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> Result<(u16, Vec<u8>), String> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
         .map_err(|e| format!("connect to {addr}: {e}"))?;
     stream
@@ -266,7 +279,10 @@ impl Prometheus {
         let v: Value = serde_json::from_slice(&body)
             .map_err(|e| format!("{path}: HTTP {status}, not JSON ({e})"))?;
         if v["status"] != "success" {
-            return Err(format!("{path}: HTTP {status}, {}: {}", v["errorType"], v["error"]));
+            return Err(format!(
+                "{path}: HTTP {status}, {}: {}",
+                v["errorType"], v["error"]
+            ));
         }
         Ok(v["data"].clone())
     }
@@ -286,7 +302,12 @@ impl Prometheus {
     }
 
     /// Retries `check` until it returns `Ok` or `within` has passed.
-    fn eventually<T>(&self, within: Duration, what: &str, mut check: impl FnMut(&Self) -> Result<T, String>) -> T {
+    fn eventually<T>(
+        &self,
+        within: Duration,
+        what: &str,
+        mut check: impl FnMut(&Self) -> Result<T, String>,
+    ) -> T {
         let deadline = Instant::now() + within;
         loop {
             match check(self) {
@@ -319,15 +340,19 @@ fn prometheus_sees_native_histograms_and_exemplars() {
     let plain = start_prometheus(&bin, &dir, "prometheus-plain", node, &[]);
 
     let q = "histogram_quantile(0.9, rate(alys_block_production_duration_seconds[1m]))";
-    let p90 = native.eventually(Duration::from_secs(90), "a 0.9 quantile of native block production", |p| {
-        let result = p.query(q)?;
-        let v = result
-            .iter()
-            .filter_map(|s| s["value"][1].as_str()?.parse::<f64>().ok())
-            .find(|v| v.is_finite())
-            .ok_or_else(|| format!("{q} returned {result:?}"))?;
-        Ok(v)
-    });
+    let p90 = native.eventually(
+        Duration::from_secs(90),
+        "a 0.9 quantile of native block production",
+        |p| {
+            let result = p.query(q)?;
+            let v = result
+                .iter()
+                .filter_map(|s| s["value"][1].as_str()?.parse::<f64>().ok())
+                .find(|v| v.is_finite())
+                .ok_or_else(|| format!("{q} returned {result:?}"))?;
+            Ok(v)
+        },
+    );
     assert!(p90 > 0.0 && p90 < 30.0, "{q} = {p90}");
     // The series holds native histogram samples (the classic one would be `_bucket`).
     let raw = native
@@ -388,7 +413,8 @@ fn prometheus_sees_native_histograms_and_exemplars() {
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .filter_map(|l| l.split(['{', ' ']).next().map(str::to_owned))
         .collect();
-    let (_, pb) = http_get(node, "/metrics", &[("Accept", PROTOBUF_CONTENT_TYPE)]).expect("a protobuf scrape");
+    let (_, pb) = http_get(node, "/metrics", &[("Accept", PROTOBUF_CONTENT_TYPE)])
+        .expect("a protobuf scrape");
     let native_families: BTreeSet<String> = protobuf::decode(&pb)
         .expect("protobuf")
         .into_iter()
@@ -416,26 +442,34 @@ fn prometheus_sees_native_histograms_and_exemplars() {
         sample_names.len(),
         native_families.len()
     );
-    native.eventually(Duration::from_secs(20), "every family in the native Prometheus", |p| {
-        let have = p.names()?;
-        let missing: Vec<_> = expected_native.difference(&have).collect();
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("missing {missing:?}"))
-        }
-    });
-    plain.eventually(Duration::from_secs(20), "every family in the Prometheus without flags", |p| {
-        let up = p.query("up")?;
-        if up.first().and_then(|s| s["value"][1].as_str()) != Some("1") {
-            return Err(format!("up = {up:?}"));
-        }
-        let have = p.names()?;
-        let missing: Vec<_> = sample_names.difference(&have).collect();
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("missing {missing:?}"))
-        }
-    });
+    native.eventually(
+        Duration::from_secs(20),
+        "every family in the native Prometheus",
+        |p| {
+            let have = p.names()?;
+            let missing: Vec<_> = expected_native.difference(&have).collect();
+            if missing.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("missing {missing:?}"))
+            }
+        },
+    );
+    plain.eventually(
+        Duration::from_secs(20),
+        "every family in the Prometheus without flags",
+        |p| {
+            let up = p.query("up")?;
+            if up.first().and_then(|s| s["value"][1].as_str()) != Some("1") {
+                return Err(format!("up = {up:?}"));
+            }
+            let have = p.names()?;
+            let missing: Vec<_> = sample_names.difference(&have).collect();
+            if missing.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("missing {missing:?}"))
+            }
+        },
+    );
 }

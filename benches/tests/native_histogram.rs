@@ -35,7 +35,9 @@ fn spans(s: &[proto::BucketSpan], d: &[i64]) -> (Vec<(i32, u32)>, Vec<i64>) {
 }
 
 fn theirs(schema: i8, max_buckets: usize, values: &[f64]) -> Native {
-    let h = PcHistogram::new_native(NativeHistogramConfig::with_schema(schema).max_buckets(max_buckets));
+    let h = PcHistogram::new_native(
+        NativeHistogramConfig::with_schema(schema).max_buckets(max_buckets),
+    );
     for v in values {
         h.observe(*v);
     }
@@ -44,7 +46,10 @@ fn theirs(schema: i8, max_buckets: usize, values: &[f64]) -> Native {
     let body = prometheus_client::encoding::prometheus_protobuf::encode_to_vec(&registry)
         .expect("prometheus-client encodes");
     let families = protobuf::decode(&body).expect("our prost types decode theirs");
-    let h = families[0].metric[0].histogram.clone().expect("a histogram");
+    let h = families[0].metric[0]
+        .histogram
+        .clone()
+        .expect("a histogram");
     Native {
         schema: h.schema.unwrap_or(0),
         zero_threshold: h.zero_threshold.unwrap_or(0.0),
@@ -139,7 +144,9 @@ fn schema_reduction_matches_where_one_halving_fits() {
     assert_eq!(a.positive, (vec![(0, 3)], vec![1, 1, -1]));
     let mut rng = Rng(42);
     for round in 0..50 {
-        let values: Vec<f64> = (0..40).map(|_| 0.01 * (1.0 + (rng.next() % 1000) as f64 / 1000.0)).collect();
+        let values: Vec<f64> = (0..40)
+            .map(|_| 0.01 * (1.0 + (rng.next() % 1000) as f64 / 1000.0))
+            .collect();
         let a = ours(8, 64, &values);
         let b = theirs(8, 64, &values);
         // Values within one power of two: each halving at least halves the buckets, so

@@ -17,7 +17,10 @@ async fn get(addr: std::net::SocketAddr, accept: &str) -> (String, Vec<u8>) {
     stream.write_all(req.as_bytes()).await.expect("send");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("receive");
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a head");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
     (
         String::from_utf8_lossy(&raw[..split]).into_owned(),
         raw[split + 4..].to_vec(),
@@ -46,13 +49,22 @@ async fn a_prometheus_registry_is_served_and_clashes_are_refused() {
     let msg = err.to_string();
     assert!(msg.contains("`alys_build_info`"), "{msg}");
     assert!(msg.contains("alys_metrics::registry::BUILD_INFO"), "{msg}");
-    assert!(msg.contains("`prometheus::Registry` #1 being included"), "{msg}");
+    assert!(
+        msg.contains("`prometheus::Registry` #1 being included"),
+        "{msg}"
+    );
     // ... and so is one named like a family of a registry included before.
     let again = prometheus::Registry::new();
     let c = prometheus::IntCounter::new("legacy_rpc_requests_total", "Again.").unwrap();
     again.register(Box::new(c)).unwrap();
-    let msg = ours.include_prometheus(again).expect_err("a clash").to_string();
-    assert!(msg.contains("`prometheus::Registry` #0 included before"), "{msg}");
+    let msg = ours
+        .include_prometheus(again)
+        .expect_err("a clash")
+        .to_string();
+    assert!(
+        msg.contains("`prometheus::Registry` #0 included before"),
+        "{msg}"
+    );
 
     let server = alys_metrics::serve(MetricsConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
@@ -74,7 +86,9 @@ async fn a_prometheus_registry_is_served_and_clashes_are_refused() {
     let (head, om) = get(addr, "application/openmetrics-text;version=1.0.0").await;
     assert!(head.contains(OPENMETRICS_CONTENT_TYPE), "{head}");
     let om = String::from_utf8(om).unwrap();
-    assert!(om.contains("# TYPE legacy_rpc_requests counter\nlegacy_rpc_requests_total{method=\"eth_call\"} 7\n"));
+    assert!(om.contains(
+        "# TYPE legacy_rpc_requests counter\nlegacy_rpc_requests_total{method=\"eth_call\"} 7\n"
+    ));
     assert!(om.ends_with("# EOF\n"));
     assert_eq!(om.matches("# EOF").count(), 1);
 
