@@ -193,18 +193,30 @@ fn prom_client_native(
     use prometheus_client::metrics::family::Family;
     use prometheus_client::metrics::histogram::{Histogram, NativeHistogramConfig};
     let mut plain = spec.clone();
-    plain.families.retain(|f| !native.contains(&f.name.as_str()));
+    plain
+        .families
+        .retain(|f| !native.contains(&f.name.as_str()));
     let mut registry = prom_client::build(&plain);
-    for f in spec.families.iter().filter(|f| native.contains(&f.name.as_str())) {
+    for f in spec
+        .families
+        .iter()
+        .filter(|f| native.contains(&f.name.as_str()))
+    {
         let buckets = f.buckets.clone();
-        let family = Family::<Vec<(String, String)>, Histogram, _>::new_with_constructor(move || {
-            Histogram::new_classic_and_native(
-                buckets.clone(),
-                NativeHistogramConfig::with_schema(3).max_buckets(160),
-            )
-        });
+        let family =
+            Family::<Vec<(String, String)>, Histogram, _>::new_with_constructor(move || {
+                Histogram::new_classic_and_native(
+                    buckets.clone(),
+                    NativeHistogramConfig::with_schema(3).max_buckets(160),
+                )
+            });
         for s in &f.series {
-            let labels = f.label_names.iter().cloned().zip(s.labels.iter().cloned()).collect();
+            let labels = f
+                .label_names
+                .iter()
+                .cloned()
+                .zip(s.labels.iter().cloned())
+                .collect();
             let child = family.get_or_create(&labels);
             for o in &s.observations {
                 child.observe(*o);
@@ -229,13 +241,20 @@ fn drive_native_histograms() -> [&'static str; 3] {
         x ^= x << 17;
         (x >> 11) as f64 / (1u64 << 53) as f64
     };
-    for v in ["validator_00", "validator_01", "validator_02", "validator_03"] {
+    for v in [
+        "validator_00",
+        "validator_01",
+        "validator_02",
+        "validator_03",
+    ] {
         for i in 0..200 {
             let p = 0.05 * 100f64.powf(next());
             BLOCK_PRODUCTION_DURATION
                 .with(v)
                 .observe_with_exemplar(p, TraceId::from_u64(i));
-            BLOCK_VALIDATION_DURATION.with(v).observe(0.005 * 100f64.powf(next()));
+            BLOCK_VALIDATION_DURATION
+                .with(v)
+                .observe(0.005 * 100f64.powf(next()));
         }
     }
     for t in ActorType::VALUES {
@@ -258,8 +277,8 @@ fn formats(c: &mut Criterion) {
     let ours = alys_metrics::init().unwrap_or_else(|e| panic!("{e}"));
     Collector::new(SysinfoSource::new()).tick();
     let native = drive_native_histograms();
-    let spec = RegistrySpec::from_exposition(&ours.encode_to_string())
-        .expect("our exposition parses");
+    let spec =
+        RegistrySpec::from_exposition(&ours.encode_to_string()).expect("our exposition parses");
     let theirs = prom_client_native(&spec, &native);
     let series = ours.series_count();
     let mut sizes = Vec::new();
@@ -274,7 +293,9 @@ fn formats(c: &mut Criterion) {
     s.clear();
     text::encode(&mut s, &theirs).expect("encodes");
     let o = s.len();
-    let p = prometheus_protobuf::encode_to_vec(&theirs).expect("encodes").len();
+    let p = prometheus_protobuf::encode_to_vec(&theirs)
+        .expect("encodes")
+        .len();
     println!(
         "catalogue formats, ours: {}; prometheus-client: text {t}, OpenMetrics {o}, protobuf {p} bytes",
         sizes.join(", ")
