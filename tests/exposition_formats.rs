@@ -273,7 +273,16 @@ fn parse_protobuf(body: &[u8]) -> (Samples, usize, BTreeMap<String, proto::Histo
                         key(&format!("{name}_bucket"), &l),
                         b.cumulative_count.unwrap_or(0) as f64,
                     );
-                    exemplars += usize::from(b.exemplar.is_some());
+                    if let Some(e) = &b.exemplar {
+                        exemplars += 1;
+                        assert_eq!(e.label.len(), 1);
+                        assert_eq!(e.label[0].name.as_deref(), Some("trace_id"));
+                        let id = e.label[0].value.as_deref().unwrap_or_default();
+                        assert!(id.len() == 16 && id.starts_with("000000000000abc"), "{id}");
+                        let ts = e.timestamp.expect("a timestamp");
+                        assert!(ts.seconds > 1_600_000_000 && (0..1_000_000_000).contains(&ts.nanos));
+                        assert!(e.value.unwrap() <= b.upper_bound.unwrap());
+                    }
                 }
                 samples.insert(
                     key(&format!("{name}_sum"), &labels),

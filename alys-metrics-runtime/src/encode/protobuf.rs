@@ -8,6 +8,114 @@ use prost::Message as _;
 use super::proto;
 use crate::metric::exemplar::Exemplar;
 
+/// Writing protobuf fields directly, without building messages: how declared families write
+/// their `MetricFamily` (no allocation per series). Field numbers are `metrics.proto`'s.
+pub mod wire {
+    use prost::encoding::{encode_varint, encoded_len_varint};
+
+    /// A varint.
+    #[inline]
+    pub fn varint(out: &mut Vec<u8>, v: u64) {
+        encode_varint(v, out);
+    }
+
+    /// A field key: `tag` and wire type (0 varint, 1 64-bit, 2 length-delimited).
+    #[inline]
+    pub fn key(out: &mut Vec<u8>, tag: u32, wire_type: u8) {
+        varint(out, u64::from(tag << 3 | u32::from(wire_type)));
+    }
+
+    /// A string or bytes field.
+    #[inline]
+    pub fn bytes(out: &mut Vec<u8>, tag: u32, b: &[u8]) {
+        key(out, tag, 2);
+        varint(out, b.len() as u64);
+        out.extend_from_slice(b);
+    }
+
+    /// A `double` field.
+    #[inline]
+    pub fn double(out: &mut Vec<u8>, tag: u32, v: f64) {
+        key(out, tag, 1);
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+
+    /// A `uint64` (or enum) field.
+    #[inline]
+    pub fn uint(out: &mut Vec<u8>, tag: u32, v: u64) {
+        key(out, tag, 0);
+        varint(out, v);
+    }
+
+    /// A `LabelPair` as field 1 of a `Metric`.
+    #[inline]
+    pub fn label_pair(out: &mut Vec<u8>, name: &str, value: &str) {
+        let len = 2
+            + encoded_len_varint(name.len() as u64)
+            + name.len()
+            + encoded_len_varint(value.len() as u64)
+            + value.len();
+        key(out, 1, 2);
+        varint(out, len as u64);
+        bytes(out, 1, name.as_bytes());
+        bytes(out, 2, value.as_bytes());
+    }
+
+    /// The `counter` field of a `Metric` (field 3) with its value.
+    #[inline]
+    pub fn counter(out: &mut Vec<u8>, v: f64) {
+        key(out, 3, 2);
+        varint(out, 9);
+        double(out, 1, v);
+    }
+
+    /// The `gauge` field of a `Metric` (field 2) with its value.
+    #[inline]
+    pub fn gauge(out: &mut Vec<u8>, v: f64) {
+        key(out, 2, 2);
+        varint(out, 9);
+        double(out, 1, v);
+    }
+
+    /// A message field whose body is written already.
+    #[inline]
+    pub fn message(out: &mut Vec<u8>, tag: u32, body: &[u8]) {
+        bytes(out, tag, body);
+    }
+
+    /// A `sint32`/`sint64` field (zigzag).
+    #[inline]
+    pub fn sint(out: &mut Vec<u8>, tag: u32, v: i64) {
+        key(out, tag, 0);
+        varint(out, ((v << 1) ^ (v >> 63)) as u64);
+    }
+
+    /// An `Exemplar` as field `tag`: label `trace_id`, value, timestamp.
+    pub fn exemplar(out: &mut Vec<u8>, tag: u32, e: &crate::metric::exemplar::Exemplar) {
+        let mut id = Vec::with_capacity(32);
+        e.trace_id.write_hex(&mut id);
+        let mut ts = Vec::with_capacity(16);
+        uint(&mut ts, 1, e.timestamp_ms / 1000);
+        uint(&mut ts, 2, (e.timestamp_ms % 1000) * 1_000_000);
+        let mut body = Vec::with_capacity(80);
+        let pair_len = 2 + 8 + 1 + id.len() + 1; // "trace_id" and the id, with their keys
+        key(&mut body, 1, 2);
+        varint(&mut body, pair_len as u64);
+        bytes(&mut body, 1, b"trace_id");
+        bytes(&mut body, 2, &id);
+        double(&mut body, 2, e.value);
+        message(&mut body, 3, &ts);
+        message(out, tag, &body);
+    }
+
+    /// A built message as field `tag`.
+    pub fn prost_message(out: &mut Vec<u8>, tag: u32, m: &impl prost::Message) {
+        key(out, tag, 2);
+        varint(out, m.encoded_len() as u64);
+        m.encode_raw(out);
+    }
+}
+
 /// Appends one family, length-delimited.
 pub fn write_family(out: &mut Vec<u8>, family: &proto::MetricFamily) {
     // Writing into a Vec cannot run out of space.

@@ -58,11 +58,8 @@ impl MetricCore for Counter {
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.u64("", None, self.get());
     }
-    fn encode_proto(&self, _: &(), m: &mut crate::encode::proto::Metric) {
-        m.counter = Some(crate::encode::proto::Counter {
-            value: Some(self.get() as f64),
-            ..Default::default()
-        });
+    fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
+        crate::encode::protobuf::wire::counter(m, self.get() as f64);
     }
 }
 
@@ -133,11 +130,8 @@ impl MetricCore for FloatCounter {
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.f64("", self.get());
     }
-    fn encode_proto(&self, _: &(), m: &mut crate::encode::proto::Metric) {
-        m.counter = Some(crate::encode::proto::Counter {
-            value: Some(self.get()),
-            ..Default::default()
-        });
+    fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
+        crate::encode::protobuf::wire::counter(m, self.get());
     }
 }
 

@@ -3,8 +3,9 @@ use std::ops::Deref;
 use std::sync::{OnceLock, PoisonError, RwLock};
 
 use super::{Descriptor, MetricCore, NativeConfig};
+use crate::encode::protobuf::wire;
 use crate::encode::{
-    openmetrics, proto, protobuf, write_header, write_label_value, ExemplarWriter, LinePrefixes,
+    openmetrics, protobuf, write_header, write_label_value, ExemplarWriter, LinePrefixes,
     SampleWriter,
 };
 use crate::labels::{LabelDim, LabelSet};
@@ -406,34 +407,29 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         }
     }
 
-    /// The protobuf `Metric` of every child at `indices`.
+    /// The protobuf `Metric` of every child at `indices`, as fields 4 of a `MetricFamily`.
     fn proto_metrics(
         fam: &Family<M, L>,
         desc: &'static Descriptor,
-        indices: &[usize],
-    ) -> Vec<proto::Metric> {
+        indices: impl Iterator<Item = usize>,
+        out: &mut Vec<u8>,
+    ) {
         let mut vals: [Cow<'_, str>; 6] = Default::default();
-        let mut metrics = Vec::with_capacity(indices.len());
-        for &index in indices {
+        let mut m = Vec::with_capacity(128);
+        for index in indices {
             let Some(child) = fam.children.get(index) else {
                 continue;
             };
             if !Self::child_labels(fam, index, &mut vals) {
                 continue;
             }
-            let mut m = proto::Metric {
-                label: desc
-                    .label_names
-                    .iter()
-                    .zip(&vals[..L::ARITY])
-                    .map(|(k, v)| protobuf::label(k, v))
-                    .collect(),
-                ..Default::default()
-            };
+            m.clear();
+            for (k, v) in desc.label_names.iter().zip(&vals[..L::ARITY]) {
+                wire::label_pair(&mut m, k, v);
+            }
             child.encode_proto(&fam.shared, &mut m);
-            metrics.push(m);
+            wire::message(out, 4, &m);
         }
-        metrics
     }
 
     /// Writes the family as one delimited protobuf `MetricFamily`. As for text, a family
@@ -442,30 +438,35 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
     fn encode_proto_family(&self, out: &mut Vec<u8>) {
         let fam = self.family();
         let desc = self.desc;
-        let mut metric = Vec::new();
+        let mut msg = Vec::with_capacity(256);
+        let head = |msg: &mut Vec<u8>| {
+            msg.clear();
+            wire::bytes(msg, 1, desc.name.as_bytes());
+            wire::bytes(msg, 2, desc.help.as_bytes());
+            wire::uint(msg, 3, protobuf::metric_type(M::KIND.as_str()) as u64);
+        };
+        head(&mut msg);
         if L::STATIC {
-            metric = Self::proto_metrics(fam, desc, &(0..L::CARDINALITY).collect::<Vec<_>>());
+            Self::proto_metrics(fam, desc, 0..L::CARDINALITY, &mut msg);
         } else {
-            for _ in 0..16 {
+            for attempt in 0..16 {
                 let generation = L::generation(&fam.state);
                 let indices = LiveSlots::of(fam).indices::<L>();
-                let m = Self::proto_metrics(fam, desc, &indices);
+                Self::proto_metrics(fam, desc, indices.into_iter(), &mut msg);
                 if L::generation(&fam.state) == generation {
-                    metric = m;
                     break;
+                }
+                head(&mut msg);
+                if attempt == 15 {
+                    tracing::debug!(
+                        metric = desc.name,
+                        "labels kept changing during the scrape; samples left out"
+                    );
                 }
             }
         }
-        protobuf::write_family(
-            out,
-            &proto::MetricFamily {
-                name: Some(desc.name.to_owned()),
-                help: Some(desc.help.to_owned()),
-                r#type: Some(protobuf::metric_type(M::KIND.as_str()) as i32),
-                metric,
-                unit: None,
-            },
-        );
+        wire::varint(out, msg.len() as u64);
+        out.extend_from_slice(&msg);
     }
 }
 

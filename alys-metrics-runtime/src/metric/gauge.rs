@@ -61,10 +61,8 @@ impl MetricCore for IntGauge {
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.i64("", self.get());
     }
-    fn encode_proto(&self, _: &(), m: &mut crate::encode::proto::Metric) {
-        m.gauge = Some(crate::encode::proto::Gauge {
-            value: Some(self.get() as f64),
-        });
+    fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
+        crate::encode::protobuf::wire::gauge(m, self.get() as f64);
     }
 }
 
@@ -130,10 +128,8 @@ impl MetricCore for Gauge {
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.f64("", self.get());
     }
-    fn encode_proto(&self, _: &(), m: &mut crate::encode::proto::Metric) {
-        m.gauge = Some(crate::encode::proto::Gauge {
-            value: Some(self.get()),
-        });
+    fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
+        crate::encode::protobuf::wire::gauge(m, self.get());
     }
 }
 

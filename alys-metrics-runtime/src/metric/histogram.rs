@@ -5,7 +5,6 @@ use std::time::Instant;
 use super::exemplar::{current_trace_id, Exemplar, ExemplarSlot, TraceId};
 use super::native::{NativeBuckets, NativeConfig, NativeSnapshot};
 use super::{Descriptor, Kind, MetricCore};
-use crate::encode::proto;
 use crate::encode::{write_f64, SampleSink};
 
 /// The prometheus client default buckets, for histograms declared without `buckets = [..]`.
@@ -260,44 +259,47 @@ impl MetricCore for Histogram {
         w.u64("_count", None, acc);
     }
 
-    fn encode_proto(&self, _: &Self::Shared, m: &mut proto::Metric) {
-        let mut h = proto::Histogram::default();
+    fn encode_proto(&self, _: &Self::Shared, m: &mut Vec<u8>) {
+        use crate::encode::protobuf::wire;
+        let mut h = Vec::with_capacity(64 + 24 * self.counts.len());
         // Native buckets first: with observations racing, the count then covers them.
         if let Some(n) = self.native() {
-            let (pos_spans, pos_deltas) = super::native::spans_and_deltas(&n.positive);
-            let (neg_spans, neg_deltas) = super::native::spans_and_deltas(&n.negative);
-            let span = |(offset, length): (i32, u32)| proto::BucketSpan {
-                offset: Some(offset),
-                length: Some(length),
-            };
-            h.schema = Some(i32::from(n.schema));
-            h.zero_threshold = Some(n.zero_threshold);
-            h.zero_count = Some(n.zero_count);
-            h.positive_span = pos_spans.into_iter().map(span).collect();
-            h.positive_delta = pos_deltas;
-            h.negative_span = neg_spans.into_iter().map(span).collect();
-            h.negative_delta = neg_deltas;
+            wire::sint(&mut h, 5, i64::from(n.schema));
+            wire::double(&mut h, 6, n.zero_threshold);
+            wire::uint(&mut h, 7, n.zero_count);
+            let mut span = Vec::with_capacity(16);
+            for (buckets, span_tag, delta_tag) in [(&n.negative, 9, 10), (&n.positive, 12, 13)] {
+                let (spans, deltas) = super::native::spans_and_deltas(buckets);
+                for (offset, length) in spans {
+                    span.clear();
+                    wire::sint(&mut span, 1, i64::from(offset));
+                    wire::uint(&mut span, 2, u64::from(length));
+                    wire::message(&mut h, span_tag, &span);
+                }
+                for d in deltas {
+                    wire::sint(&mut h, delta_tag, d);
+                }
+            }
         }
         let mut acc = 0;
-        h.bucket = self
-            .counts
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                acc += c.load(Ordering::Relaxed);
-                proto::Bucket {
-                    cumulative_count: Some(acc),
-                    upper_bound: Some(self.bounds.get(i).copied().unwrap_or(f64::INFINITY)),
-                    exemplar: self
-                        .exemplar(i)
-                        .map(|e| crate::encode::protobuf::exemplar(&e)),
-                    ..Default::default()
-                }
-            })
-            .collect();
-        h.sample_count = Some(acc);
-        h.sample_sum = Some(self.get_sample_sum());
-        m.histogram = Some(h);
+        let mut bucket = Vec::with_capacity(24);
+        for (i, c) in self.counts.iter().enumerate() {
+            acc += c.load(Ordering::Relaxed);
+            bucket.clear();
+            wire::uint(&mut bucket, 1, acc);
+            wire::double(
+                &mut bucket,
+                2,
+                self.bounds.get(i).copied().unwrap_or(f64::INFINITY),
+            );
+            if let Some(e) = self.exemplar(i) {
+                wire::exemplar(&mut bucket, 3, &e);
+            }
+            wire::message(&mut h, 3, &bucket);
+        }
+        wire::uint(&mut h, 1, acc);
+        wire::double(&mut h, 2, self.get_sample_sum());
+        wire::message(m, 7, &h);
     }
 }
 

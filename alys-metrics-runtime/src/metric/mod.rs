@@ -14,7 +14,7 @@ pub use gauge::{Gauge, IntGauge};
 pub use histogram::{Histogram, HistogramTimer, DEFAULT_BUCKETS};
 pub use native::NativeConfig;
 
-use crate::encode::{proto, SampleSink};
+use crate::encode::SampleSink;
 
 /// The Prometheus type of a metric family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -94,6 +94,7 @@ pub trait MetricCore: Send + Sync + 'static {
     /// Writes this child's samples: always the same lines, in the same order, so that a
     /// family can pre-render their names and labels.
     fn encode(&self, shared: &Self::Shared, w: &mut impl SampleSink);
-    /// Sets this child's value in a protobuf `Metric` (its `counter`, `gauge` or `histogram`).
-    fn encode_proto(&self, shared: &Self::Shared, m: &mut proto::Metric);
+    /// Appends this child's value field to a protobuf `Metric` message being written (its
+    /// `counter`, `gauge` or `histogram`, see [`wire`](crate::encode::protobuf::wire)).
+    fn encode_proto(&self, shared: &Self::Shared, m: &mut Vec<u8>);
 }
