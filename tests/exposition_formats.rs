@@ -280,7 +280,9 @@ fn parse_protobuf(body: &[u8]) -> (Samples, usize, BTreeMap<String, proto::Histo
                         let id = e.label[0].value.as_deref().unwrap_or_default();
                         assert!(id.len() == 16 && id.starts_with("000000000000abc"), "{id}");
                         let ts = e.timestamp.expect("a timestamp");
-                        assert!(ts.seconds > 1_600_000_000 && (0..1_000_000_000).contains(&ts.nanos));
+                        assert!(
+                            ts.seconds > 1_600_000_000 && (0..1_000_000_000).contains(&ts.nanos)
+                        );
                         assert!(e.value.unwrap() <= b.upper_bound.unwrap());
                     }
                 }

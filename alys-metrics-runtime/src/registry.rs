@@ -352,6 +352,8 @@ impl Registry {
         if format == Format::Text {
             return self.encode(out);
         }
+        // The text's size is a close guess for OpenMetrics and an upper one for protobuf.
+        out.reserve(self.size_hint.load(std::sync::atomic::Ordering::Relaxed));
         let extra = self.extra.read().unwrap_or_else(|p| p.into_inner());
         let all = self
             .statics

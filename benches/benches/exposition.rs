@@ -7,13 +7,16 @@
 //!   at levels 1, 3 and 6 (flate2's backend is the one the workspace builds: zlib-rs), and by
 //!   miniz_oxide (flate2's former pure-Rust backend) at levels 1 and 3 (raw deflate, without
 //!   the gzip header and CRC, so a little in its favour);
-//! - `observe/*`: one observation of values spread over `[1e-4, 10)` into an unlabelled
+//! - `observe/*`: a copy of our classic `observe` from before this change (the baseline for
+//!   "the hot path without an exemplar must not get slower"), then one observation of values spread over `[1e-4, 10)` into an unlabelled
 //!   histogram with 8 classic buckets: ours classic, ours native (schema 3, 160 buckets; the
-//!   classic buckets are kept alongside), ours native with an exemplar, prometheus-client
+//!   classic buckets are kept alongside), ours native with an exemplar, ours `observe_traced` outside any span (what an actor
+//!   guard pays for exemplars when no span is entered), prometheus-client
 //!   classic, prometheus-client native (`new_native`, schema 3) and classic + native.
 
 use std::hint::black_box;
 use std::io::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use alys_metrics::collector::{Collector, SysinfoSource};
@@ -53,6 +56,9 @@ fn gzip(c: &mut Criterion) {
     g.bench_function("render_gzip", |b| {
         b.iter(|| black_box(render(registry, Format::Text, true).map(|v| v.len())))
     });
+    g.bench_function("gzip_body_level_1_reused_state", |b| {
+        b.iter(|| black_box(alys_metrics::encode::gzip_body(&text).map(|v| v.len())))
+    });
     for level in [1, 3, 6] {
         g.bench_function(format!("flate2_level_{level}"), |b| {
             b.iter(|| black_box(flate(level)))
@@ -85,6 +91,42 @@ fn values() -> Vec<f64> {
         .collect()
 }
 
+/// `Histogram::observe` as it was before native buckets and exemplars (issue 14), copied:
+/// the baseline that shows what the new `native` field costs a classic observation.
+struct BeforeNative {
+    bounds: &'static [f64],
+    counts: Box<[AtomicU64]>,
+    sum: AtomicU64,
+}
+
+impl BeforeNative {
+    fn new(bounds: &'static [f64]) -> Self {
+        Self {
+            bounds,
+            counts: (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect(),
+            sum: AtomicU64::new(0f64.to_bits()),
+        }
+    }
+
+    #[inline]
+    fn observe(&self, v: f64) {
+        if v.is_nan() {
+            return;
+        }
+        let i = self
+            .bounds
+            .iter()
+            .position(|b| v <= *b)
+            .unwrap_or(self.bounds.len());
+        self.counts[i].fetch_add(1, Ordering::Relaxed);
+        let _ = self
+            .sum
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                Some((f64::from_bits(b) + v).to_bits())
+            });
+    }
+}
+
 fn observe(c: &mut Criterion) {
     let vals = values();
     let mut g = c.benchmark_group("observe");
@@ -105,10 +147,15 @@ fn observe(c: &mut Criterion) {
             })
         });
     };
+    let before = BeforeNative::new(&BUCKETS);
+    run("alys_classic_before_issue_14", &|v| before.observe(v));
     run("alys_classic", &|v| classic.observe(v));
     run("alys_native", &|v| native.observe(v));
     run("alys_native_with_exemplar", &|v| {
         native.observe_with_exemplar(v, TraceId::from_u64(7))
+    });
+    run("alys_native_traced_outside_spans", &|v| {
+        native.observe_traced(v)
     });
     run("prometheus_client_classic", &|v| pc_classic.observe(v));
     run("prometheus_client_native", &|v| pc_native.observe(v));
