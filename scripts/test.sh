@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace: unit, integration, doc, trybuild ui-tests, and the tests that
-# drive a real prometheus/promtool. Installs what the tests need when it is missing.
+# drive a real prometheus/promtool/node_exporter. Installs what the tests need when it is missing.
 #
 #   bash scripts/test.sh            # everything
 #   bash scripts/test.sh --quick    # skip fmt/clippy
@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v amtool >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
+command -v prometheus-node-exporter >/dev/null 2>&1 || need_apt+=(prometheus-node-exporter)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "== installing ${need_apt[*]} (Debian packages)"
@@ -20,7 +21,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     exit 1
   fi
 fi
-# Tests that need promtool/prometheus fail, never skip, when they are missing.
+# Tests that need promtool/prometheus/node_exporter fail, never skip, when they are missing.
 export ALYS_REQUIRE_PROMTOOL=1
 
 if [ "${1:-}" != "--quick" ]; then

@@ -1,11 +1,14 @@
 //! End to end: example nodes scraped by a real Prometheus (the Debian package's
 //! `/usr/bin/prometheus`) on loopback ports, with a temporary data directory.
 //!
-//! - One node: `up == 1`, every family of `alys_metrics::catalogue()` has samples (and the
-//!   ones the node drives steadily are above zero), every alert rule of `ops/alerts.yml` is loaded and evaluated by Prometheus without error (and
-//!   evaluates through the query API), and every expression of the Grafana dashboard
-//!   evaluates and returns data (`$__rate_interval` and `$instance` substituted as Grafana
-//!   would).
+//! - One node, Debian's `prometheus-node-exporter` beside it, Prometheus scraping both and
+//!   itself: `up == 1` for the three, every family of `alys_metrics::catalogue()` has samples
+//!   (and the ones the node drives steadily are above zero), every rule of `ops/alerts.yml`,
+//!   `ops/spellings.yml` and `ops/fleet/rules.yml` is loaded and evaluated by Prometheus
+//!   without error (and evaluates through the query API), every metric a rule names has
+//!   samples (the node's, node_exporter's and Prometheus's own), and every expression of both
+//!   Grafana dashboards evaluates and returns data (`$__rate_interval`, `$instance`, `$host`
+//!   and `$role` substituted as Grafana would).
 //! - Three nodes on three ports, one Prometheus: `count(up == 1) == 3`, and
 //!   `sum(alys_actor_messages_total)` (and two more counters) in Prometheus equals the sum of
 //!   the three nodes' own scrapes, exactly. How it is exact: the nodes run with
@@ -18,7 +21,8 @@
 //!   still frozen. Then one node gets SIGTERM and must exit gracefully with status 0.
 //!
 //! Prometheus runs on `ops/prometheus.yml` itself, with only the intervals (1 s), the
-//! targets and the path of the rule file replaced.
+//! targets and the paths of the rule files replaced (and the fleet rules added, evaluated
+//! every second). The helpers are in `tests/e2e/mod.rs`, shared with `tests/fleet_e2e.rs`.
 //!
 //! How the nodes are started: this test binary includes the example node's simulation
 //! (`examples/node/sim/`, the same code as `cargo run --example node`) and runs *itself*
@@ -27,26 +31,32 @@
 //! Every process a test starts is held by a guard that kills it when dropped, also when the
 //! test fails; temporary directories are removed the same way.
 //!
-//! Both tests run in parallel in about 25 s. Without `prometheus` on the PATH they print a
-//! notice and pass, unless
+//! Both tests run in parallel in about 30 s. Without `prometheus` or
+//! `prometheus-node-exporter` on the PATH they print a notice and pass, unless
 //! `ALYS_REQUIRE_PROMTOOL=1` (set by `scripts/test.sh` and CI), which makes them fail.
 
 #[path = "../examples/node/sim/mod.rs"]
 mod sim;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+mod e2e;
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
 
 use alys_metrics::Kind;
+use e2e::{
+    eventually, node_exporter_binary, ops, prometheus_binary, replace_all, scrape_sum, start_node,
+    start_node_exporter, start_prometheus_with, unix_now, Node, Prometheus, TempDir, NODE_ARGS_ENV,
+};
 use serde_json::Value;
 
-/// The variable that puts this test binary in node mode, with the node's arguments.
-const NODE_ARGS_ENV: &str = "ALYS_E2E_NODE_ARGS";
+/// As in `examples/node/main.rs`: this binary is the node.
+#[global_allocator]
+static ALLOC: alys_metrics::TrackingAllocator<std::alloc::System> =
+    alys_metrics::TrackingAllocator::new(std::alloc::System);
 
 /// The entry point of the node processes the tests below start: they run this binary again
 /// with [`NODE_ARGS_ENV`] set, and this runs the example node until SIGTERM. Without the
@@ -112,391 +122,75 @@ fn the_node_command_line_is_parsed_with_clear_errors() {
     assert!(err.contains("ALYS_METRICS_BIND"), "{err}");
 }
 
-// ---------------------------------------------------------------------------------------------
-// Processes and directories that clean up after themselves.
-
-/// A temporary directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let dir =
-            std::env::temp_dir().join(format!("alys-e2e-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("create the temporary directory");
-        Self(dir)
-    }
+/// `ops/fleet/rules.yml` evaluated every second, written to `dir`: its path.
+fn fast_fleet_rules(dir: &TempDir) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(ops("fleet/rules.yml")).expect("read ops/fleet/rules.yml");
+    let text = replace_all(
+        text,
+        "ops/fleet/rules.yml",
+        &[("interval: 30s", "interval: 1s".to_owned())],
+    );
+    let path = dir.0.join("fleet-rules.yml");
+    std::fs::write(&path, text).expect("write the fleet rules");
+    path
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A child process, killed (and reaped) when dropped.
-struct Proc {
-    name: String,
-    child: Child,
-    log: PathBuf,
-}
-
-impl Proc {
-    /// The last lines of the process's log, for failure messages.
-    fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(30)..].join("\n")
-    }
-
-    /// Panics (with the log) if the process has exited.
-    fn assert_running(&mut self) {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            panic!(
-                "{} exited early ({status}); its log ends:\n{}",
-                self.name,
-                self.log_tail()
-            );
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
-        let _ = self.child.wait();
-    }
-}
-
-/// A node process: its address and the lines it prints on stdout.
-struct Node {
-    proc: Proc,
-    addr: SocketAddr,
-    stdout: Receiver<String>,
-}
-
-impl Node {
-    /// Waits until the node prints a line containing `needle`.
-    fn wait_for_line(&mut self, needle: &str, within: Duration) -> String {
-        let deadline = Instant::now() + within;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self
-                .stdout
-                .recv_timeout(left.min(Duration::from_millis(200)))
-            {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(_) => {}
-                Err(RecvTimeoutError::Timeout) if Instant::now() < deadline => {
-                    self.proc.assert_running()
-                }
-                Err(_) => panic!(
-                    "{} printed no line with {needle:?} within {within:?}; its log ends:\n{}",
-                    self.proc.name,
-                    self.proc.log_tail()
-                ),
-            }
-        }
-    }
-}
-
-/// Starts an example node (this binary in node mode) on an ephemeral port.
-fn start_node(dir: &TempDir, name: &str, args: &str) -> Node {
-    let log = dir.0.join(format!("{name}.log"));
-    let stderr = std::fs::File::create(&log).expect("create the node's log file");
-    let child = Command::new(std::env::current_exe().expect("the test binary's path"))
-        .args(["node_process", "--exact", "--nocapture", "--test-threads=1"])
-        .env(NODE_ARGS_ENV, format!("--port 0 {args}"))
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .spawn()
-        .expect("start the node process");
-    let mut proc = Proc {
-        name: format!("node {name}"),
-        child,
-        log,
-    };
-    let out = proc.child.stdout.take().expect("piped stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut node = Node {
-        proc,
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        stdout: rx,
-    };
-    let line = node.wait_for_line("listening on http://", Duration::from_secs(30));
-    let addr = line
-        .split("listening on http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    node.addr = addr;
-    node
-}
-
-/// The `prometheus` binary, or `None` (with a notice) when it is missing and not required.
-fn prometheus_binary() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join("prometheus"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var("ALYS_REQUIRE_PROMTOOL").as_deref() != Ok("1"),
-            "`prometheus` is required (ALYS_REQUIRE_PROMTOOL=1) but not on PATH: install the \
-             Debian package `prometheus` (apt-get install prometheus)"
-        );
-        eprintln!("SKIPPED: `prometheus` is not installed (Debian package `prometheus`)");
-    }
-    found
-}
-
-fn ops(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("ops").join(file)
-}
-
-/// `ops/prometheus.yml` with 1 s intervals, `targets` as the scrape targets and the rule
-/// file's absolute path. Each replacement must apply, so a changed file shows up here.
-fn prometheus_config(targets: &[SocketAddr]) -> String {
-    let mut cfg = std::fs::read_to_string(ops("prometheus.yml")).expect("read ops/prometheus.yml");
+/// `ops/prometheus.yml` with 1 s intervals, `targets` as the nodes, `node_exporter` and
+/// `itself` as the other two targets, the rule files' absolute paths and the fleet rules.
+/// Each replacement must apply, so a changed file shows up here.
+fn prometheus_config(
+    dir: &TempDir,
+    targets: &[SocketAddr],
+    node_exporter: SocketAddr,
+    itself: SocketAddr,
+) -> String {
+    let cfg = std::fs::read_to_string(ops("prometheus.yml")).expect("read ops/prometheus.yml");
     let list: Vec<String> = targets.iter().map(|a| format!("\"{a}\"")).collect();
-    let rules = ops("alerts.yml");
-    for (from, to) in [
-        ("scrape_interval: 15s", "scrape_interval: 1s".to_owned()),
-        (
-            "evaluation_interval: 15s",
-            "evaluation_interval: 1s".to_owned(),
-        ),
-        ("scrape_timeout: 10s", "scrape_timeout: 1s".to_owned()),
-        ("- alerts.yml", format!("- {}", rules.display())),
-        (
-            "targets: [\"localhost:9001\"]",
-            format!("targets: [{}]", list.join(", ")),
-        ),
-    ] {
-        assert!(
-            cfg.contains(from),
-            "ops/prometheus.yml no longer contains `{from}`; update this test"
-        );
-        cfg = cfg.replace(from, &to);
-    }
-    cfg
+    replace_all(
+        cfg,
+        "ops/prometheus.yml",
+        &[
+            ("scrape_interval: 15s", "scrape_interval: 1s".to_owned()),
+            (
+                "evaluation_interval: 15s",
+                "evaluation_interval: 1s".to_owned(),
+            ),
+            ("scrape_timeout: 10s", "scrape_timeout: 1s".to_owned()),
+            ("- alerts.yml", format!("- {}", ops("alerts.yml").display())),
+            (
+                "- spellings.yml",
+                format!(
+                    "- {}\n  - {}",
+                    ops("spellings.yml").display(),
+                    fast_fleet_rules(dir).display()
+                ),
+            ),
+            (
+                "targets: [\"localhost:9001\"]",
+                format!("targets: [{}]", list.join(", ")),
+            ),
+            (
+                "targets: [\"localhost:9100\"]",
+                format!("targets: [\"{node_exporter}\"]"),
+            ),
+            (
+                "targets: [\"localhost:9090\"]",
+                format!("targets: [\"{itself}\"]"),
+            ),
+        ],
+    )
 }
 
-/// A running Prometheus.
-struct Prometheus {
-    /// Held to stop Prometheus when the test ends.
-    _proc: Proc,
-    addr: SocketAddr,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-/// Starts Prometheus scraping `targets`, and waits until it is ready.
-fn start_prometheus(bin: &Path, dir: &TempDir, targets: &[SocketAddr]) -> Prometheus {
-    let config = dir.0.join("prometheus.yml");
-    std::fs::write(&config, prometheus_config(targets)).expect("write the Prometheus config");
-    // The port is free when picked; if another process takes it before Prometheus binds
-    // it, Prometheus exits and the next attempt picks another.
-    for attempt in 0..3 {
-        let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-        let log = dir.0.join(format!("prometheus-{attempt}.log"));
-        let stderr = std::fs::File::create(&log).expect("create the Prometheus log");
-        let child = Command::new(bin)
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.0.join(format!("data-{attempt}")).display()
-            ))
-            .arg(format!("--web.listen-address={addr}"))
-            .arg("--log.level=warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .expect("start prometheus");
-        let mut proc = Proc {
-            name: "prometheus".to_owned(),
-            child,
-            log,
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = proc.child.try_wait() {
-                break;
-            }
-            if matches!(http_get(addr, "/-/ready"), Ok((200, _))) {
-                return Prometheus { _proc: proc, addr };
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        eprintln!(
-            "prometheus did not start on {addr}; its log ends:\n{}",
-            proc.log_tail()
-        );
-    }
-    panic!("prometheus did not start in three attempts (logs above)");
-}
-
-// ---------------------------------------------------------------------------------------------
-// A tiny HTTP client and the Prometheus query API.
-
-/// `GET path` as HTTP/1.0 (so the answer is neither chunked nor kept alive): status and body.
-fn http_get(addr: SocketAddr, path: &str) -> Result<(u16, String), String> {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
-        .map_err(|e| format!("connect to {addr}: {e}"))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .map_err(|e| e.to_string())?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n")
-        .map_err(|e| format!("send to {addr}: {e}"))?;
-    let mut raw = Vec::new();
-    stream
-        .read_to_end(&mut raw)
-        .map_err(|e| format!("read from {addr}: {e}"))?;
-    let raw = String::from_utf8_lossy(&raw);
-    let (head, body) = raw
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| format!("no response head from {addr}{path}"))?;
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| format!("bad status line from {addr}{path}: {head:?}"))?;
-    Ok((status, body.to_owned()))
-}
-
-/// Percent-encodes a query parameter.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// One sample of an instant vector.
-#[derive(Debug)]
-struct Sample {
-    labels: BTreeMap<String, String>,
-    value: f64,
-}
-
-impl Prometheus {
-    /// Calls an API endpoint; the `data` of a successful answer.
-    fn api(&self, path: &str) -> Result<Value, String> {
-        let (status, body) = http_get(self.addr, path)?;
-        let v: Value = serde_json::from_str(&body)
-            .map_err(|e| format!("{path}: HTTP {status}, not JSON ({e}): {body}"))?;
-        if v["status"] != "success" {
-            return Err(format!(
-                "{path}: HTTP {status}, {}: {}",
-                v["errorType"], v["error"]
-            ));
-        }
-        Ok(v["data"].clone())
-    }
-
-    /// Evaluates `expr` now; the samples of the instant vector (a scalar is one sample).
-    fn query(&self, expr: &str) -> Result<Vec<Sample>, String> {
-        let data = self
-            .api(&format!("/api/v1/query?query={}", encode(expr)))
-            .map_err(|e| format!("`{expr}`: {e}"))?;
-        let number = |v: &Value| -> f64 {
-            v[1].as_str()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(f64::NAN)
-        };
-        match data["resultType"].as_str() {
-            Some("vector") => Ok(data["result"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-                .iter()
-                .map(|s| Sample {
-                    labels: s["metric"]
-                        .as_object()
-                        .map(|m| {
-                            m.iter()
-                                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_owned()))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    value: number(&s["value"]),
-                })
-                .collect()),
-            Some("scalar") => Ok(vec![Sample {
-                labels: BTreeMap::new(),
-                value: number(&data["result"]),
-            }]),
-            other => Err(format!("`{expr}`: unexpected result type {other:?}")),
-        }
-    }
-
-    /// The value of a query that yields one sample.
-    fn value(&self, expr: &str) -> Result<f64, String> {
-        let samples = self.query(expr)?;
-        match samples.as_slice() {
-            [one] => Ok(one.value),
-            _ => Err(format!("`{expr}` gave {} samples, not one", samples.len())),
-        }
-    }
-}
-
-/// Polls `check` every 500 ms until it returns `Ok`; panics with its last error at `within`.
-fn eventually<T>(what: &str, within: Duration, mut check: impl FnMut() -> Result<T, String>) -> T {
-    let deadline = Instant::now() + within;
-    loop {
-        match check() {
-            Ok(v) => return v,
-            Err(e) if Instant::now() >= deadline => {
-                panic!("{what}: not so within {within:?}: {e}")
-            }
-            Err(_) => std::thread::sleep(Duration::from_millis(500)),
-        }
-    }
-}
-
-/// The sum of every sample of `family` in a node's own scrape.
-fn scrape_sum(addr: SocketAddr, family: &str) -> f64 {
-    let (status, body) = http_get(addr, "/metrics").expect("scrape the node");
-    assert_eq!(status, 200, "GET /metrics of {addr}");
-    body.lines()
-        .filter(|l| {
-            l.strip_prefix(family)
-                .is_some_and(|rest| rest.starts_with('{') || rest.starts_with(' '))
-        })
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
-}
-
-fn unix_now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
+/// Starts Prometheus on `ops/prometheus.yml` scraping `targets` and `node_exporter`.
+fn start_prometheus(
+    bin: &Path,
+    dir: &TempDir,
+    targets: &[SocketAddr],
+    node_exporter: SocketAddr,
+) -> Prometheus {
+    start_prometheus_with(bin, dir, "prometheus", &[], |itself| {
+        prometheus_config(dir, targets, node_exporter, itself)
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -525,9 +219,9 @@ fn missing_families(prom: &Prometheus, instance: &str) -> Result<Vec<String>, St
         .collect())
 }
 
-/// Every expression of the dashboard: panel targets, then annotations.
-fn dashboard_expressions() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(ops("grafana/alys-node.json")).expect("read the dashboard");
+/// Every expression of a dashboard: panel targets, then annotations.
+fn dashboard_expressions(file: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(ops(file)).expect("read the dashboard");
     let dash: Value = serde_json::from_str(&text).expect("the dashboard is JSON");
     let mut out = Vec::new();
     for panel in dash["panels"].as_array().expect("panels") {
@@ -552,16 +246,59 @@ fn dashboard_expressions() -> Vec<(String, String)> {
             out.push((format!("annotation {name:?}"), expr.to_owned()));
         }
     }
-    assert!(out.len() >= 30, "only {} dashboard expressions", out.len());
+    assert!(out.len() >= 10, "only {} expressions in {file}", out.len());
     out
 }
 
 /// As Grafana sends it: `$__rate_interval` is at least four scrape intervals (here 15 s, a
-/// bit more for a steadier rate), `$instance` the node's instance.
+/// bit more for a steadier rate), `$instance` the node's instance, `$host` its host (the
+/// target label of ops/prometheus.yml), `$role` all roles.
 fn grafana_substitute(expr: &str, instance: &str) -> String {
     expr.replace("$__rate_interval", "15s")
         .replace("$instance", instance)
+        .replace("$host", "node-1")
+        .replace("$role", ".*")
 }
+
+/// The metric names a PromQL expression reads: the node's, node_exporter's, Prometheus's
+/// own, `up` and `ALERTS`, without the recording rules' `level:metric:ops` names (those are
+/// checked as rules).
+fn names_in_expr(expr: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for token in expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')) {
+        let exported = ["alys_", "process_", "node_", "prometheus_"]
+            .iter()
+            .any(|p| token.starts_with(p));
+        if !token.contains(':') && (exported || token == "up") {
+            names.insert(token.to_owned());
+        }
+    }
+    names
+}
+
+/// The names of `names` that have no sample in Prometheus.
+fn names_without_samples(
+    prom: &Prometheus,
+    names: &BTreeSet<String>,
+) -> Result<Vec<String>, String> {
+    let pattern: Vec<&str> = names.iter().map(String::as_str).collect();
+    let present: BTreeSet<String> = prom
+        .query(&format!(
+            "count by (__name__) ({{__name__=~\"{}\"}})",
+            pattern.join("|")
+        ))?
+        .into_iter()
+        .filter_map(|s| s.labels.get("__name__").cloned())
+        .collect();
+    Ok(names
+        .iter()
+        .filter(|n| !present.contains(*n))
+        .cloned()
+        .collect())
+}
+
+/// The rule files Prometheus loads in these tests: alerts, spellings, fleet rules.
+const RULE_FILES: [&str; 3] = ["alerts.yml", "spellings.yml", "fleet/rules.yml"];
 
 /// Families that the example node moves from its first seconds on.
 const MOVING: [&str; 24] = [
@@ -593,17 +330,25 @@ const MOVING: [&str; 24] = [
 
 #[test]
 fn one_node_has_every_family_and_every_rule_and_panel_evaluates() {
-    let Some(bin) = prometheus_binary() else {
+    let (Some(bin), Some(exporter)) = (prometheus_binary(), node_exporter_binary()) else {
         return;
     };
     let dir = TempDir::new("one");
     let mut node = start_node(&dir, "a", "--seed 11");
-    let prom = start_prometheus(&bin, &dir, &[node.addr]);
+    let (_exporter, exporter_addr) = start_node_exporter(&exporter, &dir);
+    let prom = start_prometheus(&bin, &dir, &[node.addr], exporter_addr);
     let instance = node.addr.to_string();
 
-    eventually("up == 1", Duration::from_secs(30), || {
-        let up = prom.value(&format!("up{{job=\"alys\",instance=\"{instance}\"}}"))?;
-        (up == 1.0).then_some(()).ok_or(format!("up is {up}"))
+    // The node, node_exporter and Prometheus itself are scraped.
+    eventually("up == 1 for every job", Duration::from_secs(30), || {
+        let up = prom.query("up == 1")?;
+        let jobs: BTreeSet<&str> = up
+            .iter()
+            .filter_map(|s| s.labels.get("job").map(String::as_str))
+            .collect();
+        (jobs == BTreeSet::from(["alys", "node", "prometheus"]))
+            .then_some(())
+            .ok_or(format!("up == 1 for {jobs:?}"))
     });
 
     // Families with a capped string label get their first series when first used: the node
@@ -631,12 +376,20 @@ fn one_node_has_every_family_and_every_rule_and_panel_evaluates() {
         });
     }
 
-    // Prometheus loaded every alert of ops/alerts.yml and evaluated each without error.
-    let rules_text = std::fs::read_to_string(ops("alerts.yml")).expect("read ops/alerts.yml");
-    let alerts = rules_text
-        .lines()
-        .filter(|l| l.trim_start().starts_with("- alert: "))
-        .count();
+    // Prometheus loaded every rule of the rule files and evaluated each without error.
+    let alerts: usize = RULE_FILES
+        .iter()
+        .map(|f| {
+            std::fs::read_to_string(ops(f))
+                .expect("read a rule file")
+                .lines()
+                .filter(|l| {
+                    let l = l.trim_start();
+                    l.starts_with("- alert: ") || l.starts_with("- record: ")
+                })
+                .count()
+        })
+        .sum();
     let queries: Vec<(String, String)> = eventually(
         "every rule evaluated without error",
         Duration::from_secs(30),
@@ -669,7 +422,7 @@ fn one_node_has_every_family_and_every_rule_and_panel_evaluates() {
             (rules.len() == alerts)
                 .then_some(rules.clone())
                 .ok_or(format!(
-                    "{} rules loaded, {alerts} alerts in ops/alerts.yml",
+                    "{} rules loaded, {alerts} in {RULE_FILES:?}",
                     rules.len()
                 ))
         },
@@ -680,23 +433,59 @@ fn one_node_has_every_family_and_every_rule_and_panel_evaluates() {
             failures.push(format!("rule {name}: {e}"));
         }
     }
+    // Every metric a rule reads has samples: the node's, node_exporter's (with the
+    // collectors started above) and Prometheus's own.
+    let read: BTreeSet<String> = queries.iter().flat_map(|(_, q)| names_in_expr(q)).collect();
+    assert!(
+        read.iter().any(|n| n.starts_with("node_"))
+            && read.contains("prometheus_config_last_reload_successful"),
+        "the system alerts read node_exporter and Prometheus: {read:?}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let silent = loop {
+        let missing = names_without_samples(&prom, &read).unwrap_or_else(|e| vec![e]);
+        if missing.is_empty() || Instant::now() >= deadline {
+            break missing;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    if !silent.is_empty() {
+        failures.push(format!("metrics read by rules without samples: {silent:?}"));
+    }
 
     // Every dashboard expression evaluates; every panel shows data for the node (a series
-    // may need a few scrapes after its first sample before a rate has two points). The
-    // restart annotation is a filter, empty unless the node restarted.
-    for (what, expr) in dashboard_expressions() {
-        let expr = grafana_substitute(&expr, &instance);
-        let data = eventually(&what, Duration::from_secs(30), || match prom.query(&expr) {
-            Ok(samples) if samples.is_empty() && what.starts_with("panel") => {
-                Err(format!("no data: {expr}"))
+    // may need a few scrapes after its first sample before a rate has two points, a fleet
+    // rule an evaluation). The restart annotation is a filter, empty unless the node
+    // restarted. Every expression is tried until it has data or 45 s have passed, and every
+    // one that fails is reported.
+    let mut pending: Vec<(String, String)> = ["grafana/alys-node.json", "grafana/alys-fleet.json"]
+        .iter()
+        .flat_map(|f| dashboard_expressions(f))
+        .map(|(what, expr)| (what, grafana_substitute(&expr, &instance)))
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(45);
+    loop {
+        let mut left = Vec::new();
+        for (what, expr) in pending {
+            match prom.query(&expr) {
+                Ok(samples) if samples.is_empty() && what.starts_with("panel") => {
+                    left.push((what, expr))
+                }
+                Ok(_) => {}
+                Err(e) => failures.push(format!("{what}: {e}")),
             }
-            Ok(_) => Ok(Ok(())),
-            Err(e) => Ok(Err(e)),
-        });
-        if let Err(e) = data {
-            failures.push(format!("{what}: {e}"));
         }
+        pending = left;
+        if pending.is_empty() || Instant::now() >= deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
     }
+    failures.extend(
+        pending
+            .iter()
+            .map(|(what, expr)| format!("{what}: no data: {expr}")),
+    );
     // The dashboard's node picker: label_values(alys_build_info, instance).
     let picker = prom
         .query("count by (instance) (alys_build_info)")
@@ -720,7 +509,7 @@ const SUMMED: [&str; 3] = [
 
 #[test]
 fn three_nodes_are_scraped_and_their_sum_is_exact() {
-    let Some(bin) = prometheus_binary() else {
+    let (Some(bin), Some(exporter)) = (prometheus_binary(), node_exporter_binary()) else {
         return;
     };
     let dir = TempDir::new("three");
@@ -735,7 +524,8 @@ fn three_nodes_are_scraped_and_their_sum_is_exact() {
         })
         .collect();
     let addrs: Vec<SocketAddr> = nodes.iter().map(|n| n.addr).collect();
-    let prom = start_prometheus(&bin, &dir, &addrs);
+    let (_exporter, exporter_addr) = start_node_exporter(&exporter, &dir);
+    let prom = start_prometheus(&bin, &dir, &addrs, exporter_addr);
 
     eventually("count(up == 1) == 3", Duration::from_secs(30), || {
         let n = prom.value("count(up{job=\"alys\"} == 1)")?;

@@ -14,6 +14,11 @@ mod sim;
 
 use std::process::ExitCode;
 
+/// Live heap bytes per actor type (`alys_actor_memory_usage_bytes`).
+#[global_allocator]
+static ALLOC: alys_metrics::TrackingAllocator<std::alloc::System> =
+    alys_metrics::TrackingAllocator::new(std::alloc::System);
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     sim::main_with_args(&args)

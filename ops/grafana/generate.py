@@ -1,14 +1,25 @@
 #!/usr/bin/env python3
-"""Writes alys-node.json, the Grafana dashboard of an Alys node. Run: python3 ops/grafana/generate.py
+"""Writes the Grafana dashboards: alys-node.json (one node, and the host under it) and
+alys-fleet.json (many nodes, on the recording rules of ops/fleet/rules.yml).
+Run: python3 ops/grafana/generate.py
 
-Every expression uses $__rate_interval for rates and the $instance variable; tests/ops.rs checks
-that every metric it names is in the catalogue and tests/prometheus_e2e.rs that every expression
-evaluates on a real Prometheus.
+Every expression uses $__rate_interval for rates and the $instance (node) and $host (machine,
+for node_exporter) variables; tests/ops.rs checks that every metric it names is in the
+catalogue or recorded by a rule of ops/, tests/prometheus_e2e.rs that every node-dashboard
+expression evaluates with data on a real Prometheus, and tests/fleet_e2e.rs the same for the
+fleet dashboard on a central Prometheus fed by agents.
 """
 import json, os
 
 I = '{instance=~"$instance"}'
 RI = '[$__rate_interval]'
+H = '{host=~"$host"}'
+FS = '{host=~"$host",fstype!~"tmpfs|ramfs|squashfs|overlay"}'
+
+def hq(q, metric, by, sel=None):
+    """histogram_quantile over the bucket rates of `metric`, summed by `le` and `by`."""
+    return "histogram_quantile(%s, sum by (le%s) (rate(%s_bucket%s%s)))" % (
+        q, ''.join(', ' + b for b in by), metric, sel or I, RI)
 
 def sel(extra=''):
     return '{instance=~"$instance"%s}' % (',' + extra if extra else '')
@@ -24,6 +35,22 @@ ROWS = [
             ("sum by (phase) (rate(alys_migration_validation_success_total%s%s))" % (I, RI), "ok {{phase}}"),
             ("sum by (phase) (rate(alys_migration_validation_failure_total%s%s))" % (I, RI), "failed {{phase}}"),
         ]),
+        ("Current phase running for", "s", [("time() - alys_migration_phase_start_timestamp" + I, "{{instance}}")]),
+        ("Migration failures", "none", [
+            ("sum(increase(alys_migration_data_integrity_errors_total%s%s))" % (I, RI), "data integrity"),
+            ("sum(increase(alys_migration_state_validation_failures_total%s%s))" % (I, RI), "state validation"),
+            ("sum(increase(alys_migration_batch_failures_total%s%s))" % (I, RI), "batch"),
+            ("sum(increase(alys_migration_checkpoint_failures_total%s%s))" % (I, RI), "checkpoint"),
+            ("sum(increase(alys_migration_recovery_attempts_total%s%s))" % (I, RI), "recovery attempts"),
+        ]),
+        ("Migration memory", "bytes", [
+            ("alys_migration_memory_usage_bytes" + I, "used {{instance}}"),
+            ("alys_migration_memory_limit_bytes" + I, "limit {{instance}}"),
+        ]),
+        ("Migration disk", "bytes", [
+            ("alys_migration_disk_free_bytes" + I, "free {{instance}}"),
+            ("alys_migration_disk_total_bytes" + I, "total {{instance}}"),
+        ]),
     ]),
     ("Actors", [
         ("Messages /s by actor type", "ops", [("sum by (actor_type) (rate(alys_actor_messages_total%s%s))" % (I, RI), "{{actor_type}}")]),
@@ -35,7 +62,26 @@ ROWS = [
         ("Lifecycle events", "none", [("sum by (event) (increase(alys_actor_lifecycle_events_total%s%s))" % (I, RI), "{{event}}")]),
         ("Healthy actors", "percentunit", [("sum(alys_actor_healthy_count%s) / sum(alys_actor_total_count%s)" % (I, I), "healthy share")]),
         ("Message outcomes /s", "ops", [("sum by (outcome) (rate(alys_actor_message_outcomes_total%s%s))" % (I, RI), "{{outcome}}")]),
-        ("Mailbox drops /s", "ops", [("sum by (actor_type) (rate(alys_actor_mailbox_dropped_total%s%s))" % (I, RI), "{{actor_type}}")]),
+        ("Mailbox drops /s", "ops", [("sum by (actor_type) (rate(alys_actor_messages_dropped_total%s%s))" % (I, RI), "{{actor_type}}")]),
+        ("Messages in flight", "none", [("sum by (actor_type) (alys_actor_messages_in_flight%s)" % I, "{{actor_type}}")]),
+    ]),
+    ("Governance stream", [
+        ("Connected endpoints", "none", [("alys_governance_connection_status" + I, "{{endpoint}} {{node_id}}")]),
+        ("Governance messages /s", "ops", [
+            ("sum by (message_type) (rate(alys_governance_messages_sent_total%s%s))" % (I, RI), "sent {{message_type}}"),
+            ("sum by (message_type) (rate(alys_governance_messages_received_total%s%s))" % (I, RI), "received {{message_type}}"),
+        ]),
+        ("Message buffer", "none", [("sum by (endpoint) (alys_governance_message_buffer_size%s)" % I, "{{endpoint}}")]),
+        ("Request correlation p95", "s", [(hq(0.95, "alys_governance_request_correlation_duration_seconds", ["request_type"]), "{{request_type}}")]),
+        ("Heartbeat RTT p95", "s", [(hq(0.95, "alys_governance_heartbeat_rtt_seconds", ["endpoint"]), "{{endpoint}}")]),
+        ("Governance errors /s", "ops", [("sum by (error_type) (rate(alys_governance_message_errors_total%s%s))" % (I, RI), "{{error_type}}")]),
+        ("Reconnect attempts", "none", [("sum by (reason) (increase(alys_governance_reconnect_attempts_total%s%s))" % (I, RI), "{{reason}}")]),
+        ("Backpressure events /s", "ops", [("sum by (severity) (rate(alys_governance_backpressure_events_total%s%s))" % (I, RI), "{{severity}}")]),
+        ("Endpoint health and signature correlation", "percentunit", [
+            ("alys_governance_endpoint_health_score" + I, "health {{endpoint}}"),
+            ("alys_governance_signature_correlation_rate" + I, "signatures {{endpoint}}"),
+        ]),
+        ("Federation update processing p95", "s", [(hq(0.95, "alys_federation_update_processing_duration_seconds", ["update_type", "processing_stage"]), "{{update_type}} {{processing_stage}}")]),
     ]),
     ("Sync and blocks", [
         ("Height", "none", [
@@ -59,6 +105,30 @@ ROWS = [
             ("alys_txpool_processing_rate" + I, "gauge {{instance}}"),
         ]),
         ("Rejections /s by reason", "ops", [("sum by (reason) (rate(alys_txpool_rejections_total%s%s))" % (I, RI), "{{reason}}")]),
+        ("Received and rejected /s", "ops", [
+            ("sum(rate(alys_txpool_received_total%s%s))" % (I, RI), "received"),
+            ("sum(rate(alys_txpool_rejected_total%s%s))" % (I, RI), "rejected"),
+        ]),
+        ("Pool fill", "percentunit", [("alys_txpool_size%s / on (instance, job) alys_txpool_max_size%s" % (I, I), "{{instance}}")]),
+    ]),
+    ("Chain and network", [
+        ("Forks, orphans, stale blocks", "none", [
+            ("sum(increase(alys_chain_forks_total%s%s))" % (I, RI), "forks"),
+            ("sum(increase(alys_orphan_blocks_total%s%s))" % (I, RI), "orphans"),
+            ("sum(increase(alys_stale_blocks_total%s%s))" % (I, RI), "stale"),
+        ]),
+        ("Missed block proposals", "none", [("sum(increase(alys_missed_block_proposals_total%s%s))" % (I, RI), "missed")]),
+        ("Consensus participation", "percentunit", [("alys_consensus_participation_rate" + I, "{{instance}}")]),
+        ("Peer request latency p95", "s", [(hq(0.95, "alys_network_latency_seconds", []), "p95")]),
+        ("Peer disconnections /s", "ops", [("sum by (reason) (rate(alys_peer_disconnections_total%s%s))" % (I, RI), "{{reason}}")]),
+    ]),
+    ("Database", [
+        ("Connection pool", "none", [
+            ("alys_db_connection_pool_active" + I, "active {{instance}}"),
+            ("alys_db_connection_pool_max" + I, "max {{instance}}"),
+        ]),
+        ("Query time p95", "s", [(hq(0.95, "alys_db_query_duration_seconds", ["operation"]), "{{operation}}")]),
+        ("Queries /s", "ops", [("sum by (operation) (rate(alys_db_query_duration_seconds_count%s%s))" % (I, RI), "{{operation}}")]),
     ]),
     ("Peers", [
         ("Peer count", "none", [("alys_peer_count" + I, "{{instance}}")]),
@@ -86,34 +156,65 @@ ROWS = [
             ("alys_collector_last_duration_seconds" + I, "last tick seconds {{instance}}"),
         ]),
         ("Capped label overflow /s", "ops", [("sum by (metric) (rate(alys_label_overflow_total%s%s))" % (I, RI), "{{metric}}")]),
+        ("Descriptors against the limit", "percentunit", [("alys_process_open_file_descriptors%s / on (instance, job) alys_process_max_file_descriptors%s" % (I, I), "{{instance}}")]),
+    ]),
+    ("Host (node_exporter)", [
+        ("Host CPU busy", "percentunit", [("1 - avg by (host) (rate(node_cpu_seconds_total{host=~\"$host\",mode=\"idle\"}%s))" % RI, "{{host}}")]),
+        ("Host memory available", "percentunit", [("node_memory_MemAvailable_bytes%s / node_memory_MemTotal_bytes%s" % (H, H), "{{host}}")]),
+        ("Filesystem free", "percentunit", [("node_filesystem_avail_bytes%s / node_filesystem_size_bytes%s" % (FS, FS), "{{host}} {{mountpoint}}")]),
+        ("Disk I/O", "Bps", [
+            ("sum by (host) (rate(node_disk_read_bytes_total%s%s))" % (H, RI), "read {{host}}"),
+            ("sum by (host) (rate(node_disk_written_bytes_total%s%s))" % (H, RI), "written {{host}}"),
+        ]),
+        ("Network", "Bps", [
+            ("sum by (host) (rate(node_network_receive_bytes_total%s%s))" % (H, RI), "received {{host}}"),
+            ("sum by (host) (rate(node_network_transmit_bytes_total%s%s))" % (H, RI), "sent {{host}}"),
+        ]),
+        ("Load per core", "none", [("node_load5%s / on (instance, job, host) count by (instance, job, host) (node_cpu_seconds_total{host=~\"$host\",mode=\"idle\"})" % H, "{{host}}")]),
+        ("Clock offset", "s", [("node_timex_offset_seconds" + H, "{{host}}")]),
+        ("Prometheus config reloaded", "none", [("prometheus_config_last_reload_successful", "{{instance}}")]),
     ]),
 ]
 
 DS = {"type": "prometheus", "uid": "${datasource}"}
-panels = []
-pid = 1
-y = 0
-for title, items in ROWS:
-    panels.append({"id": pid, "type": "row", "title": title, "collapsed": False,
-                   "gridPos": {"h": 1, "w": 24, "x": 0, "y": y}, "panels": []})
-    pid += 1
-    y += 1
-    for i, (ptitle, unit, targets) in enumerate(items):
-        x = (i % 3) * 8
-        if i and i % 3 == 0:
-            y += 8
-        panels.append({
-            "id": pid, "type": "timeseries", "title": ptitle, "datasource": DS,
-            "gridPos": {"h": 8, "w": 8, "x": x, "y": y},
-            "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
-            "options": {"legend": {"displayMode": "list", "placement": "bottom"}, "tooltip": {"mode": "multi"}},
-            "targets": [{"refId": chr(65 + k), "datasource": DS, "expr": e, "legendFormat": lf}
-                        for k, (e, lf) in enumerate(targets)],
-        })
-        pid += 1
-    y += 8
 
-dashboard = {
+
+def build_panels(rows):
+    panels = []
+    pid = 1
+    y = 0
+    for title, items in rows:
+        panels.append({"id": pid, "type": "row", "title": title, "collapsed": False,
+                       "gridPos": {"h": 1, "w": 24, "x": 0, "y": y}, "panels": []})
+        pid += 1
+        y += 1
+        for i, (ptitle, unit, targets) in enumerate(items):
+            x = (i % 3) * 8
+            if i and i % 3 == 0:
+                y += 8
+            panels.append({
+                "id": pid, "type": "timeseries", "title": ptitle, "datasource": DS,
+                "gridPos": {"h": 8, "w": 8, "x": x, "y": y},
+                "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+                "options": {"legend": {"displayMode": "list", "placement": "bottom"}, "tooltip": {"mode": "multi"}},
+                "targets": [{"refId": chr(65 + k), "datasource": DS, "expr": e, "legendFormat": lf}
+                            for k, (e, lf) in enumerate(targets)],
+            })
+            pid += 1
+        y += 8
+    return panels
+
+
+def write(name, dashboard):
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
+    with open(out, "w") as f:
+        json.dump(dashboard, f, indent=2)
+        f.write("\n")
+    print("wrote", out, len(dashboard["panels"]), "panels")
+
+
+panels = build_panels(ROWS)
+write("alys-node.json", {
     "title": "Alys node",
     "uid": "alys-node",
     "tags": ["alys"],
@@ -129,16 +230,68 @@ dashboard = {
          "definition": "label_values(alys_build_info, instance)",
          "includeAll": True, "multi": True, "allValue": ".*", "refresh": 2,
          "current": {"text": "All", "value": "$__all"}},
+        {"name": "host", "type": "query", "datasource": DS, "label": "Host",
+         "query": {"query": "label_values(alys_build_info{instance=~\"$instance\"}, host)", "refId": "host"},
+         "definition": "label_values(alys_build_info{instance=~\"$instance\"}, host)",
+         "includeAll": True, "multi": True, "allValue": ".*", "refresh": 2,
+         "current": {"text": "All", "value": "$__all"}},
     ]},
     "annotations": {"list": [{
         "name": "Restarts", "datasource": DS, "enable": True, "iconColor": "red",
         "expr": "changes(process_start_time_seconds{instance=~\"$instance\"}[5m]) > 0",
     }]},
     "panels": panels,
-}
+})
 
-out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "alys-node.json")
-with open(out, "w") as f:
-    json.dump(dashboard, f, indent=2)
-    f.write("\n")
-print("wrote", out, len(panels), "panels")
+# The fleet dashboard reads only recording rules (ops/fleet/rules.yml): a few series per host,
+# role or validator, cheap at 1,000 nodes. It works on the central Prometheus and on a global
+# one that federates the rules.
+R = '{role=~"$role"}'
+FLEET_ROWS = [
+    ("Fleet", [
+        ("Nodes up by role", "none", [
+            ("role:alys_up:count" + R, "up {{role}}"),
+            ("role:alys_targets:count" + R, "targets {{role}}"),
+        ]),
+        ("Actor messages /s", "ops", [
+            ("role:alys_actor_messages:rate5m" + R, "{{role}}"),
+            ("fleet:alys_actor_messages:rate5m", "fleet"),
+        ]),
+        ("Busiest hosts (messages /s)", "ops", [("topk(10, host:alys_actor_messages:rate5m%s)" % R, "{{host}}")]),
+        ("Firing alerts", "none", [("sum by (severity) (fleet:alerts_firing:count) or vector(0)", "{{severity}}")]),
+    ]),
+    ("Blocks", [
+        ("Block production p95 by validator", "s", [("validator:alys_block_production_duration_seconds:p95_5m", "{{validator}}")]),
+        ("Block validation p95 by validator", "s", [("validator:alys_block_validation_duration_seconds:p95_5m", "{{validator}}")]),
+    ]),
+    ("Sync and peers", [
+        ("Worst sync lag by role (blocks)", "none", [("role:alys_sync_lag_blocks:max" + R, "{{role}}")]),
+        ("Most lagging hosts (blocks)", "none", [("topk(10, host:alys_sync_lag_blocks:max%s)" % R, "{{host}}")]),
+        ("Hosts behind the fleet's best block", "none", [("topk(10, host:alys_sync_behind_fleet_blocks:max%s)" % R, "{{host}}")]),
+        ("Peers by role", "none", [
+            ("role:alys_peer_count:min" + R, "min {{role}}"),
+            ("role:alys_peer_count:avg" + R, "avg {{role}}"),
+        ]),
+        ("Fewest peers (hosts)", "none", [("bottomk(10, host:alys_peer_count:sum%s)" % R, "{{host}}")]),
+    ]),
+]
+write("alys-fleet.json", {
+    "title": "Alys fleet",
+    "uid": "alys-fleet",
+    "tags": ["alys", "fleet"],
+    "timezone": "browser",
+    "schemaVersion": 39,
+    "version": 1,
+    "refresh": "1m",
+    "time": {"from": "now-6h", "to": "now"},
+    "templating": {"list": [
+        {"name": "datasource", "type": "datasource", "query": "prometheus", "label": "Data source"},
+        {"name": "role", "type": "query", "datasource": DS, "label": "Role",
+         "query": {"query": "label_values(role:alys_targets:count, role)", "refId": "role"},
+         "definition": "label_values(role:alys_targets:count, role)",
+         "includeAll": True, "multi": True, "allValue": ".*", "refresh": 2,
+         "current": {"text": "All", "value": "$__all"}},
+    ]},
+    "annotations": {"list": []},
+    "panels": build_panels(FLEET_ROWS),
+})

@@ -214,6 +214,9 @@ impl<S: ResourceSource> Collector<S> {
             }
         };
 
+        // CPU time per actor type: its own pass, never a failure of the tick.
+        crate::actor_system::collect_actor_cpu();
+
         let attribution = match (&process, &memory) {
             (Some(p), Some(mem)) => {
                 Some(ProcessResourceAttribution::new(p, mem, SystemTime::now()))

@@ -6,11 +6,13 @@
 //! a fixed number of slots, so a metric's children live in one array and a label tuple is turned
 //! into an index with a few multiplications: no hashing and no lock on the update path.
 
+mod actor_system;
 mod dynamic;
 mod standard;
 
 use std::borrow::Cow;
 
+pub use actor_system::{BreakerState, DependencyType};
 pub use dynamic::{
     sanitize_into, sanitize_label_value, Dynamic, DynamicState, MAX_LABEL_VALUE_LEN,
 };

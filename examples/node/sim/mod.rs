@@ -17,6 +17,7 @@
 pub mod bridge;
 pub mod chain;
 pub mod control;
+pub mod dependencies;
 pub mod drivers;
 pub mod engine;
 pub mod migration;
@@ -443,6 +444,7 @@ impl Node {
             actix_rt::spawn(services::rpc(Rc::clone(&actors), d("rpc"), a.clone())),
             actix_rt::spawn(services::feature_flags(d("flags"), a.clone())),
             actix_rt::spawn(migration::migration(d("migration"), a.clone())),
+            actix_rt::spawn(dependencies::dependencies(d("deps"), a.clone())),
         ]);
         Self { bridge, tasks }
     }

@@ -1,0 +1,34 @@
+//! The actor system as operators watch it: which actor type's handler runs on a thread
+//! ([`enter`]), CPU time and live heap bytes per actor type, and an actor's calls to external
+//! dependencies, with circuit breakers.
+//!
+//! | metric | fed by |
+//! |---|---|
+//! | `alys_actor_cpu_seconds_total{actor_type}`, `alys_sync_cpu_seconds_total` | [`collect_actor_cpu`] (each collector tick) over the busy time of [`enter`] scopes ([`cpu`]) |
+//! | `alys_actor_memory_usage_bytes{actor_type}`, `alys_sync_memory_usage_bytes` | [`TrackingAllocator`] (absent without it; [`alloc`]) |
+//! | `alys_actor_dependency_response_time_seconds`, `alys_actor_dependency_health_status` | [`Dependency`] ([`dependency`]) |
+//! | `alys_actor_circuit_breaker_state`, `alys_actor_circuit_breaker_transitions_total`, `alys_actor_circuit_breaker_rejections_total` | [`CircuitBreaker`] ([`breaker`]) |
+//!
+//! `#[instrument_actor]` handlers are meant to open a scope around every call and every poll
+//! of their future; until it does, open one yourself at the top of a handler
+//! (`let _scope = enter(ActorType::Chain);`) or inside each poll of a hand-written future.
+
+#[allow(unsafe_code)] // the crate's one unsafe module: a `GlobalAlloc`, with SAFETY notes.
+#[path = "alloc.rs"]
+pub mod alloc;
+#[path = "breaker.rs"]
+pub mod breaker;
+#[path = "cpu.rs"]
+pub mod cpu;
+#[path = "current.rs"]
+pub mod current;
+#[path = "dependency.rs"]
+pub mod dependency;
+
+pub use alloc::{
+    actor_memory_bytes, tracking_allocator_installed, ActorMemoryGauge, TrackingAllocator,
+};
+pub use breaker::{BreakerConfig, CallError, CircuitBreaker, FailureRate, Permit, Rejected};
+pub use cpu::{collect_actor_cpu, CpuPass, SyncCpuCounter};
+pub use current::{current_actor_type, enter, ActorScope};
+pub use dependency::{Dependency, DependencyGauge, DependencyGaugeKind, MAX_DEPENDENCY_PAIRS};

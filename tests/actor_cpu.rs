@@ -1,0 +1,202 @@
+//! CPU time per actor type: real actix actors on their own arbiter threads spin inside actor
+//! scopes, and the collector's per-thread pass attributes the threads' CPU time to the
+//! scopes' types, read back from the exposition text. Without the tracking allocator (this
+//! binary does not install it) the memory gauges have no sample.
+//!
+//! The pass and the counters are process-wide, so the tests run one at a time and assert on
+//! deltas.
+
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use alys_metrics::actor_system::{collect_actor_cpu, current_actor_type, enter};
+use alys_metrics::collector::{Collector, SysinfoSource};
+use alys_metrics::labels::ActorType;
+use alys_metrics::LabelValue;
+
+/// The tests of this binary run one at a time (async tests hold it across awaits).
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The value of one series in the exposition text, as Prometheus would read it.
+fn value(series: &str) -> f64 {
+    let text = alys_metrics::registry().encode_to_string();
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no series `{series}` in:\n{text}"))
+}
+
+fn cpu(t: ActorType) -> f64 {
+    value(&format!(
+        "alys_actor_cpu_seconds_total{{actor_type=\"{}\"}}",
+        t.as_str()
+    ))
+}
+
+/// This thread's CPU time, as the kernel counts it.
+fn own_cpu() -> Duration {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat");
+    Duration::from_nanos(text.split_whitespace().next().unwrap().parse().unwrap())
+}
+
+/// Burns `cpu` of this thread's CPU time (not wall time: the machine is shared).
+fn spin(cpu: Duration) {
+    let start = own_cpu();
+    let mut x = 0u64;
+    while own_cpu() - start < cpu {
+        for _ in 0..10_000 {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+        }
+    }
+}
+
+struct Worker;
+
+impl Actor for Worker {
+    type Context = Context<Self>;
+}
+
+/// Spins inside a scope of each listed type in turn (each nested in the previous one).
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Spin(Vec<(ActorType, Duration)>);
+
+impl Handler<Spin> for Worker {
+    type Result = ();
+
+    fn handle(&mut self, msg: Spin, _: &mut Context<Self>) {
+        let mut scopes = Vec::new();
+        for (t, d) in msg.0 {
+            scopes.push(enter(t));
+            assert_eq!(current_actor_type(), Some(t));
+            spin(d);
+        }
+        while scopes.pop().is_some() {}
+    }
+}
+
+/// Sleeps inside a scope: busy (wall) time without CPU time.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Sleep(ActorType, Duration);
+
+impl Handler<Sleep> for Worker {
+    type Result = ();
+
+    fn handle(&mut self, msg: Sleep, _: &mut Context<Self>) {
+        let _scope = enter(msg.0);
+        std::thread::sleep(msg.1);
+    }
+}
+
+fn worker() -> (Addr<Worker>, Arbiter) {
+    let arbiter = Arbiter::new();
+    let addr = Worker::start_in_arbiter(&arbiter.handle(), |_| Worker);
+    (addr, arbiter)
+}
+
+fn assert_near(got: f64, want: f64, what: &str) {
+    assert!(
+        (got - want).abs() <= want * 0.2,
+        "{what}: {got:.4} s attributed, expected {want} s within 20 %"
+    );
+}
+
+#[actix::test]
+async fn a_handler_spinning_200_ms_shows_200_ms_under_its_type() {
+    let _s = SERIAL.lock().await;
+    let (addr, arbiter) = worker();
+    collect_actor_cpu();
+    let (sync0, alias0, chain0) = (
+        cpu(ActorType::Sync),
+        value("alys_sync_cpu_seconds_total"),
+        cpu(ActorType::Chain),
+    );
+
+    addr.send(Spin(vec![(ActorType::Sync, Duration::from_millis(200))]))
+        .await
+        .unwrap();
+    let pass = collect_actor_cpu();
+
+    let sync = cpu(ActorType::Sync) - sync0;
+    assert_near(sync, 0.2, "sync");
+    assert_near(
+        pass.attributed_to(ActorType::Sync),
+        0.2,
+        "the pass's own figure",
+    );
+    assert_eq!(
+        value("alys_sync_cpu_seconds_total") - alias0,
+        sync,
+        "alys_sync_cpu_seconds_total is the sync type's series"
+    );
+    assert_eq!(cpu(ActorType::Chain), chain0, "nothing else was attributed");
+
+    // A second pass with no new work adds nothing.
+    collect_actor_cpu();
+    assert!(cpu(ActorType::Sync) - sync0 - sync < 0.005);
+    arbiter.stop();
+}
+
+#[actix::test]
+async fn nested_scopes_split_the_cpu_time_and_the_collector_tick_runs_the_pass() {
+    let _s = SERIAL.lock().await;
+    let (addr, arbiter) = worker();
+    let mut collector = Collector::new(SysinfoSource::new());
+    collector.tick();
+    let (chain0, storage0) = (cpu(ActorType::Chain), cpu(ActorType::Storage));
+
+    addr.send(Spin(vec![
+        (ActorType::Chain, Duration::from_millis(150)),
+        (ActorType::Storage, Duration::from_millis(100)),
+    ]))
+    .await
+    .unwrap();
+    collector.tick();
+
+    assert_near(cpu(ActorType::Chain) - chain0, 0.15, "outer chain scope");
+    assert_near(
+        cpu(ActorType::Storage) - storage0,
+        0.1,
+        "inner storage scope",
+    );
+    arbiter.stop();
+}
+
+#[actix::test]
+async fn a_handler_that_sleeps_is_credited_its_cpu_time_not_its_wall_time() {
+    let _s = SERIAL.lock().await;
+    let (addr, arbiter) = worker();
+    collect_actor_cpu();
+    let network0 = cpu(ActorType::Network);
+    let started = Instant::now();
+    addr.send(Sleep(ActorType::Network, Duration::from_millis(200)))
+        .await
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    collect_actor_cpu();
+    let network = cpu(ActorType::Network) - network0;
+    assert!(
+        network < 0.03,
+        "200 ms asleep is not 200 ms of CPU: {network} s"
+    );
+    arbiter.stop();
+}
+
+#[test]
+fn memory_gauges_have_no_sample_without_the_tracking_allocator() {
+    let _s = SERIAL.blocking_lock();
+    let _scope = enter(ActorType::Chain);
+    let kept = vec![1u8; 1 << 20];
+    let text = alys_metrics::registry().encode_to_string();
+    assert!(text.contains("# TYPE alys_actor_memory_usage_bytes gauge\n"));
+    assert!(text.contains("# TYPE alys_sync_memory_usage_bytes gauge\n"));
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.starts_with("alys_actor_memory_usage_bytes")
+                || l.starts_with("alys_sync_memory_usage_bytes")),
+        "absent, not 0"
+    );
+    assert!(!alys_metrics::actor_system::tracking_allocator_installed());
+    drop(kept);
+}
