@@ -3,7 +3,7 @@
 //!
 //! | format | `Content-Type` | carries |
 //! |---|---|---|
-//! | [text 0.0.4](text) (default) | [`TEXT_CONTENT_TYPE`] | classic buckets; never exemplars |
+//! | text 0.0.4 (default) | [`TEXT_CONTENT_TYPE`] | classic buckets; never exemplars |
 //! | [OpenMetrics 1.0.0](openmetrics) | [`OPENMETRICS_CONTENT_TYPE`] | classic buckets with exemplars, `# UNIT`, `# EOF` |
 //! | [protobuf](protobuf) | [`PROTOBUF_CONTENT_TYPE`] | classic and native buckets, exemplars |
 //!
