@@ -18,9 +18,13 @@ const EXPECTED: &[(&str, Kind, &[&str])] = &[
     (
         "alys_actor_messages_total",
         C,
-        &["actor_type", "message_type"],
+        &["actor_type", "message_type", "actor", "message"],
     ),
-    ("alys_actor_message_latency_seconds", H, &["actor_type"]),
+    (
+        "alys_actor_message_latency_seconds",
+        H,
+        &["actor_type", "message_type", "actor", "message"],
+    ),
     ("alys_actor_mailbox_size", G, &["actor_type"]),
     ("alys_actor_restarts_total", C, &["actor_type", "reason"]),
     (

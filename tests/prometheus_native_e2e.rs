@@ -426,7 +426,6 @@ fn prometheus_sees_native_histograms_and_exemplars() {
         .filter_map(|f| f.name)
         .collect();
     assert!(native_families.contains("alys_block_production_duration_seconds"));
-    assert!(native_families.contains("alys_actor_message_latency_seconds"));
     let expected_native: BTreeSet<String> = sample_names
         .iter()
         .map(|n| {

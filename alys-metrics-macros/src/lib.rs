@@ -49,20 +49,29 @@ pub fn alys_metric(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Instruments actor message handlers: per message it counts `alys_actor_messages_total`,
 /// observes this message's latency, tracks in-flight messages and records the outcome (ok,
-/// error, panicked, cancelled). Futures are timed to completion, not the call that builds them.
+/// error, panicked, cancelled), each handler under its own `actor` and `message` labels.
+/// Replies are measured by their type, on the value the caller receives: futures and actor
+/// futures to completion (after every combinator), `AtomicResponse` and other actix replies
+/// when the reply is sent.
 ///
 /// ```text
-/// #[instrument_actor]                         // actor_type from `ChainActor`: "chain"
-/// impl Handler<BlockReceived> for ChainActor { .. }
+/// #[instrument_actor]                         // actor "ChainActor", actor_type "chain"
+/// impl Handler<SyncBlocks> for ChainActor { .. }
 ///
 /// #[instrument_actor(actor = sync, message = network)]
-/// async fn handle_peer_status(&mut self, msg: PeerStatus) -> Result<(), SyncError> { .. }
+/// impl SyncActor {
+///     async fn handle_peer_status(&mut self, msg: PeerStatus) -> Result<(), SyncError> { .. }
+/// }
+///
+/// #[instrument_actor(for = SyncActor, message = network, error = status_is_error)]
+/// fn handle_status(msg: Status) -> PeerState { .. }
 /// ```
 ///
-/// Goes on `impl Handler<M> for Actor` (instruments `handle`), on an inherent `impl` (the
-/// methods named `handle` or `handle_*`), or on one fn (then `actor = ..` is required).
-/// Arguments: `actor = ..`, `message = ..` (a `MessageType` value or `custom(N)`),
-/// `metrics = EXPR` (an `Arc<ActorMetrics>`). The full rules are in `alys_metrics::actor`.
+/// Goes on `impl Handler<M> for Actor` (instruments `handle`), on any other `impl` (the methods
+/// named `handle` or `handle_*`), or on one fn with `for = ActorType`. Arguments: `actor = ..`
+/// (an `ActorType`), `message = ..` (a `MessageType` or `custom(N)`), `for = Type`,
+/// `error = path` (`fn(&Reply) -> bool`), `metrics = EXPR` (an `Arc<ActorMetrics>`). The full
+/// rules are in `alys_metrics::actor`.
 #[proc_macro_attribute]
 pub fn instrument_actor(args: TokenStream, item: TokenStream) -> TokenStream {
     actor::expand(args.into(), item.into()).into()

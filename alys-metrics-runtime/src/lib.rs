@@ -68,13 +68,18 @@ pub mod __private {
     pub use crate::registry::Registration;
     pub use inventory;
 
+    pub use crate::actor::__private::*;
+    #[cfg(feature = "actor")]
+    pub use crate::actor::Instrumented;
     pub use crate::actor::{
-        actor_type_of, message_type_of, track, ActorSite, MessageGuard, OutputKind, Polled,
-        ResultKind,
+        actor_type_by_words, message_type_by_words, track, ByFn, ByOutcome, HandlerSite,
+        MessageGuard, SiteRegistration,
     };
     /// What `#[instrument_actor]`'s handler wrappers open around each call and each poll.
     pub use crate::actor_system::current::{enter as enter_actor_scope, ActorScope};
     pub use crate::labels::{ActorType, MessageType};
+    #[cfg(feature = "actor")]
+    pub use actix;
     /// `#[alys_metric]` names a `name: Type` label as `<Type as Label>::Type`: the type itself
     /// for a label type; for any other type one error on the user's token (without a list of
     /// every label enum), which also silences the static's later uses.

@@ -1,11 +1,12 @@
 //! The cost of `#[instrument_actor]` per message, and of one bridge collection over 10,000
 //! actors.
 //!
-//! `cargo bench --bench actor`. Each group measures, in the same run, the same handler:
+//! `cargo bench -p alys-metrics-benches --bench actor`. Each group measures, in the same run,
+//! the same handler (sync, `async fn`, and an actix `Handler` whose reply is an actor future):
 //! - `bare`: not instrumented;
-//! - `baseline_2_now_1_observe`: two `Instant::now()` and one histogram observation around
-//!   it, the least any timing instrumentation does (the target is an overhead over `bare` of
-//!   at most 1.5 times this one's);
+//! - `baseline_2_now_1_observe`: two `Instant::now()` and one observation of the same
+//!   histogram type a handler site uses, around it: the least any timing instrumentation does
+//!   (the target is an overhead over `bare` of at most 1.5 times this one's);
 //! - `instrument_actor`: `#[instrument_actor]`;
 //! - `prometheus_start_timer`: hand-written prometheus-crate instrumentation (a counter and
 //!   `start_timer()`, labels looked up per call as usual);
@@ -18,8 +19,9 @@ use std::sync::{Arc, LazyLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use alys_metrics::actor::{ActorMetrics, ActorMetricsBridge};
-use alys_metrics::catalogue::actor::ACTOR_MESSAGE_LATENCY;
+use actix::fut::{ActorFuture, ActorFutureExt, WrapFuture};
+use actix::{Actor, Handler, Message, ResponseActFuture};
+use alys_metrics::actor::{ActorMetrics, ActorMetricsBridge, LatencyHistogram};
 use alys_metrics::labels::ActorType;
 use alys_metrics::prelude::*;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
@@ -44,6 +46,17 @@ struct ChainActor {
     height: u64,
 }
 
+impl Actor for ChainActor {
+    type Context = actix::Context<Self>;
+}
+
+/// The histogram every baseline observes into: the type a handler site keeps.
+static BASELINE: LatencyHistogram = LatencyHistogram::new();
+
+fn observe(start: Instant, end: Instant) {
+    BASELINE.observe_nanos(u64::try_from((end - start).as_nanos()).unwrap_or(u64::MAX));
+}
+
 impl ChainActor {
     fn bare(&mut self, msg: ImportBlock) -> Result<u64, ChainError> {
         body(&mut self.height, msg)
@@ -56,20 +69,14 @@ impl ChainActor {
     fn baseline(&mut self, msg: ImportBlock) -> Result<u64, ChainError> {
         let start = Instant::now();
         let out = body(&mut self.height, msg);
-        let end = Instant::now();
-        ACTOR_MESSAGE_LATENCY
-            .with(ActorType::Stream)
-            .observe((end - start).as_secs_f64());
+        observe(start, Instant::now());
         out
     }
 
     async fn baseline_async(&mut self, msg: ImportBlock) -> Result<u64, ChainError> {
         let start = Instant::now();
         let out = async { body(&mut self.height, msg) }.await;
-        let end = Instant::now();
-        ACTOR_MESSAGE_LATENCY
-            .with(ActorType::Stream)
-            .observe((end - start).as_secs_f64());
+        observe(start, Instant::now());
         out
     }
 
@@ -100,7 +107,7 @@ impl ChainActor {
     }
 }
 
-#[instrument_actor]
+#[instrument_actor(message = sync)]
 impl ChainActor {
     fn handle_import(&mut self, msg: ImportBlock) -> Result<u64, ChainError> {
         body(&mut self.height, msg)
@@ -126,6 +133,59 @@ impl ChainActor {
     ) -> Pin<Box<dyn Future<Output = Result<u64, ChainError>> + Send>> {
         let mut height = self.height;
         Box::pin(async move { body(&mut height, msg) })
+    }
+}
+
+/// An actix message whose reply is an actor future (`ResponseActFuture`).
+struct ImportTail(u64);
+
+impl Message for ImportTail {
+    type Result = Result<u64, ChainError>;
+}
+
+/// The same message, handled without instrumentation.
+struct ImportTailBare(u64);
+
+impl Message for ImportTailBare {
+    type Result = Result<u64, ChainError>;
+}
+
+#[instrument_actor(message = sync)]
+impl Handler<ImportTail> for ChainActor {
+    type Result = ResponseActFuture<Self, Result<u64, ChainError>>;
+
+    fn handle(&mut self, msg: ImportTail, _: &mut actix::Context<Self>) -> Self::Result {
+        Box::pin(
+            async move { msg.0 }
+                .into_actor(self)
+                .map(|n, act, _| body(&mut act.height, ImportBlock(n))),
+        )
+    }
+}
+
+impl Handler<ImportTailBare> for ChainActor {
+    type Result = ResponseActFuture<Self, Result<u64, ChainError>>;
+
+    fn handle(&mut self, msg: ImportTailBare, _: &mut actix::Context<Self>) -> Self::Result {
+        Box::pin(
+            async move { msg.0 }
+                .into_actor(self)
+                .map(|n, act, _| body(&mut act.height, ImportBlock(n))),
+        )
+    }
+}
+
+/// Polls an actor future that never waits to completion.
+fn ready_act<F: ActorFuture<ChainActor> + Unpin>(
+    mut fut: F,
+    act: &mut ChainActor,
+    ctx: &mut actix::Context<ChainActor>,
+) -> F::Output {
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(v) = Pin::new(&mut fut).poll(act, ctx, &mut cx) {
+            return v;
+        }
     }
 }
 
@@ -205,6 +265,34 @@ fn async_handler(c: &mut Criterion) {
     g.finish();
 }
 
+fn actor_future_handler(c: &mut Criterion) {
+    let mut g = c.benchmark_group("actor_handler_actor_future");
+    let mut a = ChainActor { height: 0 };
+    let mut ctx = actix::Context::<ChainActor>::new();
+    g.bench_function("bare", |b| {
+        b.iter(|| {
+            let fut = a.handle(ImportTailBare(black_box(1)), &mut ctx);
+            ready_act(fut, &mut a, &mut ctx)
+        })
+    });
+    g.bench_function("baseline_2_now_1_observe", |b| {
+        b.iter(|| {
+            let start = Instant::now();
+            let fut = a.handle(ImportTailBare(black_box(1)), &mut ctx);
+            let out = ready_act(fut, &mut a, &mut ctx);
+            observe(start, Instant::now());
+            out
+        })
+    });
+    g.bench_function("instrument_actor", |b| {
+        b.iter(|| {
+            let fut = a.handle(ImportTail(black_box(1)), &mut ctx).into_inner();
+            ready_act(fut, &mut a, &mut ctx)
+        })
+    });
+    g.finish();
+}
+
 fn bridge_collection(c: &mut Criterion) {
     let mut g = c.benchmark_group("actor_bridge");
     let bridge = ActorMetricsBridge::new(Duration::from_secs(5));
@@ -239,6 +327,6 @@ criterion_group! {
         .sample_size(60)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = sync_handler, async_handler, bridge_collection
+    targets = sync_handler, async_handler, actor_future_handler, bridge_collection
 }
 criterion_main!(benches);

@@ -6,7 +6,7 @@
 //! `GET /metrics` renders it, plain and gzip, against the prometheus crate.
 //!
 //! Then the catalogue in each exposition format (text 0.0.4, OpenMetrics, protobuf) against
-//! prometheus-client's encoder for the same format, with the block, actor and RPC latency
+//! prometheus-client's encoder for the same format, with the block production and validation
 //! histograms holding native buckets and exemplars in ours and native buckets in
 //! prometheus-client's (`new_classic_and_native`, schema 3, 160 buckets), plain and gzipped.
 //!
@@ -229,11 +229,9 @@ fn prom_client_native(
 
 /// The latency histograms declared `native`, with observations (and exemplars) spread over
 /// their range.
-fn drive_native_histograms() -> [&'static str; 3] {
-    use alys_metrics::catalogue::actor::ACTOR_MESSAGE_LATENCY;
+fn drive_native_histograms() -> [&'static str; 2] {
     use alys_metrics::catalogue::chain::{BLOCK_PRODUCTION_DURATION, BLOCK_VALIDATION_DURATION};
     use alys_metrics::exemplar::TraceId;
-    use alys_metrics::labels::{ActorType, LabelValue as _};
     let mut x = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = || {
         x ^= x << 13;
@@ -257,17 +255,9 @@ fn drive_native_histograms() -> [&'static str; 3] {
                 .observe(0.005 * 100f64.powf(next()));
         }
     }
-    for t in ActorType::VALUES {
-        for _ in 0..200 {
-            ACTOR_MESSAGE_LATENCY
-                .with(*t)
-                .observe(1e-5 * 1e5f64.powf(next()));
-        }
-    }
     [
         "alys_block_production_duration_seconds",
         "alys_block_validation_duration_seconds",
-        "alys_actor_message_latency_seconds",
     ]
 }
 

@@ -5,7 +5,7 @@ struct ChainActor {
 }
 struct ImportBlock;
 
-#[instrument_actor(metrics = self.processed)]
+#[instrument_actor(metrics = self.processed, message = sync)]
 impl ChainActor {
     fn handle(&mut self, _msg: ImportBlock) {}
 }

@@ -22,10 +22,12 @@ mod shadowed {
     type Pin = ();
     type Vec = ();
     struct MessageGuard;
-    struct ActorSite;
-    struct Polled;
-    trait ResultKind {}
-    trait OutputKind {}
+    struct HandlerSite;
+    struct Tag;
+    struct Instrumented;
+    trait MeasureKnown {}
+    trait MeasureValue {}
+    trait ReplyOutcome {}
 
     pub struct NetworkActor;
     pub struct Gossip;
@@ -45,6 +47,7 @@ mod shadowed {
 
         pub fn handle_boxed(
             &mut self,
+            _msg: Gossip,
         ) -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = u8>>> {
             let __alys_inner = 4u8;
             ::std::boxed::Box::pin(async move { __alys_inner })
@@ -59,5 +62,5 @@ fn main() {
         ::std::result::Result::Ok(3)
     );
     let _ = a.handle_async(shadowed::Gossip);
-    let _ = a.handle_boxed();
+    let _ = a.handle_boxed(shadowed::Gossip);
 }

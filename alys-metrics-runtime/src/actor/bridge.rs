@@ -8,9 +8,8 @@ use std::time::{Duration, Instant};
 use super::metrics::Exported;
 use super::{ActorMetrics, MessageOutcome};
 use crate::catalogue::actor::{
-    ACTOR_HEALTHY_COUNT, ACTOR_LIFECYCLE_EVENTS, ACTOR_MAILBOX_DROPPED, ACTOR_MAILBOX_SIZE,
-    ACTOR_MESSAGES, ACTOR_MESSAGES_PROCESSED, ACTOR_MESSAGE_ERRORS, ACTOR_MESSAGE_LATENCY,
-    ACTOR_MESSAGE_OUTCOMES, ACTOR_MESSAGE_THROUGHPUT_PER_SECOND, ACTOR_RESTARTS, ACTOR_TOTAL_COUNT,
+    ACTOR_LIFECYCLE_EVENTS, ACTOR_MAILBOX_DROPPED, ACTOR_MAILBOX_SIZE, ACTOR_MESSAGES_PROCESSED,
+    ACTOR_MESSAGE_ERRORS, ACTOR_MESSAGE_OUTCOMES, ACTOR_RESTARTS,
 };
 use crate::labels::{ActorType, LabelValue, LifecycleEvent, MessageType, RestartReason};
 
@@ -154,9 +153,12 @@ fn record_event(entry: &Registered, message_type: MessageType, time: Duration, s
     } else {
         MessageOutcome::Error
     };
-    ACTOR_MESSAGES.with(t, message_type).inc();
     ACTOR_MESSAGE_OUTCOMES.with(t, outcome).inc();
-    ACTOR_MESSAGE_LATENCY.with(t).observe(time.as_secs_f64());
+    super::site::record_unsited(
+        t,
+        message_type,
+        u64::try_from(time.as_nanos()).unwrap_or(u64::MAX),
+    );
     entry.metrics.record_outcome(time, outcome);
 }
 
@@ -300,7 +302,7 @@ impl ActorMetricsBridge {
                 .with(old.actor_type, LifecycleEvent::Stop)
                 .inc();
         }
-        ACTOR_TOTAL_COUNT.set(i64::try_from(total).unwrap_or(i64::MAX));
+        super::derived::bridge_actors(total);
         ACTOR_LIFECYCLE_EVENTS
             .with(actor_type, LifecycleEvent::Spawn)
             .inc();
@@ -324,7 +326,7 @@ impl ActorMetricsBridge {
             return false;
         };
         self.finish(&entry);
-        ACTOR_TOTAL_COUNT.set(i64::try_from(total).unwrap_or(i64::MAX));
+        super::derived::bridge_actors(total);
         ACTOR_LIFECYCLE_EVENTS
             .with(entry.actor_type, LifecycleEvent::Stop)
             .inc();
@@ -408,11 +410,13 @@ impl ActorMetricsBridge {
         *last = now;
 
         let mut per_type = [Delta::default(); TYPES];
+        let mut registered = [false; TYPES];
         let (actors, healthy) = {
             let actors = self.actors();
             let mut healthy = 0;
             for entry in actors.values() {
                 let d = entry.export();
+                registered[entry.actor_type.index()] = true;
                 let acc = &mut per_type[entry.actor_type.index()];
                 acc.processed += d.processed;
                 acc.failed += d.failed;
@@ -434,14 +438,15 @@ impl ActorMetricsBridge {
                 .with(*t)
                 .set(i64::try_from(d.mailbox).unwrap_or(i64::MAX));
             if secs > 0.0 {
-                ACTOR_MESSAGE_THROUGHPUT_PER_SECOND
-                    .with(*t)
-                    .set((d.processed + d.failed) as f64 / secs);
+                super::derived::bridge_throughput(
+                    *t,
+                    registered[t.index()],
+                    (d.processed + d.failed) as f64 / secs,
+                );
             }
             messages += d.processed + d.failed;
         }
-        ACTOR_HEALTHY_COUNT.set(i64::try_from(healthy).unwrap_or(i64::MAX));
-        ACTOR_TOTAL_COUNT.set(i64::try_from(actors).unwrap_or(i64::MAX));
+        super::derived::bridge_counts(actors, healthy);
         CollectionSummary {
             actors,
             healthy,

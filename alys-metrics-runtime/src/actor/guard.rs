@@ -10,39 +10,13 @@
 //! The update path is a few relaxed atomic operations on pre-resolved series, two
 //! `Instant::now()` and one histogram observation: no hashing, locking or allocation.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use super::{ActorMetrics, MessageOutcome};
+use super::{ActorMetrics, HandlerSite, MessageOutcome};
 use crate::catalogue::actor::{
-    ACTOR_MESSAGES, ACTOR_MESSAGES_PROCESSED, ACTOR_MESSAGE_ERRORS, ACTOR_MESSAGE_LATENCY,
-    ACTOR_MESSAGE_OUTCOMES,
+    ACTOR_MESSAGES_PROCESSED, ACTOR_MESSAGE_ERRORS, ACTOR_MESSAGE_OUTCOMES,
 };
-use crate::labels::{ActorType, MessageType};
-
-/// Where a message is handled: the labels every metric of the message carries.
-///
-/// `#[instrument_actor]` builds one as a `const` per handler.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ActorSite {
-    /// The `actor_type` label.
-    pub actor_type: ActorType,
-    /// The `message_type` label.
-    pub message_type: MessageType,
-}
-
-impl ActorSite {
-    /// A site for an actor type and a message type.
-    pub const fn new(actor_type: ActorType, message_type: MessageType) -> Self {
-        Self {
-            actor_type,
-            message_type,
-        }
-    }
-}
 
 /// Where a guard also reports each finished message, besides the Prometheus families.
 pub trait Track {
@@ -83,11 +57,14 @@ impl Track for Tracked {
 ///
 /// ```
 /// # extern crate alys_metrics_runtime as alys_metrics;
-/// use alys_metrics::actor::{ActorSite, MessageGuard};
+/// use alys_metrics::actor::{HandlerSite, MessageGuard, SiteRegistration};
 /// use alys_metrics::labels::{ActorType, MessageType};
 ///
-/// const SITE: ActorSite = ActorSite::new(ActorType::Stream, MessageType::Custom(7));
-/// let guard = MessageGuard::start(SITE);
+/// static SITE: HandlerSite =
+///     HandlerSite::new("IngestActor", "Ingest", ActorType::Stream, MessageType::Custom(7));
+/// alys_metrics::__private::inventory::submit! { SiteRegistration(&SITE) }
+///
+/// let guard = MessageGuard::start(&SITE);
 /// let result: Result<(), &str> = Err("bad input");
 /// guard.finish(result.is_err());
 ///
@@ -99,7 +76,7 @@ impl Track for Tracked {
 #[must_use = "a message guard records `cancelled` when it is dropped unfinished; call `finish`"]
 #[derive(Debug)]
 pub struct MessageGuard<T: Track = Untracked> {
-    site: ActorSite,
+    site: &'static HandlerSite,
     start: Instant,
     armed: bool,
     track: T,
@@ -108,7 +85,7 @@ pub struct MessageGuard<T: Track = Untracked> {
 impl MessageGuard<Untracked> {
     /// Counts a message arriving at `site` and starts its clock.
     #[inline]
-    pub fn start(site: ActorSite) -> Self {
+    pub fn start(site: &'static HandlerSite) -> Self {
         Self::start_tracked(site, Untracked)
     }
 }
@@ -116,10 +93,8 @@ impl MessageGuard<Untracked> {
 impl<T: Track> MessageGuard<T> {
     /// As [`start`](MessageGuard::start), also reporting the message to `track`.
     #[inline]
-    pub fn start_tracked(site: ActorSite, track: T) -> Self {
-        ACTOR_MESSAGES
-            .with(site.actor_type, site.message_type)
-            .inc();
+    pub fn start_tracked(site: &'static HandlerSite, track: T) -> Self {
+        site.count_message();
         Self {
             site,
             start: Instant::now(),
@@ -129,7 +104,7 @@ impl<T: Track> MessageGuard<T> {
     }
 
     /// The site the guard measures.
-    pub fn site(&self) -> ActorSite {
+    pub fn site(&self) -> &'static HandlerSite {
         self.site
     }
 
@@ -155,9 +130,9 @@ impl<T: Track> MessageGuard<T> {
         let actor = self.site.actor_type;
         ACTOR_MESSAGE_OUTCOMES.with(actor, outcome).inc();
         if outcome != MessageOutcome::Cancelled {
-            ACTOR_MESSAGE_LATENCY
-                .with(actor)
-                .observe(elapsed.as_secs_f64());
+            self.site
+                .observe_nanos(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));
+            self.site.finished(outcome != MessageOutcome::Ok, end);
         }
         if T::COUNTS_DIRECTLY {
             match outcome {
@@ -181,47 +156,5 @@ impl<T: Track> Drop for MessageGuard<T> {
                 MessageOutcome::Cancelled
             });
         }
-    }
-}
-
-/// Polls a pinned future and records `panicked` on its guard if a poll unwinds.
-///
-/// A future's locals are not dropped while a panic unwinds through `poll` (executors drop
-/// the future later, after catching the panic), so the guard inside the future could only
-/// see a plain drop; this wrapper sees the unwinding itself.
-#[derive(Debug)]
-#[must_use = "futures do nothing unless polled"]
-pub struct Polled<'a, F, T: Track> {
-    future: Pin<&'a mut F>,
-    guard: &'a mut MessageGuard<T>,
-}
-
-impl<'a, F: Future, T: Track> Polled<'a, F, T> {
-    /// Wraps `future`, measured by `guard`.
-    #[inline]
-    pub fn new(future: Pin<&'a mut F>, guard: &'a mut MessageGuard<T>) -> Self {
-        Self { future, guard }
-    }
-}
-
-/// Records `panicked` when dropped, that is unless it is forgotten after a poll returns.
-struct PanicSentinel<'a, T: Track>(&'a mut MessageGuard<T>);
-
-impl<T: Track> Drop for PanicSentinel<'_, T> {
-    fn drop(&mut self) {
-        self.0.record(MessageOutcome::Panicked);
-    }
-}
-
-impl<F: Future, T: Track> Future for Polled<'_, F, T> {
-    type Output = F::Output;
-
-    #[inline]
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = &mut *self;
-        let sentinel = PanicSentinel(&mut *this.guard);
-        let poll = this.future.as_mut().poll(cx);
-        std::mem::forget(sentinel);
-        poll
     }
 }

@@ -1,9 +1,10 @@
 //! `alys_actor_messages_in_flight`: derived at scrape time from the message counters, so
 //! that the update path pays nothing for it and it cannot drift.
 
+use super::site::started;
 use crate::catalogue::actor::{ACTOR_MESSAGES, ACTOR_MESSAGE_OUTCOMES};
 use crate::encode::{write_header, SampleWriter};
-use crate::labels::{ActorType, LabelValue, MessageType};
+use crate::labels::{ActorType, LabelValue};
 use crate::metric::{Collect, Descriptor};
 
 use super::MessageOutcome;
@@ -31,10 +32,7 @@ impl InFlightGauge {
             .iter()
             .map(|o| ACTOR_MESSAGE_OUTCOMES.with(actor_type, *o).get())
             .sum();
-        let started: u64 = MessageType::VALUES
-            .iter()
-            .map(|m| ACTOR_MESSAGES.with(actor_type, *m).get())
-            .sum();
+        let started = started(actor_type);
         i64::try_from(started.saturating_sub(finished)).unwrap_or(i64::MAX)
     }
 }
@@ -45,7 +43,7 @@ impl Collect for InFlightGauge {
     }
 
     fn init(&self) {
-        ACTOR_MESSAGES.init();
+        crate::metric::Collect::init(&ACTOR_MESSAGES);
         ACTOR_MESSAGE_OUTCOMES.init();
     }
 

@@ -22,7 +22,7 @@ pub(crate) struct Exported {
 }
 
 /// The process-wide origin of `last_activity` timestamps.
-fn epoch() -> Instant {
+pub(crate) fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
     *EPOCH.get_or_init(Instant::now)
 }

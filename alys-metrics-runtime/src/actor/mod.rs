@@ -1,6 +1,9 @@
 //! The actor metrics runtime (seed ALYS-003-11 ... -15, Phase 2) and `#[instrument_actor]`.
 //!
-//! - [`MessageGuard`]: measures one message; what `#[instrument_actor]` expands to.
+//! - [`MessageGuard`]: measures one message at one [`HandlerSite`]; what `#[instrument_actor]`
+//!   expands to.
+//! - [`ReplyOutcome`]: whether a reply is an error, by type.
+//! - [`current_actor`]: the instrumented handler running on this thread.
 //! - [`ActorMetrics`]: what one actor measures about itself, with the seed's health rules.
 //! - [`mailbox::bounded`]: an instrumented bounded mailbox counting into [`MailboxMetrics`].
 //! - [`ActorMetricsBridge`]: exports registered actors' [`ActorMetrics`] as deltas, with
@@ -10,92 +13,114 @@
 //!
 //! ```
 //! # extern crate alys_metrics_runtime as alys_metrics;
+//! use actix::prelude::*;
 //! use alys_metrics::prelude::*;
-//! # trait Handler<M> { type Result; fn handle(&mut self, msg: M, ctx: &mut ()) -> Self::Result; }
-//! # type ResponseFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>;
-//! # #[derive(Debug)] struct BridgeError;
-//! # struct ProcessPegIn;
+//!
+//! #[derive(Debug)]
+//! struct BridgeError;
+//! struct ProcessPegIn;
+//! impl Message for ProcessPegIn {
+//!     type Result = Result<(), BridgeError>;
+//! }
+//!
 //! struct BridgeActor;
+//! impl Actor for BridgeActor {
+//!     type Context = Context<Self>;
+//! }
 //!
-//! #[instrument_actor]          // actor_type "bridge" (from `BridgeActor`)
+//! #[instrument_actor] // actor "BridgeActor", actor_type "bridge" (the word `Bridge`)
 //! impl Handler<ProcessPegIn> for BridgeActor {
-//!     type Result = ResponseFuture<Result<(), BridgeError>>;
+//!     type Result = ResponseActFuture<Self, Result<(), BridgeError>>;
 //!
-//!     // message_type "bridge" (from `ProcessPegIn`); the future is timed to completion
-//!     fn handle(&mut self, msg: ProcessPegIn, _ctx: &mut ()) -> Self::Result {
-//!         Box::pin(async move { Err(BridgeError) })
+//!     // message "ProcessPegIn", message_type "bridge" (the word `Peg`)
+//!     fn handle(&mut self, _msg: ProcessPegIn, _ctx: &mut Context<Self>) -> Self::Result {
+//!         Box::pin(async { Err(BridgeError) }.into_actor(self).map(|r, _act, _ctx| r))
 //!     }
 //! }
-//! # use std::future::Future;
-//! # let mut fut = BridgeActor.handle(ProcessPegIn, &mut ());
-//! # let _ = fut.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+//!
+//! actix::System::new().block_on(async {
+//!     let addr = BridgeActor.start();
+//!     assert!(addr.send(ProcessPegIn).await.unwrap().is_err());
+//! });
 //!
 //! let text = alys_metrics::registry().encode_to_string();
-//! assert!(text.contains("alys_actor_messages_total{actor_type=\"bridge\",message_type=\"bridge\"} 1\n"));
+//! assert!(text.contains("alys_actor_messages_total{actor_type=\"bridge\",message_type=\"bridge\",actor=\"BridgeActor\",message=\"ProcessPegIn\"} 1\n"));
 //! assert!(text.contains("alys_actor_message_outcomes_total{actor_type=\"bridge\",outcome=\"error\"} 1\n"));
 //! assert!(text.contains("alys_actor_messages_in_flight{actor_type=\"bridge\"} 0\n"));
 //! ```
 //!
 //! ## Where it goes
 //!
-//! - On `impl Trait<M> for Actor` (actix's `impl Handler<M> for Actor`, also
-//!   `StreamHandler<M>`): the `handle` method is instrumented.
-//! - On an inherent `impl Actor`: the methods named `handle` or `handle_*` are instrumented,
-//!   the others left alone.
-//! - On a lone fn (also a method, with the attribute on the method): that fn; `actor = ..` is
-//!   then required, since the attribute cannot see the `impl`.
+//! - On `impl Handler<M> for Actor` (also `StreamHandler<M>` and other traits with a `handle`
+//!   method): `handle` is instrumented. With `type Result = R` (actix's `Handler`), the
+//!   attribute declares `type Result = Instrumented<R, M>` (see [`Instrumented`]); code that
+//!   calls `handle` directly gets its reply back with `.into_inner()`.
+//! - On any other `impl` (inherent, or a trait such as an `#[async_trait]` one): the methods
+//!   named `handle` or `handle_*`.
+//! - On a fn (a free fn, or a method with the attribute on it): that fn; `for = ActorType`
+//!   names the actor, since the attribute cannot see the `impl` around it.
 //!
 //! Sync and `async` fns are both instrumented. On anything else (a struct, a trait, a
-//! `const fn`, an impl without handlers) the attribute is a compile error saying where it
-//! belongs.
+//! `const fn`, an impl without handlers) the attribute is a compile error saying what to write.
+//!
+//! ## Labels
+//!
+//! Every handler is a [`HandlerSite`], a `static` registered at start-up, so its series exist
+//! at 0 from the start and the label values are the handlers compiled into the binary:
+//!
+//! - `actor`: the actor type's name (`ChainActor`), `message`: the message type's name
+//!   (`ImportBlock`: the `M` of `Handler<M>`, else the type of the fn's first argument after
+//!   `self`, else the fn's name); on `alys_actor_messages_total` and
+//!   `alys_actor_message_latency_seconds`, with `actor_type` and `message_type`.
+//! - `actor_type`: `actor = chain` (or `Chain`, or `"chain"`: one of `chain`, `engine`,
+//!   `network`, `bridge`, `storage`, `sync`, `stream`, `supervisor`, `system`); by default the
+//!   first whole word of the actor's name that is one ([`actor_type_by_words`]: `ChainActor`
+//!   and `ChainSupervisor` are `chain`, `ExampleBlockchainActor` is none).
+//! - `message_type`: `message = sync` (one of `lifecycle`, `sync`, `network`, `mining`,
+//!   `governance`, `bridge`, `storage`, `system` or `custom(N)`); by default the first whole
+//!   word of the message's name that says one ([`message_type_by_words`]).
+//!
+//! When no word says it, the handler does not compile, and the error shows the argument to add.
 //!
 //! ## Arguments
 //!
-//! - `actor = TYPE`: the `actor_type` label, one of `chain`, `engine`, `network`, `bridge`,
-//!   `storage`, `sync`, `stream`, `supervisor`, `system` (or the `ActorType` variant name).
-//!   By default it is inferred at compile time from the `Self` type's name by the rules of
-//!   [`ActorType::from_name`](crate::labels::ActorType::from_name) ([`actor_type_of`]).
-//! - `message = TYPE`: the `message_type` label, one of `lifecycle`, `sync`, `network`,
-//!   `mining`, `governance`, `bridge`, `storage`, `system` or `custom(N)` (or the
-//!   `MessageType` variant name). By default it is the message type's name classified by
-//!   [`message_type_of`] (its table is there), at compile time. The message type's name is
-//!   the `M` of `Handler<M>`, else the type of the fn's first argument after `self`, else the
-//!   fn's name.
-//! - `metrics = EXPR`: an `Arc<ActorMetrics>` (e.g. `self.metrics`) that each message is
-//!   also recorded into, for the actor's health and the [`ActorMetricsBridge`].
+//! `actor = ..`, `message = ..` (above), `for = ActorType` (on a fn),
+//! `error = path` (a `fn(&Reply) -> bool` saying which replies are errors, instead of the
+//! reply's [`ReplyOutcome`]), `metrics = EXPR` (an `Arc<ActorMetrics>`, e.g. `self.metrics`,
+//! that each message is also recorded into, for the actor's health and the
+//! [`ActorMetricsBridge`]).
 //!
-//! ## What each message records
+//! ## Measured by type, on the value the caller receives
 //!
-//! On arrival `alys_actor_messages_total{actor_type, message_type}`; when it finishes
-//! `alys_actor_message_outcomes_total{actor_type, outcome}` with the outcome `ok`, `error`
-//! (the handler returned `Err`), `panicked` or `cancelled` (its future was dropped before it
-//! finished), the latency of *this* message in `alys_actor_message_latency_seconds`
-//! (not for cancelled ones), and `alys_actor_messages_processed_total` (ok) or
-//! `alys_actor_message_errors_total` (error, panicked). `alys_actor_messages_in_flight` is
-//! the messages started minus those finished, computed when scraped; the guard finishes on
-//! every path, so it returns to 0.
+//! Whatever the handler returns, through any alias or `Self::Result`, is measured by its type:
 //!
-//! ## Futures are timed, not the call that builds them
+//! | reply | measured |
+//! |---|---|
+//! | a plain value, `Result`, `MessageResult<M>` | when the handler returns |
+//! | `ResponseFuture<T>`, `Pin<Box<dyn Future<Output = T> (+ Send)>>`, `BoxFuture`, `LocalBoxFuture` | when the future completes (wrapped in a new box) |
+//! | `ResponseActFuture<A, T>` (`Pin<Box<dyn ActorFuture<A, Output = T>>>`) | when the actor future completes, after every combinator (wrapped in a new box) |
+//! | `AtomicResponse`, `ActorResponse`, `Response`, your own `MessageResponse` (in an actix `Handler` impl) | when the reply reaches the caller's channel (relayed by [`Instrumented`]) |
+//! | an `async fn` | its future, from the first poll to completion |
 //!
-//! - An `async fn`: its body is awaited inside the guard (the clock starts at the first
-//!   poll, since an `async fn` runs nothing before).
-//! - A sync fn whose tail is `Box::pin(async ..)`, `async ..`, or a method chain on one
-//!   (`async move {..}.into_actor(self).map(..)`, `.boxed()`; async-trait's expansion has
-//!   this shape too): the guard starts at the call and moves into the async block, which
-//!   finishes it when it completes.
-//! - A sync fn returning a boxed future built some other way (`ResponseFuture<O>`,
-//!   `Pin<Box<dyn Future<Output = O>>>`, `BoxFuture<'_, O>`, also through `Self::Result`):
-//!   the future is wrapped in a new box that finishes the guard (one more allocation).
-//! - Anything else (including actix's `ResponseActFuture` without an async block in its
-//!   tail) is measured as a sync call.
+//! A reply that cannot be measured is a compile error: a generic type parameter, `impl Trait`,
+//! or outside an actix `Handler` impl a type none of the rows above covers, or a reply type
+//! without a [`ReplyOutcome`] (the error says to implement it or to write `error = path`).
 //!
-//! A sync body runs in a closure called at once, so `return` and `?` still report their
-//! value. When the return type cannot be written on a closure (it borrows with an elided
-//! lifetime, `-> &str`, or is `impl Trait`), the body runs in place and each `return` is
-//! rewritten to report its value (or wrap its boxed future) first. A `return` before a tail
-//! async block returns a future of its own: it is wrapped like the tail when the return type
-//! is one of the boxed futures above; with another type (`ResponseActFuture`) it cannot be,
-//! and is counted as `cancelled`. A `return` written inside a macro call is not seen.
+//! ## Outcomes
+//!
+//! On arrival `alys_actor_messages_total`; when the caller's value is ready
+//! `alys_actor_message_outcomes_total{actor_type, outcome}` with `ok`, `error` (the reply's
+//! [`ReplyOutcome`]: an `Err` at any depth of nested `Result`s; or `error = path`), `panicked`
+//! or `cancelled` (the future was dropped first), the latency of *this* message (not for
+//! cancelled ones), and `alys_actor_messages_processed_total` (ok) or
+//! `alys_actor_message_errors_total` (error, panicked). `alys_actor_messages_in_flight` is the
+//! messages started minus those finished, computed when scraped; it returns to 0 on every path.
+//!
+//! ## Once per message
+//!
+//! While a handler runs (its call, and each poll of its future), it is the thread's
+//! [`current_actor`]. Instrumented code of the same message called from it (an inherent
+//! `handle_*` helper the `Handler` impl calls) is not counted again.
 //!
 //! # Who writes the processed and error counters
 //!
@@ -108,21 +133,44 @@
 
 mod bridge;
 mod classify;
+mod context;
+mod derived;
 mod guard;
 mod in_flight;
 pub mod mailbox;
+mod measure;
 mod metrics;
-mod support;
+mod outcome;
+mod site;
 
 pub use bridge::{ActorHandle, ActorMetricsBridge, AggregateStats, CollectionSummary, NoRuntime};
-pub use classify::{actor_type_of, message_type_of};
-pub use guard::{ActorSite, MessageGuard, Polled, Track, Tracked, Untracked};
+pub use classify::{actor_type_by_words, actor_type_of, message_type_by_words};
+pub use context::current_actor;
+pub use derived::Derived;
+pub use guard::{MessageGuard, Track, Tracked, Untracked};
 pub use in_flight::InFlightGauge;
 pub use mailbox::{MailboxMetrics, MailboxSnapshot};
+#[cfg(feature = "actor")]
+pub use measure::{Instrumented, MeasuredActorFuture};
+pub use measure::{MeasuredAsync, MeasuredFuture};
 pub use metrics::{ActorMetrics, MetricsSnapshot};
+pub use outcome::{ByFn, ByOutcome, Classify, ReplyOutcome};
+pub use site::{
+    sites, HandlerSite, LatencyHistogram, SiteFamily, SiteRegistration, LATENCY_BUCKETS,
+};
 
 #[doc(hidden)]
-pub use support::{track, IsResult, MetricsSource, NotResult, OutputKind, ResultKind};
+pub use support::{track, MetricsSource};
+#[doc(hidden)]
+pub mod __private {
+    pub use super::context::Scope;
+    #[cfg(feature = "actor")]
+    pub use super::measure::MeasureRelay;
+    pub use super::measure::{
+        measure_async, start, start_sync, MeasureKnown, MeasureRefused, MeasureValue, Tag,
+    };
+}
+mod support;
 
 use crate::LabelValue;
 

@@ -5,53 +5,6 @@ use std::sync::Arc;
 
 use super::{ActorMetrics, Tracked};
 
-/// The tag of a handler output that is a `Result`: its outcome is `error` on `Err`.
-#[derive(Clone, Copy, Debug)]
-pub struct IsResult;
-
-/// The tag of any other handler output: its outcome is `ok` when the handler returns.
-#[derive(Clone, Copy, Debug)]
-pub struct NotResult;
-
-/// Picks [`IsResult`] for `Result<T, E>`: `(&out).__alys_kind()` finds this method before
-/// [`OutputKind`]'s, which needs one more auto-reference.
-pub trait ResultKind {
-    /// The output's tag.
-    #[inline(always)]
-    fn __alys_kind(&self) -> IsResult {
-        IsResult
-    }
-}
-
-impl<T, E> ResultKind for Result<T, E> {}
-
-/// Picks [`NotResult`] for every output that is not a `Result`.
-pub trait OutputKind {
-    /// The output's tag.
-    #[inline(always)]
-    fn __alys_kind(&self) -> NotResult {
-        NotResult
-    }
-}
-
-impl<T: ?Sized> OutputKind for &T {}
-
-impl IsResult {
-    /// True when the handler returned `Err`.
-    #[inline(always)]
-    pub fn is_err<T, E>(self, out: &Result<T, E>) -> bool {
-        out.is_err()
-    }
-}
-
-impl NotResult {
-    /// Always false: only a `Result` can report an error.
-    #[inline(always)]
-    pub fn is_err<T: ?Sized>(self, _: &T) -> bool {
-        false
-    }
-}
-
 /// What `#[instrument_actor(metrics = EXPR)]` accepts as `EXPR`: an `Arc<ActorMetrics>`.
 #[diagnostic::on_unimplemented(
     message = "`#[instrument_actor(metrics = ..)]` needs an `Arc<ActorMetrics>`, not `{Self}`",
@@ -74,23 +27,4 @@ impl MetricsSource for Arc<ActorMetrics> {
 #[inline]
 pub fn track<S: MetricsSource + ?Sized>(metrics: &S) -> Tracked {
     metrics.tracker()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    // The explicit borrow is the point: it is what picks `ResultKind` over `OutputKind`.
-    #[allow(clippy::needless_borrow)]
-    #[test]
-    fn results_are_told_apart_from_other_outputs() {
-        let err: Result<u8, &str> = Err("x");
-        let ok: Result<u8, &str> = Ok(1);
-        let unit = ();
-        let n = 5u32;
-        assert!((&err).__alys_kind().is_err(&err));
-        assert!(!(&ok).__alys_kind().is_err(&ok));
-        assert!(!(&unit).__alys_kind().is_err(&unit));
-        assert!(!(&n).__alys_kind().is_err(&n));
-    }
 }

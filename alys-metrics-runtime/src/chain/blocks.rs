@@ -138,7 +138,8 @@ int_label!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 /// How the return value of a validation tells success from failure, for
 /// `#[time_block(validation, ..)]`.
 ///
-/// Implemented for `Result<T, E>` (`Err` is a failure) and `bool` (`false` is a failure).
+/// Implemented for `Result<T, E>` (`Err` is a failure, and `Ok(false)` of a `Result<bool, E>`)
+/// and `bool` (`false` is a failure).
 /// Implement it for your own verdict type.
 #[diagnostic::on_unimplemented(
     message = "`#[time_block(validation)]` cannot tell whether `{Self}` is a success or a failure",
@@ -151,10 +152,17 @@ pub trait ValidationOutcome {
     fn is_success(&self) -> bool;
 }
 
-impl<T, E> ValidationOutcome for Result<T, E> {
+/// `Err` is a failure, and so is `Ok(false)` (a `Result<bool, _>` whose `false` says "invalid").
+impl<T: 'static, E> ValidationOutcome for Result<T, E> {
     #[inline]
     fn is_success(&self) -> bool {
-        self.is_ok()
+        match self {
+            // By type: the check is a constant for each `T`.
+            Ok(v) => (v as &dyn std::any::Any)
+                .downcast_ref::<bool>()
+                .is_none_or(|valid| *valid),
+            Err(_) => false,
+        }
     }
 }
 
@@ -520,6 +528,14 @@ pub fn record_block_throughput(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ok_false_is_a_failed_validation() {
+        assert!(!Ok::<bool, ()>(false).is_success());
+        assert!(Ok::<bool, ()>(true).is_success());
+        assert!(Ok::<(), ()>(()).is_success());
+        assert!(!Err::<bool, ()>(()).is_success());
+    }
 
     #[test]
     fn throughput_of_a_zero_duration_is_zero() {

@@ -35,6 +35,9 @@ pub enum PegInOutcome {
     Rejected,
 }
 
+// A refused peg-in is an answer, not a failure of the handler.
+impl alys_metrics::actor::ReplyOutcome for PegInOutcome {}
+
 /// The bridge actor (`actor_type="bridge"`).
 pub struct BridgeActor {
     metrics: Arc<ActorMetrics>,
@@ -151,7 +154,7 @@ impl Handler<ProcessPegIn> for BridgeActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor(metrics = self.metrics, message = system)]
 impl Handler<MonitorBitcoinBlock> for BridgeActor {
     type Result = Result<u64, BridgeError>;
 

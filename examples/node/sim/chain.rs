@@ -592,7 +592,7 @@ impl Handler<ImportSyncBatch> for ChainActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor(metrics = self.metrics, message = system)]
 impl Handler<SubmitTransactions> for ChainActor {
     type Result = u64;
 
@@ -602,7 +602,7 @@ impl Handler<SubmitTransactions> for ChainActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor(metrics = self.metrics, message = system)]
 impl Handler<GetChainHead> for ChainActor {
     type Result = u64;
 

@@ -94,7 +94,7 @@ const BUILD_OUTCOMES: [(Option<EngineError>, f64); 4] = [
     (Some(EngineError::NoPayloadId), 5.0),
 ];
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor(metrics = self.metrics, message = system)]
 impl Handler<BuildBlock> for EngineActor {
     type Result = ResponseActFuture<Self, Result<u64, EngineError>>;
 
@@ -133,7 +133,7 @@ impl Handler<BuildBlock> for EngineActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor(metrics = self.metrics, message = system)]
 impl Handler<CommitBlock> for EngineActor {
     type Result = ResponseFuture<Result<(), EngineError>>;
 

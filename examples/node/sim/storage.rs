@@ -162,7 +162,7 @@ impl Handler<StoreBlock> for StorageActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor(metrics = self.metrics, message = storage)]
 impl Handler<ReadStoredBlock> for StorageActor {
     type Result = ResponseFuture<Result<u64, StorageError>>;
 

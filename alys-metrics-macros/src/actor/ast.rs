@@ -1,5 +1,5 @@
-//! The arguments of `#[instrument_actor(..)]`: `actor = TYPE`, `message = TYPE` and
-//! `metrics = EXPR`, each at most once.
+//! The arguments of `#[instrument_actor(..)]`: `actor = TYPE`, `message = TYPE`,
+//! `for = ActorType`, `error = path` and `metrics = EXPR`, each at most once.
 //!
 //! Parsing is resilient: an unknown or repeated argument, or an unknown actor or message type,
 //! is recorded in [`Args::errors`] and parsing goes on, so every mistake is reported at once.
@@ -8,12 +8,12 @@
 use proc_macro2::TokenTree;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{Expr, Ident, LitInt, Token};
+use syn::{Expr, Ident, LitInt, LitStr, Path, Token};
 
 use crate::util::{closest, snake_case};
 
 /// The arguments the attribute accepts.
-const ARGUMENTS: &[&str] = &["actor", "message", "metrics"];
+const ARGUMENTS: &[&str] = &["actor", "message", "for", "error", "metrics"];
 
 /// `ActorType` variants: label value and variant name.
 pub const ACTOR_TYPES: &[(&str, &str)] = &[
@@ -52,9 +52,36 @@ pub enum Message {
 pub struct Args {
     /// The `ActorType` variant, spanned on the user's word.
     pub actor: Option<Ident>,
+    /// True when `actor = ..` was written, valid or not (a wrong one is reported once).
+    pub actor_given: bool,
     pub message: Option<Message>,
+    /// True when `message = ..` was written, valid or not.
+    pub message_given: bool,
+    /// `for = ChainActor`: the actor type of a lone fn.
+    pub for_type: Option<Path>,
+    /// `error = path`: `fn(&Reply) -> bool`, overriding the reply's `ReplyOutcome`.
+    pub error: Option<Path>,
     pub metrics: Option<Expr>,
     pub errors: Vec<syn::Error>,
+}
+
+/// A label word: an identifier or a string literal (`chain`, `Chain`, `"chain"`).
+fn label_word(input: ParseStream) -> syn::Result<Ident> {
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        let v = lit.value();
+        return match syn::parse_str::<Ident>(&v) {
+            Ok(i) => Ok(Ident::new(&i.to_string(), lit.span())),
+            Err(_) => Err(syn::Error::new(
+                lit.span(),
+                format!("`{v:?}` is not a label name: write a word such as `chain` or `\"chain\"`"),
+            )),
+        };
+    }
+    if input.peek(Ident::peek_any) {
+        return input.call(Ident::parse_any);
+    }
+    Err(input.error("expected a label name such as `chain` or `\"chain\"`"))
 }
 
 fn list(values: &[(&str, &str)]) -> String {
@@ -81,7 +108,8 @@ fn suggestion(word: &str, values: &[(&'static str, &str)]) -> String {
 
 impl Args {
     fn parse_actor(&mut self, input: ParseStream) -> syn::Result<()> {
-        let word = input.call(Ident::parse_any)?;
+        self.actor_given = true;
+        let word = label_word(input)?;
         let s = word.to_string();
         match variant(&s, ACTOR_TYPES) {
             Some(v) => self.actor = Some(Ident::new(v, word.span())),
@@ -98,7 +126,8 @@ impl Args {
     }
 
     fn parse_message(&mut self, input: ParseStream) -> syn::Result<()> {
-        let word = input.call(Ident::parse_any)?;
+        self.message_given = true;
+        let word = label_word(input)?;
         let s = word.to_string();
         if s == "custom" || s == "Custom" {
             if !input.peek(syn::token::Paren) {
@@ -149,7 +178,7 @@ impl Parse for Args {
                 args.errors.push(syn::Error::new(
                     key.span(),
                     format!(
-                        "unknown argument `{name}`: expected `actor = TYPE`, `message = TYPE` or `metrics = EXPR`{hint}"
+                        "unknown argument `{name}`: expected `actor = TYPE`, `message = TYPE`, `for = ActorType`, `error = path` or `metrics = EXPR`{hint}"
                     ),
                 ));
                 skip_argument(input)?;
@@ -172,6 +201,8 @@ impl Parse for Args {
             match name.as_str() {
                 "actor" => args.parse_actor(input)?,
                 "message" => args.parse_message(input)?,
+                "for" => args.for_type = Some(input.call(Path::parse_mod_style)?),
+                "error" => args.error = Some(input.parse()?),
                 _ => args.metrics = Some(input.parse()?),
             }
             if !input.is_empty() {
@@ -186,6 +217,8 @@ fn example(arg: &str) -> &'static str {
     match arg {
         "actor" => "actor = chain",
         "message" => "message = sync",
+        "for" => "for = ChainActor",
+        "error" => "error = reply_is_error",
         _ => "metrics = self.metrics",
     }
 }
@@ -219,6 +252,10 @@ mod tests {
         let a = parse(quote!(message = custom(7), metrics = self.metrics));
         assert!(matches!(a.message, Some(Message::Custom(..))));
         assert!(a.metrics.is_some());
+        let a = parse(quote!(actor = "chain", for = crate::actors::ChainActor, error = is_err));
+        assert_eq!(a.actor.map(|i| i.to_string()), Some("Chain".into()));
+        assert!(a.for_type.is_some() && a.error.is_some());
+        assert!(a.errors.is_empty());
     }
 
     #[test]

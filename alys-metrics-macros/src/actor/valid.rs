@@ -1,0 +1,322 @@
+//! Which fns are handlers, what each is called, and the checks that keep a wrong measure from
+//! compiling.
+//
+// - `impl Trait<M> for Actor`: the methods `handle` and `handle_*`; the message is `M`. With
+//   `type Result = R` (actix's `Handler`), the reply is relayed (`expand::Relay`).
+// - `impl Actor`: the methods `handle` and `handle_*`; the message is the type of the first
+//   argument after `self`, else the method's name.
+// - a lone fn (or a method with the attribute on it): that fn; `for = ActorType` names its
+//   actor, since the attribute cannot see the `impl` around it.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{FnArg, Ident, ImplItem, Item, ItemFn, ItemImpl, Signature, Type};
+
+use super::ast::{Args, Message, ACTOR_TYPES, MESSAGE_TYPES};
+use super::expand::{self, Handler, Relay};
+use crate::util::Errors;
+
+fn list(values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .map(|(v, _)| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The items the attribute cannot instrument, with where it belongs instead.
+pub fn cannot_apply(item: &Item) -> syn::Error {
+    let (span, what) = match item {
+        Item::Struct(s) => (s.struct_token.span, "a struct"),
+        Item::Enum(e) => (e.enum_token.span, "an enum"),
+        Item::Trait(t) => (t.trait_token.span, "a trait definition"),
+        Item::Static(s) => (s.static_token.span, "a `static`"),
+        Item::Const(c) => (c.const_token.span, "a `const`"),
+        Item::Mod(m) => (m.mod_token.span, "a module"),
+        Item::Type(t) => (t.type_token.span, "a type alias"),
+        Item::Union(u) => (u.union_token.span, "a union"),
+        Item::Use(u) => (u.use_token.span, "a `use` declaration"),
+        other => (
+            other
+                .to_token_stream()
+                .into_iter()
+                .next()
+                .map_or_else(Span::call_site, |t| t.span()),
+            "this item",
+        ),
+    };
+    syn::Error::new(
+        span,
+        format!(
+            "`#[instrument_actor]` cannot be applied to {what}: it instruments actor message handlers. \
+             Put it on `impl Handler<M> for Actor`, on an `impl` with `handle` or `handle_*` methods, \
+             or on a handler fn with `for = ActorType`"
+        ),
+    )
+}
+
+/// Checks that a fn can be measured; false (with an error) when it cannot.
+fn check_fn(sig: &Signature, errors: &mut Errors) -> bool {
+    if let Some(c) = &sig.constness {
+        errors.error(
+            c.span,
+            "a `const fn` cannot be instrumented: time cannot be measured during const evaluation; remove `const` or the attribute",
+        );
+        return false;
+    }
+    true
+}
+
+/// The last identifier of a path type, through references.
+fn type_name(ty: &Type) -> Option<&Ident> {
+    match ty {
+        Type::Path(p) => p.path.segments.last().map(|s| &s.ident),
+        Type::Reference(r) => type_name(&r.elem),
+        Type::Paren(p) => type_name(&p.elem),
+        Type::Group(g) => type_name(&g.elem),
+        _ => None,
+    }
+}
+
+/// The message of an inherent method or lone fn: the type of its first argument after `self`,
+/// else the fn's name.
+fn message_of_fn(sig: &Signature) -> (String, Span) {
+    sig.inputs
+        .iter()
+        .find_map(|a| match a {
+            FnArg::Typed(t) => type_name(&t.ty).map(|i| (i.to_string(), i.span())),
+            FnArg::Receiver(_) => None,
+        })
+        .unwrap_or_else(|| (sig.ident.to_string(), sig.ident.span()))
+}
+
+/// The `actor_type` of a handler: `actor = ..`, else the actor's name, by its words, at
+/// compile time.
+fn actor_type(args: &Args, name: &(String, Span)) -> TokenStream {
+    if let Some(v) = &args.actor {
+        return quote_spanned!(v.span()=> ::alys_metrics::labels::ActorType::#v);
+    }
+    let (s, span) = (&name.0, name.1);
+    let msg = format!(
+        "`{s}` does not say its actor type: no word of its name is one of {}. \
+         Add it to the attribute, e.g. `#[instrument_actor(actor = chain)]`",
+        list(ACTOR_TYPES)
+    );
+    quote_spanned! {span=>
+        match ::alys_metrics::__private::actor_type_by_words(#s) {
+            ::core::option::Option::Some(t) => t,
+            ::core::option::Option::None => ::core::panic!(#msg),
+        }
+    }
+}
+
+/// The `message_type` of a handler: `message = ..`, else the message's name, by its words.
+fn message_type(args: &Args, name: &(String, Span)) -> TokenStream {
+    match &args.message {
+        Some(Message::Variant(v)) => {
+            return quote_spanned!(v.span()=> ::alys_metrics::labels::MessageType::#v)
+        }
+        Some(Message::Custom(word, code)) => {
+            return quote_spanned!(word.span()=> ::alys_metrics::labels::MessageType::Custom(#code))
+        }
+        None => {}
+    }
+    let (s, span) = (&name.0, name.1);
+    let msg = format!(
+        "`{s}` does not say its message type: no word of its name is one of the message type words \
+         (see `alys_metrics::actor::message_type_by_words`). Add it to the attribute, \
+         e.g. `#[instrument_actor(message = sync)]`, with one of {} or `custom(N)`",
+        list(MESSAGE_TYPES)
+    );
+    quote_spanned! {span=>
+        match ::alys_metrics::__private::message_type_by_words(#s) {
+            ::core::option::Option::Some(t) => t,
+            ::core::option::Option::None => ::core::panic!(#msg),
+        }
+    }
+}
+
+fn handler<'a>(
+    args: &'a Args,
+    actor_name: (String, Span),
+    message_name: (String, Span),
+    relay: Option<&'a Relay>,
+) -> Handler<'a> {
+    Handler {
+        actor_type: actor_type(args, &actor_name),
+        message_type: message_type(args, &message_name),
+        actor_name,
+        message_name,
+        metrics: args.metrics.as_ref(),
+        error: args.error.as_ref(),
+        relay,
+    }
+}
+
+/// A method that carries `#[instrument_actor]` itself inside an instrumented impl.
+fn instrumented_twice(attrs: &[syn::Attribute]) -> Option<Span> {
+    attrs
+        .iter()
+        .find(|a| {
+            a.path()
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "instrument_actor")
+        })
+        .map(|a| a.span())
+}
+
+/// The handler fn of a lone fn (or a method carrying the attribute itself).
+pub fn expand_fn(f: &mut ItemFn, args: &Args, errors: &mut Errors) {
+    if !check_fn(&f.sig, errors) {
+        return;
+    }
+    let Some(actor) = &args.for_type else {
+        errors.error(
+            f.sig.ident.span(),
+            "the attribute on a fn cannot see which actor the fn belongs to: name it with \
+             `#[instrument_actor(for = YourActor)]` (the type whose handler this is)",
+        );
+        return;
+    };
+    let Some(last) = actor.segments.last() else {
+        return;
+    };
+    let actor_name = (last.ident.to_string(), last.ident.span());
+    let h = handler(args, actor_name, message_of_fn(&f.sig), None);
+    if let Err(e) = expand::instrument(&mut f.sig, &mut f.block, &h) {
+        errors.push(e);
+    }
+}
+
+/// The handlers of an impl block.
+pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) {
+    if let Some(p) = &args.for_type {
+        errors.error(
+            p.span(),
+            "`for = ..` names the actor of a lone fn; on an `impl` the actor is its `Self` type: remove `for`",
+        );
+        return;
+    }
+    let Some(self_ident) = type_name(&imp.self_ty) else {
+        errors.error(
+            imp.self_ty.span(),
+            format!(
+                "cannot name the actor `{}`: instrument an `impl` for a named type",
+                imp.self_ty.to_token_stream()
+            ),
+        );
+        return;
+    };
+    let actor_name = (self_ident.to_string(), self_ident.span());
+    let generics: Vec<String> = imp
+        .generics
+        .type_params()
+        .map(|p| p.ident.to_string())
+        .collect();
+    // `impl Trait<M> for Actor`: the message type `M`.
+    let trait_message: Option<Type> = imp.trait_.as_ref().and_then(|(_, path, _)| {
+        path.segments.last().and_then(|s| match &s.arguments {
+            syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|a| match a {
+                syn::GenericArgument::Type(t) => Some(t.clone()),
+                _ => None,
+            }),
+            _ => None,
+        })
+    });
+    let message_name = match &trait_message {
+        Some(t) => match type_name(t) {
+            Some(i) if generics.contains(&i.to_string()) => {
+                errors.error(
+                    i.span(),
+                    format!(
+                        "`{i}` is a type parameter: a handler generic over its message has no message name to label. \
+                         Instrument the handler of each message type"
+                    ),
+                );
+                return;
+            }
+            Some(i) => Some((i.to_string(), i.span())),
+            None => {
+                errors.error(
+                    t.span(),
+                    "cannot name this message type: give the message a named type",
+                );
+                return;
+            }
+        },
+        None => None,
+    };
+    // actix's `Handler<M>`: `type Result = R` is relayed.
+    let result_ty = imp.items.iter().find_map(|i| match i {
+        ImplItem::Type(t) if t.ident == "Result" => Some(t.ty.clone()),
+        _ => None,
+    });
+    let has_handle = imp
+        .items
+        .iter()
+        .any(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "handle"));
+    let relay = match (&trait_message, result_ty, has_handle) {
+        (Some(m), Some(reply), true) => Some(Relay {
+            reply,
+            message: m.clone(),
+        }),
+        _ => None,
+    };
+    let mut found = 0;
+    for item in &mut imp.items {
+        let ImplItem::Fn(f) = item else { continue };
+        let name = f.sig.ident.to_string();
+        if name != "handle" && !name.starts_with("handle_") {
+            continue;
+        }
+        found += 1;
+        if let Some(span) = instrumented_twice(&f.attrs) {
+            errors.error(
+                span,
+                "this handler is already instrumented by `#[instrument_actor]` on its `impl`: remove one of the two",
+            );
+            continue;
+        }
+        if !check_fn(&f.sig, errors) {
+            continue;
+        }
+        let message = match &message_name {
+            Some(m) if name == "handle" => m.clone(),
+            _ => message_of_fn(&f.sig),
+        };
+        let relay = relay.as_ref().filter(|_| name == "handle");
+        let h = handler(args, actor_name.clone(), message, relay);
+        if let Err(e) = expand::instrument(&mut f.sig, &mut f.block, &h) {
+            errors.push(e);
+        }
+    }
+    if found == 0 {
+        let span = match &imp.trait_ {
+            Some((_, path, _)) => path.span(),
+            None => imp.self_ty.span(),
+        };
+        errors.error(
+            span,
+            format!(
+                "no method of this `impl` is named `handle` or `handle_*`, so `#[instrument_actor]` has nothing to measure here. \
+                 Put the attribute on each method to measure instead: `#[instrument_actor(for = {actor})]`",
+                actor = actor_name.0
+            ),
+        );
+        return;
+    }
+    if let Some(r) = &relay {
+        for item in &mut imp.items {
+            if let ImplItem::Type(t) = item {
+                if t.ident == "Result" {
+                    let (reply, message) = (&r.reply, &r.message);
+                    t.ty = syn::parse_quote_spanned!(reply.span()=>
+                        ::alys_metrics::__private::Instrumented<#reply, #message>
+                    );
+                }
+            }
+        }
+    }
+}
