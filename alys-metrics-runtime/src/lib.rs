@@ -33,8 +33,8 @@ pub use exporter::{
 };
 pub use labels::{Dynamic, LabelValue, MAX_CARDINALITY};
 pub use metric::{
-    Collect, Counter, Descriptor, FloatCounter, Gauge, Histogram, HistogramTimer, IntGauge, Kind,
-    Metric, MetricCore,
+    exemplar, Collect, Counter, Descriptor, FloatCounter, Gauge, Histogram, HistogramTimer,
+    IntGauge, Kind, Metric, MetricCore, NativeConfig,
 };
 pub use registry::{catalogue, init, registry, set_build_info, Registry, RegistryError};
 
@@ -64,7 +64,7 @@ pub mod __private {
     pub use crate::chain::macro_support as time_block;
     pub use crate::labels::{Dynamic, LabelSet, LabelValue, MAX_CARDINALITY};
     pub use crate::metric::{
-        Counter, Descriptor, FloatCounter, Gauge, Histogram, IntGauge, Kind, Metric,
+        Counter, Descriptor, FloatCounter, Gauge, Histogram, IntGauge, Kind, Metric, NativeConfig,
         DEFAULT_BUCKETS,
     };
     pub use crate::registry::Registration;

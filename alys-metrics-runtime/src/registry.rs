@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use crate::encode::{write_header, write_label_value, write_u64};
+use crate::encode::{openmetrics, protobuf, write_header, write_label_value, write_u64, Format};
 use crate::metric::{Collect, Descriptor, Kind};
 
 /// A static's entry in the program-wide list of declared metrics. Emitted by `#[alys_metric]`.
@@ -95,6 +95,8 @@ pub struct Registry {
     statics: Vec<&'static dyn Collect>,
     extra: RwLock<Vec<Arc<dyn Collect>>>,
     size_hint: std::sync::atomic::AtomicUsize,
+    #[cfg(feature = "prometheus")]
+    prometheus: RwLock<Vec<prometheus::Registry>>,
 }
 
 impl Default for Registry {
@@ -114,6 +116,8 @@ impl Registry {
             statics: Vec::new(),
             extra: RwLock::new(Vec::new()),
             size_hint: 0.into(),
+            #[cfg(feature = "prometheus")]
+            prometheus: RwLock::new(Vec::new()),
         }
     }
 
@@ -147,6 +151,8 @@ impl Registry {
             statics,
             extra: RwLock::new(Vec::new()),
             size_hint: 0.into(),
+            #[cfg(feature = "prometheus")]
+            prometheus: RwLock::new(Vec::new()),
         })
     }
 
@@ -176,6 +182,102 @@ impl Registry {
         collector.init();
         extra.push(collector);
         Ok(())
+    }
+
+    /// Serves the families of a `prometheus` crate registry (such as
+    /// `prometheus::default_registry().clone()`) from this registry, after its own, in every
+    /// format (the `prometheus` feature). Call it at start-up, before
+    /// [`serve`](crate::serve), for each registry the program fills.
+    ///
+    /// ```
+    /// # extern crate alys_metrics_runtime as alys_metrics;
+    /// let legacy = prometheus::Registry::new();
+    /// let c = prometheus::IntCounterVec::new(
+    ///     prometheus::Opts::new("legacy_requests_total", "Requests."),
+    ///     &["route"],
+    /// )
+    /// .unwrap();
+    /// legacy.register(Box::new(c.clone())).unwrap();
+    /// c.with_label_values(&["/"]).inc();
+    /// let ours = alys_metrics::Registry::new();
+    /// ours.include_prometheus(legacy).unwrap();
+    /// assert!(ours
+    ///     .encode_to_string()
+    ///     .contains("legacy_requests_total{route=\"/\"} 1\n"));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`RegistryError`] naming both sides when a family it holds now has the name of one of
+    /// ours or of a registry included before; nothing is included then. A family registered
+    /// into it later under a name that clashes is left out of every scrape and logged at
+    /// ERROR.
+    #[cfg(feature = "prometheus")]
+    pub fn include_prometheus(&self, registry: prometheus::Registry) -> Result<(), RegistryError> {
+        let mut included = self.prometheus.write().unwrap_or_else(|p| p.into_inner());
+        let ours = self.descriptors();
+        let mut seen: HashMap<String, String> = HashMap::new();
+        for (i, r) in included.iter().enumerate() {
+            for f in r.gather() {
+                seen.insert(
+                    f.name().to_owned(),
+                    format!("`prometheus::Registry` #{i} included before"),
+                );
+            }
+        }
+        let side = format!("`prometheus::Registry` #{} being included", included.len());
+        for f in registry.gather() {
+            let name = f.name();
+            let first = ours
+                .iter()
+                .find(|d| d.name == name)
+                .map(|d| location(d))
+                .or_else(|| seen.get(name).cloned());
+            if let Some(first) = first {
+                return Err(RegistryError {
+                    name: name.to_owned(),
+                    first,
+                    second: format!("{side} (family `{name}`)"),
+                });
+            }
+        }
+        included.push(registry);
+        Ok(())
+    }
+
+    /// The included `prometheus` registries' families in text, without those whose name is
+    /// taken.
+    #[cfg(feature = "prometheus")]
+    fn encode_prometheus(&self, out: &mut Vec<u8>) {
+        use prometheus::Encoder as _;
+        let included = self.prometheus.read().unwrap_or_else(|p| p.into_inner());
+        if included.is_empty() {
+            return;
+        }
+        let mut taken: std::collections::HashSet<String> = self
+            .descriptors()
+            .iter()
+            .map(|d| d.name.to_owned())
+            .collect();
+        for r in included.iter() {
+            let families: Vec<_> = r
+                .gather()
+                .into_iter()
+                .filter(|f| {
+                    let fresh = taken.insert(f.name().to_owned());
+                    if !fresh {
+                        tracing::error!(
+                            metric = f.name(),
+                            "a prometheus-crate family has the name of another family; left out"
+                        );
+                    }
+                    fresh
+                })
+                .collect();
+            if let Err(e) = prometheus::TextEncoder::new().encode(&families, out) {
+                tracing::error!(error = %e, "encoding a prometheus-crate registry failed");
+            }
+        }
     }
 
     /// Descriptors of every family, sorted by name: also those never updated yet.
@@ -224,6 +326,62 @@ impl Registry {
         for c in extra.iter() {
             c.encode(out);
         }
+        self.encode_builtin(out, &extra);
+        #[cfg(feature = "prometheus")]
+        self.encode_prometheus(out);
+        self.size_hint
+            .store(out.len() - start, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Appends the whole registry in `format`: text 0.0.4 ([`encode`](Self::encode)),
+    /// OpenMetrics text (ending in `# EOF`) or delimited protobuf `MetricFamily` messages.
+    ///
+    /// ```
+    /// # extern crate alys_metrics_runtime as alys_metrics;
+    /// use alys_metrics::encode::{protobuf, Format};
+    ///
+    /// let mut om = Vec::new();
+    /// alys_metrics::registry().encode_format(Format::OpenMetrics, &mut om);
+    /// assert!(om.ends_with(b"# EOF\n"));
+    /// let mut pb = Vec::new();
+    /// alys_metrics::registry().encode_format(Format::Protobuf, &mut pb);
+    /// let families = protobuf::decode(&pb).unwrap();
+    /// assert!(families.iter().any(|f| f.name.as_deref() == Some("alys_build_info")));
+    /// ```
+    pub fn encode_format(&self, format: Format, out: &mut Vec<u8>) {
+        if format == Format::Text {
+            return self.encode(out);
+        }
+        // The text's size is a close guess for OpenMetrics and an upper one for protobuf.
+        out.reserve(self.size_hint.load(std::sync::atomic::Ordering::Relaxed));
+        let extra = self.extra.read().unwrap_or_else(|p| p.into_inner());
+        let all = self
+            .statics
+            .iter()
+            .copied()
+            .chain(extra.iter().map(|c| &**c));
+        let om = format == Format::OpenMetrics;
+        for c in all {
+            if om {
+                c.encode_openmetrics(out);
+            } else {
+                c.encode_protobuf(out);
+            }
+        }
+        let mut text = Vec::new();
+        self.encode_builtin(&mut text, &extra);
+        #[cfg(feature = "prometheus")]
+        self.encode_prometheus(&mut text);
+        if om {
+            openmetrics::from_text(&text, out);
+            out.extend_from_slice(openmetrics::EOF);
+        } else {
+            protobuf::from_text(&text, out);
+        }
+    }
+
+    /// `alys_build_info` and `alys_label_overflow_total`, in text.
+    fn encode_builtin(&self, out: &mut Vec<u8>, extra: &[Arc<dyn Collect>]) {
         write_header(out, BUILD_INFO.name, BUILD_INFO.help, "gauge");
         let (version, commit) = build_info();
         out.extend_from_slice(b"alys_build_info{version=\"");
@@ -244,8 +402,6 @@ impl Registry {
             write_u64(out, c.overflowed());
             out.push(b'\n');
         }
-        self.size_hint
-            .store(out.len() - start, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The whole registry as exposition text.

@@ -5,6 +5,11 @@
 //! after one collector tick, mirrored into every peer). Then the full catalogue as
 //! `GET /metrics` renders it, plain and gzip, against the prometheus crate.
 //!
+//! Then the catalogue in each exposition format (text 0.0.4, OpenMetrics, protobuf) against
+//! prometheus-client's encoder for the same format, with the block production and validation
+//! histograms holding native buckets and exemplars in ours and native buckets in
+//! prometheus-client's (`new_classic_and_native`, schema 3, 160 buckets), plain and gzipped.
+//!
 //! `cargo bench -p alys-metrics-benches --bench scrape`. Criterion reports the time of one
 //! scrape and series per second; before each group the allocations of one scrape of each
 //! library are printed (a counting global allocator wraps the system one).
@@ -179,11 +184,190 @@ fn catalogue(c: &mut Criterion) {
     g.finish();
 }
 
+/// `spec` in prometheus-client, as `prom_client::build` does, with the histograms named in
+/// `native` keeping native buckets (schema 3, 160 buckets) beside their classic ones.
+fn prom_client_native(
+    spec: &RegistrySpec,
+    native: &[&str],
+) -> prometheus_client::registry::Registry {
+    use prometheus_client::metrics::family::Family;
+    use prometheus_client::metrics::histogram::{Histogram, NativeHistogramConfig};
+    let mut plain = spec.clone();
+    plain
+        .families
+        .retain(|f| !native.contains(&f.name.as_str()));
+    let mut registry = prom_client::build(&plain);
+    for f in spec
+        .families
+        .iter()
+        .filter(|f| native.contains(&f.name.as_str()))
+    {
+        let buckets = f.buckets.clone();
+        let family =
+            Family::<Vec<(String, String)>, Histogram, _>::new_with_constructor(move || {
+                Histogram::new_classic_and_native(
+                    buckets.clone(),
+                    NativeHistogramConfig::with_schema(3).max_buckets(160),
+                )
+            });
+        for s in &f.series {
+            let labels = f
+                .label_names
+                .iter()
+                .cloned()
+                .zip(s.labels.iter().cloned())
+                .collect();
+            let child = family.get_or_create(&labels);
+            for o in &s.observations {
+                child.observe(*o);
+            }
+        }
+        registry.register(f.name.clone(), f.help.clone(), family);
+    }
+    registry
+}
+
+/// The latency histograms declared `native`, with observations (and exemplars) spread over
+/// their range.
+fn drive_native_histograms() -> [&'static str; 2] {
+    use alys_metrics::catalogue::chain::{BLOCK_PRODUCTION_DURATION, BLOCK_VALIDATION_DURATION};
+    use alys_metrics::exemplar::TraceId;
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for v in [
+        "validator_00",
+        "validator_01",
+        "validator_02",
+        "validator_03",
+    ] {
+        for i in 0..200 {
+            let p = 0.05 * 100f64.powf(next());
+            BLOCK_PRODUCTION_DURATION
+                .with(v)
+                .observe_with_exemplar(p, TraceId::from_u64(i));
+            BLOCK_VALIDATION_DURATION
+                .with(v)
+                .observe(0.005 * 100f64.powf(next()));
+        }
+    }
+    [
+        "alys_block_production_duration_seconds",
+        "alys_block_validation_duration_seconds",
+    ]
+}
+
+fn formats(c: &mut Criterion) {
+    use alys_metrics::encode::{gzip_body, render, Format};
+    use prometheus_client::encoding::{prometheus_protobuf, prometheus_text, text};
+    let ours = alys_metrics::init().unwrap_or_else(|e| panic!("{e}"));
+    Collector::new(SysinfoSource::new()).tick();
+    let native = drive_native_histograms();
+    let spec =
+        RegistrySpec::from_exposition(&ours.encode_to_string()).expect("our exposition parses");
+    let theirs = prom_client_native(&spec, &native);
+    let series = ours.series_count();
+    let mut sizes = Vec::new();
+    for f in [Format::Text, Format::OpenMetrics, Format::Protobuf] {
+        let mut out = Vec::new();
+        ours.encode_format(f, &mut out);
+        sizes.push(format!("{f:?} {} bytes", out.len()));
+    }
+    let mut s = String::new();
+    prometheus_text::encode(&mut s, &theirs).expect("encodes");
+    let t = s.len();
+    s.clear();
+    text::encode(&mut s, &theirs).expect("encodes");
+    let o = s.len();
+    let p = prometheus_protobuf::encode_to_vec(&theirs)
+        .expect("encodes")
+        .len();
+    println!(
+        "catalogue formats, ours: {}; prometheus-client: text {t}, OpenMetrics {o}, protobuf {p} bytes",
+        sizes.join(", ")
+    );
+
+    let mut g = c.benchmark_group("scrape/catalogue_formats");
+    g.throughput(Throughput::Elements(series as u64));
+    let mut buf = Vec::new();
+    for (name, f) in [
+        ("alys_text", Format::Text),
+        ("alys_openmetrics", Format::OpenMetrics),
+        ("alys_protobuf", Format::Protobuf),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                buf.clear();
+                ours.encode_format(f, &mut buf);
+                black_box(buf.len())
+            })
+        });
+    }
+    let mut st = String::new();
+    g.bench_function("prometheus_client_text", |b| {
+        b.iter(|| {
+            st.clear();
+            prometheus_text::encode(&mut st, &theirs).expect("encodes");
+            black_box(st.len())
+        })
+    });
+    g.bench_function("prometheus_client_openmetrics", |b| {
+        b.iter(|| {
+            st.clear();
+            text::encode(&mut st, &theirs).expect("encodes");
+            black_box(st.len())
+        })
+    });
+    g.bench_function("prometheus_client_protobuf", |b| {
+        b.iter(|| black_box(prometheus_protobuf::encode_to_vec(&theirs).map(|v| v.len())))
+    });
+    g.finish();
+
+    // As `GET /metrics` answers each format gzipped, against prometheus-client's encoder
+    // followed by the same gzip.
+    let mut g = c.benchmark_group("scrape/catalogue_formats_gzip");
+    g.throughput(Throughput::Elements(series as u64));
+    for (name, f) in [
+        ("alys_text", Format::Text),
+        ("alys_openmetrics", Format::OpenMetrics),
+        ("alys_protobuf", Format::Protobuf),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(render(ours, f, true).map(|v| v.len())))
+        });
+    }
+    g.bench_function("prometheus_client_text", |b| {
+        b.iter(|| {
+            let mut s = String::new();
+            prometheus_text::encode(&mut s, &theirs).expect("encodes");
+            black_box(gzip_body(s.as_bytes()).map(|v| v.len()))
+        })
+    });
+    g.bench_function("prometheus_client_openmetrics", |b| {
+        b.iter(|| {
+            let mut s = String::new();
+            text::encode(&mut s, &theirs).expect("encodes");
+            black_box(gzip_body(s.as_bytes()).map(|v| v.len()))
+        })
+    });
+    g.bench_function("prometheus_client_protobuf", |b| {
+        b.iter(|| {
+            let body = prometheus_protobuf::encode_to_vec(&theirs).expect("encodes");
+            black_box(gzip_body(&body).map(|v| v.len()))
+        })
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
-    targets = catalogue, synthetic
+    targets = catalogue, formats, synthetic
 }
 criterion_main!(benches);

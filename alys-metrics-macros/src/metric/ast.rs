@@ -25,13 +25,17 @@ pub mod kw {
     syn::custom_keyword!(max);
     syn::custom_keyword!(exponential);
     syn::custom_keyword!(linear);
+    syn::custom_keyword!(native);
 }
 
 /// The metric kinds, as written in the attribute.
 pub const KINDS: &[&str] = &["counter", "gauge", "histogram"];
 
 /// The arguments that may follow the kind.
-const ARGUMENTS: &[&str] = &["labels", "name", "unit", "buckets"];
+const ARGUMENTS: &[&str] = &["labels", "name", "unit", "buckets", "native"];
+
+/// The settings `native(..)` takes.
+const NATIVE_SETTINGS: &[&str] = &["schema", "max_buckets"];
 
 /// `counter`, `gauge` or `histogram`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -75,6 +79,7 @@ pub struct Args {
     pub name: Option<LitStr>,
     pub unit: Option<LitStr>,
     pub buckets: Option<Buckets>,
+    pub native: Option<Native>,
     /// Mistakes found while parsing that did not stop it.
     pub errors: Vec<syn::Error>,
     /// True when a word stood where the kind belongs but named no kind.
@@ -98,6 +103,14 @@ pub enum LabelTy {
     Dynamic { span: Span, max: Option<LitInt> },
     /// `name: SomeEnum`.
     Type(Box<Type>),
+}
+
+/// `native` or `native(schema = N, max_buckets = M)`.
+pub struct Native {
+    /// The span of `native` (and its parentheses).
+    pub span: Span,
+    pub schema: Option<(i64, Span)>,
+    pub max_buckets: Option<(i64, Span)>,
 }
 
 pub enum Buckets {
@@ -165,6 +178,7 @@ impl Parse for Args {
             name: None,
             unit: None,
             buckets: None,
+            native: None,
             errors: Vec::new(),
             unknown_kind: false,
         };
@@ -240,6 +254,14 @@ impl Args {
             } else {
                 self.buckets = Some(b);
             }
+        } else if lookahead.peek(kw::native) {
+            let kw: kw::native = input.parse()?;
+            let native = self.parse_native(kw.span, input)?;
+            if self.native.is_some() {
+                self.duplicate(kw.span, "native", "declare the native buckets once");
+            } else {
+                self.native = Some(native);
+            }
         } else if input.peek(Ident::peek_any) {
             let ident = input.call(Ident::parse_any)?;
             let word = ident.to_string();
@@ -263,6 +285,59 @@ impl Args {
             return Err(lookahead.error());
         }
         Ok(())
+    }
+
+    /// The optional `(schema = N, max_buckets = M)` after `native`.
+    fn parse_native(&mut self, span: Span, input: ParseStream) -> syn::Result<Native> {
+        let mut native = Native {
+            span,
+            schema: None,
+            max_buckets: None,
+        };
+        if !input.peek(syn::token::Paren) {
+            return Ok(native);
+        }
+        let content;
+        let paren = parenthesized!(content in input);
+        native.span = span.join(paren.span.join()).unwrap_or(span);
+        while !content.is_empty() {
+            let key = content.call(Ident::parse_any)?;
+            content.parse::<Token![=]>()?;
+            let minus = content.parse::<Option<Token![-]>>()?;
+            let lit: LitInt = content.parse()?;
+            let lit_span = minus
+                .and_then(|m| m.span.join(lit.span()))
+                .unwrap_or(lit.span());
+            let value = lit.base10_parse::<i64>()? * if minus.is_some() { -1 } else { 1 };
+            let slot = match key.to_string().as_str() {
+                "schema" => &mut native.schema,
+                "max_buckets" => &mut native.max_buckets,
+                other => {
+                    let hint = closest(other, NATIVE_SETTINGS.iter().copied())
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_default();
+                    self.errors.push(syn::Error::new(
+                        key.span(),
+                        format!(
+                            "unknown setting `{other}` of `native(..)`: expected `schema = N` (-4 to 8) or `max_buckets = M`{hint}"
+                        ),
+                    ));
+                    if !content.is_empty() {
+                        content.parse::<Token![,]>()?;
+                    }
+                    continue;
+                }
+            };
+            if slot.is_some() {
+                self.duplicate(key.span(), &key.to_string(), "set it once");
+            } else {
+                *slot = Some((value, lit_span));
+            }
+            if !content.is_empty() {
+                content.parse::<Token![,]>()?;
+            }
+        }
+        Ok(native)
     }
 
     fn duplicate(&mut self, span: Span, what: &str, why: &str) {
@@ -290,7 +365,7 @@ fn unknown_word(ident: &Ident, as_kind: bool) -> syn::Error {
             .map(|c| format!("; did you mean `{c}`?"))
             .unwrap_or_default();
         format!(
-            "unknown argument `{word}`: expected `labels(..)`, `name = \"..\"`, `unit = \"..\"` or `buckets = ..`{hint}"
+            "unknown argument `{word}`: expected `labels(..)`, `name = \"..\"`, `unit = \"..\"`, `buckets = ..` or `native`{hint}"
         )
     };
     syn::Error::new(ident.span(), msg)

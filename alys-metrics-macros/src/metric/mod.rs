@@ -77,6 +77,8 @@ struct Metric {
     labels_complete: bool,
     labels_span: Span,
     buckets: Vec<f64>,
+    /// `native(..)`: the schema and bucket limit.
+    native: Option<(i8, u32)>,
 }
 
 struct Label {
@@ -176,6 +178,10 @@ fn validate(args: Option<&Args>, item: &StaticItem, errors: &mut Errors) -> Opti
     let unit = check_unit(args.unit.as_ref(), errors);
     let name = metric_name(args.name.as_ref(), unit.as_deref(), kind, item, errors);
 
+    let native = args
+        .native
+        .as_ref()
+        .and_then(|n| native_config(n, kind, errors));
     let buckets = match (&args.buckets, kind) {
         (Some(b), MetricKind::Histogram) => bucket_values(b, errors),
         (Some(b), _) => {
@@ -200,7 +206,50 @@ fn validate(args: Option<&Args>, item: &StaticItem, errors: &mut Errors) -> Opti
         labels_complete,
         labels_span,
         buckets,
+        native,
     })
+}
+
+/// The schema and bucket limit of `native(..)`: schema 3 and 160 buckets unless given,
+/// client_golang's recommended factor 1.1 and bucket count.
+fn native_config(n: &ast::Native, kind: MetricKind, errors: &mut Errors) -> Option<(i8, u32)> {
+    if kind != MetricKind::Histogram {
+        errors.error(
+            n.span,
+            format!(
+                "`native` buckets belong to histograms; this metric is a `{}`: remove `native` or declare a `histogram`",
+                kind.as_str()
+            ),
+        );
+        return None;
+    }
+    let schema = match n.schema {
+        None => 3,
+        Some((v, _)) if (-4..=8).contains(&v) => v as i8,
+        Some((v, span)) => {
+            errors.error(
+                span,
+                format!(
+                    "schema {v} is not a native histogram schema: Prometheus defines -4 (buckets growing 65536-fold) to 8 (growing by 2^(1/256)); 3 grows by about 9 %"
+                ),
+            );
+            return None;
+        }
+    };
+    let max_buckets = match n.max_buckets {
+        None => 160,
+        Some((v, _)) if (1..=i64::from(u32::MAX)).contains(&v) => v as u32,
+        Some((v, span)) => {
+            errors.error(
+                span,
+                format!(
+                    "max_buckets = {v} cannot hold any bucket: give at least 1 (160 is client_golang's suggestion); above it the resolution is halved until the buckets fit"
+                ),
+            );
+            return None;
+        }
+    };
+    Some((schema, max_buckets))
 }
 
 /// The doc comment, lines trimmed and joined with spaces; an error when there is none.
@@ -614,12 +663,19 @@ fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
             #cardinality_msg
         );
     };
+    let (constructor, native_arg) = match m.native {
+        Some((schema, max)) => (
+            quote!(new_native),
+            quote!(, ::alys_metrics::__private::NativeConfig::new(#schema, #max)),
+        ),
+        None => (quote!(new), quote!()),
+    };
     quote! {
         #(#attrs)*
         #[doc = ""]
         #[doc = #doc]
         #vis #static_token #ident: #static_ty =
-            ::alys_metrics::__private::Metric::new(&::alys_metrics::__private::Descriptor {
+            ::alys_metrics::__private::Metric::#constructor(&::alys_metrics::__private::Descriptor {
                 name: #name,
                 help: #help,
                 kind: ::alys_metrics::__private::Kind::#kind,
@@ -629,7 +685,7 @@ fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
                 rust_path: ::core::concat!(::core::module_path!(), "::", #ident_str),
                 file: ::core::file!(),
                 line: ::core::line!(),
-            });
+            } #native_arg);
         #(#cfgs)*
         const _: () = {
             #card_check

@@ -26,6 +26,7 @@ pub static SYNC_BLOCKS_PROCESSED: Counter;
 /// Time to produce a block, in seconds, by validator.
 #[alys_metric(
     histogram,
+    native,
     labels(validator: dynamic(max = 64)),
     buckets = [0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0]
 )]
@@ -34,6 +35,7 @@ pub static BLOCK_PRODUCTION_DURATION: Histogram;
 /// Time to validate a block, in seconds, by validator.
 #[alys_metric(
     histogram,
+    native,
     labels(validator: dynamic(max = 64)),
     buckets = [0.01, 0.05, 0.1, 0.5, 1.0, 2.0, 5.0]
 )]

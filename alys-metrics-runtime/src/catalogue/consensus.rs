@@ -112,5 +112,5 @@ pub static ENGINE_COMMIT_BLOCK_CALLS: Counter;
 pub static RPC_REQUESTS: Counter;
 
 /// RPC request duration, in seconds, by method.
-#[alys_metric(histogram, labels(method: dynamic(max = 128)), name = "alys_rpc_request_duration_seconds")]
+#[alys_metric(histogram, native, labels(method: dynamic(max = 128)), name = "alys_rpc_request_duration_seconds")]
 pub static RPC_REQUEST_DURATION: Histogram;

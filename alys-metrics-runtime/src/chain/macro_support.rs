@@ -66,6 +66,15 @@ pub(crate) fn discard_current() -> bool {
         .unwrap_or(false)
 }
 
+/// Makes a recorded timing the exemplar of its bucket when a trace is current (the
+/// `tracing` span the block runs in, or the installed trace-id source).
+#[inline]
+fn attach_exemplar(child: &Histogram, elapsed: std::time::Duration) {
+    if let Some(trace_id) = crate::metric::exemplar::current_trace_id() {
+        child.set_exemplar(elapsed.as_secs_f64(), trace_id);
+    }
+}
+
 /// Calls the body closure. A function rather than `(|| ..)()` so that the closure is
 /// `FnOnce`: a body may then return borrows of its captured arguments (`&mut self.field`).
 #[inline(always)]
@@ -131,6 +140,7 @@ impl Guard {
             record_dropped(self.target.kind, DropCause::Discarded);
         } else {
             record(self.target.kind, self.target.child, elapsed, success);
+            attach_exemplar(self.target.child, elapsed);
         }
     }
 
@@ -261,6 +271,7 @@ impl<F: Future> Future for Timed<'_, F> {
                         elapsed,
                         (this.outcome)(&out),
                     );
+                    attach_exemplar(this.target.child, elapsed);
                 }
                 Poll::Ready(out)
             }

@@ -14,7 +14,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use crate::catalogue::system::COLLECTOR_SECONDS_SINCE_SUCCESS;
 use crate::collector::{CollectorState, ProcessHealthStatus};
-use crate::encode::TEXT_CONTENT_TYPE;
+use crate::encode::Format;
 use crate::registry::Registry;
 
 /// The response body type of every endpoint.
@@ -86,7 +86,7 @@ pub(crate) async fn handle<B>(shared: Arc<Shared>, req: Request<B>) -> Response<
         "/metrics" => {
             // Closed only with the server; a closed semaphore still lets the scrape run.
             let _permit = shared.encodes.acquire().await;
-            metrics(&shared, accepts_gzip(req.headers())).await
+            metrics(&shared, req.headers()).await
         }
         "/health" if !authenticated => health_status_only(&shared),
         "/health" => health(&shared),
@@ -170,15 +170,32 @@ pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
     star
 }
 
-async fn metrics(shared: &Shared, gzip: bool) -> Response<Body> {
+/// The exposition format the request's `Accept` headers ask for ([`Format::negotiate`]).
+pub(crate) fn negotiate_format(headers: &HeaderMap) -> Format {
+    Format::negotiate(
+        headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+    )
+}
+
+async fn metrics(shared: &Shared, request: &HeaderMap) -> Response<Body> {
+    let gzip = accepts_gzip(request);
+    let format = negotiate_format(request);
     COLLECTOR_SECONDS_SINCE_SUCCESS.set(shared.collector.seconds_since_success());
     let registry = shared.registry;
     let message =
-        match tokio::task::spawn_blocking(move || super::render_metrics(registry, gzip)).await {
+        match tokio::task::spawn_blocking(move || crate::encode::render(registry, format, gzip))
+            .await
+        {
             Ok(Ok(body)) => {
-                let mut resp = response(StatusCode::OK, TEXT_CONTENT_TYPE, body);
+                let mut resp = response(StatusCode::OK, format.content_type(), body);
                 let headers = resp.headers_mut();
-                headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+                headers.insert(
+                    header::VARY,
+                    HeaderValue::from_static("Accept, Accept-Encoding"),
+                );
                 if gzip {
                     headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
                 }

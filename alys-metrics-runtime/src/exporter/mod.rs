@@ -227,18 +227,7 @@ fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
 ///
 /// Only from the compressor; the plain text cannot fail.
 pub fn render_metrics(registry: &crate::Registry, gzip: bool) -> std::io::Result<Vec<u8>> {
-    use std::io::Write as _;
-    let mut text = Vec::new();
-    registry.encode(&mut text);
-    if !gzip {
-        return Ok(text);
-    }
-    let mut encoder = flate2::write::GzEncoder::new(
-        Vec::with_capacity(text.len() / 8),
-        flate2::Compression::fast(),
-    );
-    encoder.write_all(&text)?;
-    encoder.finish()
+    crate::encode::render(registry, crate::encode::Format::Text, gzip)
 }
 
 /// Completes once shutdown is signalled (or the server handle is gone).

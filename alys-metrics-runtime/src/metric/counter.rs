@@ -58,6 +58,9 @@ impl MetricCore for Counter {
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.u64("", None, self.get());
     }
+    fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
+        crate::encode::protobuf::wire::counter(m, self.get() as f64);
+    }
 }
 
 /// A monotonically increasing float counter (seconds of CPU time and the like).
@@ -126,6 +129,9 @@ impl MetricCore for FloatCounter {
     }
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.f64("", self.get());
+    }
+    fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
+        crate::encode::protobuf::wire::counter(m, self.get());
     }
 }
 

@@ -2,8 +2,12 @@ use std::borrow::Cow;
 use std::ops::Deref;
 use std::sync::{OnceLock, PoisonError, RwLock};
 
-use super::{Descriptor, MetricCore};
-use crate::encode::{write_header, write_label_value, LinePrefixes, SampleWriter};
+use super::{Descriptor, MetricCore, NativeConfig};
+use crate::encode::protobuf::wire;
+use crate::encode::{
+    openmetrics, protobuf, write_header, write_label_value, ExemplarWriter, LinePrefixes,
+    SampleWriter,
+};
 use crate::labels::{LabelDim, LabelSet};
 
 /// A declared metric family: the type of every `#[alys_metric]` static.
@@ -14,6 +18,7 @@ use crate::labels::{LabelDim, LabelSet};
 /// label values into an index into it. An unlabelled family dereferences to its only child.
 pub struct Metric<M: MetricCore, L: LabelSet = ()> {
     desc: &'static Descriptor,
+    native: Option<NativeConfig>,
     family: OnceLock<Family<M, L>>,
 }
 
@@ -33,6 +38,8 @@ struct Family<M: MetricCore, L: LabelSet> {
 /// A family's text without its values.
 struct Lines {
     header: Box<[u8]>,
+    /// The OpenMetrics `# HELP`, `# TYPE` and `# UNIT` lines.
+    om_header: Box<[u8]>,
     prefixes: LinePrefixes,
 }
 
@@ -50,8 +57,24 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
     pub const fn new(desc: &'static Descriptor) -> Self {
         Self {
             desc,
+            native: None,
             family: OnceLock::new(),
         }
+    }
+
+    /// A histogram family whose children also keep native buckets. Called by
+    /// `#[alys_metric(histogram, native)]`; other kinds ignore `native`.
+    pub const fn new_native(desc: &'static Descriptor, native: NativeConfig) -> Self {
+        Self {
+            desc,
+            native: Some(native),
+            family: OnceLock::new(),
+        }
+    }
+
+    /// The native buckets the family's children keep, when declared `native`.
+    pub fn native_config(&self) -> Option<NativeConfig> {
+        self.native
     }
 
     /// The declaration's descriptor.
@@ -63,7 +86,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
     fn family(&self) -> &Family<M, L> {
         self.family.get_or_init(|| Family {
             children: (0..L::CARDINALITY)
-                .map(|_| M::new_child(self.desc))
+                .map(|_| M::new_child_native(self.desc, self.native))
                 .collect(),
             shared: M::new_shared(self.desc),
             state: L::new_state(),
@@ -223,6 +246,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         desc: &'static Descriptor,
         indices: impl Iterator<Item = usize>,
         out: &mut Vec<u8>,
+        om: bool,
     ) {
         let mut labels = Vec::with_capacity(128);
         let mut vals: [Cow<'_, str>; 6] = Default::default();
@@ -235,14 +259,17 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
             }
             labels.clear();
             render_labels(&mut labels, desc.label_names, &vals[..L::ARITY]);
-            child.encode(
-                &fam.shared,
-                &mut SampleWriter {
-                    out: &mut *out,
-                    name: desc.name,
-                    labels: &labels,
-                },
-            );
+            let w = SampleWriter {
+                out: &mut *out,
+                name: desc.name,
+                labels: &labels,
+            };
+            if om {
+                child.encode(&fam.shared, &mut ExemplarWriter(w));
+            } else {
+                let mut w = w;
+                child.encode(&fam.shared, &mut w);
+            }
         }
     }
 
@@ -250,10 +277,13 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
     fn render_lines(fam: &Family<M, L>, desc: &'static Descriptor, indices: &[usize]) -> Lines {
         let mut header = Vec::new();
         write_header(&mut header, desc.name, desc.help, M::KIND.as_str());
+        let mut om_header = Vec::new();
+        openmetrics::write_family_header(&mut om_header, desc.name, desc.help, M::KIND);
         let mut samples = Vec::new();
-        Self::encode_samples(fam, desc, indices.iter().copied(), &mut samples);
+        Self::encode_samples(fam, desc, indices.iter().copied(), &mut samples, false);
         Lines {
             header: header.into_boxed_slice(),
+            om_header: om_header.into_boxed_slice(),
             prefixes: LinePrefixes::from_samples(&samples),
         }
     }
@@ -265,10 +295,19 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         lines: &Lines,
         indices: impl Iterator<Item = usize>,
         out: &mut Vec<u8>,
+        om: bool,
     ) -> bool {
         let start = out.len();
-        out.extend_from_slice(&lines.header);
-        let mut w = lines.prefixes.writer(out);
+        if om {
+            out.extend_from_slice(&lines.om_header);
+        } else {
+            out.extend_from_slice(&lines.header);
+        }
+        let mut w = if om {
+            lines.prefixes.writer_with_exemplars(out)
+        } else {
+            lines.prefixes.writer(out)
+        };
         for index in indices {
             if let Some(child) = fam.children.get(index) {
                 child.encode(&fam.shared, &mut w);
@@ -288,18 +327,19 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         desc: &'static Descriptor,
         generation: u64,
         out: &mut Vec<u8>,
+        om: bool,
     ) -> bool {
         let live = Self::live_series(fam);
         {
             let cache = fam.dynamic.read().unwrap_or_else(PoisonError::into_inner);
             let fresh = |c: &&DynamicLines| c.children.len() == live && c.generation == generation;
             if let Some(c) = cache.as_ref().filter(fresh) {
-                return Self::replay(fam, &c.lines, c.children.iter().copied(), out);
+                return Self::replay(fam, &c.lines, c.children.iter().copied(), out, om);
             }
         }
         let children = LiveSlots::of(fam).indices::<L>();
         let lines = Self::render_lines(fam, desc, &children);
-        let written = Self::replay(fam, &lines, children.iter().copied(), out);
+        let written = Self::replay(fam, &lines, children.iter().copied(), out, om);
         *fam.dynamic.write().unwrap_or_else(PoisonError::into_inner) = Some(DynamicLines {
             children: children.into_boxed_slice(),
             generation,
@@ -313,12 +353,12 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
     /// label, so the text is written again when the release generation moved meanwhile. If
     /// values keep being forgotten through every attempt, the family's samples are left out of
     /// this scrape rather than written under labels that may be wrong.
-    fn encode_dynamic(fam: &Family<M, L>, desc: &'static Descriptor, out: &mut Vec<u8>) {
+    fn encode_dynamic(fam: &Family<M, L>, desc: &'static Descriptor, out: &mut Vec<u8>, om: bool) {
         let start = out.len();
         for attempt in 0..16 {
             let generation = L::generation(&fam.state);
-            if !Self::encode_dynamic_once(fam, desc, generation, out) {
-                Self::encode_in_full(fam, desc, out);
+            if !Self::encode_dynamic_once(fam, desc, generation, out, om) {
+                Self::encode_in_full(fam, desc, out, om);
             }
             if L::generation(&fam.state) == generation {
                 return;
@@ -332,15 +372,101 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
             metric = desc.name,
             "labels kept changing during the scrape; samples left out"
         );
-        write_header(out, desc.name, desc.help, M::KIND.as_str());
+        if om {
+            openmetrics::write_family_header(out, desc.name, desc.help, M::KIND);
+        } else {
+            write_header(out, desc.name, desc.help, M::KIND.as_str());
+        }
     }
 
     /// Writes the family without pre-rendered lines: for when a child wrote other lines than
     /// when they were rendered.
-    fn encode_in_full(fam: &Family<M, L>, desc: &'static Descriptor, out: &mut Vec<u8>) {
-        write_header(out, desc.name, desc.help, M::KIND.as_str());
+    fn encode_in_full(fam: &Family<M, L>, desc: &'static Descriptor, out: &mut Vec<u8>, om: bool) {
+        if om {
+            openmetrics::write_family_header(out, desc.name, desc.help, M::KIND);
+        } else {
+            write_header(out, desc.name, desc.help, M::KIND.as_str());
+        }
         let indices = LiveSlots::of(fam).indices::<L>();
-        Self::encode_samples(fam, desc, indices.into_iter(), out);
+        Self::encode_samples(fam, desc, indices.into_iter(), out, om);
+    }
+
+    /// Writes the family in text (`om` false) or OpenMetrics.
+    fn encode_text(&self, out: &mut Vec<u8>, om: bool) {
+        let fam = self.family();
+        let desc = self.desc;
+        // The children's lines are rendered once and copied; each scrape writes the values.
+        if !L::STATIC {
+            return Self::encode_dynamic(fam, desc, out, om);
+        }
+        let lines = fam.lines.get_or_init(|| {
+            Self::render_lines(fam, desc, &(0..L::CARDINALITY).collect::<Vec<_>>())
+        });
+        if !Self::replay(fam, lines, 0..L::CARDINALITY, out, om) {
+            Self::encode_in_full(fam, desc, out, om);
+        }
+    }
+
+    /// The protobuf `Metric` of every child at `indices`, as fields 4 of a `MetricFamily`.
+    fn proto_metrics(
+        fam: &Family<M, L>,
+        desc: &'static Descriptor,
+        indices: impl Iterator<Item = usize>,
+        out: &mut Vec<u8>,
+    ) {
+        let mut vals: [Cow<'_, str>; 6] = Default::default();
+        let mut m = Vec::with_capacity(128);
+        for index in indices {
+            let Some(child) = fam.children.get(index) else {
+                continue;
+            };
+            if !Self::child_labels(fam, index, &mut vals) {
+                continue;
+            }
+            m.clear();
+            for (k, v) in desc.label_names.iter().zip(&vals[..L::ARITY]) {
+                wire::label_pair(&mut m, k, v);
+            }
+            child.encode_proto(&fam.shared, &mut m);
+            wire::message(out, 4, &m);
+        }
+    }
+
+    /// Writes the family as one delimited protobuf `MetricFamily`. As for text, a family
+    /// whose dynamic labels keep being forgotten during the scrape is written without samples
+    /// rather than with samples under labels that may be wrong.
+    fn encode_proto_family(&self, out: &mut Vec<u8>) {
+        let fam = self.family();
+        let desc = self.desc;
+        let mut msg = Vec::with_capacity(256);
+        let head = |msg: &mut Vec<u8>| {
+            msg.clear();
+            wire::bytes(msg, 1, desc.name.as_bytes());
+            wire::bytes(msg, 2, desc.help.as_bytes());
+            wire::uint(msg, 3, protobuf::metric_type(M::KIND.as_str()) as u64);
+        };
+        head(&mut msg);
+        if L::STATIC {
+            Self::proto_metrics(fam, desc, 0..L::CARDINALITY, &mut msg);
+        } else {
+            for attempt in 0..16 {
+                let generation = L::generation(&fam.state);
+                let indices = LiveSlots::of(fam).indices::<L>();
+                Self::proto_metrics(fam, desc, indices.into_iter(), &mut msg);
+                if L::generation(&fam.state) == generation {
+                    break;
+                }
+                head(&mut msg);
+                if attempt == 15 {
+                    tracing::debug!(
+                        metric = desc.name,
+                        "labels kept changing during the scrape; samples left out"
+                    );
+                }
+            }
+        }
+        wire::varint(out, msg.len() as u64);
+        out.extend_from_slice(&msg);
     }
 }
 
@@ -390,6 +516,20 @@ pub trait Collect: Send + Sync {
     fn init(&self);
     /// Appends the family in text exposition format (HELP, TYPE and samples).
     fn encode(&self, out: &mut Vec<u8>);
+    /// Appends the family in OpenMetrics text (without `# EOF`). By default the text of
+    /// [`encode`](Collect::encode) rewritten ([`openmetrics::from_text`]).
+    fn encode_openmetrics(&self, out: &mut Vec<u8>) {
+        let mut text = Vec::new();
+        self.encode(&mut text);
+        openmetrics::from_text(&text, out);
+    }
+    /// Appends the family as delimited protobuf `MetricFamily` messages. By default the text
+    /// of [`encode`](Collect::encode) parsed ([`protobuf::from_text`]).
+    fn encode_protobuf(&self, out: &mut Vec<u8>) {
+        let mut text = Vec::new();
+        self.encode(&mut text);
+        protobuf::from_text(&text, out);
+    }
     /// Number of series the family exports now.
     fn series_count(&self) -> usize;
     /// Values of dynamic labels folded into `"other"` so far.
@@ -412,18 +552,15 @@ impl<M: MetricCore, L: LabelSet> Collect for Metric<M, L> {
     }
 
     fn encode(&self, out: &mut Vec<u8>) {
-        let fam = self.family();
-        let desc = self.desc;
-        // The children's lines are rendered once and copied; each scrape writes the values.
-        if !L::STATIC {
-            return Self::encode_dynamic(fam, desc, out);
-        }
-        let lines = fam.lines.get_or_init(|| {
-            Self::render_lines(fam, desc, &(0..L::CARDINALITY).collect::<Vec<_>>())
-        });
-        if !Self::replay(fam, lines, 0..L::CARDINALITY, out) {
-            Self::encode_in_full(fam, desc, out);
-        }
+        self.encode_text(out, false);
+    }
+
+    fn encode_openmetrics(&self, out: &mut Vec<u8>) {
+        self.encode_text(out, true);
+    }
+
+    fn encode_protobuf(&self, out: &mut Vec<u8>) {
+        self.encode_proto_family(out);
     }
 
     fn series_count(&self) -> usize {

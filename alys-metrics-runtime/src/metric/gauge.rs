@@ -61,6 +61,9 @@ impl MetricCore for IntGauge {
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.i64("", self.get());
     }
+    fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
+        crate::encode::protobuf::wire::gauge(m, self.get() as f64);
+    }
 }
 
 /// A float gauge. `set` is one atomic store; `add`/`sub` are a compare-and-swap loop.
@@ -124,6 +127,9 @@ impl MetricCore for Gauge {
     }
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.f64("", self.get());
+    }
+    fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
+        crate::encode::protobuf::wire::gauge(m, self.get());
     }
 }
 

@@ -1,6 +1,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::time::Instant;
 
+use super::exemplar::{current_trace_id, Exemplar, ExemplarSlot, TraceId};
+use super::native::{NativeBuckets, NativeConfig, NativeSnapshot};
 use super::{Descriptor, Kind, MetricCore};
 use crate::encode::{write_f64, SampleSink};
 
@@ -14,12 +17,20 @@ pub const DEFAULT_BUCKETS: &[f64] = &[
 ///
 /// The exported `_count` is the sum of the bucket counts, so it always equals the `+Inf`
 /// bucket, even while observations race with a scrape.
+///
+/// Declared `native`, it also counts every observation in native (sparse exponential)
+/// buckets, exported in the protobuf format (see [`native`](super::native)); the classic
+/// buckets stay, so text scrapes see the same histogram. Each classic bucket can keep the
+/// latest [exemplar](super::exemplar) observed into it.
 #[derive(Debug)]
 pub struct Histogram {
     bounds: &'static [f64],
     /// One count per bound, plus the overflow (`+Inf`) bucket; not cumulative.
     counts: Box<[AtomicU64]>,
     sum: AtomicU64,
+    native: Option<Box<NativeBuckets>>,
+    /// One slot per classic bucket, allocated by the first exemplar.
+    exemplars: OnceLock<Box<[ExemplarSlot]>>,
 }
 
 impl Histogram {
@@ -30,7 +41,25 @@ impl Histogram {
             bounds,
             counts: (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect(),
             sum: AtomicU64::new(0f64.to_bits()),
+            native: None,
+            exemplars: OnceLock::new(),
         }
+    }
+
+    /// A histogram with classic `bounds` and native buckets as `native` describes them.
+    pub fn with_native(bounds: &'static [f64], native: NativeConfig) -> Self {
+        Self {
+            native: Some(Box::new(NativeBuckets::new(native))),
+            ..Self::with_bounds(bounds)
+        }
+    }
+
+    #[inline]
+    fn bucket_of(&self, v: f64) -> usize {
+        self.bounds
+            .iter()
+            .position(|b| v <= *b)
+            .unwrap_or(self.bounds.len())
     }
 
     /// Records one observation. NaN is ignored.
@@ -39,17 +68,84 @@ impl Histogram {
         if v.is_nan() {
             return;
         }
-        let i = self
-            .bounds
-            .iter()
-            .position(|b| v <= *b)
-            .unwrap_or(self.bounds.len());
+        self.count(self.bucket_of(v), v);
+    }
+
+    #[inline]
+    fn count(&self, i: usize, v: f64) {
         self.counts[i].fetch_add(1, Ordering::Relaxed);
         let _ = self
             .sum
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
                 Some((f64::from_bits(b) + v).to_bits())
             });
+        if let Some(n) = &self.native {
+            n.observe(v);
+        }
+    }
+
+    /// Records one observation and makes it the exemplar of its bucket, with `trace_id`.
+    /// NaN is ignored.
+    ///
+    /// ```
+    /// # extern crate alys_metrics_runtime as alys_metrics;
+    /// use alys_metrics::exemplar::TraceId;
+    /// use alys_metrics::Histogram;
+    ///
+    /// let h = Histogram::with_bounds(&[0.1, 1.0]);
+    /// h.observe_with_exemplar(0.4, TraceId::from_u64(0x2a));
+    /// let e = h.exemplar(1).unwrap();
+    /// assert_eq!((e.value, e.trace_id.to_hex().as_str()), (0.4, "000000000000002a"));
+    /// ```
+    #[inline]
+    pub fn observe_with_exemplar(&self, v: f64, trace_id: TraceId) {
+        if v.is_nan() {
+            return;
+        }
+        let i = self.bucket_of(v);
+        self.count(i, v);
+        self.store_exemplar(i, v, trace_id);
+    }
+
+    /// Records one observation, with the current trace as its exemplar when there is one
+    /// ([`current_trace_id`](super::exemplar::current_trace_id)).
+    #[inline]
+    pub fn observe_traced(&self, v: f64) {
+        match current_trace_id() {
+            Some(t) => self.observe_with_exemplar(v, t),
+            None => self.observe(v),
+        }
+    }
+
+    /// Makes `v` the exemplar of its bucket without counting it: for code that has counted
+    /// `v` already.
+    #[inline]
+    pub fn set_exemplar(&self, v: f64, trace_id: TraceId) {
+        if !v.is_nan() {
+            self.store_exemplar(self.bucket_of(v), v, trace_id);
+        }
+    }
+
+    #[inline]
+    fn store_exemplar(&self, i: usize, v: f64, trace_id: TraceId) {
+        let slots = self.exemplars.get_or_init(|| {
+            (0..self.counts.len())
+                .map(|_| ExemplarSlot::default())
+                .collect()
+        });
+        if let Some(slot) = slots.get(i) {
+            slot.store(v, trace_id);
+        }
+    }
+
+    /// The latest exemplar of bucket `i` (`bounds().len()` is `+Inf`), if any.
+    pub fn exemplar(&self, i: usize) -> Option<Exemplar> {
+        self.exemplars.get()?.get(i)?.load()
+    }
+
+    /// The native buckets, when the histogram is declared `native`.
+    pub fn native(&self) -> Option<NativeSnapshot> {
+        self.native.as_ref().map(|n| n.snapshot())
     }
 
     /// Starts a timer that observes the elapsed seconds when it is stopped or dropped.
@@ -114,27 +210,96 @@ impl MetricCore for Histogram {
     }
 
     fn new_child(desc: &'static Descriptor) -> Self {
-        Histogram::with_bounds(if desc.buckets.is_empty() {
+        Self::new_child_native(desc, None)
+    }
+
+    fn new_child_native(desc: &'static Descriptor, native: Option<NativeConfig>) -> Self {
+        let bounds = if desc.buckets.is_empty() {
             DEFAULT_BUCKETS
         } else {
             desc.buckets
-        })
+        };
+        match native {
+            Some(n) => Histogram::with_native(bounds, n),
+            None => Histogram::with_bounds(bounds),
+        }
     }
+
     fn reset(&self) {
         for c in self.counts.iter() {
             c.store(0, Ordering::Relaxed);
         }
         self.sum.store(0f64.to_bits(), Ordering::Relaxed);
+        if let Some(n) = &self.native {
+            n.reset();
+        }
+        if let Some(slots) = self.exemplars.get() {
+            slots.iter().for_each(ExemplarSlot::clear);
+        }
     }
 
     fn encode(&self, le: &Self::Shared, w: &mut impl SampleSink) {
         let mut acc = 0;
-        for (count, le) in self.counts.iter().zip(le.iter()) {
+        let exemplars = if w.wants_exemplars() {
+            self.exemplars.get()
+        } else {
+            None
+        };
+        for (i, (count, le)) in self.counts.iter().zip(le.iter()).enumerate() {
             acc += count.load(Ordering::Relaxed);
             w.u64("_bucket", Some(("le", le)), acc);
+            if let Some(e) = exemplars
+                .and_then(|s| s.get(i))
+                .and_then(ExemplarSlot::load)
+            {
+                w.exemplar(&e);
+            }
         }
         w.f64("_sum", self.get_sample_sum());
         w.u64("_count", None, acc);
+    }
+
+    fn encode_proto(&self, _: &Self::Shared, m: &mut Vec<u8>) {
+        use crate::encode::protobuf::wire;
+        let mut h = Vec::with_capacity(64 + 24 * self.counts.len());
+        // Native buckets first: with observations racing, the count then covers them.
+        if let Some(n) = self.native() {
+            wire::sint(&mut h, 5, i64::from(n.schema));
+            wire::double(&mut h, 6, n.zero_threshold);
+            wire::uint(&mut h, 7, n.zero_count);
+            let mut span = Vec::with_capacity(16);
+            for (buckets, span_tag, delta_tag) in [(&n.negative, 9, 10), (&n.positive, 12, 13)] {
+                let (spans, deltas) = super::native::spans_and_deltas(buckets);
+                for (offset, length) in spans {
+                    span.clear();
+                    wire::sint(&mut span, 1, i64::from(offset));
+                    wire::uint(&mut span, 2, u64::from(length));
+                    wire::message(&mut h, span_tag, &span);
+                }
+                for d in deltas {
+                    wire::sint(&mut h, delta_tag, d);
+                }
+            }
+        }
+        let mut acc = 0;
+        let mut bucket = Vec::with_capacity(24);
+        for (i, c) in self.counts.iter().enumerate() {
+            acc += c.load(Ordering::Relaxed);
+            bucket.clear();
+            wire::uint(&mut bucket, 1, acc);
+            wire::double(
+                &mut bucket,
+                2,
+                self.bounds.get(i).copied().unwrap_or(f64::INFINITY),
+            );
+            if let Some(e) = self.exemplar(i) {
+                wire::exemplar(&mut bucket, 3, &e);
+            }
+            wire::message(&mut h, 3, &bucket);
+        }
+        wire::uint(&mut h, 1, acc);
+        wire::double(&mut h, 2, self.get_sample_sum());
+        wire::message(m, 7, &h);
     }
 }
 

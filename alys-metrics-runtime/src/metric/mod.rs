@@ -2,14 +2,17 @@
 //! [`Metric`], the type every `#[alys_metric]` static has.
 
 mod counter;
+pub mod exemplar;
 mod family;
 mod gauge;
 mod histogram;
+pub mod native;
 
 pub use counter::{Counter, FloatCounter};
 pub use family::{Collect, Metric};
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::{Histogram, HistogramTimer, DEFAULT_BUCKETS};
+pub use native::NativeConfig;
 
 use crate::encode::SampleSink;
 
@@ -77,9 +80,21 @@ pub trait MetricCore: Send + Sync + 'static {
     fn new_shared(desc: &'static Descriptor) -> Self::Shared;
     /// Creates a zeroed child.
     fn new_child(desc: &'static Descriptor) -> Self;
+    /// Creates a zeroed child with native histogram buckets when `native` is set (histograms
+    /// only; the other kinds ignore it).
+    fn new_child_native(desc: &'static Descriptor, native: Option<NativeConfig>) -> Self
+    where
+        Self: Sized,
+    {
+        let _ = native;
+        Self::new_child(desc)
+    }
     /// Sets the child back to zero (its series was removed and its slot is reused).
     fn reset(&self);
     /// Writes this child's samples: always the same lines, in the same order, so that a
     /// family can pre-render their names and labels.
     fn encode(&self, shared: &Self::Shared, w: &mut impl SampleSink);
+    /// Appends this child's value field to a protobuf `Metric` message being written (its
+    /// `counter`, `gauge` or `histogram`, see [`wire`](crate::encode::protobuf::wire)).
+    fn encode_proto(&self, shared: &Self::Shared, m: &mut Vec<u8>);
 }

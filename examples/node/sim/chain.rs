@@ -469,7 +469,9 @@ impl Handler<ProduceBlock> for ChainActor {
             async move {
                 // A failed production is a failed message; its transactions go back.
                 let transactions = plan.transactions;
-                me.produce_block(engine, plan)
+                // In a span, so that the timing's exemplar carries its id as `trace_id`.
+                let span = tracing::info_span!("produce_block", slot);
+                tracing::Instrument::instrument(me.produce_block(engine, plan), span)
                     .await
                     .map_err(|e| (e, transactions))
             }

@@ -1,4 +1,7 @@
-//! Prometheus text exposition format 0.0.4: the low-level writers every family uses.
+//! Prometheus text exposition format 0.0.4: the low-level writers every family uses (the
+//! OpenMetrics text differs only in its headers, exemplars and `# EOF`).
+
+use crate::metric::exemplar::Exemplar;
 
 /// The `Content-Type` of the text exposition format this crate writes.
 pub const TEXT_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -138,6 +141,38 @@ pub trait SampleSink {
     fn i64(&mut self, suffix: &str, v: i64);
     /// Writes a float sample.
     fn f64(&mut self, suffix: &str, v: f64);
+    /// True when the output carries exemplars (OpenMetrics); a family skips reading its
+    /// exemplars otherwise.
+    fn wants_exemplars(&self) -> bool {
+        false
+    }
+    /// Attaches an exemplar to the sample line written last. Ignored unless
+    /// [`wants_exemplars`](SampleSink::wants_exemplars).
+    fn exemplar(&mut self, exemplar: &Exemplar) {
+        let _ = exemplar;
+    }
+}
+
+/// Appends ` # {trace_id="..."} value timestamp` to the sample line that ends `out` (before
+/// its newline), as OpenMetrics writes an exemplar.
+pub fn write_exemplar(out: &mut Vec<u8>, e: &Exemplar) {
+    if out.last() == Some(&b'\n') {
+        out.pop();
+    }
+    out.extend_from_slice(b" # {trace_id=\"");
+    e.trace_id.write_hex(out);
+    out.extend_from_slice(b"\"} ");
+    write_f64(out, e.value);
+    out.push(b' ');
+    write_u64(out, e.timestamp_ms / 1000);
+    out.push(b'.');
+    let ms = e.timestamp_ms % 1000;
+    out.extend_from_slice(&[
+        b'0' + (ms / 100) as u8,
+        b'0' + (ms / 10 % 10) as u8,
+        b'0' + (ms % 10) as u8,
+    ]);
+    out.push(b'\n');
 }
 
 impl SampleSink for SampleWriter<'_> {
@@ -202,6 +237,15 @@ impl LinePrefixes {
             next: 0,
             start: 0,
             missing: false,
+            exemplars: false,
+        }
+    }
+
+    /// A writer like [`writer`](Self::writer) that also writes exemplars (OpenMetrics).
+    pub fn writer_with_exemplars<'a>(&'a self, out: &'a mut Vec<u8>) -> LineWriter<'a> {
+        LineWriter {
+            exemplars: true,
+            ..self.writer(out)
         }
     }
 }
@@ -216,6 +260,7 @@ pub struct LineWriter<'a> {
     next: usize,
     start: usize,
     missing: bool,
+    exemplars: bool,
 }
 
 impl LineWriter<'_> {
@@ -259,6 +304,44 @@ impl SampleSink for LineWriter<'_> {
         self.prefix();
         write_f64(self.out, v);
         self.out.push(b'\n');
+    }
+
+    fn wants_exemplars(&self) -> bool {
+        self.exemplars
+    }
+
+    fn exemplar(&mut self, e: &Exemplar) {
+        if self.exemplars {
+            write_exemplar(self.out, e);
+        }
+    }
+}
+
+/// A [`SampleWriter`] that also writes exemplars (OpenMetrics).
+pub struct ExemplarWriter<'a>(pub SampleWriter<'a>);
+
+impl SampleSink for ExemplarWriter<'_> {
+    #[inline]
+    fn u64(&mut self, suffix: &str, extra: Option<(&str, &[u8])>, v: u64) {
+        self.0.u64(suffix, extra, v);
+    }
+
+    #[inline]
+    fn i64(&mut self, suffix: &str, v: i64) {
+        self.0.i64(suffix, v);
+    }
+
+    #[inline]
+    fn f64(&mut self, suffix: &str, v: f64) {
+        self.0.f64(suffix, v);
+    }
+
+    fn wants_exemplars(&self) -> bool {
+        true
+    }
+
+    fn exemplar(&mut self, e: &Exemplar) {
+        write_exemplar(self.0.out, e);
     }
 }
 

@@ -1,0 +1,209 @@
+//! Exemplars: the latest observation of a histogram bucket together with the trace it belongs
+//! to, exposed in OpenMetrics text and protobuf (never in text 0.0.4).
+//!
+//! An exemplar is written only by [`Histogram::observe_with_exemplar`] and
+//! [`Histogram::observe_traced`] (what `#[time_block]` calls); a plain
+//! [`observe`](Histogram::observe) never touches them. Each bucket keeps its latest exemplar
+//! in a small seqlock of atomics: writing one is a compare-and-swap, five stores and a clock
+//! read, with no lock and no allocation after the first exemplar of a histogram.
+//!
+//! [`Histogram::observe_with_exemplar`]: super::Histogram::observe_with_exemplar
+//! [`Histogram::observe_traced`]: super::Histogram::observe_traced
+
+use std::sync::atomic::{fence, AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The trace an observation belongs to, exported as the exemplar label `trace_id` in lower-case
+/// hex: 16 digits for a 64-bit id (a `tracing` span id), 32 for a 128-bit one (an
+/// OpenTelemetry trace id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TraceId {
+    hi: u64,
+    lo: u64,
+    wide: bool,
+}
+
+impl TraceId {
+    /// A 64-bit id (16 hex digits).
+    pub const fn from_u64(id: u64) -> Self {
+        Self {
+            hi: 0,
+            lo: id,
+            wide: false,
+        }
+    }
+
+    /// A 128-bit id (32 hex digits), such as an OpenTelemetry trace id.
+    pub const fn from_u128(id: u128) -> Self {
+        Self {
+            hi: (id >> 64) as u64,
+            lo: id as u64,
+            wide: true,
+        }
+    }
+
+    /// Appends the id in lower-case hex.
+    pub fn write_hex(&self, out: &mut Vec<u8>) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut push = |v: u64| {
+            for shift in (0..16).rev() {
+                out.push(HEX[((v >> (shift * 4)) & 0xf) as usize]);
+            }
+        };
+        if self.wide {
+            push(self.hi);
+        }
+        push(self.lo);
+    }
+
+    /// The id in lower-case hex.
+    pub fn to_hex(&self) -> String {
+        let mut v = Vec::with_capacity(32);
+        self.write_hex(&mut v);
+        String::from_utf8(v).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for TraceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+/// One stored exemplar: the observed value, its trace and when it was observed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Exemplar {
+    /// The observed value.
+    pub value: f64,
+    /// The trace it belongs to.
+    pub trace_id: TraceId,
+    /// When it was observed, in milliseconds since the Unix epoch.
+    pub timestamp_ms: u64,
+}
+
+static SOURCE: OnceLock<fn() -> Option<TraceId>> = OnceLock::new();
+
+/// Installs the function that names the current trace (for example one that reads the
+/// OpenTelemetry context of the current span); the first call wins and returns true. Without
+/// one, [`current_trace_id`] takes the id of the current `tracing` span.
+pub fn set_trace_id_source(source: fn() -> Option<TraceId>) -> bool {
+    SOURCE.set(source).is_ok()
+}
+
+/// The trace of the code running now: from the source installed with
+/// [`set_trace_id_source`], else the id of the current `tracing` span (none without a
+/// subscriber that tracks spans, or outside every span).
+#[inline]
+pub fn current_trace_id() -> Option<TraceId> {
+    if let Some(source) = SOURCE.get() {
+        return source();
+    }
+    tracing::dispatcher::get_default(|d| {
+        d.current_span()
+            .id()
+            .map(|id| TraceId::from_u64(id.into_u64()))
+    })
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The latest exemplar of one bucket: a seqlock over atomics (odd sequence while written; a
+/// writer that finds another one writing leaves the slot to it, the latest wins either way).
+#[derive(Debug, Default)]
+pub(crate) struct ExemplarSlot {
+    seq: AtomicU64,
+    value: AtomicU64,
+    hi: AtomicU64,
+    lo: AtomicU64,
+    /// Milliseconds since the epoch, shifted left by one; the low bit is `wide`.
+    stamp: AtomicU64,
+}
+
+impl ExemplarSlot {
+    #[inline]
+    pub(crate) fn store(&self, value: f64, trace_id: TraceId) {
+        let stamp = (now_ms() << 1) | u64::from(trace_id.wide);
+        let seq = self.seq.load(Ordering::Relaxed);
+        if seq & 1 == 1
+            || self
+                .seq
+                .compare_exchange(seq, seq + 1, Ordering::Acquire, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        self.value.store(value.to_bits(), Ordering::Relaxed);
+        self.hi.store(trace_id.hi, Ordering::Relaxed);
+        self.lo.store(trace_id.lo, Ordering::Relaxed);
+        self.stamp.store(stamp, Ordering::Relaxed);
+        self.seq.store(seq + 2, Ordering::Release);
+    }
+
+    /// The stored exemplar, or `None` when there is none (or a writer kept it busy).
+    pub(crate) fn load(&self) -> Option<Exemplar> {
+        for _ in 0..8 {
+            let before = self.seq.load(Ordering::Acquire);
+            if before == 0 {
+                return None;
+            }
+            if before & 1 == 1 {
+                std::hint::spin_loop();
+                continue;
+            }
+            let value = f64::from_bits(self.value.load(Ordering::Relaxed));
+            let hi = self.hi.load(Ordering::Relaxed);
+            let lo = self.lo.load(Ordering::Relaxed);
+            let stamp = self.stamp.load(Ordering::Relaxed);
+            fence(Ordering::Acquire);
+            if self.seq.load(Ordering::Relaxed) == before {
+                return Some(Exemplar {
+                    value,
+                    trace_id: TraceId {
+                        hi,
+                        lo,
+                        wide: stamp & 1 == 1,
+                    },
+                    timestamp_ms: stamp >> 1,
+                });
+            }
+        }
+        None
+    }
+
+    pub(crate) fn clear(&self) {
+        self.seq.store(0, Ordering::Release);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_ids_print_as_fixed_width_hex() {
+        assert_eq!(TraceId::from_u64(0xab).to_hex(), "00000000000000ab");
+        assert_eq!(
+            TraceId::from_u128(1 << 64 | 2).to_hex(),
+            "00000000000000010000000000000002"
+        );
+    }
+
+    #[test]
+    fn a_slot_keeps_the_latest_exemplar() {
+        let s = ExemplarSlot::default();
+        assert_eq!(s.load(), None);
+        s.store(0.5, TraceId::from_u64(7));
+        s.store(0.25, TraceId::from_u128(9));
+        let e = s.load().unwrap();
+        assert_eq!(e.value, 0.25);
+        assert_eq!(e.trace_id, TraceId::from_u128(9));
+        assert!(e.timestamp_ms > 1_600_000_000_000);
+        s.clear();
+        assert_eq!(s.load(), None);
+    }
+}
