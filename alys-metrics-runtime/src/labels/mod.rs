@@ -9,6 +9,7 @@
 mod actor_system;
 mod dynamic;
 mod standard;
+pub(crate) mod words;
 
 use std::borrow::Cow;
 
