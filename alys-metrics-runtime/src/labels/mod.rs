@@ -6,6 +6,7 @@
 //! a fixed number of slots, so a metric's children live in one array and a label tuple is turned
 //! into an index with a few multiplications: no hashing and no lock on the update path.
 
+mod actor_lifecycle;
 mod actor_system;
 mod dynamic;
 mod standard;
@@ -13,6 +14,7 @@ pub(crate) mod words;
 
 use std::borrow::Cow;
 
+pub use actor_lifecycle::{ActorState, EscalationType, StartupPhase, TransitionReason};
 pub use actor_system::{BreakerState, DependencyType};
 pub use dynamic::{
     sanitize_into, sanitize_label_value, Dynamic, DynamicState, MAX_LABEL_VALUE_LEN,
