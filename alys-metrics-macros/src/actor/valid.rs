@@ -250,8 +250,35 @@ fn expand_lifecycle_impl(imp: &mut ItemImpl, which: Lifecycle, args: &Args, erro
         );
         return;
     };
+    let has_context = imp
+        .items
+        .iter()
+        .any(|i| matches!(i, ImplItem::Type(t) if t.ident == "Context"));
+    if which == Lifecycle::Actor && !has_context {
+        let span = imp
+            .trait_
+            .as_ref()
+            .map_or_else(|| imp.self_ty.span(), |t| t.1.span());
+        errors.error(
+            span,
+            "this `impl Actor` declares no `type Context`, so it is not actix's `Actor`: `#[instrument_actor]` on \
+             `impl Actor for X` records actix's lifecycle hooks (`started`, `stopping`, `stopped`). \
+             For another trait, put the attribute on each method to measure: `#[instrument_actor(for = X)]`",
+        );
+        return;
+    }
     let actor_name = (self_ident.to_string(), self_ident.span());
-    let actor_type = actor_type(args, &actor_name);
+    // The first hook checks that the actor type is known (one error when it is not); the
+    // others read the same value without a second check.
+    let checked = actor_type(args, &actor_name);
+    let unchecked = match &args.actor {
+        Some(_) => checked.clone(),
+        None => {
+            let s = &actor_name.0;
+            quote::quote!(::alys_metrics::labels::ActorType::from_name(#s))
+        }
+    };
+    let mut first = true;
     for hook in which.hooks() {
         let written = imp
             .items
@@ -274,7 +301,12 @@ fn expand_lifecycle_impl(imp: &mut ItemImpl, which: Lifecycle, args: &Args, erro
             );
             continue;
         }
-        expand::lifecycle_hook(&name, &mut f.block, &actor_name, &actor_type);
+        let actor_type = if std::mem::take(&mut first) {
+            &checked
+        } else {
+            &unchecked
+        };
+        expand::lifecycle_hook(&name, &mut f.block, &actor_name, actor_type);
     }
 }
 

@@ -360,6 +360,7 @@ impl ChainActor {
     }
 }
 
+#[instrument_actor]
 impl Actor for ChainActor {
     type Context = Context<Self>;
 
@@ -369,6 +370,7 @@ impl Actor for ChainActor {
     }
 }
 
+#[instrument_actor]
 impl actix::Supervised for ChainActor {}
 
 /// Produce the block of this node's slot.

@@ -519,6 +519,15 @@ where
         let n = self.restarts.get() + 1;
         self.restarts.set(n);
         self.slot.metrics().record_restart(RestartReason::Panic);
+        // actix ran no stop hook for the actor that panicked: say it died, and that the
+        // node's supervisor replaced it.
+        let actor_name = std::any::type_name::<A>()
+            .rsplit("::")
+            .next()
+            .unwrap_or("actor");
+        let actor_type = alys_metrics::labels::ActorType::from_name(actor_name);
+        alys_metrics::actor::lifecycle::died(actor_name, actor_type);
+        alys_metrics::actor::supervision::restarted_by("node", actor_name, RestartReason::Panic);
         let actor = (self.make)(n);
         self.slot.replace(Supervisor::start(move |_| actor));
         true

@@ -100,6 +100,7 @@ impl StorageActor {
     }
 }
 
+#[instrument_actor]
 impl Actor for StorageActor {
     type Context = Context<Self>;
 
@@ -109,6 +110,7 @@ impl Actor for StorageActor {
     }
 }
 
+#[instrument_actor]
 impl actix::Supervised for StorageActor {}
 
 /// Store the block at `height`.
