@@ -9,7 +9,6 @@
 //! | `started` panicked | `starting -> failed`, `startup_panic`; a spawn failure (first start) or a supervision failure (restart) |
 //! | `stopping` returned `Running::Stop` | `running -> stopping`, `stop_requested` (`Running::Continue`: no transition) |
 //! | `stopped` | `stopping -> stopped`, `stopped` |
-//! | the node finds the actor dead ([`died`]) | `running -> failed`, `died` |
 //!
 //! Each transition counts `alys_actor_lifecycle_transitions_total{actor, from_state, to_state,
 //! transition_reason}` (`actor` is the actor's type name, e.g. `ChainActor`).
@@ -23,9 +22,11 @@
 //! last one ended: `stopped` or `failed`. `alys_actor_state_transition_timestamp{actor_type}` is
 //! when that state last changed. Before any actor of a type started, all six series are 0.
 //!
-//! actix does not call the stop hooks of an actor whose handler panicked (its task unwinds)
-//! or whose arbiter stopped under it: such an actor stays counted in the state it was in
-//! until the node reports it with [`died`] (as a supervisor that replaces dead actors does).
+//! A handler that panics: actix drops the actor's task while unwinding, and dropping it runs
+//! `stopping` and `stopped` (`running -> stopping -> stopped`); actix's `Supervisor` does not
+//! restart it (its future is gone). A node that replaces such an actor counts that with
+//! [`restarted_by`](super::supervision::restarted_by). An actor whose thread is killed without
+//! unwinding stays counted in the state it was in.
 //!
 //! Transitions are rare: they take a process-wide lock and may allocate (the `actor` label);
 //! nothing here is on a message's path.
@@ -259,19 +260,4 @@ pub fn stopped(site: &'static LifecycleSite) {
 /// it existed, e.g. its `create` closure returned an error the node handled).
 pub fn spawn_failure(actor_type: ActorType) {
     ACTOR_SPAWN_FAILURES.with(actor_type).inc();
-}
-
-/// Reports that an actor of type name `actor` died without its stop hooks (a handler
-/// panicked and actix dropped it): the transition `running -> failed` (`died`). Call it where
-/// the node notices, e.g. when its supervisor finds the actor's address disconnected; then
-/// count the replacement with
-/// [`restarted_by`](super::supervision::restarted_by).
-pub fn died(actor: &str, actor_type: ActorType) {
-    transition(
-        actor,
-        actor_type,
-        ActorState::Running,
-        ActorState::Failed,
-        TransitionReason::Died,
-    );
 }

@@ -24,7 +24,7 @@ pub static ACTOR_STATE_TRANSITION_TIMESTAMP: Gauge;
 #[alys_metric(
     counter,
     labels(
-        actor: dynamic(max = 29),
+        actor: dynamic(max = 32),
         from_state: ActorState,
         to_state: ActorState,
         transition_reason: TransitionReason

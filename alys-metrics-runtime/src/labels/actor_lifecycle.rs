@@ -22,7 +22,7 @@ pub enum ActorState {
     Failed,
 }
 
-/// Why an actor changed state (`transition_reason` label; 9 values).
+/// Why an actor changed state (`transition_reason` label; 8 values).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 pub enum TransitionReason {
     /// A new actor entered `started` (-> starting).
@@ -41,9 +41,6 @@ pub enum TransitionReason {
     StartupPanic,
     /// `restarting` panicked (restarting -> failed).
     RestartPanic,
-    /// The actor's task ended without its stop hooks, e.g. a handler panicked (running ->
-    /// failed); reported by the node ([`died`](crate::actor::lifecycle::died)).
-    Died,
 }
 
 /// Phase of an actor's start-up (`startup_phase` label; 2 values).

@@ -519,14 +519,12 @@ where
         let n = self.restarts.get() + 1;
         self.restarts.set(n);
         self.slot.metrics().record_restart(RestartReason::Panic);
-        // actix ran no stop hook for the actor that panicked: say it died, and that the
-        // node's supervisor replaced it.
+        // actix ran the dead actor's stop hooks while its task unwound; the replacement is the
+        // node's supervisor's restart (actix's `Supervisor` went with the task).
         let actor_name = std::any::type_name::<A>()
             .rsplit("::")
             .next()
             .unwrap_or("actor");
-        let actor_type = alys_metrics::labels::ActorType::from_name(actor_name);
-        alys_metrics::actor::lifecycle::died(actor_name, actor_type);
         alys_metrics::actor::supervision::restarted_by("node", actor_name, RestartReason::Panic);
         let actor = (self.make)(n);
         self.slot.replace(Supervisor::start(move |_| actor));
