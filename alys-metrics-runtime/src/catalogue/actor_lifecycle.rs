@@ -21,6 +21,7 @@ pub static ACTOR_STATE: IntGauge;
 pub static ACTOR_STATE_TRANSITION_TIMESTAMP: Gauge;
 
 /// Lifecycle transitions of actors, by actor (type name), the state left, the state entered and why.
+#[allow(clippy::type_complexity)] // four labels: the type of the generated child table
 #[alys_metric(
     counter,
     labels(
