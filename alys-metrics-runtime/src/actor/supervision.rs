@@ -31,7 +31,9 @@ use super::lifecycle::{clear_restart, mark_restart, transition};
 use crate::catalogue::actor_lifecycle::{
     ACTOR_SUPERVISION_FAILURES, SUPERVISION_ESCALATION_EVENTS, SUPERVISION_TREE_RESTARTS,
 };
-use crate::labels::{ActorState, ActorType, EscalationType, RestartReason, TransitionReason};
+use crate::labels::{
+    ActorState, ActorType, EscalationType, LabelValue, RestartReason, TransitionReason,
+};
 
 /// The `supervisor` label of restarts driven by actix's `Supervisor`.
 pub const ACTIX_SUPERVISOR: &str = "actix";
@@ -224,4 +226,25 @@ pub fn restarted_by(supervisor: &str, child: &str, reason: RestartReason) {
     SUPERVISION_TREE_RESTARTS
         .with(supervisor, child, reason)
         .inc();
+}
+
+/// Creates the restart and escalation series of the pair (`supervisor`, `child`) at 0, so that
+/// `rate()` and `increase()` see them before the first restart (series of dynamic labels
+/// exist only once used). Call it where the node starts a supervised child, e.g. with
+/// [`ACTIX_SUPERVISOR`] for a child under actix's `Supervisor`.
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// use alys_metrics::actor::supervision::{declare, ACTIX_SUPERVISOR};
+/// declare(ACTIX_SUPERVISOR, "EngineActor");
+/// let text = alys_metrics::registry().encode_to_string();
+/// assert!(text.contains("alys_supervision_tree_restarts_total{supervisor=\"actix\",child_actor=\"engineactor\",restart_reason=\"timeout\"} 0\n"));
+/// ```
+pub fn declare(supervisor: &str, child: &str) {
+    for reason in RestartReason::VALUES {
+        let _ = SUPERVISION_TREE_RESTARTS.with(supervisor, child, *reason);
+    }
+    for escalation in EscalationType::VALUES {
+        let _ = SUPERVISION_ESCALATION_EVENTS.with(supervisor, child, *escalation);
+    }
 }

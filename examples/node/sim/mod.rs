@@ -36,7 +36,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use actix::prelude::*;
-use alys_metrics::actor::{ActorMetrics, ActorMetricsBridge};
+use alys_metrics::actor::{supervision, ActorMetrics, ActorMetricsBridge};
 use alys_metrics::prelude::*;
 use tracing_subscriber::filter::LevelFilter;
 
@@ -468,6 +468,15 @@ where
     A: Actor<Context = Context<A>> + actix::Supervised,
 {
     let actor = make(0);
+    // Its restart and escalation series exist at 0 from start-up, under actix's supervisor
+    // and the node's own (which replaces actors that panicked).
+    let name = std::any::type_name::<A>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("actor");
+    for supervisor in [supervision::ACTIX_SUPERVISOR, "node"] {
+        supervision::declare(supervisor, name);
+    }
     Slot::new(Supervisor::start(move |_| actor), Arc::clone(metrics))
 }
 
@@ -525,7 +534,7 @@ where
             .rsplit("::")
             .next()
             .unwrap_or("actor");
-        alys_metrics::actor::supervision::restarted_by("node", actor_name, RestartReason::Panic);
+        supervision::restarted_by("node", actor_name, RestartReason::Panic);
         let actor = (self.make)(n);
         self.slot.replace(Supervisor::start(move |_| actor));
         true
