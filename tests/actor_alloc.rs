@@ -131,6 +131,60 @@ async fn an_actor_keeping_10_mb_shows_them_and_freeing_brings_it_back() {
     arbiter.stop();
 }
 
+/// An actor whose handler carries `#[instrument_actor]` and opens no scope itself: the
+/// attribute's entry attributes what it allocates to `stream`.
+struct StreamActor {
+    kept: Vec<Vec<u8>>,
+}
+
+impl Actor for StreamActor {
+    type Context = Context<Self>;
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct KeepInstrumented(usize);
+
+#[alys_metrics::instrument_actor(message = storage)]
+impl Handler<KeepInstrumented> for StreamActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: KeepInstrumented, _: &mut Context<Self>) {
+        if msg.0 == 0 {
+            self.kept.clear();
+            self.kept.shrink_to_fit();
+        } else {
+            self.kept.push(vec![0x5A; msg.0]);
+        }
+    }
+}
+
+#[actix::test]
+async fn an_instrumented_handler_keeping_10_mb_shows_them_under_its_type() {
+    let _s = SERIAL.lock().await;
+    let arbiter = Arbiter::new();
+    let addr =
+        StreamActor::start_in_arbiter(&arbiter.handle(), |_| StreamActor { kept: Vec::new() });
+    addr.send(KeepInstrumented(1)).await.unwrap(); // the thread registers
+    addr.send(KeepInstrumented(0)).await.unwrap();
+    let before = memory(ActorType::Stream);
+
+    addr.send(KeepInstrumented(TEN_MB)).await.unwrap();
+    let kept = memory(ActorType::Stream);
+    assert!(
+        kept - before >= TEN_MB as i64,
+        "{before} -> {kept}: at least 10 MiB more under `stream`"
+    );
+
+    addr.send(KeepInstrumented(0)).await.unwrap();
+    assert_eq!(
+        memory(ActorType::Stream),
+        before,
+        "freed: back where it was"
+    );
+    arbiter.stop();
+}
+
 #[actix::test]
 async fn memory_freed_by_another_actor_is_subtracted_from_the_one_that_allocated_it() {
     let _s = SERIAL.lock().await;

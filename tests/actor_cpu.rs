@@ -200,3 +200,80 @@ fn memory_gauges_have_no_sample_without_the_tracking_allocator() {
     assert!(!alys_metrics::actor_system::tracking_allocator_installed());
     drop(kept);
 }
+
+/// An actor whose handlers carry `#[instrument_actor]` and open no scope themselves: the
+/// attribute's own entry must attribute their CPU time to `engine` (sync) and, poll by poll,
+/// to `engine` for the future of an async reply.
+struct EngineActor;
+
+impl Actor for EngineActor {
+    type Context = Context<Self>;
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct SpinSync(Duration);
+
+#[alys_metrics::instrument_actor(message = custom(1))]
+impl Handler<SpinSync> for EngineActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SpinSync, _: &mut Context<Self>) {
+        assert_eq!(current_actor_type(), Some(ActorType::Engine));
+        spin(msg.0);
+    }
+}
+
+/// Spins half its time, yields to the arbiter, and spins the other half: two polls.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct SpinAsync(Duration);
+
+#[alys_metrics::instrument_actor(message = custom(2))]
+impl Handler<SpinAsync> for EngineActor {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, msg: SpinAsync, _: &mut Context<Self>) -> Self::Result {
+        Box::pin(async move {
+            spin(msg.0 / 2);
+            tokio::task::yield_now().await;
+            assert_eq!(current_actor_type(), Some(ActorType::Engine));
+            spin(msg.0 / 2);
+        })
+    }
+}
+
+#[actix::test]
+async fn an_instrumented_sync_handler_spinning_200_ms_shows_under_its_type() {
+    let _s = SERIAL.lock().await;
+    let arbiter = Arbiter::new();
+    let addr = EngineActor::start_in_arbiter(&arbiter.handle(), |_| EngineActor);
+    collect_actor_cpu();
+    let engine0 = cpu(ActorType::Engine);
+    addr.send(SpinSync(Duration::from_millis(200)))
+        .await
+        .unwrap();
+    collect_actor_cpu();
+    assert_near(cpu(ActorType::Engine) - engine0, 0.2, "instrumented sync");
+    assert_eq!(
+        current_actor_type(),
+        None,
+        "the test's own thread has no scope"
+    );
+    arbiter.stop();
+}
+
+#[actix::test]
+async fn an_instrumented_future_spinning_200_ms_between_awaits_shows_under_its_type() {
+    let _s = SERIAL.lock().await;
+    let arbiter = Arbiter::new();
+    let addr = EngineActor::start_in_arbiter(&arbiter.handle(), |_| EngineActor);
+    collect_actor_cpu();
+    let engine0 = cpu(ActorType::Engine);
+    addr.send(SpinAsync(Duration::from_millis(200)))
+        .await
+        .unwrap();
+    collect_actor_cpu();
+    assert_near(cpu(ActorType::Engine) - engine0, 0.2, "instrumented future");
+    arbiter.stop();
+}

@@ -1,5 +1,6 @@
 use alys_metrics::prelude::*;
 
+// Not actix's `Actor` (no `type Context`): the attribute says so instead of guessing.
 trait Actor {
     fn started(&mut self);
 }

@@ -214,6 +214,115 @@ pub fn instrument(sig: &mut Signature, block: &mut Block, h: &Handler) -> syn::R
     Ok(())
 }
 
+/// The lifecycle trait an `impl` instruments: actix's `Actor` or `Supervised`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// `impl Actor for X`: `started`, `stopping`, `stopped`.
+    Actor,
+    /// `impl Supervised for X`: `restarting`.
+    Supervised,
+}
+
+impl Lifecycle {
+    /// The hooks of the trait.
+    pub fn hooks(self) -> &'static [&'static str] {
+        match self {
+            Lifecycle::Actor => &["started", "stopping", "stopped"],
+            Lifecycle::Supervised => &["restarting"],
+        }
+    }
+}
+
+// Input:
+//     #[instrument_actor]
+//     impl Actor for EngineActor {
+//         type Context = Context<Self>;
+//         fn started(&mut self, ctx: &mut Self::Context) { body }
+//     }
+// Output: every hook of the trait, the missing ones added with actix's default behaviour,
+// each recording its transition:
+//     fn started(&mut self, ctx: &mut Self::Context) {
+//         static __ALYS_LIFE: LifecycleSite = LifecycleSite::new("EngineActor", <actor type>);
+//         let __alys_hook = lifecycle::started(&__ALYS_LIFE);   // records `failed` if dropped unfinished
+//         (move || { body })();
+//         __alys_hook.finish();
+//     }
+//     fn stopping(&mut self, _: &mut <Self as Actor>::Context) -> Running { .. Running::Stop }
+//     fn stopped(&mut self, _: &mut <Self as Actor>::Context) {}
+
+/// The default of a hook the user did not write, as actix defines it.
+pub fn default_hook(name: &str) -> syn::ImplItemFn {
+    let ctx = quote!(<Self as ::alys_metrics::__private::actix::Actor>::Context);
+    match name {
+        "stopping" => syn::parse_quote! {
+            fn stopping(&mut self, _: &mut #ctx) -> ::alys_metrics::__private::actix::Running {
+                ::alys_metrics::__private::actix::Running::Stop
+            }
+        },
+        other => {
+            let ident = syn::Ident::new(other, Span::call_site());
+            syn::parse_quote! { fn #ident(&mut self, _: &mut #ctx) {} }
+        }
+    }
+}
+
+/// Rewrites the body of the lifecycle hook `name` so that it records its transition.
+pub fn lifecycle_hook(
+    name: &str,
+    block: &mut Block,
+    actor_name: &(String, Span),
+    actor_type: &TokenStream,
+) {
+    let site = local("__ALYS_LIFE");
+    let hook = local("__alys_hook");
+    let reply = local("__alys_running");
+    let actor = syn::LitStr::new(&actor_name.0, actor_name.1);
+    let p = quote!(::alys_metrics::__private);
+    let (site_ty, declare) = match name {
+        "restarting" => (
+            quote!(#p::supervision::SupervisionSite),
+            quote!(#p::supervision::SupervisionSite::new(#actor, #actor_type)),
+        ),
+        _ => (
+            quote!(#p::lifecycle::LifecycleSite),
+            quote!(#p::lifecycle::LifecycleSite::new(#actor, #actor_type)),
+        ),
+    };
+    let prologue = quote! { static #site: #site_ty = #declare; };
+    *block = match name {
+        "started" => syn::parse_quote!({
+            #prologue
+            let #hook = #p::lifecycle::started(&#site);
+            #[allow(clippy::redundant_closure_call)]
+            (move || #block)();
+            #hook.finish();
+        }),
+        "restarting" => syn::parse_quote!({
+            #prologue
+            let #hook = #p::supervision::restarting(&#site);
+            #[allow(clippy::redundant_closure_call)]
+            (move || #block)();
+            #hook.finish();
+        }),
+        "stopping" => syn::parse_quote!({
+            #prologue
+            #[allow(clippy::redundant_closure_call)]
+            let #reply: #p::actix::Running = (move || -> #p::actix::Running #block)();
+            #p::lifecycle::stopping(
+                &#site,
+                ::core::matches!(#reply, #p::actix::Running::Stop),
+            );
+            #reply
+        }),
+        _ => syn::parse_quote!({
+            #prologue
+            #[allow(clippy::redundant_closure_call)]
+            (move || #block)();
+            #p::lifecycle::stopped(&#site);
+        }),
+    };
+}
+
 /// A method `fn f(&self, ..) -> Fut<'_>` (or `-> &T`) becomes
 /// `fn f<'__alys_self>(&'__alys_self self, ..) -> Fut<'__alys_self>`: the same signature by the
 /// elision rules, with a lifetime the measuring code can name.

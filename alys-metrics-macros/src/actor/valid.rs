@@ -14,7 +14,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ImplItem, Item, ItemFn, ItemImpl, Signature, Type};
 
 use super::ast::{Args, Message, ACTOR_TYPES, MESSAGE_TYPES};
-use super::expand::{self, Handler, Relay};
+use super::expand::{self, Handler, Lifecycle, Relay};
 use crate::util::Errors;
 
 fn list(values: &[(&str, &str)]) -> String {
@@ -190,8 +190,131 @@ pub fn expand_fn(f: &mut ItemFn, args: &Args, errors: &mut Errors) {
     }
 }
 
+/// The lifecycle trait an impl implements, by the last segment of its path.
+fn lifecycle_of(imp: &ItemImpl) -> Option<Lifecycle> {
+    let (_, path, _) = imp.trait_.as_ref()?;
+    let last = path.segments.last()?;
+    if !matches!(last.arguments, syn::PathArguments::None) {
+        return None;
+    }
+    if last.ident == "Actor" {
+        Some(Lifecycle::Actor)
+    } else if last.ident == "Supervised" {
+        Some(Lifecycle::Supervised)
+    } else {
+        None
+    }
+}
+
+/// `impl Actor for X` / `impl Supervised for X`: every hook of the trait records its
+/// transition; the hooks the user did not write are added with actix's default behaviour.
+fn expand_lifecycle_impl(imp: &mut ItemImpl, which: Lifecycle, args: &Args, errors: &mut Errors) {
+    let trait_name = match which {
+        Lifecycle::Actor => "Actor",
+        Lifecycle::Supervised => "Supervised",
+    };
+    let misplaced = [
+        ("for", args.for_type.as_ref().map(Spanned::span)),
+        (
+            "message",
+            args.message.as_ref().map(|m| match m {
+                Message::Variant(i) | Message::Custom(i, _) => i.span(),
+            }),
+        ),
+        ("error", args.error.as_ref().map(Spanned::span)),
+        ("metrics", args.metrics.as_ref().map(Spanned::span)),
+    ];
+    let mut bad = false;
+    for (arg, span) in misplaced {
+        if let Some(span) = span {
+            bad = true;
+            errors.error(
+                span,
+                format!(
+                    "`{arg} = ..` is not expected on `impl {trait_name}`: its hooks handle no message. \
+                     Only `actor = ..` applies here; `{arg}` belongs on the actor's `impl Handler<M>`"
+                ),
+            );
+        }
+    }
+    if bad {
+        return;
+    }
+    let Some(self_ident) = type_name(&imp.self_ty) else {
+        errors.error(
+            imp.self_ty.span(),
+            format!(
+                "cannot name the actor `{}`: instrument an `impl {trait_name}` for a named type",
+                imp.self_ty.to_token_stream()
+            ),
+        );
+        return;
+    };
+    let has_context = imp
+        .items
+        .iter()
+        .any(|i| matches!(i, ImplItem::Type(t) if t.ident == "Context"));
+    if which == Lifecycle::Actor && !has_context {
+        let span = imp
+            .trait_
+            .as_ref()
+            .map_or_else(|| imp.self_ty.span(), |t| t.1.span());
+        errors.error(
+            span,
+            "this `impl Actor` declares no `type Context`, so it is not actix's `Actor`: `#[instrument_actor]` on \
+             `impl Actor for X` records actix's lifecycle hooks (`started`, `stopping`, `stopped`). \
+             For another trait, put the attribute on each method to measure: `#[instrument_actor(for = X)]`",
+        );
+        return;
+    }
+    let actor_name = (self_ident.to_string(), self_ident.span());
+    // The first hook checks that the actor type is known (one error when it is not); the
+    // others read the same value without a second check.
+    let checked = actor_type(args, &actor_name);
+    let unchecked = match &args.actor {
+        Some(_) => checked.clone(),
+        None => {
+            let s = &actor_name.0;
+            quote::quote!(::alys_metrics::labels::ActorType::from_name(#s))
+        }
+    };
+    let mut first = true;
+    for hook in which.hooks() {
+        let written = imp
+            .items
+            .iter()
+            .any(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == hook));
+        if !written {
+            imp.items.push(ImplItem::Fn(expand::default_hook(hook)));
+        }
+    }
+    for item in &mut imp.items {
+        let ImplItem::Fn(f) = item else { continue };
+        let name = f.sig.ident.to_string();
+        if !which.hooks().contains(&name.as_str()) {
+            continue;
+        }
+        if let Some(span) = instrumented_twice(&f.attrs) {
+            errors.error(
+                span,
+                format!("this hook is already instrumented by `#[instrument_actor]` on its `impl {trait_name}`: remove the attribute here"),
+            );
+            continue;
+        }
+        let actor_type = if std::mem::take(&mut first) {
+            &checked
+        } else {
+            &unchecked
+        };
+        expand::lifecycle_hook(&name, &mut f.block, &actor_name, actor_type);
+    }
+}
+
 /// The handlers of an impl block.
 pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) {
+    if let Some(which) = lifecycle_of(imp) {
+        return expand_lifecycle_impl(imp, which, args, errors);
+    }
     if let Some(p) = &args.for_type {
         errors.error(
             p.span(),
@@ -301,7 +424,8 @@ pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) {
             span,
             format!(
                 "no method of this `impl` is named `handle` or `handle_*`, so `#[instrument_actor]` has nothing to measure here. \
-                 Put the attribute on each method to measure instead: `#[instrument_actor(for = {actor})]`",
+                 Put the attribute on each method to measure instead: `#[instrument_actor(for = {actor})]`; \
+                 for lifecycle and restarts, put it on `impl Actor for {actor}` or `impl Supervised for {actor}`",
                 actor = actor_name.0
             ),
         );

@@ -2,17 +2,19 @@
 //! the duration of a handler's call and of each poll of its reply, so that
 //!
 //! - instrumented code called from an instrumented handler of the same message is not counted
-//!   again (once per message), and
+//!   again (once per message),
 //! - code run by a handler can ask which actor it runs in ([`current_actor`]), e.g. to label
-//!   the messages it sends with their sender.
-
-use std::cell::Cell;
+//!   the messages it sends with their sender, and
+//! - the handler's CPU time and heap allocations are attributed to its actor type (the same
+//!   entry opens the handler's [actor scope](crate::actor_system::enter)).
+//!
+//! The handler and the actor type live in one thread-local (`actor_system::current`), so an
+//! entry reads and writes both with one access.
 
 use super::HandlerSite;
+use crate::actor_system::current::{current_site, enter_site, same_message};
 
-thread_local! {
-    static CURRENT: Cell<Option<&'static HandlerSite>> = const { Cell::new(None) };
-}
+pub use crate::actor_system::current::SiteScope as Scope;
 
 /// The instrumented handler running on this thread, if any: its actor and message names and
 /// labels.
@@ -24,61 +26,25 @@ thread_local! {
 /// ```
 #[inline]
 pub fn current_actor() -> Option<&'static HandlerSite> {
-    CURRENT.with(Cell::get)
+    current_site()
 }
 
-/// Makes `site` the current handler until the scope is dropped, then restores the previous one.
-#[derive(Debug)]
-#[must_use = "the scope ends when it is dropped"]
-pub struct Scope {
-    previous: Option<&'static HandlerSite>,
-}
-
-impl Scope {
-    /// Enters `site`.
-    #[inline]
-    pub fn enter(site: &'static HandlerSite) -> Self {
-        Self {
-            previous: CURRENT.with(|c| c.replace(Some(site))),
-        }
-    }
-}
-
-impl Drop for Scope {
-    #[inline]
-    fn drop(&mut self) {
-        let previous = self.previous;
-        CURRENT.with(|c| c.set(previous));
-    }
-}
-
-/// True when `cur`, the handler running, handles the same message as `site`: `site` is then
-/// part of that message's handling, already measured.
+/// Makes `site` the current handler, and its actor type the thread's actor scope, until the
+/// scope is dropped; then the previous ones are restored.
 #[inline]
-fn same_message(cur: Option<&'static HandlerSite>, site: &'static HandlerSite) -> bool {
-    match cur {
-        None => false,
-        Some(cur) => std::ptr::eq(cur, site) || cur.message == site.message,
-    }
+pub fn enter(site: &'static HandlerSite) -> Option<Scope> {
+    enter_site(site, false)
 }
 
 /// True when a handler of the same message as `site` is running on this thread.
 #[inline]
 pub fn nested(site: &'static HandlerSite) -> bool {
-    same_message(current_actor(), site)
+    same_message(current_site(), site)
 }
 
 /// Enters `site` unless a handler of the same message runs on this thread (then `None`): one
 /// thread-local access for the check and the entry.
 #[inline]
 pub fn enter_unless_nested(site: &'static HandlerSite) -> Option<Scope> {
-    CURRENT.with(|c| {
-        let cur = c.get();
-        if same_message(cur, site) {
-            None
-        } else {
-            c.set(Some(site));
-            Some(Scope { previous: cur })
-        }
-    })
+    enter_site(site, true)
 }

@@ -52,6 +52,7 @@ use std::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, AtomicU8, Order
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Instant;
 
+use crate::actor::HandlerSite;
 use crate::labels::{ActorType, LabelValue};
 
 /// The raw value of "no actor scope open".
@@ -60,11 +61,29 @@ pub(crate) const NO_ACTOR: u8 = u8::MAX;
 /// Number of actor types, the length of every per-type array here.
 pub(crate) const TYPES: usize = ActorType::COUNT;
 
+/// What runs on this thread now: the instrumented handler (if any) and the actor type its
+/// work is attributed to. One thread-local holds both, so a handler's entry reads and writes
+/// them with one access.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Current {
+    /// The instrumented handler running, if any.
+    pub(crate) site: Option<&'static HandlerSite>,
+    /// The actor type of the innermost open scope, or [`NO_ACTOR`].
+    pub(crate) actor: u8,
+}
+
+impl Current {
+    const NONE: Self = Self {
+        site: None,
+        actor: NO_ACTOR,
+    };
+}
+
 thread_local! {
-    /// The actor type of the innermost open scope, or [`NO_ACTOR`]. `const`-initialised and
-    /// without a destructor, so the allocator may read it at any time, even while the thread's
-    /// other thread-locals are being destroyed.
-    static CURRENT: Cell<u8> = const { Cell::new(NO_ACTOR) };
+    /// The handler and actor type of the innermost open scope. `const`-initialised and without
+    /// a destructor, so the allocator may read it at any time, even while the thread's other
+    /// thread-locals are being destroyed.
+    static CURRENT: Cell<Current> = const { Cell::new(Current::NONE) };
 
     /// The thread's busy-time slot, registered on its first scope.
     static SLOT: Registration = Registration::new();
@@ -78,14 +97,88 @@ thread_local! {
 #[inline]
 pub fn enter(actor: ActorType) -> ActorScope {
     let raw = actor.index() as u8;
-    let prev = CURRENT.try_with(Cell::get).unwrap_or(NO_ACTOR);
+    let prev = CURRENT.try_with(Cell::get).unwrap_or(Current::NONE);
     // Before `CURRENT` changes: the thread's registration allocates, and those bytes belong to
     // whoever was current, not to `actor`.
-    let _ = SLOT.try_with(|s| s.slot.switch(prev, raw));
-    let _ = CURRENT.try_with(|c| c.set(raw));
+    switch(prev.actor, raw);
+    let _ = CURRENT.try_with(|c| c.set(Current { actor: raw, ..prev }));
     ActorScope {
         prev,
         _not_send: PhantomData,
+    }
+}
+
+/// Closes the busy time of `from` and opens `to` on this thread's slot; nothing when they are
+/// the same type (the time goes on to that type either way).
+#[inline(always)]
+fn switch(from: u8, to: u8) {
+    if from != to {
+        let _ = SLOT.try_with(|s| s.slot.switch(from, to));
+    }
+}
+
+/// The instrumented handler running on this thread, if any.
+#[inline]
+pub(crate) fn current_site() -> Option<&'static HandlerSite> {
+    CURRENT.try_with(|c| c.get().site).ok().flatten()
+}
+
+/// True when `cur`, the handler running, handles the same message as `site`: `site` is then
+/// part of that message's handling, already measured.
+#[inline]
+pub(crate) fn same_message(cur: Option<&'static HandlerSite>, site: &'static HandlerSite) -> bool {
+    match cur {
+        None => false,
+        Some(cur) => std::ptr::eq(cur, site) || cur.message == site.message,
+    }
+}
+
+/// Makes `site` the running handler and opens a scope of its actor type, unless `unless_nested`
+/// and a handler of the same message runs on this thread (then `None`): one access to the
+/// thread's state for the check and the entry, and one to its busy-time slot when the actor
+/// type changes.
+#[inline]
+pub(crate) fn enter_site(site: &'static HandlerSite, unless_nested: bool) -> Option<SiteScope> {
+    let raw = site.actor_type.index() as u8;
+    let prev = CURRENT
+        .try_with(|c| {
+            let cur = c.get();
+            if unless_nested && same_message(cur.site, site) {
+                None
+            } else {
+                c.set(Current {
+                    site: Some(site),
+                    actor: raw,
+                });
+                Some(cur)
+            }
+        })
+        .ok()??;
+    // After `CURRENT` changed, unlike `enter`: a first registration's bytes go to `site`'s type
+    // (once per thread, a few hundred bytes).
+    switch(prev.actor, raw);
+    Some(SiteScope {
+        prev,
+        _not_send: PhantomData,
+    })
+}
+
+/// An instrumented handler's scope (see [`enter_site`]): dropping it restores the handler and
+/// actor type that were current before.
+#[must_use = "the scope ends when it is dropped"]
+#[derive(Debug)]
+pub struct SiteScope {
+    prev: Current,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Drop for SiteScope {
+    #[inline]
+    fn drop(&mut self) {
+        let now = CURRENT
+            .try_with(|c| c.replace(self.prev))
+            .map_or(NO_ACTOR, |c| c.actor);
+        switch(now, self.prev.actor);
     }
 }
 
@@ -98,7 +191,7 @@ pub fn current_actor_type() -> Option<ActorType> {
 /// [`current_actor_type`] as its index, [`NO_ACTOR`] for none; safe to call from the allocator.
 #[inline(always)]
 pub(crate) fn current_raw() -> u8 {
-    CURRENT.try_with(Cell::get).unwrap_or(NO_ACTOR)
+    CURRENT.try_with(|c| c.get().actor).unwrap_or(NO_ACTOR)
 }
 
 /// An open actor scope (see [`enter`]); dropping it closes the scope and makes the type that
@@ -108,7 +201,7 @@ pub(crate) fn current_raw() -> u8 {
 #[must_use = "the scope closes as soon as it is dropped"]
 #[derive(Debug)]
 pub struct ActorScope {
-    prev: u8,
+    prev: Current,
     /// Scopes belong to the thread that opened them.
     _not_send: PhantomData<*const ()>,
 }
@@ -117,9 +210,17 @@ impl Drop for ActorScope {
     #[inline]
     fn drop(&mut self) {
         let now_current = CURRENT
-            .try_with(|c| c.replace(self.prev))
+            .try_with(|c| {
+                let now = c.get();
+                // The handler is left as it is now: only the actor type was this scope's.
+                c.set(Current {
+                    actor: self.prev.actor,
+                    ..now
+                });
+                now.actor
+            })
             .unwrap_or(NO_ACTOR);
-        let _ = SLOT.try_with(|s| s.slot.switch(now_current, self.prev));
+        switch(now_current, self.prev.actor);
     }
 }
 

@@ -76,7 +76,7 @@ fn poll_measured<O, T: Track, C: Classify<O>>(
     classify: C,
     poll: impl FnOnce() -> Poll<O>,
 ) -> Poll<O> {
-    let _scope = Scope::enter(guard.site());
+    let _scope = super::context::enter(guard.site());
     let mut sentinel = PanicSentinel(Some(guard));
     let out = poll();
     if let (Poll::Ready(v), Some(guard)) = (&out, sentinel.0.take()) {

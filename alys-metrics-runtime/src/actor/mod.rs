@@ -137,11 +137,13 @@ mod context;
 mod derived;
 mod guard;
 mod in_flight;
+pub mod lifecycle;
 pub mod mailbox;
 mod measure;
 mod metrics;
 mod outcome;
 mod site;
+pub mod supervision;
 
 pub use bridge::{ActorHandle, ActorMetricsBridge, AggregateStats, CollectionSummary, NoRuntime};
 pub use classify::{actor_type_by_words, actor_type_of, message_type_by_words};
@@ -169,6 +171,7 @@ pub mod __private {
     pub use super::measure::{
         measure_async, start, start_sync, MeasureKnown, MeasureRefused, MeasureValue, Tag,
     };
+    pub use super::{lifecycle, supervision};
 }
 mod support;
 

@@ -9,9 +9,11 @@
 //! | `alys_actor_dependency_response_time_seconds`, `alys_actor_dependency_health_status` | [`Dependency`] ([`dependency`]) |
 //! | `alys_actor_circuit_breaker_state`, `alys_actor_circuit_breaker_transitions_total`, `alys_actor_circuit_breaker_rejections_total` | [`CircuitBreaker`] ([`breaker`]) |
 //!
-//! `#[instrument_actor]` handlers are meant to open a scope around every call and every poll
-//! of their future; until it does, open one yourself at the top of a handler
-//! (`let _scope = enter(ActorType::Chain);`) or inside each poll of a hand-written future.
+//! Every `#[instrument_actor]` handler opens the scope of its actor type around its call and
+//! around every poll of its reply future (the same thread-local entry that makes it the
+//! [`current_actor`](crate::actor::current_actor)). Code that is not instrumented opens one
+//! itself: `let _scope = enter(ActorType::Chain);` at the top of a handler, or inside each poll
+//! of a hand-written future.
 
 #[allow(unsafe_code)] // the crate's one unsafe module: a `GlobalAlloc`, with SAFETY notes.
 #[path = "alloc.rs"]

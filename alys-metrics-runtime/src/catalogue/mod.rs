@@ -40,6 +40,7 @@
 //! `alys_feature_flags_enabled_count`. [`LINT_EXCEPTIONS`] lists them.
 
 pub mod actor;
+pub mod actor_lifecycle;
 pub mod actor_system;
 pub mod chain;
 pub mod consensus;

@@ -6,14 +6,17 @@
 //! a fixed number of slots, so a metric's children live in one array and a label tuple is turned
 //! into an index with a few multiplications: no hashing and no lock on the update path.
 
+mod actor_lifecycle;
 mod actor_system;
 mod chain;
 mod dynamic;
 mod governance;
 mod standard;
+pub(crate) mod words;
 
 use std::borrow::Cow;
 
+pub use actor_lifecycle::{ActorState, EscalationType, StartupPhase, TransitionReason};
 pub use actor_system::{BreakerState, DependencyType};
 pub use chain::*;
 pub use dynamic::{

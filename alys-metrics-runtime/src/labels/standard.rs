@@ -91,20 +91,40 @@ pub enum ActorType {
 }
 
 impl ActorType {
-    /// Classifies an actor by its type name, case-insensitively: the first of `chain`,
-    /// `engine`, `network`, `bridge`, `storage`, `sync`, `stream`, `supervisor` that the name
-    /// contains decides; otherwise [`ActorType::System`].
+    /// The actor type an actor's type name says by its whole words, case-insensitively: the
+    /// first word (or run of words) of the name that is a type's label value (`chain`,
+    /// `engine`, `network`, `bridge`, `storage`, `sync`, `stream`, `supervisor`, `system`)
+    /// decides; `None` when no word is one. The same rule `#[instrument_actor]` infers with at
+    /// compile time.
+    ///
+    /// ```
+    /// # extern crate alys_metrics_runtime as alys_metrics;
+    /// use alys_metrics::labels::ActorType;
+    /// const CHAIN: Option<ActorType> = ActorType::by_words("ChainSupervisor");
+    /// assert_eq!(CHAIN, Some(ActorType::Chain));
+    /// assert_eq!(ActorType::by_words("ExampleBlockchainActor"), None); // `Blockchain` is one word
+    /// assert_eq!(ActorType::by_words("AsyncWorker"), None);
+    /// ```
+    pub const fn by_words(name: &str) -> Option<Self> {
+        super::words::by_words(name, &super::words::ACTOR_WORDS)
+    }
+
+    /// Classifies an actor by its type name at run time: [`ActorType::by_words`], and
+    /// [`ActorType::System`] when no word of the name is an actor type.
     ///
     /// ```
     /// # extern crate alys_metrics_runtime as alys_metrics;
     /// use alys_metrics::labels::ActorType;
     /// assert_eq!(ActorType::from_name("ChainActor"), ActorType::Chain);
     /// assert_eq!(ActorType::from_name("PegInBridgeActor"), ActorType::Bridge);
+    /// assert_eq!(ActorType::from_name("ExampleBlockchainActor"), ActorType::System);
     /// assert_eq!(ActorType::from_name("Metronome"), ActorType::System);
     /// ```
-    pub fn from_name(name: &str) -> Self {
-        // One set of rules, shared with `#[instrument_actor]`'s compile-time classification.
-        crate::actor::actor_type_of(name)
+    pub const fn from_name(name: &str) -> Self {
+        match Self::by_words(name) {
+            Some(t) => t,
+            None => Self::System,
+        }
     }
 }
 
@@ -587,8 +607,14 @@ mod tests {
     }
 
     #[test]
-    fn actor_type_from_name_follows_the_seed_rules() {
+    fn actor_type_from_name_is_by_whole_words() {
         assert_eq!(ActorType::from_name("EngineActor"), ActorType::Engine);
+        assert_eq!(ActorType::from_name("ChainActor"), ActorType::Chain);
+        assert_eq!(ActorType::from_name("ChainSupervisor"), ActorType::Chain);
+        for none in ["ExampleBlockchainActor", "RestoreCheckpoint", "AsyncWorker"] {
+            assert_eq!(ActorType::by_words(none), None, "{none}");
+            assert_eq!(ActorType::from_name(none), ActorType::System, "{none}");
+        }
         assert_eq!(ActorType::from_name("SYNC"), ActorType::Sync);
         assert_eq!(
             ActorType::from_name("RootSupervisor"),

@@ -70,10 +70,12 @@ impl BridgeActor {
     }
 }
 
+#[instrument_actor]
 impl Actor for BridgeActor {
     type Context = Context<Self>;
 }
 
+#[instrument_actor]
 impl actix::Supervised for BridgeActor {}
 
 /// A peg-in of `amount_sat` satoshis seen on Bitcoin.

@@ -367,6 +367,7 @@ impl ChainActor {
     }
 }
 
+#[instrument_actor]
 impl Actor for ChainActor {
     type Context = Context<Self>;
 
@@ -376,6 +377,7 @@ impl Actor for ChainActor {
     }
 }
 
+#[instrument_actor]
 impl actix::Supervised for ChainActor {}
 
 /// Produce the block of this node's slot.

@@ -54,10 +54,12 @@ impl EngineActor {
     }
 }
 
+#[instrument_actor]
 impl Actor for EngineActor {
     type Context = Context<Self>;
 }
 
+#[instrument_actor]
 impl actix::Supervised for EngineActor {
     fn restarting(&mut self, _: &mut Context<Self>) {
         self.metrics.record_restart(RestartReason::Timeout);
@@ -125,6 +127,8 @@ impl Handler<BuildBlock> for EngineActor {
             .into_actor(self)
             .map(|result, _act, ctx| {
                 if matches!(result, Err(EngineError::Timeout)) {
+                    // The supervisor's restart is counted with this reason.
+                    alys_metrics::actor::supervision::stop_reason(RestartReason::Timeout);
                     ctx.stop();
                 }
                 result

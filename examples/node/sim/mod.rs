@@ -41,7 +41,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use actix::prelude::*;
-use alys_metrics::actor::{ActorMetrics, ActorMetricsBridge};
+use alys_metrics::actor::{supervision, ActorMetrics, ActorMetricsBridge};
 use alys_metrics::prelude::*;
 use tracing_subscriber::filter::LevelFilter;
 
@@ -562,6 +562,15 @@ where
     A: Actor<Context = Context<A>> + actix::Supervised,
 {
     let actor = make(0);
+    // Its restart and escalation series exist at 0 from start-up, under actix's supervisor
+    // and the node's own (which replaces actors that panicked).
+    let name = std::any::type_name::<A>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("actor");
+    for supervisor in [supervision::ACTIX_SUPERVISOR, "node"] {
+        supervision::declare(supervisor, name);
+    }
     Slot::new(Supervisor::start(move |_| actor), Arc::clone(metrics))
 }
 
@@ -613,6 +622,13 @@ where
         let n = self.restarts.get() + 1;
         self.restarts.set(n);
         self.slot.metrics().record_restart(RestartReason::Panic);
+        // actix ran the dead actor's stop hooks while its task unwound; the replacement is the
+        // node's supervisor's restart (actix's `Supervisor` went with the task).
+        let actor_name = std::any::type_name::<A>()
+            .rsplit("::")
+            .next()
+            .unwrap_or("actor");
+        supervision::restarted_by("node", actor_name, RestartReason::Panic);
         let actor = (self.make)(n);
         self.slot.replace(Supervisor::start(move |_| actor));
         true

@@ -194,10 +194,12 @@ impl NetworkActor {
     }
 }
 
+#[instrument_actor]
 impl Actor for NetworkActor {
     type Context = Context<Self>;
 }
 
+#[instrument_actor]
 impl actix::Supervised for NetworkActor {}
 
 /// One round of peer management.

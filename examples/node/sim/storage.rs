@@ -101,6 +101,7 @@ impl StorageActor {
     }
 }
 
+#[instrument_actor]
 impl Actor for StorageActor {
     type Context = Context<Self>;
 
@@ -110,6 +111,7 @@ impl Actor for StorageActor {
     }
 }
 
+#[instrument_actor]
 impl actix::Supervised for StorageActor {}
 
 /// Store the block at `height`.

@@ -143,6 +143,7 @@ impl SyncActor {
     }
 }
 
+#[instrument_actor]
 impl Actor for SyncActor {
     type Context = Context<Self>;
 
@@ -157,6 +158,7 @@ impl Actor for SyncActor {
     }
 }
 
+#[instrument_actor]
 impl actix::Supervised for SyncActor {}
 
 /// One step of the sync state machine.
