@@ -163,7 +163,7 @@ pub(crate) fn enter_site(site: &'static HandlerSite, unless_nested: bool) -> Opt
     })
 }
 
-/// An instrumented handler's scope (see [`enter_site`]): dropping it restores the handler and
+/// An instrumented handler's scope (see `enter_site`): dropping it restores the handler and
 /// actor type that were current before.
 #[must_use = "the scope ends when it is dropped"]
 #[derive(Debug)]

@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | text 0.0.4 (default) | [`TEXT_CONTENT_TYPE`] | classic buckets; never exemplars |
 //! | [OpenMetrics 1.0.0](openmetrics) | [`OPENMETRICS_CONTENT_TYPE`] | classic buckets with exemplars, `# UNIT`, `# EOF` |
-//! | [protobuf](protobuf) | [`PROTOBUF_CONTENT_TYPE`] | classic and native buckets, exemplars |
+//! | [protobuf] | [`PROTOBUF_CONTENT_TYPE`] | classic and native buckets, exemplars |
 //!
 //! Each can be gzipped ([`render`]).
 

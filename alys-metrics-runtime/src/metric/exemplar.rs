@@ -3,7 +3,7 @@
 //!
 //! An exemplar is written only by [`Histogram::observe_with_exemplar`] and
 //! [`Histogram::observe_traced`] (what `#[time_block]` calls); a plain
-//! [`observe`](Histogram::observe) never touches them. Each bucket keeps its latest exemplar
+//! [`observe`](super::Histogram::observe) never touches them. Each bucket keeps its latest exemplar
 //! in a small seqlock of atomics: writing one is a compare-and-swap, five stores and a clock
 //! read, with no lock and no allocation after the first exemplar of a histogram.
 //!
