@@ -7,12 +7,14 @@
 //! into an index with a few multiplications: no hashing and no lock on the update path.
 
 mod actor_system;
+mod actor_traffic;
 mod dynamic;
 mod standard;
 
 use std::borrow::Cow;
 
 pub use actor_system::{BreakerState, DependencyType};
+pub use actor_traffic::{ActorEndpoint, CommunicationPattern, DeadlockKind};
 pub use dynamic::{
     sanitize_into, sanitize_label_value, Dynamic, DynamicState, MAX_LABEL_VALUE_LEN,
 };
