@@ -27,7 +27,7 @@
 //!
 //! [`DeadlockDetector::spawn`] runs [`check`](DeadlockDetector::check) every `interval` on a
 //! tokio task of its own (inside an actix `System` or any tokio runtime); or call `check`
-//! from a task of yours. The default threshold is 30 s ([`DEFAULT_THRESHOLD`]).
+//! from a task of yours. Run one detector per process: each counts what it finds. The default threshold is 30 s ([`DEFAULT_THRESHOLD`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
