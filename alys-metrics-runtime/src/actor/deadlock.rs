@@ -120,7 +120,7 @@ impl DeadlockDetector {
             for (to, cell) in row.iter().enumerate() {
                 let state = &mut self.edges[from][to];
                 let Some(edge) = cell.get() else { continue };
-                let settled = edge.settled.load(std::sync::atomic::Ordering::Relaxed);
+                let settled = edge.settled();
                 let in_flight = edge.queue.get();
                 if in_flight > 0 && settled == state.settled {
                     let since = *state.stuck_since.get_or_insert(now);

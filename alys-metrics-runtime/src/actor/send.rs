@@ -30,8 +30,7 @@
 //! The edge's children are resolved on its first message and cached in a static 10 x 10 array:
 //! a request pays two thread-local reads, one cached type-name lookup (a thread-local
 //! direct-mapped table keyed by the type name's address), an atomic load for the edge, two
-//! relaxed increments at the start and a histogram observation, a decrement and an increment
-//! at the end. No hashing, lock or allocation after the edge's first use. The timeout and
+//! relaxed increments at the start, and at the end a decrement and a histogram observation. No hashing, lock or allocation after the edge's first use. The timeout and
 //! dead-letter paths resolve their labels when they happen.
 //!
 //! ```
@@ -70,7 +69,6 @@
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
@@ -88,15 +86,23 @@ use crate::metric::{Counter, Histogram, IntGauge};
 /// Number of endpoints (the nine actor types and `external`).
 pub(crate) const ENDPOINTS: usize = ActorEndpoint::COUNT;
 
-/// One edge's cached children, and the count of its requests that ended (any way), which the
-/// deadlock detector watches for progress.
+/// One edge's cached children.
 #[derive(Debug)]
 pub(crate) struct Edge {
     latency: &'static Histogram,
     pub(crate) queue: &'static IntGauge,
     request_response: &'static Counter,
     fire_and_forget: &'static Counter,
-    pub(crate) settled: AtomicU64,
+}
+
+impl Edge {
+    /// Requests of this edge that ended, any way: the requests sent minus those in flight
+    /// (two relaxed reads; the deadlock detector watches it for progress).
+    pub(crate) fn settled(&self) -> u64 {
+        self.request_response
+            .get()
+            .saturating_sub(u64::try_from(self.queue.get()).unwrap_or(0))
+    }
 }
 
 /// The edges, indexed `[from][to]` by [`ActorEndpoint::index`].
@@ -126,7 +132,6 @@ fn edge(from: ActorEndpoint, to: ActorEndpoint) -> &'static Edge {
                 .with(CommunicationPattern::RequestResponse, &pair),
             fire_and_forget: ACTOR_COMMUNICATION_PATTERNS
                 .with(CommunicationPattern::FireAndForget, &pair),
-            settled: AtomicU64::new(0),
         }
     })
 }
@@ -240,7 +245,6 @@ impl InFlight {
         if !self.done {
             self.done = true;
             self.edge.queue.dec();
-            self.edge.settled.fetch_add(1, Ordering::Relaxed);
         }
     }
 }
