@@ -90,6 +90,7 @@ fn the_node_command_line_is_parsed_with_clear_errors() {
             bind: "127.0.0.1:0".parse().expect("an address"),
             seed: 3,
             pause_after: Some(Duration::from_millis(1500)),
+            deadlock: false,
         }
     );
     assert_eq!(

@@ -25,6 +25,7 @@ pub mod network;
 pub mod services;
 pub mod storage;
 pub mod sync;
+pub mod traffic;
 
 use std::cell::Cell;
 use std::future::Future;
@@ -61,6 +62,8 @@ Options:
   --seed N             seed of the simulation (default: from the clock; printed at start)
   --pause-after SECS   stop the simulated activity after SECS seconds and keep serving, so
                        that every counter driven by the simulation stays still
+  --deadlock           once a minute, two actors await each other for 35 s: a deliberate
+                       wait cycle for the deadlock detector (off by default)
   -h, --help           print this text
 
 Logs go to stderr; RUST_LOG=warn|info|debug|trace picks the level (info by default).
@@ -75,6 +78,8 @@ pub struct Options {
     pub seed: u64,
     /// When to pause the activity, if at all.
     pub pause_after: Option<Duration>,
+    /// Whether to run the deliberate wait cycle (`--deadlock`).
+    pub deadlock: bool,
 }
 
 /// A parsed command line.
@@ -102,6 +107,7 @@ pub fn parse_args(args: &[String], bind_env: Option<&str>) -> Result<Command, St
     let mut bind = None;
     let mut seed = None;
     let mut pause_after = None;
+    let mut deadlock = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -114,6 +120,7 @@ pub fn parse_args(args: &[String], bind_env: Option<&str>) -> Result<Command, St
         };
         match flag {
             "-h" | "--help" => return Ok(Command::Help),
+            "--deadlock" => deadlock = true,
             "--port" => {
                 let v = take(&mut it)?;
                 port = Some(v.parse::<u16>().map_err(|_| {
@@ -163,6 +170,7 @@ pub fn parse_args(args: &[String], bind_env: Option<&str>) -> Result<Command, St
         bind,
         seed,
         pause_after,
+        deadlock,
     }))
 }
 
@@ -225,7 +233,7 @@ async fn run(options: Options) -> ExitCode {
     );
 
     let (switch, activity) = activity();
-    let node = Node::start(options.seed, me, activity);
+    let node = Node::start(options.seed, me, activity, options.deadlock);
     if let Some(after) = options.pause_after {
         actix_rt::spawn(async move {
             tokio::time::sleep(after).await;
@@ -309,7 +317,7 @@ const ACTOR_NAMES: [(&str, ActorType); 6] = [
 impl Node {
     /// Starts the actors, registers them with a metrics bridge collecting every 2 s, and
     /// starts the drivers and the supervisor.
-    fn start(seed: u64, me: u64, activity: Activity) -> Self {
+    fn start(seed: u64, me: u64, activity: Activity, deadlock: bool) -> Self {
         let bridge = Arc::new(ActorMetricsBridge::new(Duration::from_secs(2)));
         let register = |(name, actor_type): (&str, ActorType)| {
             let m = Arc::new(ActorMetrics::new());
@@ -445,6 +453,7 @@ impl Node {
             actix_rt::spawn(services::feature_flags(d("flags"), a.clone())),
             actix_rt::spawn(migration::migration(d("migration"), a.clone())),
             actix_rt::spawn(dependencies::dependencies(d("deps"), a.clone())),
+            actix_rt::spawn(traffic::traffic(d("traffic"), a.clone(), deadlock)),
         ]);
         Self { bridge, tasks }
     }
