@@ -24,7 +24,9 @@ fn value(series: &str) -> f64 {
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 const THRESHOLD: Duration = Duration::from_millis(200);
@@ -99,7 +101,7 @@ impl Handler<Pong> for StorageActor {
         let chain = self.chain.clone().expect("peer set");
         // The chain actor's mailbox is held by its `Ping`: `Back` waits until this gives up.
         let request = chain.send_measured(Back).timeout(GIVE_UP);
-        AtomicResponse::new(Box::pin(async move { request.await }.into_actor(self)))
+        AtomicResponse::new(Box::pin(request.into_actor(self)))
     }
 }
 

@@ -108,12 +108,22 @@ fn a_request_that_times_out_is_counted_by_message_type() {
         assert_eq!(addr.send_measured(Wait(Duration::ZERO)).await.unwrap(), 7);
         let edge = "from_actor=\"external\",to_actor=\"sync\"";
         assert_eq!(
-            value(&format!("alys_actor_message_timeout_events_total{{{edge},message_type=\"system\"}}")),
+            value(&format!(
+                "alys_actor_message_timeout_events_total{{{edge},message_type=\"system\"}}"
+            )),
             1.0
         );
         // Only the answered request is a latency; neither is still in flight.
-        assert_eq!(value(&format!("alys_inter_actor_message_latency_seconds_count{{{edge}}}")), 1.0);
-        assert_eq!(value(&format!("alys_inter_actor_message_queue_size{{{edge}}}")), 0.0);
+        assert_eq!(
+            value(&format!(
+                "alys_inter_actor_message_latency_seconds_count{{{edge}}}"
+            )),
+            1.0
+        );
+        assert_eq!(
+            value(&format!("alys_inter_actor_message_queue_size{{{edge}}}")),
+            0.0
+        );
     });
 }
 

@@ -52,14 +52,17 @@ fn bench(c: &mut Criterion) {
         for _ in 0..5 {
             let p = round_trips(200_000, false);
             let m = round_trips(200_000, true);
-            eprintln!("plain {:?} measured {:?} ratio {:.3}", p / 200_000, m / 200_000, m.as_secs_f64() / p.as_secs_f64());
+            eprintln!(
+                "plain {:?} measured {:?} ratio {:.3}",
+                p / 200_000,
+                m / 200_000,
+                m.as_secs_f64() / p.as_secs_f64()
+            );
         }
     }
     let mut g = c.benchmark_group("actor_send_round_trip");
     g.bench_function("plain_send", |b| b.iter_custom(|n| round_trips(n, false)));
-    g.bench_function("send_measured", |b| {
-        b.iter_custom(|n| round_trips(n, true))
-    });
+    g.bench_function("send_measured", |b| b.iter_custom(|n| round_trips(n, true)));
     g.finish();
 }
 

@@ -175,9 +175,7 @@ impl DeadlockDetector {
     }
 
     fn count(&self, kind: DeadlockKind, actors_involved: String) -> Detection {
-        ACTOR_DEADLOCK_DETECTIONS
-            .with(kind, &actors_involved)
-            .inc();
+        ACTOR_DEADLOCK_DETECTIONS.with(kind, &actors_involved).inc();
         Detection {
             kind,
             actors_involved,

@@ -73,7 +73,7 @@ use std::sync::OnceLock;
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
-use actix::dev::{Request, RecipientRequest, ToEnvelope};
+use actix::dev::{RecipientRequest, Request, ToEnvelope};
 use actix::{Actor, Addr, Handler, MailboxError, Message, Recipient};
 
 use crate::catalogue::actor_traffic::{
@@ -231,7 +231,10 @@ impl InFlight {
     #[inline]
     fn finish<T>(&mut self, result: &Result<T, MailboxError>, message_type: fn() -> MessageType) {
         match result {
-            Ok(_) => self.edge.latency.observe(self.start.elapsed().as_secs_f64()),
+            Ok(_) => self
+                .edge
+                .latency
+                .observe(self.start.elapsed().as_secs_f64()),
             Err(MailboxError::Timeout) => ACTOR_MESSAGE_TIMEOUT_EVENTS
                 .with(self.from.as_str(), self.to.as_str(), message_type())
                 .inc(),

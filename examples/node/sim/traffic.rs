@@ -233,7 +233,7 @@ impl Handler<AskSync> for BridgeWaitActor {
             .sync
             .send_measured(Confirm)
             .timeout(Duration::from_secs(35));
-        AtomicResponse::new(Box::pin(async move { request.await }.into_actor(self)))
+        AtomicResponse::new(Box::pin(request.into_actor(self)))
     }
 }
 
