@@ -165,6 +165,7 @@ fn a_mailbox_holding_messages_and_processing_none_is_stalled_once_per_episode() 
     let series = "alys_actor_deadlock_detections_total{detection_type=\"stalled_mailbox\",actors_involved=\"bridge\"}";
 
     let mut check = |t: Instant| detector.check(t);
+    assert_eq!(value(series), 0.0); // watched: its series exists at 0
     let t0 = Instant::now();
     assert!(check(t0).is_empty()); // empty: not stalled
     tx.try_send(1).unwrap();

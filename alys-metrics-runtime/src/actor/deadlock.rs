@@ -98,8 +98,10 @@ impl DeadlockDetector {
         self.threshold
     }
 
-    /// Watches an instrumented mailbox of an actor of `actor_type` for stalls.
+    /// Watches an instrumented mailbox of an actor of `actor_type` for stalls. Its series
+    /// `{detection_type="stalled_mailbox",actors_involved="<actor_type>"}` exists at 0 from now.
     pub fn watch_mailbox(&mut self, actor_type: ActorType, mailbox: Arc<MailboxMetrics>) {
+        let _ = ACTOR_DEADLOCK_DETECTIONS.with(DeadlockKind::StalledMailbox, actor_type.as_str());
         let processed = mailbox.processed();
         self.mailboxes.push(Watched {
             actor_type,

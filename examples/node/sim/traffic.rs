@@ -5,15 +5,20 @@
 //! (`do_send_measured`). A `DeadlockDetector` (default 30 s threshold) watches the wait-for
 //! graph. With `--deadlock`, a sync actor and a bridge actor await each other once a minute
 //! (each holding its mailbox with `AtomicResponse`) for 35 s until the bridge side gives up:
-//! one `wait_cycle` detection per episode.
+//! one `wait_cycle` detection per episode. The detector also watches the storage actor's
+//! instrumented write queue; with `--deadlock` its consumer also pauses for 35 s once a minute
+//! (a `stalled_mailbox` detection).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
+use alys_metrics::actor::{mailbox, MailboxMetrics};
 use alys_metrics::actor_system::{
     broadcast_measured, DeadlockDetector, MeasuredRecipient, SendMeasured,
 };
 use alys_metrics::instrument_actor;
+use alys_metrics::labels::ActorType;
 
 use super::control::{every, tick, Activity, Dice};
 
@@ -129,7 +134,12 @@ impl Handler<Announce> for ChainQueryActor {
 
 /// Five requests a second, a broadcast every second; the detector checks once a second.
 pub async fn traffic(mut dice: Dice, mut activity: Activity, deadlock: bool) {
-    let _detector = AbortOnDrop(DeadlockDetector::default().spawn(Duration::from_secs(1)));
+    let queue = Arc::new(MailboxMetrics::new());
+    let (writes, pending) = mailbox::bounded::<u64>(1024, Arc::clone(&queue));
+    let mut detector = DeadlockDetector::default();
+    detector.watch_mailbox(ActorType::Storage, queue);
+    let _detector = AbortOnDrop(detector.spawn(Duration::from_secs(1)));
+    let _writer = AbortOnDrop(actix_rt::spawn(write_queue(pending, deadlock)));
     let storage = StorageIndexActor.start();
     let live = NetworkGossipActor::default().start();
     let stopped = NetworkGossipActor::default().start();
@@ -150,6 +160,18 @@ pub async fn traffic(mut dice: Dice, mut activity: Activity, deadlock: bool) {
         let _ = chain.send_measured(QueryRoot(slow)).await;
         if round % 5 == 0 {
             chain.do_send_measured(Announce(round));
+        }
+        let _ = writes.try_send(round);
+    }
+}
+
+/// Drains the storage write queue; with `--deadlock`, pauses for 35 s once a minute.
+async fn write_queue(mut pending: mailbox::MailboxReceiver<u64>, stall: bool) {
+    let started = tokio::time::Instant::now();
+    while pending.recv().await.is_some() {
+        if stall && started.elapsed().as_secs() % 60 == 5 {
+            tracing::warn!("--deadlock: the storage write queue stops draining for 35 s");
+            tokio::time::sleep(Duration::from_secs(35)).await;
         }
     }
 }
