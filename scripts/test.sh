@@ -29,12 +29,21 @@ if [ "${1:-}" != "--quick" ]; then
   cargo fmt --all -- --check
   echo "== cargo clippy"
   cargo clippy --workspace --all-targets --quiet -- -D warnings
+  echo "== cargo doc (warnings and broken intra-doc links are errors)"
+  RUSTDOCFLAGS="-D warnings -D rustdoc::broken_intra_doc_links" \
+    cargo doc --no-deps --quiet -p alys-metrics -p alys-metrics-runtime -p alys-metrics-macros
+  echo "== the runtime without default features, and with each feature alone"
+  cargo check --quiet -p alys-metrics-runtime --no-default-features
+  for feature in $(sed -n '/^\[features\]/,/^\[/{s/^\([a-z][a-z0-9_-]*\) *=.*/\1/p}' alys-metrics-runtime/Cargo.toml | grep -vx default); do
+    echo "   --features $feature"
+    cargo check --quiet -p alys-metrics-runtime --no-default-features --features "$feature"
+  done
 fi
 
 echo "== cargo test"
 mkdir -p target
 set +e
-cargo test --workspace --no-fail-fast 2>&1 | tee target/test-output.txt
+cargo test --workspace --locked --no-fail-fast 2>&1 | tee target/test-output.txt
 rc=${PIPESTATUS[0]}
 set -e
 # A one-line summary that any runner can read.

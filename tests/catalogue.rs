@@ -154,6 +154,95 @@ const EXPECTED: &[(&str, Kind, &[&str])] = &[
     ("process_max_fds", G, &[]),
     ("process_start_time_seconds", G, &[]),
     ("process_threads", G, &[]),
+    // ALYS-OPS.md: governance stream
+    (
+        "alys_governance_connection_status",
+        G,
+        &["endpoint", "node_id"],
+    ),
+    (
+        "alys_governance_messages_sent_total",
+        C,
+        &["endpoint", "message_type"],
+    ),
+    (
+        "alys_governance_messages_received_total",
+        C,
+        &["endpoint", "message_type"],
+    ),
+    (
+        "alys_governance_message_buffer_size",
+        G,
+        &["endpoint", "message_type"],
+    ),
+    (
+        "alys_governance_request_correlation_duration_seconds",
+        H,
+        &["request_type", "endpoint"],
+    ),
+    ("alys_governance_heartbeat_rtt_seconds", H, &["endpoint"]),
+    (
+        "alys_governance_message_errors_total",
+        C,
+        &["endpoint", "error_type", "message_type"],
+    ),
+    (
+        "alys_governance_reconnect_attempts_total",
+        C,
+        &["endpoint", "reason"],
+    ),
+    (
+        "alys_governance_backpressure_events_total",
+        C,
+        &["endpoint", "severity"],
+    ),
+    ("alys_governance_endpoint_health_score", G, &["endpoint"]),
+    (
+        "alys_governance_signature_correlation_rate",
+        G,
+        &["endpoint"],
+    ),
+    (
+        "alys_federation_update_processing_duration_seconds",
+        H,
+        &["update_type", "processing_stage"],
+    ),
+    // ALYS-OPS.md: chain, network, pool, storage
+    ("alys_chain_forks_total", C, &[]),
+    ("alys_orphan_blocks_total", C, &[]),
+    ("alys_stale_blocks_total", C, &[]),
+    ("alys_missed_block_proposals_total", C, &[]),
+    ("alys_consensus_participation_rate", G, &[]),
+    ("alys_consensus_slots_total", C, &["result"]),
+    ("alys_network_latency_seconds", H, &[]),
+    ("alys_peer_disconnections_total", C, &["reason"]),
+    ("alys_txpool_received_total", C, &[]),
+    ("alys_txpool_max_size", G, &[]),
+    ("alys_db_connection_pool_active", G, &[]),
+    ("alys_db_connection_pool_max", G, &[]),
+    ("alys_db_query_duration_seconds", H, &["operation"]),
+    // ALYS-OPS.md: migration
+    ("alys_migration_phase_start_timestamp", G, &[]),
+    ("alys_migration_data_integrity_errors_total", C, &[]),
+    ("alys_migration_state_validation_failures_total", C, &[]),
+    ("alys_migration_batch_failures_total", C, &[]),
+    ("alys_migration_checkpoint_failures_total", C, &[]),
+    ("alys_migration_recovery_attempts_total", C, &[]),
+    ("alys_migration_memory_usage_bytes", G, &[]),
+    ("alys_migration_memory_limit_bytes", G, &[]),
+    ("alys_migration_disk_free_bytes", G, &[]),
+    ("alys_migration_disk_total_bytes", G, &[]),
+];
+
+/// Names of ALYS-OPS.md that are another spelling of data the catalogue already exports:
+/// served by recording rules in `ops/`, never exported twice.
+const SPELLINGS_NOT_EXPORTED: &[&str] = &[
+    "alys_txpool_rejected_total",
+    "alys_actor_messages_dropped_total",
+    "alys_process_cpu_seconds_total",
+    "alys_process_memory_usage_bytes",
+    "alys_process_open_file_descriptors",
+    "alys_process_max_file_descriptors",
 ];
 
 /// Buckets fixed by CATALOGUE.md.
@@ -201,6 +290,45 @@ fn catalogue_holds_every_documented_metric_with_its_kind_and_labels() {
         "the seed promises 62+ metrics, found {}",
         catalogue.len()
     );
+}
+
+#[test]
+fn other_spellings_of_exported_data_are_not_exported_twice() {
+    let catalogue = alys_metrics::catalogue();
+    // The names above, and every name the spelling rules of ops/ record.
+    let rules = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ops/spellings.yml"))
+        .expect("read ops/spellings.yml");
+    let recorded: Vec<&str> = rules
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- record: "))
+        .collect();
+    assert!(
+        recorded.len() >= SPELLINGS_NOT_EXPORTED.len(),
+        "{recorded:?}"
+    );
+    for name in SPELLINGS_NOT_EXPORTED.iter().chain(&recorded) {
+        assert!(
+            catalogue.iter().all(|d| d.name != *name),
+            "{name} is another spelling of exported data: a recording rule serves it"
+        );
+    }
+    for name in SPELLINGS_NOT_EXPORTED {
+        assert!(recorded.contains(name), "no recording rule serves {name}");
+    }
+}
+
+#[test]
+fn alert_thresholds_fall_on_bucket_bounds() {
+    // NetworkLatencyHigh (p95 > 1 s) and DatabaseQuerySlow (p95 > 5 s) compare quantiles with
+    // these thresholds: a bound at the threshold makes the comparison exact there.
+    let catalogue = alys_metrics::catalogue();
+    for (name, threshold) in [
+        ("alys_network_latency_seconds", 1.0),
+        ("alys_db_query_duration_seconds", 5.0),
+    ] {
+        let d = catalogue.iter().find(|d| d.name == name).expect(name);
+        assert!(d.buckets.contains(&threshold), "{name}: {:?}", d.buckets);
+    }
 }
 
 #[test]
@@ -262,6 +390,8 @@ fn unbounded_labels_of_the_old_code_are_gone() {
                 "method",
                 "flag_name",
                 "authority_index",
+                "endpoint",
+                "node_id",
             ]
             .contains(l)
             {

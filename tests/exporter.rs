@@ -191,6 +191,8 @@ fn config() -> MetricsConfig {
         bind: "127.0.0.1:0".parse().expect("an address"),
         // One tick at start; these tests never wait for a second one.
         collection_interval: Duration::from_secs(3600),
+        // Stop at once; the drain test sets its own period.
+        drain: Duration::ZERO,
         ..MetricsConfig::default()
     }
 }
@@ -346,7 +348,16 @@ async fn unknown_paths_are_404_and_other_methods_405() {
         assert_eq!(r.status, 405, "{method} {path}");
         assert_eq!(r.header("allow"), Some("GET, HEAD"));
         assert!(r.text().contains("use GET or HEAD"));
+        assert!(
+            !r.text().contains(method),
+            "the body does not echo the method"
+        );
     }
+    // A long, made-up method is not repeated either: the body stays small and fixed.
+    let long = "X".repeat(8000);
+    let r = request(addr, &long, "/metrics", &[("Content-Length", "0")]).await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.text(), "method not allowed; use GET or HEAD\n");
     server.shutdown().await;
 }
 
@@ -360,7 +371,15 @@ async fn ready_follows_the_first_collection_and_shutdown() {
         _probe: probe.clone(),
         ..FakeSource::ok()
     };
-    let server = start(source, Arc::new(ManualClock::new())).await;
+    let server = alys_metrics::serve_with(
+        MetricsConfig {
+            drain: Duration::from_millis(500),
+            ..config()
+        },
+        Collector::with_clock(source, Arc::new(ManualClock::new())),
+    )
+    .await
+    .expect("the exporter starts");
     let addr = server.local_addr();
 
     let before = get(addr, "/ready").await;
@@ -598,7 +617,7 @@ async fn broken_connections_and_the_connection_cap_are_not_fatal() {
         .expect("send");
     drop(vanishing);
 
-    // A client that sends nothing is closed after the header-read timeout.
+    // A client that sends nothing is closed after the first-byte timeout (1 s).
     let mut silent = TcpStream::connect(addr).await.expect("connect");
     let mut buf = [0u8; 64];
     let n = silent.read(&mut buf).await.unwrap_or(0);
@@ -606,8 +625,12 @@ async fn broken_connections_and_the_connection_cap_are_not_fatal() {
 
     assert_eq!(get(addr, "/metrics").await.status, 200, "still serving");
     server.shutdown().await;
+}
 
-    // With the single connection slot taken, a second client waits until it is free.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_exporter_makes_room_or_answers_503_never_silence() {
+    let _serial = SERIAL.lock().await;
+    let gate = gate();
     let server = alys_metrics::serve_with(
         MetricsConfig {
             limits: Limits {
@@ -621,17 +644,223 @@ async fn broken_connections_and_the_connection_cap_are_not_fatal() {
     .await
     .expect("the exporter starts");
     let addr = server.local_addr();
-    let hog = TcpStream::connect(addr).await.expect("connect");
-    let waiting = tokio::spawn(get(addr, "/ready"));
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(
-        !waiting.is_finished(),
-        "the second connection waits for a slot"
+
+    // The only slot is held by a connection that sends nothing: a newcomer is served at once,
+    // and the waiting connection is closed to make room.
+    let mut hog = TcpStream::connect(addr).await.expect("connect");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let reply = tokio::time::timeout(Duration::from_millis(900), get(addr, "/ready"))
+        .await
+        .expect("the newcomer is answered without waiting for the hog");
+    assert_eq!(reply.status, 200);
+    let mut buf = [0u8; 16];
+    let closed = tokio::time::timeout(Duration::from_millis(900), hog.read(&mut buf))
+        .await
+        .expect("the waiting connection is closed, not left open");
+    assert_eq!(closed.unwrap_or(0), 0);
+
+    // The slot is busy answering a scrape: the newcomer gets a quick 503 with Retry-After.
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel();
+    *gate.hold.lock().unwrap_or_else(|p| p.into_inner()) = Some((started_tx, release_rx));
+    let scrape = tokio::spawn(get(addr, "/metrics"));
+    tokio::task::spawn_blocking(move || started_rx.recv())
+        .await
+        .expect("join")
+        .expect("the scrape reached the encoder");
+    let refused = tokio::time::timeout(Duration::from_millis(900), get(addr, "/ready"))
+        .await
+        .expect("the refused client is answered");
+    assert_eq!(refused.status, 503);
+    assert_eq!(refused.header("retry-after"), Some("1"));
+    assert_eq!(refused.header("connection"), Some("close"));
+    release_tx.send(()).expect("the encoder waits");
+    assert_eq!(
+        scrape.await.expect("join").status,
+        200,
+        "the busy scrape finished"
     );
-    drop(hog);
-    assert_eq!(waiting.await.expect("join").status, 200);
-    assert_eq!(get(addr, "/metrics").await.status, 200, "still serving");
+    assert_eq!(
+        get(addr, "/ready").await.status,
+        200,
+        "the slot is free again"
+    );
     server.shutdown().await;
+}
+
+#[tokio::test]
+async fn one_peer_address_cannot_take_every_slot() {
+    let _serial = SERIAL.lock().await;
+    let server = alys_metrics::serve_with(
+        MetricsConfig {
+            limits: Limits {
+                max_connections_per_peer: 2,
+                ..Limits::default()
+            },
+            ..config()
+        },
+        Collector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
+    )
+    .await
+    .expect("the exporter starts");
+    let addr = server.local_addr();
+    // Two idle connections from 127.0.0.1: a third from that address is refused with 503...
+    let a = TcpStream::connect(addr).await.expect("connect");
+    let b = TcpStream::connect(addr).await.expect("connect");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let refused = get(addr, "/ready").await;
+    assert_eq!(refused.status, 503);
+    assert!(refused
+        .text()
+        .contains("too many connections from your address"));
+    // ... while another loopback address is served.
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind("127.0.0.2:0".parse().expect("an address"))
+        .expect("bind 127.0.0.2");
+    let mut other = socket.connect(addr).await.expect("connect");
+    other
+        .write_all(b"GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("send");
+    let mut raw = Vec::new();
+    other.read_to_end(&mut raw).await.expect("receive");
+    assert!(
+        raw.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&raw)
+    );
+    drop((a, b));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        get(addr, "/ready").await.status,
+        200,
+        "closing frees the address's places"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn kept_alive_connections_are_capped_in_idle_time_and_requests() {
+    let _serial = SERIAL.lock().await;
+    let server = alys_metrics::serve_with(
+        MetricsConfig {
+            limits: Limits {
+                keep_alive_timeout: Duration::from_millis(400),
+                max_requests_per_connection: 3,
+                ..Limits::default()
+            },
+            ..config()
+        },
+        Collector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
+    )
+    .await
+    .expect("the exporter starts");
+    server.wait_ready().await;
+    let addr = server.local_addr();
+    let ask = format!("GET /ready HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+
+    // Three requests on one connection: the third answer says `Connection: close`, and the
+    // connection ends after it.
+    let mut conn = TcpStream::connect(addr).await.expect("connect");
+    conn.write_all(ask.repeat(3).as_bytes())
+        .await
+        .expect("send");
+    let mut raw = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), conn.read_to_end(&mut raw))
+        .await
+        .expect("the connection closes after its third request")
+        .expect("receive");
+    let text = String::from_utf8_lossy(&raw);
+    assert_eq!(text.matches("HTTP/1.1 200 OK").count(), 3, "{text}");
+    assert_eq!(
+        text.to_ascii_lowercase()
+            .matches("connection: close")
+            .count(),
+        1
+    );
+
+    // An idle kept-alive connection is closed after the keep-alive timeout.
+    let mut idle = TcpStream::connect(addr).await.expect("connect");
+    idle.write_all(ask.as_bytes()).await.expect("send");
+    let mut buf = vec![0u8; 4096];
+    let n = idle.read(&mut buf).await.expect("an answer");
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    let started = std::time::Instant::now();
+    let rest = tokio::time::timeout(Duration::from_secs(5), idle.read(&mut buf))
+        .await
+        .expect("the idle connection is closed");
+    assert_eq!(rest.unwrap_or(0), 0);
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn draining_keeps_serving_with_ready_503_then_closes_and_finishes_scrapes() {
+    let _serial = SERIAL.lock().await;
+    let gate = gate();
+    let drain = Duration::from_millis(1500);
+    let server = alys_metrics::serve_with(
+        MetricsConfig { drain, ..config() },
+        Collector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
+    )
+    .await
+    .expect("the exporter starts");
+    server.wait_ready().await;
+    let addr = server.local_addr();
+    assert_eq!(get(addr, "/ready").await.status, 200);
+
+    let began = std::time::Instant::now();
+    server.begin_shutdown();
+    // During the drain period new connections are accepted: /ready says 503, the rest serves.
+    let ready = get(addr, "/ready").await;
+    assert_eq!(ready.status, 503);
+    assert!(ready.text().contains("shutting down"));
+    assert_eq!(get(addr, "/metrics").await.status, 200);
+    assert_eq!(get(addr, "/health").await.status, 200);
+
+    // A scrape still in flight when the drain period ends...
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel();
+    *gate.hold.lock().unwrap_or_else(|p| p.into_inner()) = Some((started_tx, release_rx));
+    let scrape = tokio::spawn(get(addr, "/metrics"));
+    tokio::task::spawn_blocking(move || started_rx.recv())
+        .await
+        .expect("join")
+        .expect("the scrape reached the encoder");
+    assert_eq!(get(addr, "/ready").await.status, 503, "still draining");
+
+    // ... then the listener closes, not before the drain period is over.
+    let closed_after = loop {
+        match TcpStream::connect(addr).await {
+            Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            Err(_) => break began.elapsed(),
+        }
+        assert!(
+            began.elapsed() < drain + Duration::from_secs(5),
+            "the listener closes"
+        );
+    };
+    assert!(
+        closed_after >= drain,
+        "closed after {closed_after:?}, before the drain period"
+    );
+
+    let stopping = tokio::spawn(server.shutdown());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        !stopping.is_finished(),
+        "shutdown waits for the scrape in flight"
+    );
+    release_tx.send(()).expect("the encoder waits");
+    let reply = scrape.await.expect("join");
+    assert_eq!(reply.status, 200, "the in-flight scrape completes");
+    assert!(reply.text().lines().any(|l| l == "alys_test_gate 1"));
+    stopping.await.expect("shutdown completes");
 }
 
 #[tokio::test]
@@ -664,16 +893,28 @@ async fn clients_that_stop_reading_cannot_block_other_scrapes() {
         hogs.push(hog);
     }
 
-    // Their stalled responses time out and free the slots, so a normal scrape is served. The
+    // While both slots are busy a newcomer is told 503 with Retry-After (never left waiting);
+    // the stalled responses time out and free the slots, so a retrying scrape is served. The
     // bound only keeps a regression from hanging the test run; it is not a timing assertion.
-    let reply = tokio::time::timeout(Duration::from_secs(30), get(addr, "/metrics"))
-        .await
-        .expect("a scrape is served although two clients stopped reading");
+    let reply = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let reply = get(addr, "/metrics").await;
+            if reply.status != 503 {
+                return reply;
+            }
+            assert_eq!(reply.header("retry-after"), Some("1"));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("a scrape is served although two clients stopped reading");
     assert_eq!(reply.status, 200);
     assert!(reply.text().lines().any(|l| l.starts_with("alys_")));
 
-    // The stalled connections were closed: reading them ends (at EOF or with a reset) after
-    // far fewer than the 200 answers they asked for.
+    // The stalled connections were closed: give them the write timeout (and a margin) to
+    // stall, then reading them ends (at EOF or with a reset) after far fewer than the 200
+    // answers they asked for.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
     for mut hog in hogs {
         let mut received = Vec::new();
         let _ = hog.read_to_end(&mut received).await;

@@ -92,6 +92,10 @@ fn the_node_command_line_is_parsed_with_clear_errors() {
             seed: 3,
             pause_after: Some(Duration::from_millis(1500)),
             deadlock: false,
+            drain: None,
+            web_config: None,
+            allow: Vec::new(),
+            bearer_token_file: None,
         }
     );
     assert_eq!(
@@ -105,6 +109,21 @@ fn the_node_command_line_is_parsed_with_clear_errors() {
     );
     assert_eq!(o.bind, "0.0.0.0:9003".parse().expect("an address"));
     assert_eq!(parse_args(&args("-h"), None), Ok(Parsed::Help));
+    // The exporter's safety options (issue 13).
+    let o = run(
+        "--drain 0.5 --web-config /etc/web.yml --allow 10.0.0.0/8,::1 --bearer-token-file t",
+        None,
+    );
+    assert_eq!(o.drain, Some(Duration::from_millis(500)));
+    assert_eq!(o.web_config, Some("/etc/web.yml".into()));
+    assert_eq!(
+        o.allow,
+        vec![
+            "10.0.0.0/8".parse().expect("a range"),
+            "::1".parse().expect("a range")
+        ]
+    );
+    assert_eq!(o.bearer_token_file, Some("t".into()));
 
     for (bad, says) in [
         ("--port 70000", "expected a port number from 0 to 65535"),
@@ -116,6 +135,8 @@ fn the_node_command_line_is_parsed_with_clear_errors() {
         ("--seed -1", "expected a whole number"),
         ("--pause-after soon", "expected seconds"),
         ("--verbose", "unknown argument `--verbose`; see --help"),
+        ("--drain -1", "expected seconds from 0 to 3600"),
+        ("--allow 10.0.0.0/40", "`--allow 10.0.0.0/40`"),
     ] {
         let err = parse_args(&args(bad), None).expect_err(bad);
         assert!(err.contains(says), "{bad:?} gave {err:?}");

@@ -28,7 +28,9 @@ pub mod actor_system;
 pub use actor_system::TrackingAllocator;
 
 pub use alys_metrics_macros::{alys_metric, instrument_actor, time_block, LabelValue};
-pub use exporter::{serve, serve_with, Limits, MetricsConfig, MetricsServer, ServeError};
+pub use exporter::{
+    serve, serve_with, Access, IpNet, Limits, MetricsConfig, MetricsServer, ServeError, WebConfig,
+};
 pub use labels::{Dynamic, LabelValue, MAX_CARDINALITY};
 pub use metric::{
     Collect, Counter, Descriptor, FloatCounter, Gauge, Histogram, HistogramTimer, IntGauge, Kind,

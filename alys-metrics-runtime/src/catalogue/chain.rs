@@ -97,3 +97,47 @@ pub static PEER_QUALITY_FOLDED: Counter;
 /// Connected peers by geographic region.
 #[alys_metric(gauge, labels(region))]
 pub static PEER_GEOGRAPHIC_DISTRIBUTION: IntGauge;
+
+/// Forks seen: a second valid block at a height that already had one (competing chains).
+#[alys_metric(counter)]
+pub static CHAIN_FORKS: Counter;
+
+/// Valid blocks left off the canonical chain when a fork was resolved against their branch.
+#[alys_metric(counter)]
+pub static ORPHAN_BLOCKS: Counter;
+
+/// Valid blocks that arrived after a newer block had already been imported past their
+/// height (too late to count).
+#[alys_metric(counter)]
+pub static STALE_BLOCKS: Counter;
+
+/// Slots of this node's authority that passed without the node producing a block.
+#[alys_metric(counter)]
+pub static MISSED_BLOCK_PROPOSALS: Counter;
+
+/// Share of the last 100 consensus slots (200 s at 2 s slots) in which the slot's authority
+/// produced a block, 0 to 1; 0 until the first slot is recorded (see
+/// alys_consensus_slots_total).
+#[alys_metric(gauge)]
+pub static CONSENSUS_PARTICIPATION_RATE: Gauge;
+
+/// Consensus slots, by result: produced (the slot's authority produced a block) or missed.
+#[alys_metric(counter, labels(result: SlotResult))]
+pub static CONSENSUS_SLOTS: Counter;
+
+/// Round-trip time of requests to peers (request sent to response received), in seconds.
+#[alys_metric(histogram)]
+pub static NETWORK_LATENCY: Histogram;
+
+/// Peer disconnections, by reason.
+#[alys_metric(counter, labels(reason: PeerDisconnectReason))]
+pub static PEER_DISCONNECTIONS: Counter;
+
+/// Transactions received by the pool (accepted or not); rejections are counted by reason in
+/// alys_txpool_rejections_total.
+#[alys_metric(counter)]
+pub static TXPOOL_RECEIVED: Counter;
+
+/// Capacity of the transaction pool, in transactions.
+#[alys_metric(gauge)]
+pub static TXPOOL_MAX_SIZE: IntGauge;

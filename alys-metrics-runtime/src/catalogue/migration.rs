@@ -33,3 +33,48 @@ pub static MIGRATION_VALIDATION_SUCCESS: Counter;
 /// Failed migration validations, by phase.
 #[alys_metric(counter, labels(phase))]
 pub static MIGRATION_VALIDATION_FAILURE: Counter;
+
+/// When the current migration phase started, in seconds since the Unix epoch.
+#[alys_metric(gauge)]
+pub static MIGRATION_PHASE_START_TIMESTAMP: Gauge;
+
+/// Data-integrity errors found while migrating (a record whose checksum or content differs
+/// between source and target).
+#[alys_metric(counter)]
+pub static MIGRATION_DATA_INTEGRITY_ERRORS: Counter;
+
+/// Failed checks of the migrated state against the source state (a state root or account
+/// mismatch); failed end-of-phase validations are alys_migration_validation_failure_total.
+#[alys_metric(counter)]
+pub static MIGRATION_STATE_VALIDATION_FAILURES: Counter;
+
+/// Migration batches that failed to apply.
+#[alys_metric(counter)]
+pub static MIGRATION_BATCH_FAILURES: Counter;
+
+/// Migration checkpoints that failed to be written.
+#[alys_metric(counter)]
+pub static MIGRATION_CHECKPOINT_FAILURES: Counter;
+
+/// Attempts to recover the migration (resuming from a checkpoint after a failure).
+#[alys_metric(counter)]
+pub static MIGRATION_RECOVERY_ATTEMPTS: Counter;
+
+/// Memory used by the migration (its buffers and caches), in bytes.
+#[alys_metric(gauge, unit = "bytes")]
+pub static MIGRATION_MEMORY_USAGE: IntGauge;
+
+/// Memory the migration may use, in bytes.
+#[alys_metric(gauge, unit = "bytes")]
+pub static MIGRATION_MEMORY_LIMIT: IntGauge;
+
+/// Free space for unprivileged users on the filesystem of the migration's data directory, in
+/// bytes (read by the resource collector with statvfs; 0 until a directory is named with
+/// `chain::set_migration_data_dir` and read).
+#[alys_metric(gauge, unit = "bytes")]
+pub static MIGRATION_DISK_FREE: IntGauge;
+
+/// Size of the filesystem of the migration's data directory, in bytes (read by the resource
+/// collector with statvfs; 0 until a directory is named and read).
+#[alys_metric(gauge, unit = "bytes")]
+pub static MIGRATION_DISK_TOTAL: IntGauge;

@@ -17,6 +17,21 @@
 //! | `alys_chain_syncing_operation_totals` | `alys_chain_syncing_operation_total` (label `start_height` dropped; see `alys_chain_syncing_start_height`) |
 //! | `alys_chain_block_production_totals` | `alys_chain_block_production_total` |
 //!
+//! # Other spellings, served by recording rules
+//!
+//! The Alys operators' rules and dashboards query some names that are only another spelling
+//! of data exported here. They are not exported a second time; the recording rules of
+//! `ops/spellings.yml` serve them:
+//!
+//! | their name | our expression |
+//! |---|---|
+//! | `alys_txpool_rejected_total` | `sum without (reason) (alys_txpool_rejections_total)` |
+//! | `alys_actor_messages_dropped_total` | `alys_actor_mailbox_dropped_total` |
+//! | `alys_process_cpu_seconds_total` | `process_cpu_seconds_total{job="alys"}` |
+//! | `alys_process_memory_usage_bytes` | `process_resident_memory_bytes{job="alys"}` |
+//! | `alys_process_open_file_descriptors` | `process_open_fds{job="alys"}` |
+//! | `alys_process_max_file_descriptors` | `process_max_fds{job="alys"}` |
+//!
 //! # Lint exceptions
 //!
 //! These gauges keep their established `_count` names, which dashboards and alert rules query,
@@ -30,7 +45,9 @@ pub mod actor_traffic;
 pub mod chain;
 pub mod consensus;
 pub mod feature_flags;
+pub mod governance;
 pub mod migration;
+pub mod storage;
 pub mod system;
 
 /// Metric names that `promtool check metrics` flags and that are kept on purpose.

@@ -1,5 +1,7 @@
 //! The chain domain: block timing (`#[time_block]` and [`BlockTimer`]), sync, transaction
-//! pool, peers and migration (seed ALYS-003-16 ... -19 and the migration events of Phase 1).
+//! pool, peers and migration (seed ALYS-003-16 ... -19 and the migration events of Phase 1);
+//! forks, orphan and stale blocks, missed proposals and participation ([`consensus`]); the
+//! governance stream ([`governance`]); the database pool and queries ([`storage`]).
 //!
 //! # Free functions, not a handle
 //!
@@ -69,10 +71,13 @@
 //!   (`Box::pin(async move { .. })`) has its inner future timed.
 
 pub mod blocks;
+pub mod consensus;
+pub mod governance;
 #[doc(hidden)]
 pub mod macro_support;
 pub mod migration;
 pub mod peers;
+pub mod storage;
 pub mod sync;
 pub mod txpool;
 
@@ -81,16 +86,23 @@ pub use blocks::{
     record_block_throughput, record_block_validation_time, BlockThroughput, BlockTimer,
     BlockTimerKind, DropCause, ValidationOutcome, ValidationResult, ValidatorLabel,
 };
+pub use consensus::{
+    record_fork, record_orphan_blocks, record_slot, record_stale_block, SlotAuthor,
+    PARTICIPATION_WINDOW,
+};
 pub use migration::{
-    get_migration_phase, record_migration_error, record_migration_phase_duration,
-    record_migration_rollback, record_validation_failure, record_validation_success,
-    set_migration_phase, set_migration_progress,
+    clear_migration_data_dir, get_migration_phase, migration_data_dir, record_batch_failure,
+    record_checkpoint_failure, record_data_integrity_error, record_migration_error,
+    record_migration_phase_duration, record_migration_rollback, record_recovery_attempt,
+    record_state_validation_failure, record_validation_failure, record_validation_success,
+    set_migration_data_dir, set_migration_memory, set_migration_phase, set_migration_progress,
 };
 pub use peers::{
     admitted_peer_ids, clear_region_lookup, forget_peer, geographic_diversity, is_local_ip,
-    network_health_score, peer_id_cap, record_peer_connection_metrics, record_peer_quality_score,
-    set_peer_id_cap, set_region_lookup, update_peer_count, update_peer_geographic_distribution,
-    PeerConnectionStats, PeerScore, RegionLookup, ScoreRecorded, PEER_ID_CAP_MAX,
+    network_health_score, peer_disconnected, peer_id_cap, record_peer_connection_metrics,
+    record_peer_quality_score, record_peer_request_rtt, set_peer_id_cap, set_region_lookup,
+    update_peer_count, update_peer_geographic_distribution, PeerConnectionStats, PeerScore,
+    RegionLookup, ScoreRecorded, PEER_ID_CAP_MAX,
 };
 pub use sync::{
     get_sync_state, record_blocks_processed, record_sync_speed, set_sync_state,
@@ -98,6 +110,7 @@ pub use sync::{
 };
 pub use txpool::{
     record_transaction_pool_metrics, record_transaction_processing_rate,
-    record_transaction_rejection, record_transaction_rejections, transaction_processing_rate,
-    txpool_health_score, update_transaction_pool_size, TxPoolUpdate,
+    record_transaction_rejection, record_transaction_rejections, record_transactions_received,
+    set_transaction_pool_max_size, transaction_processing_rate, txpool_health_score,
+    update_transaction_pool_size, TxPoolUpdate,
 };

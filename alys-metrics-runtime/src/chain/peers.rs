@@ -27,9 +27,12 @@ use std::sync::{Arc, LazyLock, RwLock};
 use std::time::Duration;
 
 use crate::catalogue::chain::{
-    PEER_COUNT, PEER_GEOGRAPHIC_DISTRIBUTION, PEER_QUALITY_FOLDED, PEER_QUALITY_SCORE,
+    NETWORK_LATENCY, PEER_COUNT, PEER_DISCONNECTIONS, PEER_GEOGRAPHIC_DISTRIBUTION,
+    PEER_QUALITY_FOLDED, PEER_QUALITY_SCORE,
 };
-use crate::labels::{sanitize_into, Dynamic, PeerRegion, MAX_LABEL_VALUE_LEN};
+use crate::labels::{
+    sanitize_into, Dynamic, PeerDisconnectReason, PeerRegion, MAX_LABEL_VALUE_LEN,
+};
 use crate::metric::{Gauge, Metric};
 use crate::LabelValue;
 
@@ -132,6 +135,32 @@ pub fn set_peer_id_cap(cap: usize) -> usize {
 /// ```
 pub fn forget_peer(peer_id: &str) -> bool {
     TABLE.forget(peer_id)
+}
+
+/// A peer disconnected: counts it in `alys_peer_disconnections_total{reason}` and forgets it
+/// ([`forget_peer`]). Returns what [`forget_peer`] returns.
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// use alys_metrics::chain::{peer_disconnected, record_peer_quality_score};
+/// use alys_metrics::labels::PeerDisconnectReason;
+///
+/// record_peer_quality_score("peer-timing-out", 0.3);
+/// assert!(peer_disconnected("peer-timing-out", PeerDisconnectReason::Timeout));
+/// let text = alys_metrics::registry().encode_to_string();
+/// assert!(text.contains("alys_peer_disconnections_total{reason=\"timeout\"} 1\n"));
+/// assert!(!text.contains("peer-timing-out"));
+/// ```
+pub fn peer_disconnected(peer_id: &str, reason: PeerDisconnectReason) -> bool {
+    PEER_DISCONNECTIONS.with(reason).inc();
+    tracing::debug!(reason = reason.as_str(), "peer disconnected");
+    forget_peer(peer_id)
+}
+
+/// Observes the round-trip time of one request to a peer (sent to answered) into
+/// `alys_network_latency_seconds`.
+pub fn record_peer_request_rtt(rtt: Duration) {
+    NETWORK_LATENCY.observe(rtt.as_secs_f64());
 }
 
 /// Number of peer ids that hold a series of their own.

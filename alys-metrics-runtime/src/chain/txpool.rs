@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use crate::catalogue::chain::{
-    TXPOOL_PENDING, TXPOOL_PROCESSED, TXPOOL_PROCESSING_RATE, TXPOOL_QUEUED, TXPOOL_REJECTIONS,
-    TXPOOL_SIZE,
+    TXPOOL_MAX_SIZE, TXPOOL_PENDING, TXPOOL_PROCESSED, TXPOOL_PROCESSING_RATE, TXPOOL_QUEUED,
+    TXPOOL_RECEIVED, TXPOOL_REJECTIONS, TXPOOL_SIZE,
 };
 use crate::labels::RejectionReason;
 
@@ -16,6 +16,20 @@ fn count(n: usize) -> i64 {
 /// Sets `alys_txpool_size`.
 pub fn update_transaction_pool_size(size: usize) {
     TXPOOL_SIZE.set(count(size));
+}
+
+/// Sets `alys_txpool_max_size`, the pool's capacity in transactions.
+pub fn set_transaction_pool_max_size(max: usize) {
+    TXPOOL_MAX_SIZE.set(count(max));
+}
+
+/// Counts `n` transactions received by the pool, before admission (accepted or rejected;
+/// rejections are counted by reason with [`record_transaction_rejection`]).
+///
+/// Their `alys_txpool_rejected_total` is not exported: it is the sum over reasons of
+/// `alys_txpool_rejections_total`, served by a recording rule in `ops/`.
+pub fn record_transactions_received(n: u64) {
+    TXPOOL_RECEIVED.inc_by(n);
 }
 
 /// Transactions per second over a window, in fractional seconds: 0 for an empty window.

@@ -22,6 +22,13 @@
 //! figures, already deltas since its previous refresh, are summed as they are. Loopback
 //! (`lo`) is left out.
 //!
+//! When the migration's data directory is named
+//! ([`set_migration_data_dir`](crate::chain::set_migration_data_dir)), a tick also reads the
+//! free and total space of its filesystem ([`filesystem_space`], `statvfs`) into
+//! `alys_migration_disk_free_bytes` and `alys_migration_disk_total_bytes`. That read is not one
+//! of the five sub-collections: when it fails the gauges keep their last values, the failure
+//! is logged once, and the tick's outcome does not change.
+//!
 //! # Failure recovery
 //!
 //! After [`BACKOFF_AFTER_FAILURES`] failed ticks in a row the wait before the next one doubles
@@ -42,6 +49,7 @@
 //! assert!(text.contains("\nprocess_threads "));
 //! ```
 
+mod disk;
 mod health;
 mod network;
 mod source;
@@ -52,6 +60,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+pub use disk::{filesystem_space, DiskSpace};
 pub use health::{
     ProcessHealthStatus, ProcessResourceAttribution, ResourceStatus, CPU_CRITICAL_PERCENT,
     CPU_WARNING_PERCENT, MEMORY_CRITICAL_PERCENT, MEMORY_WARNING_PERCENT,
@@ -121,6 +130,8 @@ pub struct Collector<S: ResourceSource = SysinfoSource> {
     source: S,
     state: Arc<CollectorState>,
     previous_disk: Option<DiskIoTotals>,
+    /// True while reading the migration data directory's space fails (logged on change).
+    migration_disk_failing: bool,
 }
 
 impl<S: ResourceSource> std::fmt::Debug for Collector<S> {
@@ -153,6 +164,7 @@ impl<S: ResourceSource> Collector<S> {
             source,
             state: Arc::new(CollectorState::new(clock)),
             previous_disk: None,
+            migration_disk_failing: false,
         }
     }
 
@@ -214,6 +226,7 @@ impl<S: ResourceSource> Collector<S> {
             }
         };
 
+        self.collect_migration_disk();
         // CPU time per actor type: its own pass, never a failure of the tick.
         crate::actor_system::collect_actor_cpu();
 
@@ -250,6 +263,37 @@ impl<S: ResourceSource> Collector<S> {
         set_u64(&m::PROCESS_VIRTUAL_MEMORY, p.virtual_memory_bytes);
         set_u64(&m::PROCESS_THREADS, p.threads);
         m::PROCESS_START_TIME.set(p.start_time_seconds as f64);
+    }
+
+    /// Reads the space of the migration's data directory, when one is named
+    /// ([`set_migration_data_dir`](crate::chain::set_migration_data_dir)). Not one of the
+    /// tick's [`SubCollection`]s: a directory that cannot be read does not fail the tick; it is
+    /// logged when reading starts or stops failing, and the gauges keep their last values.
+    fn collect_migration_disk(&mut self) {
+        let Some(dir) = crate::chain::migration_data_dir() else {
+            return;
+        };
+        match self.source.disk_space(&dir) {
+            Ok(space) => {
+                set_u64(
+                    &crate::catalogue::migration::MIGRATION_DISK_FREE,
+                    space.free_bytes,
+                );
+                set_u64(
+                    &crate::catalogue::migration::MIGRATION_DISK_TOTAL,
+                    space.total_bytes,
+                );
+                if std::mem::take(&mut self.migration_disk_failing) {
+                    tracing::info!(dir = %dir.display(), "migration data directory readable again");
+                }
+            }
+            Err(e) => {
+                if !std::mem::replace(&mut self.migration_disk_failing, true) {
+                    tracing::warn!(dir = %dir.display(), error = %e,
+                        "cannot read the space of the migration data directory; its gauges keep their last values");
+                }
+            }
+        }
     }
 
     fn export_disk(&mut self, totals: DiskIoTotals) {

@@ -177,6 +177,16 @@ pub trait ResourceSource: Send + 'static {
     ///
     /// [`SourceError`] when it cannot be read.
     fn system_memory(&mut self) -> Result<SystemMemorySample, SourceError>;
+
+    /// Free and total space of the filesystem holding `dir` (the migration's data
+    /// directory); by default read with `statvfs` ([`filesystem_space`](super::filesystem_space)).
+    ///
+    /// # Errors
+    ///
+    /// [`SourceError`] when it cannot be read.
+    fn disk_space(&mut self, dir: &std::path::Path) -> Result<super::DiskSpace, SourceError> {
+        super::filesystem_space(dir)
+    }
 }
 
 impl<S: ResourceSource + ?Sized> ResourceSource for Box<S> {
@@ -194,6 +204,9 @@ impl<S: ResourceSource + ?Sized> ResourceSource for Box<S> {
     }
     fn system_memory(&mut self) -> Result<SystemMemorySample, SourceError> {
         (**self).system_memory()
+    }
+    fn disk_space(&mut self, dir: &std::path::Path) -> Result<super::DiskSpace, SourceError> {
+        (**self).disk_space(dir)
     }
 }
 

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+pub use super::auth::{Access, IpNet};
 use crate::registry::RegistryError;
 
 /// Where and how [`serve`](super::serve) listens and collects.
@@ -18,16 +19,26 @@ use crate::registry::RegistryError;
 ///     ..MetricsConfig::default()
 /// };
 /// assert_eq!(config.limits.max_connections, 64);
+/// assert_eq!(config.drain, Duration::from_secs(5));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct MetricsConfig {
     /// The address to listen on; default `127.0.0.1:9001`. Port 0 picks a free port (see
     /// [`MetricsServer::local_addr`](super::MetricsServer::local_addr)).
     pub bind: SocketAddr,
     /// How often the resource collector ticks; default 5 s.
     pub collection_interval: Duration,
+    /// How long the exporter goes on serving after
+    /// [`begin_shutdown`](super::MetricsServer::begin_shutdown), with `/ready` answering 503,
+    /// before it stops accepting connections: the time an orchestrator needs to notice and
+    /// route away. Default 5 s; zero stops accepting at once.
+    pub drain: Duration,
     /// Hardening limits.
     pub limits: Limits,
+    /// Who may connect and what authenticates a request: an IP allow-list, a bearer token,
+    /// and (feature `tls`) TLS and basic authentication from a `web-config.yml`. Default: no
+    /// restriction, plain HTTP.
+    pub access: Access,
 }
 
 impl Default for MetricsConfig {
@@ -35,19 +46,40 @@ impl Default for MetricsConfig {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 9001)),
             collection_interval: Duration::from_secs(5),
+            drain: Duration::from_secs(5),
             limits: Limits::default(),
+            access: Access::default(),
         }
     }
 }
 
 /// Limits that keep a misbehaving or hostile client from holding the exporter's resources.
+///
+/// The exporter always accepts a connection. When [`max_connections`](Self::max_connections)
+/// are open, it closes the open connection that has waited longest for a request (idle
+/// keep-alive, or still sending its request head) to make room; when every open connection
+/// is in the middle of a request, it answers the newcomer `503` with `Retry-After` and
+/// closes. No client is ever left waiting in the kernel's backlog.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Connections served at once; further ones wait in the listen backlog. Default 64.
+    /// Connections served at once. Default 64.
     pub max_connections: usize,
-    /// Time a client has to send a request's headers (also the idle time allowed between
-    /// requests on a kept-alive connection). Default 5 s.
+    /// Connections one peer address may hold at once; more get `503`. Default 16.
+    pub max_connections_per_peer: usize,
+    /// Time a new connection has to send its first byte; it is closed otherwise. Default 1 s.
+    pub first_byte_timeout: Duration,
+    /// Time a client has to complete a request head once its first byte has arrived (with
+    /// TLS, the handshake too). Default 5 s.
     pub header_read_timeout: Duration,
+    /// Time a kept-alive connection may wait for its next request. Default 30 s, longer than
+    /// Prometheus's usual 15 s scrape interval so that its connection is reused.
+    pub keep_alive_timeout: Duration,
+    /// Requests served on one connection; the last one's answer carries
+    /// `Connection: close`. Default 1000.
+    pub max_requests_per_connection: u64,
+    /// Age after which a connection is closed once its request in flight (if any) is
+    /// answered. Default 10 minutes.
+    pub max_connection_age: Duration,
     /// Time a response may wait for the client to read any of it: a write that makes no
     /// progress for this long closes the connection, so clients that stop reading (or
     /// pipeline requests and never read the answers) cannot hold every connection slot.
@@ -55,8 +87,11 @@ pub struct Limits {
     pub write_timeout: Duration,
     /// Largest request head accepted, in bytes (at least 8192). Default 16 KiB.
     pub max_header_bytes: usize,
-    /// How long [`MetricsServer::shutdown`](super::MetricsServer::shutdown) waits for
-    /// in-flight requests before closing their connections. Default 10 s.
+    /// `/metrics` encodes that run at once on tokio's blocking pool; further scrapes wait
+    /// their turn. This bounds the threads scrapes can add: at most this many. Default 4.
+    pub max_concurrent_encodes: usize,
+    /// How long [`MetricsServer::shutdown`](super::MetricsServer::shutdown) waits, after the
+    /// drain period, for in-flight requests before closing their connections. Default 10 s.
     pub shutdown_timeout: Duration,
 }
 
@@ -64,9 +99,15 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_connections: 64,
+            max_connections_per_peer: 16,
+            first_byte_timeout: Duration::from_secs(1),
             header_read_timeout: Duration::from_secs(5),
+            keep_alive_timeout: Duration::from_secs(30),
+            max_requests_per_connection: 1000,
+            max_connection_age: Duration::from_secs(600),
             write_timeout: Duration::from_secs(5),
             max_header_bytes: 16 * 1024,
+            max_concurrent_encodes: 4,
             shutdown_timeout: Duration::from_secs(10),
         }
     }
@@ -86,6 +127,9 @@ pub enum ServeError {
     },
     /// A configuration value is out of range.
     Config(String),
+    /// The web-config file (TLS and authentication) cannot be used; the message names the
+    /// file and the field.
+    WebConfig(String),
 }
 
 impl std::fmt::Display for ServeError {
@@ -98,6 +142,7 @@ impl std::fmt::Display for ServeError {
                  or set `MetricsConfig::bind` to a free address (port 0 picks one)"
             ),
             ServeError::Config(msg) => write!(f, "invalid metrics configuration: {msg}"),
+            ServeError::WebConfig(msg) => write!(f, "invalid web config: {msg}"),
         }
     }
 }
@@ -107,7 +152,7 @@ impl std::error::Error for ServeError {
         match self {
             ServeError::Registry(e) => Some(e),
             ServeError::Bind { source, .. } => Some(source),
-            ServeError::Config(_) => None,
+            ServeError::Config(_) | ServeError::WebConfig(_) => None,
         }
     }
 }
@@ -124,6 +169,39 @@ impl MetricsConfig {
             return Err(ServeError::Config(
                 "`collection_interval` is 0; use a positive duration such as 5 s".into(),
             ));
+        }
+        for (name, value) in [
+            (
+                "limits.max_connections_per_peer",
+                self.limits.max_connections_per_peer,
+            ),
+            (
+                "limits.max_concurrent_encodes",
+                self.limits.max_concurrent_encodes,
+            ),
+        ] {
+            if value == 0 {
+                return Err(ServeError::Config(format!(
+                    "`{name}` is 0, so no scrape could be served; use at least 1"
+                )));
+            }
+        }
+        if self.limits.max_requests_per_connection == 0 {
+            return Err(ServeError::Config(
+                "`limits.max_requests_per_connection` is 0; use at least 1".into(),
+            ));
+        }
+        for (name, value) in [
+            ("limits.first_byte_timeout", self.limits.first_byte_timeout),
+            ("limits.keep_alive_timeout", self.limits.keep_alive_timeout),
+            ("limits.max_connection_age", self.limits.max_connection_age),
+        ] {
+            if value.is_zero() {
+                return Err(ServeError::Config(format!(
+                    "`{name}` is 0, so every connection would be closed at once; use a \
+                     positive duration"
+                )));
+            }
         }
         if self.limits.max_connections == 0 {
             return Err(ServeError::Config(

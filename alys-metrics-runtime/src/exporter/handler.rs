@@ -29,6 +29,9 @@ pub(crate) struct Shared {
     pub(crate) collector: Arc<CollectorState>,
     pub(crate) shutting_down: AtomicBool,
     pub(crate) started: Instant,
+    pub(crate) auth: super::auth::Authenticator,
+    /// Bounds the `/metrics` encodes running on the blocking pool at once.
+    pub(crate) encodes: tokio::sync::Semaphore,
 }
 
 /// The overall status `/health` reports.
@@ -62,8 +65,10 @@ fn response(
     resp
 }
 
-/// Routes a request. The request body is never read: the endpoints take none.
+/// Routes a request, after checking its credentials. The request body is never read: the
+/// endpoints take none.
 pub(crate) async fn handle<B>(shared: Arc<Shared>, req: Request<B>) -> Response<Body> {
+    let authenticated = shared.auth.check(req.headers()).await;
     let known = matches!(req.uri().path(), "/metrics" | "/health" | "/ready");
     if !known {
         return response(
@@ -73,23 +78,68 @@ pub(crate) async fn handle<B>(shared: Arc<Shared>, req: Request<B>) -> Response<
         );
     }
     if req.method() != Method::GET && req.method() != Method::HEAD {
-        let mut resp = response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            PLAIN,
-            format!(
-                "method {} is not allowed here; use GET or HEAD\n",
-                req.method()
-            ),
-        );
-        resp.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-        return resp;
+        return method_not_allowed();
     }
     // HEAD gets the same head as GET; hyper leaves out the body and keeps Content-Length.
     match req.uri().path() {
-        "/metrics" => metrics(&shared, accepts_gzip(req.headers())).await,
+        "/metrics" if !authenticated => unauthorized(),
+        "/metrics" => {
+            // Closed only with the server; a closed semaphore still lets the scrape run.
+            let _permit = shared.encodes.acquire().await;
+            metrics(&shared, accepts_gzip(req.headers())).await
+        }
+        "/health" if !authenticated => health_status_only(&shared),
         "/health" => health(&shared),
         _ => ready(&shared),
+    }
+}
+
+/// 405, without repeating the method (the client's input) in the body.
+fn method_not_allowed() -> Response<Body> {
+    let mut resp = response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        PLAIN,
+        "method not allowed; use GET or HEAD\n",
+    );
+    resp.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    resp
+}
+
+/// 401 with the schemes a client may use.
+fn unauthorized() -> Response<Body> {
+    let mut resp = response(
+        StatusCode::UNAUTHORIZED,
+        PLAIN,
+        "unauthorized: this endpoint needs credentials\n",
+    );
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"alys-metrics\", charset=\"UTF-8\""),
+    );
+    headers.append(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"alys-metrics\""),
+    );
+    resp
+}
+
+/// `/health` for a client that has not authenticated: the status and its code, nothing more.
+fn health_status_only(shared: &Shared) -> Response<Body> {
+    let (health, _, _) = assess(shared);
+    let mut out = String::with_capacity(32);
+    out.push_str("{\"status\":");
+    json_string(&mut out, health.as_str());
+    out.push_str("}\n");
+    response(health_code(health), JSON, out)
+}
+
+fn health_code(health: Health) -> StatusCode {
+    if health == Health::Unhealthy {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
     }
 }
 
@@ -272,12 +322,7 @@ fn health(shared: &Shared) -> Response<Body> {
         json_string(&mut out, r);
     }
     out.push_str("]}\n");
-    let code = if health == Health::Unhealthy {
-        StatusCode::SERVICE_UNAVAILABLE
-    } else {
-        StatusCode::OK
-    };
-    response(code, JSON, out)
+    response(health_code(health), JSON, out)
 }
 
 fn ready(shared: &Shared) -> Response<Body> {

@@ -17,48 +17,89 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | `GET`/`HEAD /metrics` | 200, text format 0.0.4 ([`TEXT_CONTENT_TYPE`](crate::encode::TEXT_CONTENT_TYPE)), gzip when `Accept-Encoding` allows it; 500 with a message when encoding fails |
-//! | `GET`/`HEAD /health` | JSON: `status` (`healthy`, `degraded`, `unhealthy`), `timestamp`, `version`, `metrics_count`, `uptime_seconds` (since the exporter started), `ready`, `collector` (ticks, `seconds_since_success`, `consecutive_failures`, `total_failures`, ...), `process_health`, `process`, `reasons`; 200 unless `unhealthy` (503) |
+//! | `GET`/`HEAD /metrics` | 401 with `WWW-Authenticate` when authentication is on and the request has no valid credentials; else 200, text format 0.0.4 ([`TEXT_CONTENT_TYPE`](crate::encode::TEXT_CONTENT_TYPE)), gzip when `Accept-Encoding` allows it; 500 with a message when encoding fails |
+//! | `GET`/`HEAD /health` | JSON: `status` (`healthy`, `degraded`, `unhealthy`), `timestamp`, `version`, `metrics_count`, `uptime_seconds` (since the exporter started), `ready`, `collector` (ticks, `seconds_since_success`, `consecutive_failures`, `total_failures`, ...), `process_health`, `process`, `reasons`; 200 unless `unhealthy` (503). When authentication is on, a request without valid credentials gets only `{"status": ...}` |
 //! | `GET`/`HEAD /ready` | 200 once the first resource collection has run; 503 before, and again once shutdown begins |
 //! | another path | 404 |
-//! | another method on those paths | 405 with `Allow: GET, HEAD` |
+//! | another method on those paths | 405 with `Allow: GET, HEAD` (the body does not repeat the method) |
 //!
 //! `/health` is `degraded` when no collection has succeeded for over 300 s, when the process's
 //! health ([`ProcessHealthStatus`](crate::collector::ProcessHealthStatus)) is `Warning`, or when
 //! it has not been read for over 300 s (its last reading is then dropped), and `unhealthy` when
 //! it is `Critical`.
 //!
-//! # Hardening
+//! # Hardening: scrapes first
 //!
-//! [`Limits`]: a header-read timeout (also the keep-alive idle limit), a write timeout (a
-//! response the client reads none of for that long closes its connection, so clients that
-//! stop reading cannot hold every connection slot), a cap on concurrent connections and on
-//! the request head's size. Request bodies are never read. A failed or
-//! broken connection is logged at DEBUG and never stops the server; an accept error is
-//! logged and retried.
+//! Every connection is accepted at once. When [`Limits::max_connections`] are open, the one
+//! that has waited longest for a request (idle keep-alive, silent, or trickling its head) is
+//! closed to make room; when all are busy answering, or when the peer address already holds
+//! [`Limits::max_connections_per_peer`], the newcomer gets `503` with `Retry-After: 1` and is
+//! closed. No client ever waits unanswered in the kernel's backlog. A connection must send its
+//! first byte within [`Limits::first_byte_timeout`] (1 s) and complete its request head
+//! within [`Limits::header_read_timeout`]; kept-alive connections idle for at most
+//! [`Limits::keep_alive_timeout`]; requests and age per connection are capped; a response the
+//! client reads none of for [`Limits::write_timeout`] closes its connection. Request bodies
+//! are never read. A failed or broken connection is logged at DEBUG and never stops the
+//! server; an accept error is logged and retried.
+//!
+//! Thread growth is bounded: connections are tasks on the caller's runtime (no thread per
+//! connection), and `/metrics` encodes run on tokio's blocking pool at most
+//! [`Limits::max_concurrent_encodes`] (4) at once, plus one thread for a basic-auth bcrypt
+//! check: at most 5 blocking threads come from the exporter, however many clients connect.
+//! Open sockets stay below `5 x max_connections` (the open ones plus at most four times as
+//! many told to close whose tasks have not run yet) plus 256 being refused.
+//!
+//! # Draining
+//!
+//! [`MetricsServer::begin_shutdown`] turns `/ready` to 503 and keeps serving everything else
+//! for [`MetricsConfig::drain`] (5 s), so that an orchestrator routes traffic away; then the
+//! listener closes and requests in flight finish. [`MetricsServer::shutdown`] does the same
+//! and waits for the end.
+//!
+//! # TLS and authentication
+//!
+//! [`Access`] holds an IP allow-list, a bearer token and (feature `tls`, on by default) a
+//! [`WebConfig`]: exporter-toolkit's `web-config.yml` with TLS (rustls), optional client
+//! certificates and bcrypt `basic_auth_users`. With authentication on, `/metrics` answers 401
+//! without credentials and `/health` shows only its status to unauthenticated clients.
 
+mod auth;
 mod config;
+mod conn;
 mod handler;
 mod stall;
+#[cfg(feature = "tls")]
+mod web_config;
+#[cfg(not(feature = "tls"))]
+#[path = "web_config_off.rs"]
+mod web_config;
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 
-pub use config::{Limits, MetricsConfig, ServeError};
+pub use auth::IpNetError;
+pub use config::{Access, IpNet, Limits, MetricsConfig, ServeError};
+pub use web_config::WebConfig;
 
 use crate::collector::{Collector, CollectorState, ResourceSource, SysinfoSource};
+use conn::{ConnContext, Table};
 use handler::Shared;
-use stall::WriteStallTimeout;
+
+/// Where the server is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Serving,
+    /// `/ready` is 503; the listener closes at this instant.
+    Draining(tokio::time::Instant),
+    /// Stop accepting now.
+    Stopping,
+}
 
 /// Starts the exporter and the resource collector over this process's figures.
 ///
@@ -92,12 +133,10 @@ pub async fn serve_with<S: ResourceSource>(
 ) -> Result<MetricsServer, ServeError> {
     let registry = crate::init()?;
     config.validate()?;
-    let listener = TcpListener::bind(config.bind)
-        .await
-        .map_err(|source| ServeError::Bind {
-            addr: config.bind,
-            source,
-        })?;
+    let listener = listen(config.bind).map_err(|source| ServeError::Bind {
+        addr: config.bind,
+        source,
+    })?;
     let local_addr = listener.local_addr().map_err(|source| ServeError::Bind {
         addr: config.bind,
         source,
@@ -108,27 +147,77 @@ pub async fn serve_with<S: ResourceSource>(
         collector: Arc::clone(collector.state()),
         shutting_down: AtomicBool::new(false),
         started: Instant::now(),
+        auth: auth::Authenticator::new(&config.access),
+        encodes: Semaphore::new(config.limits.max_concurrent_encodes),
     });
-    let (shutdown, _) = watch::channel(false);
+    let ctx = Arc::new(ConnContext {
+        shared: Arc::clone(&shared),
+        limits: config.limits.clone(),
+        #[cfg(feature = "tls")]
+        tls: config
+            .access
+            .web_config
+            .as_ref()
+            .and_then(WebConfig::tls_config)
+            .map(tokio_rustls::TlsAcceptor::from),
+    });
+    let (phase, _) = watch::channel(Phase::Serving);
+    let (collector_stop, _) = watch::channel(false);
 
-    let collector_task = tokio::spawn(
-        collector.run_until(config.collection_interval, stopped(shutdown.subscribe())),
-    );
+    let collector_task = tokio::spawn(collector.run_until(
+        config.collection_interval,
+        stopped(collector_stop.subscribe()),
+    ));
     let server_task = tokio::spawn(accept_loop(
         listener,
-        Arc::clone(&shared),
-        config.limits.clone(),
-        shutdown.subscribe(),
+        ctx,
+        config.access.clone(),
+        phase.subscribe(),
     ));
-    tracing::info!(addr = %local_addr, "metrics exporter listening");
+    let scheme = if config
+        .access
+        .web_config
+        .as_ref()
+        .is_some_and(WebConfig::tls_enabled)
+    {
+        "https"
+    } else {
+        "http"
+    };
+    tracing::info!(
+        addr = %local_addr,
+        scheme,
+        auth = config.access.auth_required(),
+        allow_list = config.access.allow.len(),
+        "metrics exporter listening"
+    );
     Ok(MetricsServer {
         local_addr,
         shared,
-        shutdown,
+        phase,
+        collector_stop,
+        drain: config.drain,
         server_task: Some(server_task),
         collector_task: Some(collector_task),
         shutdown_timeout: config.limits.shutdown_timeout,
     })
+}
+
+/// Connections the kernel completes and queues before the accept loop takes them (capped by
+/// the kernel's `net.core.somaxconn`). Larger than tokio's 1,024 so that a burst of
+/// connections while the process is short of CPU is queued, not dropped.
+const LISTEN_BACKLOG: u32 = 4096;
+
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// The body `GET /metrics` sends: the registry's exposition text, gzip-compressed (at the
@@ -169,7 +258,9 @@ async fn signalled(rx: &mut watch::Receiver<bool>) {
 pub struct MetricsServer {
     local_addr: SocketAddr,
     shared: Arc<Shared>,
-    shutdown: watch::Sender<bool>,
+    phase: watch::Sender<Phase>,
+    collector_stop: watch::Sender<bool>,
+    drain: Duration,
     server_task: Option<JoinHandle<()>>,
     collector_task: Option<JoinHandle<()>>,
     shutdown_timeout: Duration,
@@ -205,27 +296,42 @@ impl MetricsServer {
         self.shared.collector.wait_first_tick().await;
     }
 
-    /// Makes `/ready` answer 503 while everything else goes on serving, so that an
-    /// orchestrator stops routing to the node before it stops. [`shutdown`](Self::shutdown)
-    /// does this first.
+    /// Begins draining: `/ready` answers 503 while everything else goes on serving for
+    /// [`MetricsConfig::drain`], so that an orchestrator stops routing to the node; then the
+    /// listener closes and requests in flight finish. [`shutdown`](Self::shutdown) does this
+    /// first. Calling it again changes nothing.
     pub fn begin_shutdown(&self) {
         if !self.shared.shutting_down.swap(true, Ordering::Relaxed) {
-            tracing::info!(addr = %self.local_addr, "metrics exporter shutting down");
+            let until = tokio::time::Instant::now() + self.drain;
+            self.phase.send_if_modified(|p| {
+                if *p == Phase::Serving {
+                    *p = Phase::Draining(until);
+                    true
+                } else {
+                    false
+                }
+            });
+            tracing::info!(
+                addr = %self.local_addr,
+                drain_seconds = self.drain.as_secs_f64(),
+                "metrics exporter draining: /ready answers 503"
+            );
         }
     }
 
-    /// Stops gracefully: `/ready` turns 503, the listener closes, requests in flight finish
-    /// (for up to [`Limits::shutdown_timeout`], after which their connections are closed),
-    /// idle connections close, and the collector task stops. When this returns, no task of
-    /// the exporter is left.
+    /// Stops gracefully: [`begin_shutdown`](Self::begin_shutdown), then after the drain
+    /// period the listener closes, requests in flight finish (for up to
+    /// [`Limits::shutdown_timeout`], after which their connections are closed), idle
+    /// connections close, and the collector task stops. When this returns, no task of the
+    /// exporter is left.
     pub async fn shutdown(mut self) {
         self.begin_shutdown();
-        self.shutdown.send_replace(true);
         if let Some(task) = self.server_task.take() {
             if let Err(e) = task.await {
                 tracing::error!(error = %e, "the metrics server task failed");
             }
         }
+        self.collector_stop.send_replace(true);
         if let Some(task) = self.collector_task.take() {
             match tokio::time::timeout(self.shutdown_timeout, task).await {
                 Ok(Ok(())) => {}
@@ -240,63 +346,95 @@ impl MetricsServer {
 impl Drop for MetricsServer {
     fn drop(&mut self) {
         self.shared.shutting_down.store(true, Ordering::Relaxed);
-        self.shutdown.send_replace(true);
+        self.phase.send_replace(Phase::Stopping);
+        self.collector_stop.send_replace(true);
     }
 }
 
-/// Accepts connections until shutdown, at most `limits.max_connections` at once, then lets
-/// the open ones finish.
+/// Completes when the server should stop accepting: at once on `Stopping`, at the end of the
+/// drain period on `Draining`.
+async fn stop_accepting(rx: &mut watch::Receiver<Phase>) {
+    loop {
+        let phase = *rx.borrow_and_update();
+        match phase {
+            Phase::Stopping => return,
+            Phase::Draining(until) => {
+                tokio::select! {
+                    () = tokio::time::sleep_until(until) => return,
+                    changed = rx.changed() => if changed.is_err() { return },
+                }
+            }
+            Phase::Serving => {
+                if rx.changed().await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Accepts connections until the drain period ends (or the server is dropped), admitting
+/// each as [`conn::Table::admit`] decides, then lets the open ones finish.
 async fn accept_loop(
     listener: TcpListener,
-    shared: Arc<Shared>,
-    limits: Limits,
-    mut shutdown: watch::Receiver<bool>,
+    ctx: Arc<ConnContext>,
+    access: Access,
+    mut phase: watch::Receiver<Phase>,
 ) {
-    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let table = Arc::new(Table::new(&ctx.limits));
+    let (stop_conns, _) = watch::channel(false);
+    #[cfg(feature = "tls")]
+    let tls = ctx.tls.is_some();
+    #[cfg(not(feature = "tls"))]
+    let tls = false;
     let mut connections = JoinSet::new();
+    let stop = stop_accepting(&mut phase);
+    tokio::pin!(stop);
     loop {
-        let permit = tokio::select! {
-            biased;
-            () = signalled(&mut shutdown) => break,
-            permit = Arc::clone(&permits).acquire_owned() => match permit {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-        };
         let (stream, peer) = tokio::select! {
             biased;
-            () = signalled(&mut shutdown) => break,
+            () = &mut stop => break,
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
                 Err(e) => {
                     // Out of descriptors and the like: log, breathe, go on.
                     tracing::warn!(error = %e, "accepting a metrics connection failed");
                     tokio::select! {
-                        () = signalled(&mut shutdown) => break,
+                        () = &mut stop => break,
                         () = tokio::time::sleep(Duration::from_millis(100)) => continue,
                     }
                 }
             },
         };
-        let shared = Arc::clone(&shared);
-        let limits = limits.clone();
-        let rx = shutdown.clone();
-        connections.spawn(async move {
-            serve_connection(stream, peer, shared, &limits, rx).await;
-            drop(permit);
-        });
+        if !access.allows(peer.ip()) {
+            tracing::debug!(peer = %peer, "a connection from outside the allow-list was closed");
+            drop(stream);
+            continue;
+        }
+        match table.admit(peer.ip().to_canonical()) {
+            Ok(ticket) => {
+                let ctx = Arc::clone(&ctx);
+                let rx = stop_conns.subscribe();
+                connections.spawn(conn::serve(stream, peer, ticket, ctx, rx));
+            }
+            Err(why) => {
+                tracing::debug!(peer = %peer, reason = ?why, "a metrics connection was refused");
+                table.refuse(stream, why, tls);
+            }
+        }
         while let Some(done) = connections.try_join_next() {
             log_join(done);
         }
     }
     drop(listener);
+    stop_conns.send_replace(true);
 
-    let drain = async {
+    let finish = async {
         while let Some(done) = connections.join_next().await {
             log_join(done);
         }
     };
-    if tokio::time::timeout(limits.shutdown_timeout, drain)
+    if tokio::time::timeout(ctx.limits.shutdown_timeout, finish)
         .await
         .is_err()
     {
@@ -313,44 +451,6 @@ fn log_join(done: Result<(), tokio::task::JoinError>) {
     if let Err(e) = done {
         if e.is_panic() {
             tracing::error!(error = %e, "a metrics connection task panicked; the server goes on");
-        }
-    }
-}
-
-/// Serves one connection; on shutdown, finishes the request in flight and closes.
-async fn serve_connection(
-    stream: TcpStream,
-    peer: SocketAddr,
-    shared: Arc<Shared>,
-    limits: &Limits,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    let _ = stream.set_nodelay(true);
-    let service = service_fn(move |req| {
-        let shared = Arc::clone(&shared);
-        async move { Ok::<_, Infallible>(handler::handle(shared, req).await) }
-    });
-    let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
-        .max_buf_size(limits.max_header_bytes);
-    let io = TokioIo::new(WriteStallTimeout::new(stream, limits.write_timeout));
-    let conn = builder.serve_connection(io, service);
-    tokio::pin!(conn);
-    let mut closing = false;
-    loop {
-        tokio::select! {
-            result = conn.as_mut() => {
-                if let Err(e) = result {
-                    tracing::debug!(peer = %peer, error = %e, "metrics connection ended with an error");
-                }
-                break;
-            }
-            () = signalled(&mut shutdown), if !closing => {
-                closing = true;
-                conn.as_mut().graceful_shutdown();
-            }
         }
     }
 }

@@ -8,16 +8,20 @@
 
 mod actor_system;
 mod actor_traffic;
+mod chain;
 mod dynamic;
+mod governance;
 mod standard;
 
 use std::borrow::Cow;
 
 pub use actor_system::{BreakerState, DependencyType};
 pub use actor_traffic::{ActorEndpoint, CommunicationPattern, DeadlockKind};
+pub use chain::*;
 pub use dynamic::{
     sanitize_into, sanitize_label_value, Dynamic, DynamicState, MAX_LABEL_VALUE_LEN,
 };
+pub use governance::*;
 pub use standard::*;
 
 /// The largest number of series (label combinations) one metric may have.

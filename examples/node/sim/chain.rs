@@ -15,7 +15,9 @@ use alys_metrics::catalogue::consensus::{
     CHAIN_PROCESS_BLOCK_ATTEMPTS, LAST_APPROVED_BLOCK,
 };
 use alys_metrics::chain::{
-    discard_block_sample, record_block_throughput, record_transaction_pool_metrics, TxPoolUpdate,
+    discard_block_sample, record_block_throughput, record_fork, record_orphan_blocks,
+    record_stale_block, record_transaction_pool_metrics, record_transactions_received,
+    set_transaction_pool_max_size, TxPoolUpdate,
 };
 use alys_metrics::prelude::*;
 
@@ -69,6 +71,8 @@ pub struct Block {
     pub size_bytes: u64,
     /// What is wrong with it, for the occasional bad block on the wire.
     pub flaw: Option<BlockRejectReason>,
+    /// A valid rival of the block at its height by another authority (a fork).
+    pub rival: bool,
 }
 
 impl Block {
@@ -80,6 +84,7 @@ impl Block {
             transactions,
             size_bytes: 600 + transactions * 180,
             flaw: None,
+            rival: false,
         }
     }
 }
@@ -207,6 +212,7 @@ const REJECTIONS: [(RejectionReason, f64); 10] = [
 
 impl TxPool {
     fn new() -> Self {
+        set_transaction_pool_max_size(50_000);
         Self {
             pending: 0,
             queued: 0,
@@ -230,6 +236,7 @@ impl TxPool {
 
     /// Admits `count` arriving transactions; returns how many were accepted.
     fn submit(&mut self, count: u64, dice: &mut Dice) -> u64 {
+        record_transactions_received(count);
         let mut accepted = 0;
         for _ in 0..count {
             if self.size() >= self.capacity {
@@ -526,7 +533,17 @@ impl Handler<ImportGossipBlock> for ChainActor {
     fn handle(&mut self, msg: ImportGossipBlock, _: &mut Context<Self>) -> Self::Result {
         msg.ticket.received();
         let block = msg.block;
-        let known = block.height <= self.view.local_head.get();
+        let head = self.view.local_head.get();
+        let known = block.height <= head;
+        if known && block.rival {
+            // A valid rival at a height we have: a fork, resolved by first-seen; the rival's
+            // branch is orphaned.
+            record_fork(block.height);
+            record_orphan_blocks(1);
+        } else if known && block.flaw.is_none() && block.height < head {
+            // A copy arriving after a newer block was imported: stale.
+            record_stale_block();
+        }
         let work = self.dice.latency(Duration::from_millis(35), 0.6)
             + Duration::from_micros(block.transactions * 40);
         Box::pin(

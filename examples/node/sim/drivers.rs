@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use alys_metrics::catalogue::consensus::{
     AURA_CURRENT_SLOT, AURA_LATEST_SLOT_AUTHOR, AURA_SLOT_AUTHOR_RETRIEVALS, AURA_SLOT_CLAIM,
 };
+use alys_metrics::chain::{record_slot, SlotAuthor};
 use alys_metrics::prelude::*;
 
 use super::bridge::{CreateAuxBlockTemplate, MonitorBitcoinBlock, ProcessPegIn, SubmitAuxPow};
@@ -63,19 +64,36 @@ pub async fn slots(actors: Rc<Actors>, me: u64, mut dice: Dice, mut activity: Ac
                 let chain = Rc::clone(&actors.chain);
                 actix_rt::spawn(async move {
                     let ticket = chain.ticket();
-                    let _ = chain.addr().send(ProduceBlock { slot, ticket }).await;
+                    let produced = chain.addr().send(ProduceBlock { slot, ticket }).await;
+                    record_slot(SlotAuthor::Ours, matches!(produced, Ok(Ok(_))));
                 });
             } else {
+                // Not at the head (still syncing): the slot passes without our block.
                 AURA_SLOT_CLAIM.with(Status::Rejected).inc();
+                record_slot(SlotAuthor::Ours, false);
             }
-        } else if dice.chance(0.97) {
+        } else if !dice.chance(0.97) {
+            record_slot(SlotAuthor::Other, false);
+        } else {
+            record_slot(SlotAuthor::Other, true);
             let height = view.network_head.get() + 1;
             view.network_head.set(height);
             let block = Block::new(height, authority_id(author), dice.int(20, 300));
             let mut arrivals = vec![(block.clone(), dice.latency(Duration::from_millis(150), 0.5))];
-            if dice.chance(0.04) {
-                let late = dice.latency(Duration::from_millis(600), 0.4);
+            if dice.chance(0.06) {
+                // A copy relayed late; half of them after the next slot's block (stale, about
+                // every 100 s).
+                let median = if dice.chance(0.5) { 2_600 } else { 600 };
+                let late = dice.latency(Duration::from_millis(median), 0.2);
                 arrivals.push((block.clone(), late));
+            }
+            if dice.chance(0.01) {
+                // Another authority's valid rival at the same height: a fork, about every
+                // five minutes.
+                let rival_author = authority_id((author + 1) % AUTHORITIES);
+                let mut rival = Block::new(height, rival_author, dice.int(20, 300));
+                rival.rival = true;
+                arrivals.push((rival, dice.latency(Duration::from_millis(300), 0.5)));
             }
             if dice.chance(0.015) {
                 let mut bad = Block::new(height, authority_id(author), dice.int(20, 300));

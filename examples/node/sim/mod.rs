@@ -7,6 +7,9 @@
 //! - block production and validation under `#[time_block]`; sync from discovering to synced;
 //!   a transaction pool with rejections; peers joining and leaving across regions; the V2
 //!   migration with errors, failed validations and rollbacks; RPC and feature flags;
+//! - the governance stream to three governance nodes (heartbeats, correlated requests that
+//!   now and then time out, disconnects and reconnects with backoff, bursts that cause
+//!   backpressure), forks, orphan and stale blocks, missed slots, a database pool under load;
 //! - failures: engine errors and timeouts (the engine actor is restarted by its actix
 //!   supervisor), a storage handler that now and then panics (the node's supervisor starts a
 //!   new storage actor; the node goes on).
@@ -17,9 +20,11 @@
 pub mod bridge;
 pub mod chain;
 pub mod control;
+pub mod database;
 pub mod dependencies;
 pub mod drivers;
 pub mod engine;
+pub mod governance;
 pub mod migration;
 pub mod network;
 pub mod services;
@@ -64,6 +69,14 @@ Options:
                        that every counter driven by the simulation stays still
   --deadlock           once a minute, two actors await each other for 35 s: a deliberate
                        wait cycle for the deadlock detector (off by default)
+  --drain SECS         on Ctrl-C/SIGTERM, keep serving SECS seconds with /ready at 503
+                       before closing the listener (default 5)
+  --web-config FILE    TLS and basic auth from an exporter-toolkit web-config.yml; the node
+                       refuses to start when the file is bad, naming the field
+  --allow RANGES       only these addresses may connect, e.g. 10.0.0.0/8,127.0.0.1
+  --bearer-token-file FILE
+                       requests presenting `Authorization: Bearer <the file's first line>`
+                       are authenticated
   -h, --help           print this text
 
 Logs go to stderr; RUST_LOG=warn|info|debug|trace picks the level (info by default).
@@ -80,6 +93,14 @@ pub struct Options {
     pub pause_after: Option<Duration>,
     /// Whether to run the deliberate wait cycle (`--deadlock`).
     pub deadlock: bool,
+    /// How long to drain on shutdown; `None` keeps the library's default (5 s).
+    pub drain: Option<Duration>,
+    /// The web-config file (TLS, basic auth), if any.
+    pub web_config: Option<std::path::PathBuf>,
+    /// Address ranges allowed to connect; empty allows all.
+    pub allow: Vec<alys_metrics::IpNet>,
+    /// A file holding the bearer token, if any.
+    pub bearer_token_file: Option<std::path::PathBuf>,
 }
 
 /// A parsed command line.
@@ -108,6 +129,10 @@ pub fn parse_args(args: &[String], bind_env: Option<&str>) -> Result<Command, St
     let mut seed = None;
     let mut pause_after = None;
     let mut deadlock = false;
+    let mut drain = None;
+    let mut web_config = None;
+    let mut allow = Vec::new();
+    let mut bearer_token_file = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -149,6 +174,25 @@ pub fn parse_args(args: &[String], bind_env: Option<&str>) -> Result<Command, St
                     .ok_or_else(|| format!("`--pause-after {v}`: expected seconds, e.g. 30"))?;
                 pause_after = Some(Duration::from_secs_f64(secs));
             }
+            "--drain" => {
+                let v = take(&mut it)?;
+                let secs = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && (0.0..=3600.0).contains(s))
+                    .ok_or_else(|| {
+                        format!("`--drain {v}`: expected seconds from 0 to 3600, e.g. 5")
+                    })?;
+                drain = Some(Duration::from_secs_f64(secs));
+            }
+            "--web-config" => web_config = Some(take(&mut it)?.into()),
+            "--bearer-token-file" => bearer_token_file = Some(take(&mut it)?.into()),
+            "--allow" => {
+                let v = take(&mut it)?;
+                for range in v.split(',').filter(|r| !r.trim().is_empty()) {
+                    allow.push(range.parse().map_err(|e| format!("`--allow {v}`: {e}"))?);
+                }
+            }
             other => return Err(format!("unknown argument `{other}`; see --help")),
         }
     }
@@ -171,6 +215,10 @@ pub fn parse_args(args: &[String], bind_env: Option<&str>) -> Result<Command, St
         seed,
         pause_after,
         deadlock,
+        drain,
+        web_config,
+        allow,
+        bearer_token_file,
     }))
 }
 
@@ -189,13 +237,46 @@ pub fn main_with_args(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let access = match access(&options) {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::FAILURE;
+        }
+    };
     init_logging();
     // A panicking handler is part of the simulation: log it in one line, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
         tracing::error!(%info, "panic");
     }));
     let system = actix::System::new();
-    system.block_on(run(options))
+    system.block_on(run(options, access))
+}
+
+/// The exporter's access settings from the command line: loads and checks the web-config
+/// and bearer-token files, so that a bad file stops the node before it starts.
+fn access(options: &Options) -> Result<alys_metrics::Access, String> {
+    let bearer_token = match &options.bearer_token_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the bearer token {}: {e}", path.display()))?;
+            let token = text.lines().next().unwrap_or("").trim().to_owned();
+            if token.is_empty() {
+                return Err(format!("the bearer token file {} is empty", path.display()));
+            }
+            Some(token)
+        }
+        None => None,
+    };
+    let web_config = match &options.web_config {
+        Some(path) => Some(alys_metrics::WebConfig::from_file(path).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    Ok(alys_metrics::Access {
+        allow: options.allow.clone(),
+        bearer_token,
+        web_config,
+    })
 }
 
 /// Logs to stderr; `RUST_LOG` may name a level (`error` ... `trace`), INFO by default.
@@ -211,10 +292,18 @@ fn init_logging() {
         .try_init();
 }
 
-async fn run(options: Options) -> ExitCode {
+async fn run(options: Options, access: alys_metrics::Access) -> ExitCode {
+    let defaults = MetricsConfig::default();
+    let tls = access
+        .web_config
+        .as_ref()
+        .is_some_and(alys_metrics::WebConfig::tls_enabled);
+    let scheme = if tls { "https" } else { "http" };
     let server = match alys_metrics::serve(MetricsConfig {
         bind: options.bind,
-        ..MetricsConfig::default()
+        drain: options.drain.unwrap_or(defaults.drain),
+        access,
+        ..defaults
     })
     .await
     {
@@ -227,7 +316,7 @@ async fn run(options: Options) -> ExitCode {
     let addr = server.local_addr();
     let me = options.seed % AUTHORITIES;
     println!(
-        "alys example node listening on http://{addr} (/metrics, /health, /ready); seed {}, authority {}",
+        "alys example node listening on {scheme}://{addr} (/metrics, /health, /ready); seed {}, authority {}",
         options.seed,
         authority_id(me)
     );
@@ -330,6 +419,9 @@ impl Node {
         // 256); the peer count drifts between 14 and 44, so now and then the newest peers
         // fold into `peer_id="other"` (alys_peer_quality_folded_total) until others leave.
         alys_metrics::chain::set_peer_id_cap(32);
+        // The migration works in the temporary directory: the collector reports its
+        // filesystem's free and total space.
+        alys_metrics::chain::set_migration_data_dir(std::env::temp_dir());
         let mut dice = Dice::new(seed, "genesis");
         let view = Rc::new(ChainView::default());
         // The federation is ahead by a few hundred blocks: the node starts by syncing.
@@ -452,6 +544,8 @@ impl Node {
             actix_rt::spawn(services::rpc(Rc::clone(&actors), d("rpc"), a.clone())),
             actix_rt::spawn(services::feature_flags(d("flags"), a.clone())),
             actix_rt::spawn(migration::migration(d("migration"), a.clone())),
+            actix_rt::spawn(governance::governance(d("governance"), a.clone())),
+            actix_rt::spawn(database::database(d("database"), a.clone())),
             actix_rt::spawn(dependencies::dependencies(d("deps"), a.clone())),
             actix_rt::spawn(traffic::traffic(d("traffic"), a.clone(), deadlock)),
         ]);

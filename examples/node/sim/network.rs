@@ -9,7 +9,9 @@ use std::time::Duration;
 use actix::prelude::*;
 use alys_metrics::actor::ActorMetrics;
 use alys_metrics::catalogue::consensus::{CHAIN_DISCOVERED_PEERS, CHAIN_NETWORK_GOSSIP};
-use alys_metrics::chain::{forget_peer, record_peer_connection_metrics, PeerConnectionStats};
+use alys_metrics::chain::{
+    peer_disconnected, record_peer_connection_metrics, record_peer_request_rtt, PeerConnectionStats,
+};
 use alys_metrics::prelude::*;
 
 use super::chain::{Block, ChainActor, ChainView, ImportGossipBlock, SubmitTransactions};
@@ -88,12 +90,36 @@ impl NetworkActor {
         });
     }
 
-    /// A peer disconnects: its quality series goes, and its place under the peer-id cap is
-    /// free for the next peer.
-    fn disconnect(&mut self, i: usize) {
+    /// A peer disconnects: counted by reason, its quality series goes, and its place under
+    /// the peer-id cap is free for the next peer.
+    fn disconnect(&mut self, i: usize, reason: PeerDisconnectReason) {
         if i < self.peers.len() {
             let peer = self.peers.swap_remove(i);
-            forget_peer(&peer.id);
+            peer_disconnected(&peer.id, reason);
+        }
+    }
+
+    /// Why a peer leaves on its own.
+    fn leave_reason(&mut self, quality: f64) -> PeerDisconnectReason {
+        if quality < 0.2 {
+            return PeerDisconnectReason::Banned;
+        }
+        *self.dice.pick(&[
+            (PeerDisconnectReason::Remote, 70.0),
+            (PeerDisconnectReason::Timeout, 20.0),
+            (PeerDisconnectReason::ProtocolError, 7.0),
+            (PeerDisconnectReason::Local, 3.0),
+        ])
+    }
+
+    /// Requests to a few peers (block and header requests, pings): their round trips, slower
+    /// for poor peers.
+    fn request_round_trips(&mut self) {
+        for _ in 0..self.dice.int(3, 8).min(self.peers.len() as u64) {
+            let i = self.any_peer();
+            let quality = self.peers[i].quality;
+            let median = Duration::from_millis(40).mul_f64(1.0 / quality.max(0.05));
+            record_peer_request_rtt(self.dice.latency(median, 0.6));
         }
     }
 
@@ -111,17 +137,21 @@ impl NetworkActor {
             let n = self.dice.int(4, 8);
             for _ in 0..n {
                 let i = self.any_peer();
-                self.disconnect(i);
+                self.disconnect(i, PeerDisconnectReason::NetworkError);
             }
             tracing::info!(left = n, "a group of peers disconnected");
         }
         let n = self.peers.len() as f64;
         // Above the target peers leave; otherwise one leaves now and then anyway.
-        if !self.peers.is_empty()
-            && ((n > self.target && self.dice.chance(0.6)) || self.dice.chance(0.3))
-        {
-            let i = self.any_peer();
-            self.disconnect(i);
+        if !self.peers.is_empty() {
+            if n > self.target && self.dice.chance(0.6) {
+                let i = self.any_peer();
+                self.disconnect(i, PeerDisconnectReason::TooManyPeers);
+            } else if self.dice.chance(0.3) {
+                let i = self.any_peer();
+                let reason = self.leave_reason(self.peers[i].quality);
+                self.disconnect(i, reason);
+            }
         }
         let joins = if n < self.target {
             1 + usize::from(n + 4.0 < self.target) * 2
@@ -233,6 +263,7 @@ impl Handler<PeerTick> for NetworkActor {
     fn handle(&mut self, msg: PeerTick, _: &mut Context<Self>) -> usize {
         msg.ticket.received();
         self.churn();
+        self.request_round_trips();
         self.record();
         self.peers.len()
     }

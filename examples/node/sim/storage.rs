@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use actix::prelude::*;
 use alys_metrics::actor::ActorMetrics;
+use alys_metrics::chain::storage::query;
 use alys_metrics::prelude::*;
 
 use super::control::{carries_ticket, Dice, Ticket};
@@ -151,7 +152,9 @@ impl Handler<StoreBlock> for StorageActor {
         if self.dice.chance(0.004) {
             return Err(StorageError::WriteRefused);
         }
-        if let Err(e) = self.write_block(msg.height, msg.size_bytes) {
+        // The write is a database put, timed by the library's query wrapper.
+        let (height, size) = (msg.height, msg.size_bytes);
+        if let Err(e) = query(DbOperation::Put, || self.write_block(height, size)) {
             tracing::warn!(height = msg.height, error = %e, "block write failed");
             return Err(StorageError::WriteRefused);
         }
