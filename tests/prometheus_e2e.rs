@@ -83,13 +83,15 @@ fn the_node_command_line_is_parsed_with_clear_errors() {
 
     let o = run("--seed 7", None);
     assert_eq!(o.bind, "127.0.0.1:9001".parse().expect("an address"));
-    assert_eq!((o.seed, o.pause_after), (7, None));
+    assert_eq!((o.seed, o.pause_after, o.deadlock), (7, None, false));
+    assert!(run("--seed 7 --deadlock", None).deadlock);
     assert_eq!(
         run("--port 0 --seed=3 --pause-after 1.5", None),
         Options {
             bind: "127.0.0.1:0".parse().expect("an address"),
             seed: 3,
             pause_after: Some(Duration::from_millis(1500)),
+            deadlock: false,
             drain: None,
             web_config: None,
             allow: Vec::new(),

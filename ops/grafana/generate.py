@@ -65,6 +65,19 @@ ROWS = [
         ("Mailbox drops /s", "ops", [("sum by (actor_type) (rate(alys_actor_messages_dropped_total%s%s))" % (I, RI), "{{actor_type}}")]),
         ("Messages in flight", "none", [("sum by (actor_type) (alys_actor_messages_in_flight%s)" % I, "{{actor_type}}")]),
     ]),
+    ("Inter-actor communication", [
+        ("Requests /s by edge", "ops", [("sum by (actors_involved) (rate(alys_actor_communication_patterns_total%s%s))" % (sel('pattern_type="request_response"'), RI), "{{actors_involved}}")]),
+        ("Send to reply p95", "s", [(hq(0.95, "alys_inter_actor_message_latency_seconds", ["from_actor", "to_actor"]), "{{from_actor}} -> {{to_actor}}")]),
+        ("Requests awaiting a reply", "none", [("sum by (from_actor, to_actor) (alys_inter_actor_message_queue_size%s)" % I, "{{from_actor}} -> {{to_actor}}")]),
+        ("Messages /s by pattern", "ops", [("sum by (pattern_type) (rate(alys_actor_communication_patterns_total%s%s))" % (I, RI), "{{pattern_type}}")]),
+        ("Dead letters /s", "ops", [("sum by (actor_type) (rate(alys_actor_dead_letters_total%s%s))" % (I, RI), "{{actor_type}}")]),
+        ("Request timeouts", "none", [("sum by (from_actor, to_actor) (increase(alys_actor_message_timeout_events_total%s%s))" % (I, RI), "{{from_actor}} -> {{to_actor}}")]),
+    ]),
+    ("Actor dependencies", [
+        ("Dependency health", "none", [("alys_actor_dependency_health_status" + I, "{{actor}} {{dependency}}")]),
+        ("Circuit breakers (0 closed, 1 half-open, 2 open)", "none", [("alys_actor_circuit_breaker_state" + I, "{{actor}} {{dependency}}")]),
+        ("Dependency response time p95", "s", [(hq(0.95, "alys_actor_dependency_response_time_seconds", ["actor", "dependency", "operation"]), "{{actor}} {{dependency}} {{operation}}")]),
+    ]),
     ("Governance stream", [
         ("Connected endpoints", "none", [("alys_governance_connection_status" + I, "{{endpoint}} {{node_id}}")]),
         ("Governance messages /s", "ops", [

@@ -7,6 +7,8 @@
 //! | `alys_actor_cpu_seconds_total{actor_type}`, `alys_sync_cpu_seconds_total` | [`collect_actor_cpu`] (each collector tick) over the busy time of [`enter`] scopes ([`cpu`]) |
 //! | `alys_actor_memory_usage_bytes{actor_type}`, `alys_sync_memory_usage_bytes` | [`TrackingAllocator`] (absent without it; [`alloc`]) |
 //! | `alys_actor_dependency_response_time_seconds`, `alys_actor_dependency_health_status` | [`Dependency`] ([`dependency`]) |
+//! | `alys_inter_actor_message_*`, `alys_actor_message_timeout_events_total`, `alys_actor_dead_letters_total`, `alys_actor_communication_patterns_total` | [`SendMeasured`], [`broadcast_measured`] ([`send`]) |
+//! | `alys_actor_deadlock_detections_total` | [`DeadlockDetector`] ([`deadlock`]) |
 //! | `alys_actor_circuit_breaker_state`, `alys_actor_circuit_breaker_transitions_total`, `alys_actor_circuit_breaker_rejections_total` | [`CircuitBreaker`] ([`breaker`]) |
 //!
 //! Every `#[instrument_actor]` handler opens the scope of its actor type around its call and
@@ -24,8 +26,13 @@ pub mod breaker;
 pub mod cpu;
 #[path = "current.rs"]
 pub mod current;
+#[path = "deadlock.rs"]
+pub mod deadlock;
 #[path = "dependency.rs"]
 pub mod dependency;
+#[cfg(feature = "actor")]
+#[path = "send.rs"]
+pub mod send;
 
 pub use alloc::{
     actor_memory_bytes, tracking_allocator_installed, ActorMemoryGauge, TrackingAllocator,
@@ -33,4 +40,9 @@ pub use alloc::{
 pub use breaker::{BreakerConfig, CallError, CircuitBreaker, FailureRate, Permit, Rejected};
 pub use cpu::{collect_actor_cpu, CpuPass, SyncCpuCounter};
 pub use current::{current_actor_type, enter, ActorScope};
+pub use deadlock::{DeadlockDetector, Detection, DEFAULT_THRESHOLD};
 pub use dependency::{Dependency, DependencyGauge, DependencyGaugeKind, MAX_DEPENDENCY_PAIRS};
+#[cfg(feature = "actor")]
+pub use send::{
+    broadcast_measured, current_sender, MeasuredRecipient, MeasuredRequest, SendMeasured,
+};

@@ -42,6 +42,7 @@
 pub mod actor;
 pub mod actor_lifecycle;
 pub mod actor_system;
+pub mod actor_traffic;
 pub mod chain;
 pub mod consensus;
 pub mod feature_flags;

@@ -8,6 +8,7 @@
 
 mod actor_lifecycle;
 mod actor_system;
+mod actor_traffic;
 mod chain;
 mod dynamic;
 mod governance;
@@ -18,6 +19,7 @@ use std::borrow::Cow;
 
 pub use actor_lifecycle::{ActorState, EscalationType, StartupPhase, TransitionReason};
 pub use actor_system::{BreakerState, DependencyType};
+pub use actor_traffic::{ActorEndpoint, CommunicationPattern, DeadlockKind};
 pub use chain::*;
 pub use dynamic::{
     sanitize_into, sanitize_label_value, Dynamic, DynamicState, MAX_LABEL_VALUE_LEN,

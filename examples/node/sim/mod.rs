@@ -30,6 +30,7 @@ pub mod network;
 pub mod services;
 pub mod storage;
 pub mod sync;
+pub mod traffic;
 
 use std::cell::Cell;
 use std::future::Future;
@@ -66,6 +67,8 @@ Options:
   --seed N             seed of the simulation (default: from the clock; printed at start)
   --pause-after SECS   stop the simulated activity after SECS seconds and keep serving, so
                        that every counter driven by the simulation stays still
+  --deadlock           once a minute, two actors await each other for 35 s: a deliberate
+                       wait cycle for the deadlock detector (off by default)
   --drain SECS         on Ctrl-C/SIGTERM, keep serving SECS seconds with /ready at 503
                        before closing the listener (default 5)
   --web-config FILE    TLS and basic auth from an exporter-toolkit web-config.yml; the node
@@ -88,6 +91,8 @@ pub struct Options {
     pub seed: u64,
     /// When to pause the activity, if at all.
     pub pause_after: Option<Duration>,
+    /// Whether to run the deliberate wait cycle (`--deadlock`).
+    pub deadlock: bool,
     /// How long to drain on shutdown; `None` keeps the library's default (5 s).
     pub drain: Option<Duration>,
     /// The web-config file (TLS, basic auth), if any.
@@ -123,6 +128,7 @@ pub fn parse_args(args: &[String], bind_env: Option<&str>) -> Result<Command, St
     let mut bind = None;
     let mut seed = None;
     let mut pause_after = None;
+    let mut deadlock = false;
     let mut drain = None;
     let mut web_config = None;
     let mut allow = Vec::new();
@@ -139,6 +145,7 @@ pub fn parse_args(args: &[String], bind_env: Option<&str>) -> Result<Command, St
         };
         match flag {
             "-h" | "--help" => return Ok(Command::Help),
+            "--deadlock" => deadlock = true,
             "--port" => {
                 let v = take(&mut it)?;
                 port = Some(v.parse::<u16>().map_err(|_| {
@@ -207,6 +214,7 @@ pub fn parse_args(args: &[String], bind_env: Option<&str>) -> Result<Command, St
         bind,
         seed,
         pause_after,
+        deadlock,
         drain,
         web_config,
         allow,
@@ -314,7 +322,7 @@ async fn run(options: Options, access: alys_metrics::Access) -> ExitCode {
     );
 
     let (switch, activity) = activity();
-    let node = Node::start(options.seed, me, activity);
+    let node = Node::start(options.seed, me, activity, options.deadlock);
     if let Some(after) = options.pause_after {
         actix_rt::spawn(async move {
             tokio::time::sleep(after).await;
@@ -398,7 +406,7 @@ const ACTOR_NAMES: [(&str, ActorType); 6] = [
 impl Node {
     /// Starts the actors, registers them with a metrics bridge collecting every 2 s, and
     /// starts the drivers and the supervisor.
-    fn start(seed: u64, me: u64, activity: Activity) -> Self {
+    fn start(seed: u64, me: u64, activity: Activity, deadlock: bool) -> Self {
         let bridge = Arc::new(ActorMetricsBridge::new(Duration::from_secs(2)));
         let register = |(name, actor_type): (&str, ActorType)| {
             let m = Arc::new(ActorMetrics::new());
@@ -539,6 +547,7 @@ impl Node {
             actix_rt::spawn(governance::governance(d("governance"), a.clone())),
             actix_rt::spawn(database::database(d("database"), a.clone())),
             actix_rt::spawn(dependencies::dependencies(d("deps"), a.clone())),
+            actix_rt::spawn(traffic::traffic(d("traffic"), a.clone(), deadlock)),
         ]);
         Self { bridge, tasks }
     }
