@@ -26,6 +26,7 @@ pub mod breaker;
 pub mod cpu;
 #[path = "current.rs"]
 pub mod current;
+#[cfg(feature = "actor")]
 #[path = "deadlock.rs"]
 pub mod deadlock;
 #[path = "dependency.rs"]
@@ -40,6 +41,7 @@ pub use alloc::{
 pub use breaker::{BreakerConfig, CallError, CircuitBreaker, FailureRate, Permit, Rejected};
 pub use cpu::{collect_actor_cpu, CpuPass, SyncCpuCounter};
 pub use current::{current_actor_type, enter, ActorScope};
+#[cfg(feature = "actor")]
 pub use deadlock::{DeadlockDetector, Detection, DEFAULT_THRESHOLD};
 pub use dependency::{Dependency, DependencyGauge, DependencyGaugeKind, MAX_DEPENDENCY_PAIRS};
 #[cfg(feature = "actor")]
