@@ -14,7 +14,7 @@
 //             // Both `None` inside a handler of `Ping`; the scope makes this the current handler.
 //             let (mut __alys_slot, __alys_scope) = start_sync(&__ALYS_SITE, || Untracked);
 //             let __alys_reply: R = (move || -> R { body })();         // `return` and `?` stay inside
-//             drop(__alys_scope);
+//             close_sync(__alys_scope, &mut __alys_slot); // one clock reading ends the scope and notes the call's end
 //             let __alys_reply = (&&&Tag::new(__alys_reply, ByOutcome)).__alys_measure(&mut __alys_slot);
 //             Instrumented::new(__alys_reply, __alys_slot, ByOutcome)
 //         }
@@ -203,7 +203,7 @@ pub fn instrument(sig: &mut Signature, block: &mut Block, h: &Handler) -> syn::R
         #start
         #[allow(clippy::redundant_closure_call)]
         let #value: #reply = (move || -> #reply #block)();
-        ::core::mem::drop(#scope);
+        ::alys_metrics::__private::close_sync(#scope, &mut #slot);
         let #value = {
             #[allow(unused_imports)]
             use ::alys_metrics::__private::{#traits};

@@ -41,10 +41,3 @@ pub fn enter(site: &'static HandlerSite) -> Option<Scope> {
 pub fn nested(site: &'static HandlerSite) -> bool {
     same_message(current_site(), site)
 }
-
-/// Enters `site` unless a handler of the same message runs on this thread (then `None`): one
-/// thread-local access for the check and the entry.
-#[inline]
-pub fn enter_unless_nested(site: &'static HandlerSite) -> Option<Scope> {
-    enter_site(site, true)
-}

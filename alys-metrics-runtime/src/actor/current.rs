@@ -44,7 +44,9 @@
 //!
 //! Opening and closing a scope: two thread-local reads and writes, two reads of the monotonic
 //! clock and a few relaxed stores to the thread's own slot; no allocation and no lock after
-//! the thread's first scope.
+//! the thread's first scope. An instrumented handler's scope shares its clock readings with
+//! the message's guard (the guard's start is the scope's entry, and a message that finishes
+//! with its call or poll ends at the scope's exit), so it adds no clock reads of its own there.
 
 use std::cell::Cell;
 use std::marker::PhantomData;
@@ -117,6 +119,14 @@ fn switch(from: u8, to: u8) {
     }
 }
 
+/// As [`switch`], at `at`, a clock reading the caller shares with its own measurement.
+#[inline(always)]
+fn switch_at(from: u8, to: u8, at: Instant) {
+    if from != to {
+        let _ = SLOT.try_with(|s| s.slot.switch_at(from, to, nanos_at(at)));
+    }
+}
+
 /// The instrumented handler running on this thread, if any.
 #[inline]
 pub(crate) fn current_site() -> Option<&'static HandlerSite> {
@@ -139,6 +149,40 @@ pub(crate) fn same_message(cur: Option<&'static HandlerSite>, site: &'static Han
 /// type changes.
 #[inline]
 pub(crate) fn enter_site(site: &'static HandlerSite, unless_nested: bool) -> Option<SiteScope> {
+    let (prev, raw) = set_site(site, unless_nested)?;
+    // After `CURRENT` changed, unlike `enter`: a first registration's bytes go to `site`'s type
+    // (once per thread, a few hundred bytes).
+    switch(prev.actor, raw);
+    Some(SiteScope {
+        prev,
+        _not_send: PhantomData,
+    })
+}
+
+/// As [`enter_site`], also returning the one clock reading the entry made: the scope's busy
+/// time of `site`'s type starts there (when the type changed), and the caller's message guard
+/// starts there too.
+#[inline]
+pub(crate) fn enter_site_timed(
+    site: &'static HandlerSite,
+    unless_nested: bool,
+) -> Option<(SiteScope, Instant)> {
+    let (prev, raw) = set_site(site, unless_nested)?;
+    let now = Instant::now();
+    switch_at(prev.actor, raw, now);
+    Some((
+        SiteScope {
+            prev,
+            _not_send: PhantomData,
+        },
+        now,
+    ))
+}
+
+/// Makes `site` the running handler (see [`enter_site`]); returns what was current before and
+/// `site`'s actor type, the busy-time switch still to do.
+#[inline(always)]
+fn set_site(site: &'static HandlerSite, unless_nested: bool) -> Option<(Current, u8)> {
     let raw = site.actor_type.index() as u8;
     let prev = CURRENT
         .try_with(|c| {
@@ -154,13 +198,7 @@ pub(crate) fn enter_site(site: &'static HandlerSite, unless_nested: bool) -> Opt
             }
         })
         .ok()??;
-    // After `CURRENT` changed, unlike `enter`: a first registration's bytes go to `site`'s type
-    // (once per thread, a few hundred bytes).
-    switch(prev.actor, raw);
-    Some(SiteScope {
-        prev,
-        _not_send: PhantomData,
-    })
+    Some((prev, raw))
 }
 
 /// An instrumented handler's scope (see `enter_site`): dropping it restores the handler and
@@ -172,12 +210,29 @@ pub struct SiteScope {
     _not_send: PhantomData<*const ()>,
 }
 
+impl SiteScope {
+    /// Ends the scope as dropping it does, closing its busy time at `at` (a clock reading the
+    /// caller shares with its message guard) instead of reading the clock again.
+    #[inline]
+    pub(crate) fn close_at(self, at: Instant) {
+        let this = std::mem::ManuallyDrop::new(self);
+        let now = this.restore();
+        switch_at(now, this.prev.actor, at);
+    }
+
+    /// Restores the handler and actor type current before; returns the actor type it replaced.
+    #[inline(always)]
+    fn restore(&self) -> u8 {
+        CURRENT
+            .try_with(|c| c.replace(self.prev))
+            .map_or(NO_ACTOR, |c| c.actor)
+    }
+}
+
 impl Drop for SiteScope {
     #[inline]
     fn drop(&mut self) {
-        let now = CURRENT
-            .try_with(|c| c.replace(self.prev))
-            .map_or(NO_ACTOR, |c| c.actor);
+        let now = self.restore();
         switch(now, self.prev.actor);
     }
 }
@@ -227,9 +282,15 @@ impl Drop for ActorScope {
 /// Nanoseconds since the first time anything here read the clock.
 #[inline]
 pub(crate) fn now_nanos() -> u64 {
+    nanos_at(Instant::now())
+}
+
+/// `at` in nanoseconds since the first time anything here read the clock (0 if earlier).
+#[inline]
+pub(crate) fn nanos_at(at: Instant) -> u64 {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
-    let epoch = *EPOCH.get_or_init(Instant::now);
-    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    let epoch = *EPOCH.get_or_init(|| at);
+    u64::try_from(at.saturating_duration_since(epoch).as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// One thread's busy-time counters.
@@ -285,7 +346,12 @@ impl ThreadSlot {
     /// Closes the time of `from` (if any) and opens `to` (if any). Called only by the owner.
     #[inline]
     pub(crate) fn switch(&self, from: u8, to: u8) {
-        let now = now_nanos();
+        self.switch_at(from, to, now_nanos());
+    }
+
+    /// As [`switch`](ThreadSlot::switch), at `now` (in [`now_nanos`]).
+    #[inline]
+    pub(crate) fn switch_at(&self, from: u8, to: u8, now: u64) {
         // A sequence lock with one writer: odd while writing, so a reader that saw the same
         // even value before and after its reads saw no write in between.
         let seq = self.seq.load(Ordering::Relaxed);

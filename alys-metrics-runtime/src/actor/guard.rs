@@ -78,6 +78,10 @@ impl Track for Tracked {
 pub struct MessageGuard<T: Track = Untracked> {
     site: &'static HandlerSite,
     start: Instant,
+    /// When the handler's call returned (set by [`close_sync`](super::measure::close_sync)):
+    /// the end of a message finished with its call's reply, read once for the guard and the
+    /// handler's actor scope.
+    returned: Option<Instant>,
     armed: bool,
     track: T,
 }
@@ -94,13 +98,42 @@ impl<T: Track> MessageGuard<T> {
     /// As [`start`](MessageGuard::start), also reporting the message to `track`.
     #[inline]
     pub fn start_tracked(site: &'static HandlerSite, track: T) -> Self {
+        Self::start_at(site, track, Instant::now())
+    }
+
+    /// As [`start_tracked`](MessageGuard::start_tracked), started at `start`: a clock reading
+    /// made just now and shared with the handler's actor scope.
+    #[inline]
+    pub(crate) fn start_at(site: &'static HandlerSite, track: T, start: Instant) -> Self {
         site.count_message();
         Self {
             site,
-            start: Instant::now(),
+            start,
+            returned: None,
             armed: true,
             track,
         }
+    }
+
+    /// Notes that the handler's call returned at `at`, for [`finish_returned`](Self::finish_returned).
+    #[inline]
+    pub(crate) fn set_returned(&mut self, at: Instant) {
+        self.returned = Some(at);
+    }
+
+    /// As [`finish`](MessageGuard::finish), ending at the instant the handler's call returned
+    /// when it was noted (a reply finished with its call), else now.
+    #[inline]
+    pub(crate) fn finish_returned(mut self, is_err: bool) {
+        let end = self.returned.unwrap_or_else(Instant::now);
+        self.record_at(
+            if is_err {
+                MessageOutcome::Error
+            } else {
+                MessageOutcome::Ok
+            },
+            end,
+        );
     }
 
     /// The site the guard measures.
@@ -121,11 +154,19 @@ impl<T: Track> MessageGuard<T> {
     /// Records the message with an explicit outcome (once; later calls do nothing).
     #[inline]
     pub fn record(&mut self, outcome: MessageOutcome) {
+        if self.armed {
+            self.record_at(outcome, Instant::now());
+        }
+    }
+
+    /// As [`record`](MessageGuard::record), the message ending at `end` (a clock reading made
+    /// just now and shared with the handler's actor scope).
+    #[inline]
+    pub(crate) fn record_at(&mut self, outcome: MessageOutcome, end: Instant) {
         if !self.armed {
             return;
         }
         self.armed = false;
-        let end = Instant::now();
         let elapsed = end.saturating_duration_since(self.start);
         let actor = self.site.actor_type;
         ACTOR_MESSAGE_OUTCOMES.with(actor, outcome).inc();

@@ -21,6 +21,7 @@ use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use super::context::Scope;
 use super::{Classify, MessageGuard, MessageOutcome, Track};
@@ -76,15 +77,21 @@ fn poll_measured<O, T: Track, C: Classify<O>>(
     classify: C,
     poll: impl FnOnce() -> Poll<O>,
 ) -> Poll<O> {
-    let _scope = super::context::enter(guard.site());
+    let scope = super::context::enter(guard.site());
     let mut sentinel = PanicSentinel(Some(guard));
     let out = poll();
     if let (Poll::Ready(v), Some(guard)) = (&out, sentinel.0.take()) {
-        guard.record(if classify.is_error(v) {
+        let outcome = if classify.is_error(v) {
             MessageOutcome::Error
         } else {
             MessageOutcome::Ok
-        });
+        };
+        // One clock reading ends both the message and this poll's scope.
+        let end = Instant::now();
+        guard.record_at(outcome, end);
+        if let Some(scope) = scope {
+            scope.close_at(end);
+        }
     }
     out
 }
@@ -187,12 +194,26 @@ pub fn start_sync<T: Track>(
     site: &'static super::HandlerSite,
     track: impl FnOnce() -> T,
 ) -> (Option<MessageGuard<T>>, Option<Scope>) {
-    match super::context::enter_unless_nested(site) {
+    match crate::actor_system::current::enter_site_timed(site, true) {
         None => (None, None),
-        Some(scope) => (
-            Some(MessageGuard::start_tracked(site, track())),
+        // One clock reading starts both the message and the scope.
+        Some((scope, now)) => (
+            Some(MessageGuard::start_at(site, track(), now)),
             Some(scope),
         ),
+    }
+}
+
+/// For a sync handler, after its call returned: ends `scope` (see [`start_sync`]) and notes
+/// the same clock reading in `slot`'s guard, the end of a message whose reply finishes now.
+#[inline]
+pub fn close_sync<T: Track>(scope: Option<Scope>, slot: &mut Option<MessageGuard<T>>) {
+    if let Some(scope) = scope {
+        let now = Instant::now();
+        scope.close_at(now);
+        if let Some(g) = slot {
+            g.set_returned(now);
+        }
     }
 }
 
@@ -238,7 +259,7 @@ impl<R, C: Classify<R>, T: Track> MeasureValue<T> for &&Tag<R, C> {
     fn __alys_measure(self, slot: &mut Option<MessageGuard<T>>) -> R {
         let reply = self.take();
         if let Some(g) = slot.take() {
-            g.finish(self.classify.is_error(&reply));
+            g.finish_returned(self.classify.is_error(&reply));
         }
         reply
     }
@@ -261,7 +282,7 @@ impl<R, C> MeasureRefused<R, C> for &Tag<R, C> {
     {
         let reply = self.take();
         if let Some(g) = slot.take() {
-            g.finish(self.classify.is_error(&reply));
+            g.finish_returned(self.classify.is_error(&reply));
         }
         reply
     }
@@ -334,7 +355,7 @@ mod actix_replies {
         fn __alys_measure(self, slot: &mut Option<MessageGuard<T>>) -> MessageResult<M> {
             let reply = self.take();
             if let Some(g) = slot.take() {
-                g.finish(self.classify.is_error(&reply.0));
+                g.finish_returned(self.classify.is_error(&reply.0));
             }
             reply
         }

@@ -169,7 +169,8 @@ pub mod __private {
     #[cfg(feature = "actor")]
     pub use super::measure::MeasureRelay;
     pub use super::measure::{
-        measure_async, start, start_sync, MeasureKnown, MeasureRefused, MeasureValue, Tag,
+        close_sync, measure_async, start, start_sync, MeasureKnown, MeasureRefused, MeasureValue,
+        Tag,
     };
     pub use super::{lifecycle, supervision};
 }
