@@ -331,7 +331,7 @@ impl ResourceSource for SysinfoSource {
                 self.pid
             ))
         })?;
-        if self.fd_reads % LIMIT_REFRESH_TICKS == 0 || self.fd_limit.is_none() {
+        if self.fd_reads.is_multiple_of(LIMIT_REFRESH_TICKS) || self.fd_limit.is_none() {
             self.fd_limit = p.open_files_limit().map(|m| m as u64);
         }
         self.fd_reads = self.fd_reads.wrapping_add(1);

@@ -328,7 +328,7 @@ pub async fn governance(mut dice: Dice, mut activity: Activity) {
         for link in &mut links {
             link.step(now, &mut dice);
         }
-        if n % 10 == 0 {
+        if n.is_multiple_of(10) {
             // Requests whose answer never comes time out here even on a quiet link.
             expire_overdue_requests();
         }

@@ -671,7 +671,7 @@ async fn supervise(watched: Vec<Box<dyn Watched>>, activity: Activity) {
                 );
             }
         }
-        if second % 5 == 0 && !activity.is_paused() {
+        if second.is_multiple_of(5) && !activity.is_paused() {
             for w in &watched {
                 let (name, ping) = (w.name(), w.ping());
                 actix_rt::spawn(async move {

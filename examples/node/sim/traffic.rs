@@ -158,7 +158,7 @@ pub async fn traffic(mut dice: Dice, mut activity: Activity, deadlock: bool) {
         round += 1;
         let slow = dice.chance(0.05);
         let _ = chain.send_measured(QueryRoot(slow)).await;
-        if round % 5 == 0 {
+        if round.is_multiple_of(5) {
             chain.do_send_measured(Announce(round));
         }
         let _ = writes.try_send(round);
