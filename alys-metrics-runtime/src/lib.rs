@@ -15,6 +15,7 @@ pub mod chain;
 pub mod collector;
 pub mod encode;
 pub mod exporter;
+pub mod exposition;
 pub mod labels;
 pub mod metric;
 pub mod registry;

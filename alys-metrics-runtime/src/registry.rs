@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use crate::encode::{openmetrics, protobuf, write_header, write_label_value, write_u64, Format};
+use crate::encode::{
+    openmetrics, protobuf, write_header, write_label_value, write_u64, EncodeFormat, Format,
+};
 use crate::metric::{Collect, Descriptor, Kind};
 
 /// A static's entry in the program-wide list of declared metrics. Emitted by `#[alys_metric]`.
@@ -105,6 +107,12 @@ impl Default for Registry {
     }
 }
 
+impl EncodeFormat for Registry {
+    fn encode_format(&self, format: Format, out: &mut Vec<u8>) {
+        Registry::encode_format(self, format, out);
+    }
+}
+
 impl Registry {
     /// A registry without the program's `#[alys_metric]` statics: only the built-in
     /// `alys_build_info` and `alys_label_overflow_total`, and what is [`register`]ed into it.
@@ -186,8 +194,8 @@ impl Registry {
 
     /// Serves the families of a `prometheus` crate registry (such as
     /// `prometheus::default_registry().clone()`) from this registry, after its own, in every
-    /// format (the `prometheus` feature). Call it at start-up, before
-    /// [`serve`](crate::serve), for each registry the program fills.
+    /// format (the `prometheus` feature). Call it at start-up, before the exporter serves,
+    /// for each registry the program fills.
     ///
     /// ```
     /// # extern crate alys_metrics_runtime as alys_metrics;

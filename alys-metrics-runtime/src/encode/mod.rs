@@ -9,12 +9,11 @@
 //!
 //! Each can be gzipped ([`render`]).
 
-pub mod openmetrics;
-pub mod proto;
-pub mod protobuf;
-mod text;
-
-pub use text::*;
+pub use crate::exposition::{openmetrics, proto, protobuf};
+pub use crate::exposition::{
+    write_exemplar, write_f64, write_header, write_i64, write_label_value, write_u64,
+    ExemplarWriter, LinePrefixes, LineWriter, SampleSink, SampleWriter, TEXT_CONTENT_TYPE,
+};
 
 /// The `Content-Type` of OpenMetrics text 1.0.0.
 pub const OPENMETRICS_CONTENT_TYPE: &str =
@@ -24,6 +23,13 @@ pub const OPENMETRICS_CONTENT_TYPE: &str =
 /// `io.prometheus.client.MetricFamily` messages.
 pub const PROTOBUF_CONTENT_TYPE: &str =
     "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
+
+/// What [`render`] writes: a set of families that can write themselves in any [`Format`]
+/// (the registry). The registry sits above this module, so `render` names only this trait.
+pub trait EncodeFormat {
+    /// Appends every family in `format`.
+    fn encode_format(&self, format: Format, out: &mut Vec<u8>);
+}
 
 /// An exposition format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -133,7 +139,11 @@ pub const GZIP_LEVEL: u32 = 1;
 /// # Errors
 ///
 /// Only when compressing fails.
-pub fn render(registry: &crate::Registry, format: Format, gzip: bool) -> std::io::Result<Vec<u8>> {
+pub fn render(
+    registry: &(impl EncodeFormat + ?Sized),
+    format: Format,
+    gzip: bool,
+) -> std::io::Result<Vec<u8>> {
     let mut body = Vec::new();
     registry.encode_format(format, &mut body);
     if !gzip {

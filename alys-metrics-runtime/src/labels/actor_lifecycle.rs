@@ -57,12 +57,11 @@ pub enum StartupPhase {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 pub enum EscalationType {
     /// The child restarted more often than the restart limit allows within its window
-    /// ([`RESTART_LIMIT`](crate::actor::supervision::RESTART_LIMIT)); counted once per
-    /// crossing.
+    /// (`actor::supervision::RESTART_LIMIT`); counted once per crossing.
     RestartLimit,
     /// A restart failed: `restarting`, or the `started` after it, panicked.
     RestartFailed,
-    /// The supervisor gave up on the child (reported by the node:
-    /// [`escalate`](crate::actor::supervision::escalate)).
+    /// The supervisor gave up on the child (reported by the node with
+    /// `actor::supervision::escalate`).
     GaveUp,
 }

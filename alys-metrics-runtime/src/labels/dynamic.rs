@@ -23,7 +23,7 @@ pub const EMPTY_VALUE: &str = "unknown";
 /// slots are taken, every new value is folded into the series `"other"` and counted in
 /// `alys_label_overflow_total{metric="..."}`. Memory is therefore bounded by `MAX` whatever a
 /// remote party sends. A value that is gone for good (a disconnected peer) can give its slot
-/// back with [`Metric::forget`](crate::Metric::forget), which removes its series. Declared as
+/// back with `Metric::forget`, which removes its series. Declared as
 /// `labels(peer_id: dynamic(max = 256))`.
 ///
 /// Resolving a dynamic value costs a sanitising pass and a read-locked map lookup; hold on to

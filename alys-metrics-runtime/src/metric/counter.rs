@@ -1,7 +1,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{Descriptor, Kind, MetricCore};
-use crate::encode::SampleSink;
+use crate::exposition::SampleSink;
 
 /// A monotonically increasing integer counter: one relaxed atomic add per update.
 ///
@@ -59,7 +59,7 @@ impl MetricCore for Counter {
         w.u64("", None, self.get());
     }
     fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
-        crate::encode::protobuf::wire::counter(m, self.get() as f64);
+        crate::exposition::protobuf::wire::counter(m, self.get() as f64);
     }
 }
 
@@ -131,7 +131,7 @@ impl MetricCore for FloatCounter {
         w.f64("", self.get());
     }
     fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
-        crate::encode::protobuf::wire::counter(m, self.get());
+        crate::exposition::protobuf::wire::counter(m, self.get());
     }
 }
 

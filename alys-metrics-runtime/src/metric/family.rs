@@ -3,8 +3,8 @@ use std::ops::Deref;
 use std::sync::{OnceLock, PoisonError, RwLock};
 
 use super::{Descriptor, MetricCore, NativeConfig};
-use crate::encode::protobuf::wire;
-use crate::encode::{
+use crate::exposition::protobuf::wire;
+use crate::exposition::{
     openmetrics, protobuf, write_header, write_label_value, ExemplarWriter, LinePrefixes,
     SampleWriter,
 };
@@ -278,7 +278,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         let mut header = Vec::new();
         write_header(&mut header, desc.name, desc.help, M::KIND.as_str());
         let mut om_header = Vec::new();
-        openmetrics::write_family_header(&mut om_header, desc.name, desc.help, M::KIND);
+        openmetrics::write_header(&mut om_header, desc.name, desc.help, M::KIND.as_str());
         let mut samples = Vec::new();
         Self::encode_samples(fam, desc, indices.iter().copied(), &mut samples, false);
         Lines {
@@ -373,7 +373,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
             "labels kept changing during the scrape; samples left out"
         );
         if om {
-            openmetrics::write_family_header(out, desc.name, desc.help, M::KIND);
+            openmetrics::write_header(out, desc.name, desc.help, M::KIND.as_str());
         } else {
             write_header(out, desc.name, desc.help, M::KIND.as_str());
         }
@@ -383,7 +383,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
     /// when they were rendered.
     fn encode_in_full(fam: &Family<M, L>, desc: &'static Descriptor, out: &mut Vec<u8>, om: bool) {
         if om {
-            openmetrics::write_family_header(out, desc.name, desc.help, M::KIND);
+            openmetrics::write_header(out, desc.name, desc.help, M::KIND.as_str());
         } else {
             write_header(out, desc.name, desc.help, M::KIND.as_str());
         }
@@ -508,7 +508,7 @@ with_impl!(A a 0, B b 1, C c 2, D d 3, E e 4, F f 5);
 /// A metric family as the registry sees it: something that can describe and encode itself.
 ///
 /// Implemented by every [`Metric`]; implement it to export values computed at scrape time and
-/// register the collector with [`Registry::register`](crate::Registry::register).
+/// register the collector with the registry (`Registry::register`).
 pub trait Collect: Send + Sync {
     /// The family's descriptor.
     fn descriptor(&self) -> &'static Descriptor;

@@ -1,7 +1,7 @@
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use super::{Descriptor, Kind, MetricCore};
-use crate::encode::SampleSink;
+use crate::exposition::SampleSink;
 
 /// An integer gauge: a value that goes up and down, one atomic operation per update.
 #[derive(Debug, Default)]
@@ -62,7 +62,7 @@ impl MetricCore for IntGauge {
         w.i64("", self.get());
     }
     fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
-        crate::encode::protobuf::wire::gauge(m, self.get() as f64);
+        crate::exposition::protobuf::wire::gauge(m, self.get() as f64);
     }
 }
 
@@ -129,7 +129,7 @@ impl MetricCore for Gauge {
         w.f64("", self.get());
     }
     fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
-        crate::encode::protobuf::wire::gauge(m, self.get());
+        crate::exposition::protobuf::wire::gauge(m, self.get());
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Instant;
 use super::exemplar::{current_trace_id, Exemplar, ExemplarSlot, TraceId};
 use super::native::{NativeBuckets, NativeConfig, NativeSnapshot};
 use super::{Descriptor, Kind, MetricCore};
-use crate::encode::{write_f64, SampleSink};
+use crate::exposition::{write_f64, SampleSink};
 
 /// The prometheus client default buckets, for histograms declared without `buckets = [..]`.
 pub const DEFAULT_BUCKETS: &[f64] = &[
@@ -260,7 +260,7 @@ impl MetricCore for Histogram {
     }
 
     fn encode_proto(&self, _: &Self::Shared, m: &mut Vec<u8>) {
-        use crate::encode::protobuf::wire;
+        use crate::exposition::protobuf::wire;
         let mut h = Vec::with_capacity(64 + 24 * self.counts.len());
         // Native buckets first: with observations racing, the count then covers them.
         if let Some(n) = self.native() {

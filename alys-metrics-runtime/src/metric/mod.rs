@@ -14,7 +14,7 @@ pub use gauge::{Gauge, IntGauge};
 pub use histogram::{Histogram, HistogramTimer, DEFAULT_BUCKETS};
 pub use native::NativeConfig;
 
-use crate::encode::SampleSink;
+use crate::exposition::SampleSink;
 
 /// The Prometheus type of a metric family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -45,7 +45,7 @@ impl std::fmt::Display for Kind {
 }
 
 /// Everything known about a declared metric: written by `#[alys_metric]`, read by the
-/// registry, the encoder and [`catalogue()`](crate::catalogue()).
+/// registry, the encoder and `catalogue()`.
 #[derive(Debug)]
 pub struct Descriptor {
     /// The exposed metric family name (`alys_migration_errors_total`).
@@ -95,6 +95,6 @@ pub trait MetricCore: Send + Sync + 'static {
     /// family can pre-render their names and labels.
     fn encode(&self, shared: &Self::Shared, w: &mut impl SampleSink);
     /// Appends this child's value field to a protobuf `Metric` message being written (its
-    /// `counter`, `gauge` or `histogram`, see [`wire`](crate::encode::protobuf::wire)).
+    /// `counter`, `gauge` or `histogram`, see [`wire`](crate::exposition::protobuf::wire)).
     fn encode_proto(&self, shared: &Self::Shared, m: &mut Vec<u8>);
 }

@@ -1,7 +1,7 @@
 //! Prometheus text exposition format 0.0.4: the low-level writers every family uses (the
 //! OpenMetrics text differs only in its headers, exemplars and `# EOF`).
 
-use crate::metric::exemplar::Exemplar;
+use super::exemplar::Exemplar;
 
 /// The `Content-Type` of the text exposition format this crate writes.
 pub const TEXT_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";

@@ -3,7 +3,6 @@
 //! `"` escaped in HELP, `untyped` called `unknown`), exemplars after histogram bucket lines
 //! and `# EOF` at the end.
 
-use crate::metric::Kind;
 
 /// The units `# UNIT` names: Prometheus's base units, taken from the end of a family's name
 /// (after `_total` of a counter).
@@ -60,15 +59,10 @@ pub fn write_header(out: &mut Vec<u8>, name: &str, help: &str, kind: &str) {
     }
 }
 
-/// Appends the header of a declared family.
-pub fn write_family_header(out: &mut Vec<u8>, name: &str, help: &str, kind: Kind) {
-    write_header(out, name, help, kind.as_str());
-}
-
 /// The terminator every OpenMetrics exposition ends with.
 pub const EOF: &[u8] = b"# EOF\n";
 
-/// Rewrites text 0.0.4 (as [`Collect::encode`](crate::Collect::encode) writes it) as
+/// Rewrites text 0.0.4 (as a scrape-time `Collect` writes it) as
 /// OpenMetrics, without `# EOF`: for collectors that only write text. A counter sample named
 /// without `_total` gets it.
 pub fn from_text(text: &[u8], out: &mut Vec<u8>) {

@@ -6,7 +6,7 @@
 use prost::Message as _;
 
 use super::proto;
-use crate::metric::exemplar::Exemplar;
+use super::exemplar::Exemplar;
 
 /// Writing protobuf fields directly, without building messages: how declared families write
 /// their `MetricFamily` (no allocation per series). Field numbers are `metrics.proto`'s.
@@ -91,7 +91,7 @@ pub mod wire {
     }
 
     /// An `Exemplar` as field `tag`: label `trace_id`, value, timestamp.
-    pub fn exemplar(out: &mut Vec<u8>, tag: u32, e: &crate::metric::exemplar::Exemplar) {
+    pub fn exemplar(out: &mut Vec<u8>, tag: u32, e: &super::super::exemplar::Exemplar) {
         let mut id = Vec::with_capacity(32);
         e.trace_id.write_hex(&mut id);
         let mut ts = Vec::with_capacity(16);
@@ -315,7 +315,7 @@ fn build(name: &str, kind: proto::MetricType, samples: Vec<Sample>) -> Vec<proto
     metrics.into_iter().map(|(_, m)| m).collect()
 }
 
-/// Parses text 0.0.4 (as [`Collect::encode`](crate::Collect::encode) writes it: `# HELP` and
+/// Parses text 0.0.4 (as a scrape-time `Collect` writes it: `# HELP` and
 /// `# TYPE` before each family's samples) and appends each family as a delimited
 /// `MetricFamily`. Malformed sample lines are skipped.
 pub fn from_text(text: &[u8], out: &mut Vec<u8>) {
