@@ -2,7 +2,7 @@
 
 use crate::actor::{Derived, InFlightGauge, MessageOutcome, SiteFamily};
 use crate::metric::{Descriptor, Kind};
-use crate::prelude::*;
+use super::prelude::*;
 use crate::registry::Registration;
 
 /// `alys_actor_messages_total{actor_type, message_type, actor, message}`: messages received

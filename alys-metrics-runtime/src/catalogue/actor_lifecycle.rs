@@ -1,9 +1,8 @@
 //! Actor lifecycle and supervision as Alys operators watch them (issue 11): fed by
 //! `#[instrument_actor]` on `impl Actor for X` and `impl Supervised for X`
-//! ([`actor::lifecycle`](crate::actor::lifecycle),
-//! [`actor::supervision`](crate::actor::supervision)).
+//! (`actor::lifecycle`, `actor::supervision`).
 
-use crate::prelude::*;
+use super::prelude::*;
 
 /// State of each actor type, as a state set: 1 for the type's current state, 0 for the others.
 /// With several actors of one type, the type's state is the least advanced state of its live

@@ -16,7 +16,7 @@
 
 use crate::actor_system::{ActorMemoryGauge, DependencyGauge, DependencyGaugeKind, SyncCpuCounter};
 use crate::metric::{Descriptor, Kind};
-use crate::prelude::*;
+use super::prelude::*;
 use crate::registry::Registration;
 
 /// CPU time of the node's threads attributed to each actor type, in seconds: a thread's CPU

@@ -1,6 +1,5 @@
 //! Inter-actor traffic and deadlock detection (issue 11), recorded at the sender by
-//! [`SendMeasured`](crate::actor_system::SendMeasured) and by the
-//! [`DeadlockDetector`](crate::actor_system::DeadlockDetector).
+//! `actor_system::SendMeasured` and by the `actor_system::DeadlockDetector`.
 //!
 //! `from_actor` and `to_actor` are the [`ActorEndpoint`] values (the nine actor types and
 //! `external`), held as capped dynamic labels so that only the edges that carried a message are
@@ -13,7 +12,7 @@
 //! exported here: it is `alys_actor_mailbox_dropped_total` under a recording rule of
 //! `ops/spellings.yml`.
 
-use crate::prelude::*;
+use super::prelude::*;
 
 /// Time from sending a request to another actor to receiving its reply, measured at the
 /// sender, in seconds (requests that ended in an error are not observed).

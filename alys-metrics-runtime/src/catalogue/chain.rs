@@ -1,7 +1,6 @@
 //! Sync, block production and validation, transaction pool and peers (seed ALYS-003-16 ... -19).
 
-use crate::chain::blocks::{BlockTimerKind, DropCause, ValidationResult};
-use crate::prelude::*;
+use super::prelude::*;
 
 /// Height of the best block this node has.
 #[alys_metric(gauge)]

@@ -1,6 +1,6 @@
 //! Feature-flag system metrics.
 
-use crate::prelude::*;
+use super::prelude::*;
 
 /// Feature-flag evaluations, by flag, status and result.
 #[alys_metric(counter, labels(flag_name: dynamic(max = 256), status, result: FlagResult))]

@@ -1,18 +1,17 @@
 //! The governance stream: the StreamActor's link to the Anduro governance nodes. Recorded
-//! through [`chain::governance`](crate::chain::governance), which keeps the `endpoint` and
+//! through `chain::governance`, which keeps the `endpoint` and
 //! `node_id` labels within their cap of 16 endpoints and forgets an endpoint's series when it
 //! is removed.
 
-use crate::chain::governance::ConnectionStatusFamily;
-use crate::metric::{Descriptor, Kind};
-use crate::prelude::*;
+use crate::metric::{Descriptor, Kind, PairedGauge};
+use super::prelude::*;
 use crate::registry::Registration;
 
 /// `alys_governance_connection_status{endpoint,node_id}`: 1 while the stream to the endpoint is
 /// connected, 0 while it is not; one series per endpoint (with the node id it reported), not
 /// one per combination of endpoint and node id.
-pub static GOVERNANCE_CONNECTION_STATUS: ConnectionStatusFamily =
-    ConnectionStatusFamily::new(&CONNECTION_STATUS_DESCRIPTOR);
+pub static GOVERNANCE_CONNECTION_STATUS: PairedGauge =
+    PairedGauge::new(&CONNECTION_STATUS_DESCRIPTOR);
 
 static CONNECTION_STATUS_DESCRIPTOR: Descriptor = Descriptor {
     name: "alys_governance_connection_status",

@@ -1,6 +1,6 @@
 //! Migration progress (seed ALYS-003-01, Phase 1).
 
-use crate::prelude::*;
+use super::prelude::*;
 
 /// Current migration phase, as the index of `MigrationPhase` (0-9).
 #[alys_metric(gauge)]

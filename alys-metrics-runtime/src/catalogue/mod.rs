@@ -60,3 +60,10 @@ pub const LINT_EXCEPTIONS: &[&str] = &[
     "alys_feature_flags_active_count",
     "alys_feature_flags_enabled_count",
 ];
+
+/// What the declaration files use: the label enums and `#[alys_metric]` (which names the metric
+/// types itself). The crate's `prelude` sits above the catalogue.
+mod prelude {
+    pub(super) use crate::labels::*;
+    pub(super) use alys_metrics_macros::alys_metric;
+}

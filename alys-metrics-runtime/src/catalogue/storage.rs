@@ -1,7 +1,7 @@
 //! The node's database: its connection pool and query durations. Recorded through
-//! [`chain::storage`](crate::chain::storage).
+//! `chain::storage`.
 
-use crate::prelude::*;
+use super::prelude::*;
 
 /// Database connections checked out of the pool now.
 #[alys_metric(gauge)]

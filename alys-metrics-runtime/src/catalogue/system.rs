@@ -1,7 +1,7 @@
 //! The node's own resources and the collector's health (seed ALYS-003-20 ... -22), and the
 //! standard `process_*` family.
 
-use crate::prelude::*;
+use super::prelude::*;
 
 /// Resident memory of the node process, in bytes.
 #[alys_metric(gauge)]

@@ -15,48 +15,8 @@ use crate::labels::{Dynamic, MAX_LABEL_VALUE_LEN};
 use crate::metric::{Collect, Histogram, Metric};
 use crate::LabelValue;
 
-/// What a block timer measures (`timer` label of `alys_block_timings_dropped_total`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
-pub enum BlockTimerKind {
-    /// Producing a block: observed into `alys_block_production_duration_seconds`.
-    Production,
-    /// Validating a block: observed into `alys_block_validation_duration_seconds` and
-    /// counted in `alys_block_validations_total`.
-    Validation,
-}
-
-/// Outcome of a block validation (`result` label of `alys_block_validations_total`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
-pub enum ValidationResult {
-    /// The block is valid.
-    Success,
-    /// The block is invalid (or validation returned an error).
-    Failure,
-}
-
-impl ValidationResult {
-    /// `Success` for `true`, `Failure` for `false`.
-    pub fn from_success(success: bool) -> Self {
-        if success {
-            ValidationResult::Success
-        } else {
-            ValidationResult::Failure
-        }
-    }
-}
-
-/// Why a started block timing recorded no duration (`cause` label of
-/// `alys_block_timings_dropped_total`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
-pub enum DropCause {
-    /// The timed code asked for it: [`BlockTimer::discard`] or [`discard_block_sample`].
-    Discarded,
-    /// The timed code panicked.
-    Panicked,
-    /// The timed future was dropped before it completed, or a [`BlockTimer`] was dropped
-    /// without being finished.
-    Abandoned,
-}
+// The label enums live with the labels; these keep their old paths.
+pub use crate::labels::{BlockTimerKind, DropCause, ValidationResult};
 
 /// A value that can name a validator in the bounded `validator` label.
 ///

@@ -78,8 +78,8 @@
 //! ```
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::catalogue::governance::{
@@ -89,13 +89,12 @@ use crate::catalogue::governance::{
     GOVERNANCE_MESSAGE_ERRORS, GOVERNANCE_RECONNECT_ATTEMPTS,
     GOVERNANCE_REQUEST_CORRELATION_DURATION, GOVERNANCE_SIGNATURE_CORRELATION_RATE,
 };
-use crate::encode::{write_header, write_label_value, SampleWriter};
 use crate::labels::{
     sanitize_into, BackpressureSeverity, Dynamic, FederationStage, FederationUpdateKind,
     GovernanceErrorKind, GovernanceMessageKind, GovernanceRequestKind, ReconnectReason,
     MAX_LABEL_VALUE_LEN,
 };
-use crate::metric::{Collect, Counter, Descriptor, Gauge, Histogram, IntGauge, Metric};
+use crate::metric::{Counter, Gauge, Histogram, IntGauge, Metric};
 use crate::LabelValue;
 
 /// The most governance endpoints with series of their own: the compile-time cap of the
@@ -120,146 +119,11 @@ const OTHER: &str = "other";
 // ---------------------------------------------------------------------------------------------
 // alys_governance_connection_status: one series per endpoint, with its node id.
 
-/// One endpoint's connection status series.
-#[derive(Debug)]
-struct StatusEntry {
-    endpoint: Box<str>,
-    node_id: Box<str>,
-    value: AtomicI64,
-}
-
-/// The family behind `alys_governance_connection_status{endpoint,node_id}`.
-///
-/// Both labels are capped strings, but they come in pairs: an endpoint serves one node id.
-/// A family with two independent capped labels would export every combination of the
-/// endpoints and node ids it has seen (most of them 0, which reads as "disconnected"); this
-/// family exports exactly one series per admitted endpoint, with the node id it reported,
-/// plus `endpoint="other",node_id="other"` (the last status set for an endpoint beyond the
-/// cap) once used. Written through [`GovernanceEndpoint::set_connected`].
-#[derive(Debug)]
-pub struct ConnectionStatusFamily {
-    desc: &'static Descriptor,
-    entries: RwLock<Vec<Arc<StatusEntry>>>,
-    other: AtomicI64,
-    other_used: AtomicBool,
-    overflow: AtomicU64,
-}
-
-impl ConnectionStatusFamily {
-    /// An empty family described by `desc`.
-    pub const fn new(desc: &'static Descriptor) -> Self {
-        Self {
-            desc,
-            entries: RwLock::new(Vec::new()),
-            other: AtomicI64::new(0),
-            other_used: AtomicBool::new(false),
-            overflow: AtomicU64::new(0),
-        }
-    }
-
-    /// The status exported for `endpoint` (sanitised as label values are), if it has a series
-    /// of its own.
-    pub fn get(&self, endpoint: &str) -> Option<i64> {
-        let mut buf = [0u8; MAX_LABEL_VALUE_LEN];
-        let endpoint = sanitize_into(endpoint, &mut buf);
-        self.entries
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .find(|e| &*e.endpoint == endpoint)
-            .map(|e| e.value.load(Ordering::Relaxed))
-    }
-
-    fn admit(&self, endpoint: &str, node_id: &str) -> Arc<StatusEntry> {
-        let entry = Arc::new(StatusEntry {
-            endpoint: endpoint.into(),
-            node_id: node_id.into(),
-            value: AtomicI64::new(0),
-        });
-        self.entries
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(Arc::clone(&entry));
-        entry
-    }
-
-    fn release(&self, endpoint: &str) {
-        self.entries
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .retain(|e| &*e.endpoint != endpoint);
-    }
-
-    fn set_other(&self, value: i64) {
-        self.other.store(value, Ordering::Relaxed);
-        self.other_used.store(true, Ordering::Relaxed);
-    }
-
-    /// Counts an endpoint folded into `other` and makes that series exported.
-    fn fold(&self) {
-        self.overflow.fetch_add(1, Ordering::Relaxed);
-        self.other_used.store(true, Ordering::Relaxed);
-    }
-}
-
-impl Collect for ConnectionStatusFamily {
-    fn descriptor(&self) -> &'static Descriptor {
-        self.desc
-    }
-
-    fn init(&self) {}
-
-    fn encode(&self, out: &mut Vec<u8>) {
-        write_header(out, self.desc.name, self.desc.help, "gauge");
-        let mut labels = Vec::with_capacity(96);
-        let mut line = |endpoint: &str, node_id: &str, value: i64, out: &mut Vec<u8>| {
-            labels.clear();
-            labels.extend_from_slice(b"endpoint=\"");
-            write_label_value(&mut labels, endpoint);
-            labels.extend_from_slice(b"\",node_id=\"");
-            write_label_value(&mut labels, node_id);
-            labels.push(b'"');
-            SampleWriter {
-                out,
-                name: self.desc.name,
-                labels: &labels,
-            }
-            .i64("", value);
-        };
-        for e in self
-            .entries
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-        {
-            line(
-                &e.endpoint,
-                &e.node_id,
-                e.value.load(Ordering::Relaxed),
-                out,
-            );
-        }
-        if self.other_used.load(Ordering::Relaxed) {
-            line(OTHER, OTHER, self.other.load(Ordering::Relaxed), out);
-        }
-    }
-
-    fn series_count(&self) -> usize {
-        self.entries
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
-            + usize::from(self.other_used.load(Ordering::Relaxed))
-    }
-
-    fn overflowed(&self) -> u64 {
-        self.overflow.load(Ordering::Relaxed)
-    }
-
-    fn has_dynamic_labels(&self) -> bool {
-        true
-    }
-}
+/// The family behind `alys_governance_connection_status{endpoint,node_id}`: one series per
+/// admitted endpoint, with the node id it reported. Written through
+/// [`GovernanceEndpoint::set_connected`].
+pub use crate::metric::PairedGauge as ConnectionStatusFamily;
+use crate::metric::PairedGaugeEntry as StatusEntry;
 
 // ---------------------------------------------------------------------------------------------
 // Pure calculations.

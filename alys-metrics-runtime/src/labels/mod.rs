@@ -6,6 +6,7 @@
 //! a fixed number of slots, so a metric's children live in one array and a label tuple is turned
 //! into an index with a few multiplications: no hashing and no lock on the update path.
 
+mod actor;
 mod actor_lifecycle;
 mod actor_system;
 mod actor_traffic;
@@ -17,6 +18,7 @@ pub(crate) mod words;
 
 use std::borrow::Cow;
 
+pub use actor::MessageOutcome;
 pub use actor_lifecycle::{ActorState, EscalationType, StartupPhase, TransitionReason};
 pub use actor_system::{BreakerState, DependencyType};
 pub use actor_traffic::{ActorEndpoint, CommunicationPattern, DeadlockKind};

@@ -6,6 +6,7 @@ pub mod exemplar;
 mod family;
 mod gauge;
 mod histogram;
+mod paired;
 pub mod native;
 
 pub use counter::{Counter, FloatCounter};
@@ -13,6 +14,7 @@ pub use family::{Collect, Metric};
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::{Histogram, HistogramTimer, DEFAULT_BUCKETS};
 pub use native::NativeConfig;
+pub use paired::{PairedGauge, PairedGaugeEntry};
 
 use crate::exposition::SampleSink;
 
