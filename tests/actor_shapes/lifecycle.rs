@@ -9,7 +9,7 @@ use alys_metrics::labels::ActorType;
 use alys_metrics::prelude::*;
 
 use crate::common::{outcomes, serial, WORK};
-use alys_metrics::catalogue::actor::ACTOR_MESSAGES_IN_FLIGHT;
+use alys_metrics::actor::ACTOR_MESSAGES_IN_FLIGHT;
 use alys_metrics::labels::LabelValue;
 
 struct NetworkActor;

@@ -3,7 +3,7 @@
 
 use actix::prelude::*;
 use alys_metrics::actor::{Derived, MessageOutcome};
-use alys_metrics::catalogue::actor::{ACTOR_LAST_ACTIVITY, ACTOR_MESSAGE_THROUGHPUT_PER_SECOND};
+use alys_metrics::actor::{ACTOR_LAST_ACTIVITY, ACTOR_MESSAGE_THROUGHPUT_PER_SECOND};
 use alys_metrics::labels::ActorType;
 use alys_metrics::prelude::*;
 

@@ -2,7 +2,8 @@
 //! that the update path pays nothing for it and it cannot drift.
 
 use super::site::started;
-use crate::catalogue::actor::{ACTOR_MESSAGES, ACTOR_MESSAGE_OUTCOMES};
+use super::ACTOR_MESSAGES;
+use crate::catalogue::actor::ACTOR_MESSAGE_OUTCOMES;
 use crate::encode::{write_header, SampleWriter};
 use crate::labels::{ActorType, LabelValue};
 use crate::metric::{Collect, Descriptor};

@@ -179,3 +179,53 @@ mod support;
 
 // The label enum lives with the labels; this keeps its old path.
 pub use crate::labels::MessageOutcome;
+
+// The families computed at scrape time from this module's state. Their descriptors (names,
+// help, labels) are declared in `catalogue::actor`; the statics live here, beside the state
+// they read, so that the catalogue names nothing above it.
+
+/// `alys_actor_messages_total{actor_type, message_type, actor, message}`: messages received
+/// by actors, counted when handling starts, one series per instrumented handler (`actor` and
+/// `message` are the Rust type names), each at 0 from start-up.
+pub static ACTOR_MESSAGES: SiteFamily = SiteFamily::messages(&cat::ACTOR_MESSAGES_DESCRIPTOR);
+
+/// `alys_actor_message_latency_seconds{actor_type, message_type, actor, message}`: the time to
+/// handle one actor message, per instrumented handler.
+pub static ACTOR_MESSAGE_LATENCY: SiteFamily =
+    SiteFamily::latency(&cat::ACTOR_MESSAGE_LATENCY_DESCRIPTOR);
+
+/// `alys_actor_message_throughput_per_second{actor_type}`: messages handled per second, from
+/// the bridge's collection window for the actor types it tracks, otherwise derived from the
+/// messages instrumented handlers finished (see [`Derived`]).
+pub static ACTOR_MESSAGE_THROUGHPUT_PER_SECOND: Derived =
+    Derived::throughput(&cat::ACTOR_MESSAGE_THROUGHPUT_PER_SECOND_DESCRIPTOR);
+
+/// `alys_actor_healthy_count`: actors that are healthy (success rate above 95 %, error rate
+/// below 5 %): the bridge's registered actors, or else the instrumented actors that handled a
+/// message (see [`Derived`]).
+pub static ACTOR_HEALTHY_COUNT: Derived = Derived::healthy(&cat::ACTOR_HEALTHY_COUNT_DESCRIPTOR);
+
+/// `alys_actor_total_count`: the bridge's registered actors, or else the instrumented actors
+/// that handled a message.
+pub static ACTOR_TOTAL_COUNT: Derived = Derived::total(&cat::ACTOR_TOTAL_COUNT_DESCRIPTOR);
+
+/// `alys_actor_last_activity_timestamp_seconds{actor_type, actor}`: when each instrumented
+/// actor last finished a message (Unix seconds; 0 before its first).
+pub static ACTOR_LAST_ACTIVITY: Derived =
+    Derived::last_activity(&cat::ACTOR_LAST_ACTIVITY_DESCRIPTOR);
+
+/// `alys_actor_messages_in_flight{actor_type}`: messages being handled now, derived at scrape
+/// time as the messages started minus the messages finished.
+pub static ACTOR_MESSAGES_IN_FLIGHT: InFlightGauge =
+    InFlightGauge::new(&cat::ACTOR_MESSAGES_IN_FLIGHT_DESCRIPTOR);
+
+inventory::submit! { Registration(&ACTOR_MESSAGES) }
+inventory::submit! { Registration(&ACTOR_MESSAGE_LATENCY) }
+inventory::submit! { Registration(&ACTOR_MESSAGE_THROUGHPUT_PER_SECOND) }
+inventory::submit! { Registration(&ACTOR_HEALTHY_COUNT) }
+inventory::submit! { Registration(&ACTOR_TOTAL_COUNT) }
+inventory::submit! { Registration(&ACTOR_LAST_ACTIVITY) }
+inventory::submit! { Registration(&ACTOR_MESSAGES_IN_FLIGHT) }
+
+use crate::catalogue::actor as cat;
+use crate::registry::Registration;

@@ -22,8 +22,7 @@ use crate::encode::{write_f64, write_header, write_label_value, write_u64};
 use crate::labels::{ActorType, LabelValue, MessageType};
 use crate::metric::{Collect, Counter, Descriptor, Kind};
 
-/// Upper bounds of `alys_actor_message_latency_seconds` (CATALOGUE.md), `+Inf` implied.
-pub const LATENCY_BUCKETS: [f64; 8] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0];
+pub use crate::catalogue::actor::LATENCY_BUCKETS;
 
 const SLOTS: usize = LATENCY_BUCKETS.len() + 1;
 

@@ -48,3 +48,39 @@ pub use dependency::{Dependency, DependencyGauge, DependencyGaugeKind, MAX_DEPEN
 pub use send::{
     broadcast_measured, current_sender, MeasuredRecipient, MeasuredRequest, SendMeasured,
 };
+
+// The families computed at scrape time from this module's state. Their descriptors are
+// declared in `catalogue::actor_system`; the statics live here, beside the state they read.
+
+/// `alys_sync_cpu_seconds_total`: the sync actor type's share of `alys_actor_cpu_seconds_total`.
+pub static SYNC_CPU_SECONDS: SyncCpuCounter = SyncCpuCounter::new(&cat::SYNC_CPU_SECONDS_DESCRIPTOR);
+
+/// `alys_actor_memory_usage_bytes{actor_type}`: live heap bytes allocated inside each actor
+/// type's handlers; absent without the tracking allocator.
+pub static ACTOR_MEMORY_USAGE: ActorMemoryGauge =
+    ActorMemoryGauge::new(&cat::ACTOR_MEMORY_USAGE_DESCRIPTOR, None);
+
+/// `alys_sync_memory_usage_bytes`: the sync actor type's share of
+/// `alys_actor_memory_usage_bytes`; absent without the tracking allocator.
+pub static SYNC_MEMORY_USAGE: ActorMemoryGauge =
+    ActorMemoryGauge::new(&cat::SYNC_MEMORY_USAGE_DESCRIPTOR, Some(ActorType::Sync));
+
+/// `alys_actor_dependency_health_status{actor,dependency,dependency_type}`: 1 healthy, 0 not.
+pub static DEPENDENCY_HEALTH: DependencyGauge =
+    DependencyGauge::new(&cat::DEPENDENCY_HEALTH_DESCRIPTOR, DependencyGaugeKind::Health);
+
+/// `alys_actor_circuit_breaker_state{actor,dependency}`: 0 closed, 1 half-open, 2 open.
+pub static CIRCUIT_BREAKER_STATE: DependencyGauge = DependencyGauge::new(
+    &cat::CIRCUIT_BREAKER_STATE_DESCRIPTOR,
+    DependencyGaugeKind::BreakerState,
+);
+
+inventory::submit! { Registration(&SYNC_CPU_SECONDS) }
+inventory::submit! { Registration(&ACTOR_MEMORY_USAGE) }
+inventory::submit! { Registration(&SYNC_MEMORY_USAGE) }
+inventory::submit! { Registration(&DEPENDENCY_HEALTH) }
+inventory::submit! { Registration(&CIRCUIT_BREAKER_STATE) }
+
+use crate::catalogue::actor_system as cat;
+use crate::labels::ActorType;
+use crate::registry::Registration;

@@ -1,48 +1,47 @@
 //! Actor system (seed ALYS-003-11 ... -15, Phase 2).
+//!
+//! The families computed at scrape time from the actor runtime's own state (per-handler
+//! messages and latency, in flight, throughput, health counts, last activity) are declared
+//! here by their [`Descriptor`]s; their statics live in `actor` beside that state
+//! (`actor::ACTOR_MESSAGES`, `actor::ACTOR_MESSAGES_IN_FLIGHT`, ...), which registers them.
 
-use crate::actor::{Derived, InFlightGauge, MessageOutcome, SiteFamily};
-use crate::metric::{Descriptor, Kind};
 use super::prelude::*;
-use crate::registry::Registration;
+use crate::metric::{Descriptor, Kind};
 
-/// `alys_actor_messages_total{actor_type, message_type, actor, message}`: messages received
-/// by actors, counted when handling starts, one series per instrumented handler (`actor` and
-/// `message` are the Rust type names), each at 0 from start-up.
-pub static ACTOR_MESSAGES: SiteFamily = SiteFamily::messages(&MESSAGES_DESCRIPTOR);
-
-/// `alys_actor_message_latency_seconds{actor_type, message_type, actor, message}`: the time to
-/// handle one actor message, per instrumented handler.
-pub static ACTOR_MESSAGE_LATENCY: SiteFamily = SiteFamily::latency(&LATENCY_DESCRIPTOR);
+/// Upper bounds of `alys_actor_message_latency_seconds` (CATALOGUE.md), `+Inf` implied.
+pub const LATENCY_BUCKETS: [f64; 8] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0];
 
 const SITE_LABELS: &[&str] = &["actor_type", "message_type", "actor", "message"];
 const SITE_LABEL_TYPES: &[&str] = &["ActorType", "MessageType", "&'static str", "&'static str"];
 
-static MESSAGES_DESCRIPTOR: Descriptor = Descriptor {
+/// `alys_actor_messages_total{actor_type, message_type, actor, message}`: messages received
+/// by actors, counted when handling starts, one series per instrumented handler (`actor` and
+/// `message` are the Rust type names), each at 0 from start-up.
+pub static ACTOR_MESSAGES_DESCRIPTOR: Descriptor = Descriptor {
     name: "alys_actor_messages_total",
     help: "Messages received by actors (counted when handling starts), by actor type, message type, actor and message.",
     kind: Kind::Counter,
     label_names: SITE_LABELS,
     label_types: SITE_LABEL_TYPES,
     buckets: &[],
-    rust_path: "alys_metrics::catalogue::actor::ACTOR_MESSAGES",
+    rust_path: "alys_metrics::actor::ACTOR_MESSAGES",
     file: file!(),
     line: line!(),
 };
 
-static LATENCY_DESCRIPTOR: Descriptor = Descriptor {
+/// `alys_actor_message_latency_seconds{actor_type, message_type, actor, message}`: the time to
+/// handle one actor message, per instrumented handler.
+pub static ACTOR_MESSAGE_LATENCY_DESCRIPTOR: Descriptor = Descriptor {
     name: "alys_actor_message_latency_seconds",
     help: "Time to handle one actor message, in seconds, by actor type, message type, actor and message.",
     kind: Kind::Histogram,
     label_names: SITE_LABELS,
     label_types: SITE_LABEL_TYPES,
-    buckets: &crate::actor::LATENCY_BUCKETS,
-    rust_path: "alys_metrics::catalogue::actor::ACTOR_MESSAGE_LATENCY",
+    buckets: &LATENCY_BUCKETS,
+    rust_path: "alys_metrics::actor::ACTOR_MESSAGE_LATENCY",
     file: file!(),
     line: line!(),
 };
-
-inventory::submit! { Registration(&ACTOR_MESSAGES) }
-inventory::submit! { Registration(&ACTOR_MESSAGE_LATENCY) }
 
 /// Messages waiting in actor mailboxes: the sum over the actors of each type.
 #[alys_metric(gauge, labels(actor_type))]
@@ -58,23 +57,18 @@ pub static ACTOR_LIFECYCLE_EVENTS: Counter;
 
 /// `alys_actor_message_throughput_per_second{actor_type}`: messages handled per second, from
 /// the bridge's collection window for the actor types it tracks, otherwise derived from the
-/// messages instrumented handlers finished (see [`Derived`]).
-pub static ACTOR_MESSAGE_THROUGHPUT_PER_SECOND: Derived =
-    Derived::throughput(&THROUGHPUT_DESCRIPTOR);
-
-static THROUGHPUT_DESCRIPTOR: Descriptor = Descriptor {
+/// messages instrumented handlers finished.
+pub static ACTOR_MESSAGE_THROUGHPUT_PER_SECOND_DESCRIPTOR: Descriptor = Descriptor {
     name: "alys_actor_message_throughput_per_second",
     help: "Messages handled per second, by actor type (the bridge's collection window, or the messages instrumented handlers finished since the previous computation).",
     kind: Kind::Gauge,
     label_names: &["actor_type"],
     label_types: &["ActorType"],
     buckets: &[],
-    rust_path: "alys_metrics::catalogue::actor::ACTOR_MESSAGE_THROUGHPUT_PER_SECOND",
+    rust_path: "alys_metrics::actor::ACTOR_MESSAGE_THROUGHPUT_PER_SECOND",
     file: file!(),
     line: line!(),
 };
-
-inventory::submit! { Registration(&ACTOR_MESSAGE_THROUGHPUT_PER_SECOND) }
 
 /// Messages handled successfully, by actor type (the counter behind the throughput gauge).
 #[alys_metric(counter, labels(actor_type))]
@@ -86,56 +80,46 @@ pub static ACTOR_MESSAGE_ERRORS: Counter;
 
 /// `alys_actor_healthy_count`: actors that are healthy (success rate above 95 %, error rate
 /// below 5 %): the bridge's registered actors, or else the instrumented actors that handled a
-/// message (see [`Derived`]).
-pub static ACTOR_HEALTHY_COUNT: Derived = Derived::healthy(&HEALTHY_DESCRIPTOR);
-
-/// `alys_actor_total_count`: the bridge's registered actors, or else the instrumented actors
-/// that handled a message.
-pub static ACTOR_TOTAL_COUNT: Derived = Derived::total(&TOTAL_DESCRIPTOR);
-
-/// `alys_actor_last_activity_timestamp_seconds{actor_type, actor}`: when each instrumented
-/// actor last finished a message (Unix seconds; 0 before its first).
-pub static ACTOR_LAST_ACTIVITY: Derived = Derived::last_activity(&LAST_ACTIVITY_DESCRIPTOR);
-
-static HEALTHY_DESCRIPTOR: Descriptor = Descriptor {
+/// message.
+pub static ACTOR_HEALTHY_COUNT_DESCRIPTOR: Descriptor = Descriptor {
     name: "alys_actor_healthy_count",
     help: "Actors that are healthy (success rate above 95 %, error rate below 5 %): registered with the bridge, or else instrumented actors that handled a message.",
     kind: Kind::Gauge,
     label_names: &[],
     label_types: &[],
     buckets: &[],
-    rust_path: "alys_metrics::catalogue::actor::ACTOR_HEALTHY_COUNT",
+    rust_path: "alys_metrics::actor::ACTOR_HEALTHY_COUNT",
     file: file!(),
     line: line!(),
 };
 
-static TOTAL_DESCRIPTOR: Descriptor = Descriptor {
+/// `alys_actor_total_count`: the bridge's registered actors, or else the instrumented actors
+/// that handled a message.
+pub static ACTOR_TOTAL_COUNT_DESCRIPTOR: Descriptor = Descriptor {
     name: "alys_actor_total_count",
     help: "Actors registered with the bridge, or else instrumented actors that handled a message.",
     kind: Kind::Gauge,
     label_names: &[],
     label_types: &[],
     buckets: &[],
-    rust_path: "alys_metrics::catalogue::actor::ACTOR_TOTAL_COUNT",
+    rust_path: "alys_metrics::actor::ACTOR_TOTAL_COUNT",
     file: file!(),
     line: line!(),
 };
 
-static LAST_ACTIVITY_DESCRIPTOR: Descriptor = Descriptor {
+/// `alys_actor_last_activity_timestamp_seconds{actor_type, actor}`: when each instrumented
+/// actor last finished a message (Unix seconds; 0 before its first).
+pub static ACTOR_LAST_ACTIVITY_DESCRIPTOR: Descriptor = Descriptor {
     name: "alys_actor_last_activity_timestamp_seconds",
     help: "When each instrumented actor last finished a message, in Unix seconds (0 before its first).",
     kind: Kind::Gauge,
     label_names: &["actor_type", "actor"],
     label_types: &["ActorType", "&'static str"],
     buckets: &[],
-    rust_path: "alys_metrics::catalogue::actor::ACTOR_LAST_ACTIVITY",
+    rust_path: "alys_metrics::actor::ACTOR_LAST_ACTIVITY",
     file: file!(),
     line: line!(),
 };
-
-inventory::submit! { Registration(&ACTOR_HEALTHY_COUNT) }
-inventory::submit! { Registration(&ACTOR_TOTAL_COUNT) }
-inventory::submit! { Registration(&ACTOR_LAST_ACTIVITY) }
 
 /// How the handling of actor messages ended (ok, error, panicked, cancelled), by actor type.
 #[alys_metric(counter, labels(actor_type, outcome: MessageOutcome))]
@@ -147,18 +131,14 @@ pub static ACTOR_MAILBOX_DROPPED: Counter;
 
 /// `alys_actor_messages_in_flight{actor_type}`: messages being handled now, derived at scrape
 /// time as the messages started minus the messages finished.
-pub static ACTOR_MESSAGES_IN_FLIGHT: InFlightGauge = InFlightGauge::new(&IN_FLIGHT_DESCRIPTOR);
-
-static IN_FLIGHT_DESCRIPTOR: Descriptor = Descriptor {
+pub static ACTOR_MESSAGES_IN_FLIGHT_DESCRIPTOR: Descriptor = Descriptor {
     name: "alys_actor_messages_in_flight",
     help: "Actor messages being handled now (started and not yet finished), by actor type.",
     kind: Kind::Gauge,
     label_names: &["actor_type"],
     label_types: &["ActorType"],
     buckets: &[],
-    rust_path: "alys_metrics::catalogue::actor::ACTOR_MESSAGES_IN_FLIGHT",
+    rust_path: "alys_metrics::actor::ACTOR_MESSAGES_IN_FLIGHT",
     file: file!(),
     line: line!(),
 };
-
-inventory::submit! { Registration(&ACTOR_MESSAGES_IN_FLIGHT) }

@@ -1,12 +1,11 @@
 //! The actor system as Alys operators watch it: CPU and memory per actor type, external
 //! dependencies and circuit breakers (issue 11).
 //!
-//! The CPU counter is fed by the collector's per-thread pass
-//! ([`collect_actor_cpu`](crate::actor_system::collect_actor_cpu)); the memory gauges are
-//! read at scrape time from the [`TrackingAllocator`](crate::TrackingAllocator) and absent
-//! without it; the dependency metrics come from
-//! [`Dependency`](crate::actor_system::Dependency) and
-//! [`CircuitBreaker`](crate::actor_system::CircuitBreaker).
+//! The CPU counter is fed by the collector's per-thread pass (`actor_system::collect_actor_cpu`);
+//! the memory gauges are read at scrape time from the `TrackingAllocator` and absent without
+//! it; the dependency metrics come from `actor_system::Dependency` and
+//! `actor_system::CircuitBreaker`. The families computed at scrape time are declared here by
+//! their [`Descriptor`]s; their statics live in `actor_system` beside the state they read.
 //!
 //! `alys_sync_cpu_seconds_total` and `alys_sync_memory_usage_bytes` are the sync actor's
 //! share under the names the operators' alert rules query. They are not counted twice: each
@@ -14,29 +13,14 @@
 //! disagree), which a recording rule could do only inside Prometheus, not for a user of the
 //! library scraping the node directly.
 
-use crate::actor_system::{ActorMemoryGauge, DependencyGauge, DependencyGaugeKind, SyncCpuCounter};
-use crate::metric::{Descriptor, Kind};
 use super::prelude::*;
-use crate::registry::Registration;
+use crate::metric::{Descriptor, Kind};
 
 /// CPU time of the node's threads attributed to each actor type, in seconds: a thread's CPU
 /// time split by the time its instrumented handlers spent busy (approximate where handlers
 /// block while the same thread does other work; CPU outside handlers is not attributed).
 #[alys_metric(counter, labels(actor_type))]
 pub static ACTOR_CPU_SECONDS: FloatCounter;
-
-/// `alys_sync_cpu_seconds_total`: the sync actor type's share of `alys_actor_cpu_seconds_total`.
-pub static SYNC_CPU_SECONDS: SyncCpuCounter = SyncCpuCounter::new(&SYNC_CPU_DESCRIPTOR);
-
-/// `alys_actor_memory_usage_bytes{actor_type}`: live heap bytes allocated inside each actor
-/// type's handlers; absent without the tracking allocator.
-pub static ACTOR_MEMORY_USAGE: ActorMemoryGauge =
-    ActorMemoryGauge::new(&ACTOR_MEMORY_DESCRIPTOR, None);
-
-/// `alys_sync_memory_usage_bytes`: the sync actor type's share of
-/// `alys_actor_memory_usage_bytes`; absent without the tracking allocator.
-pub static SYNC_MEMORY_USAGE: ActorMemoryGauge =
-    ActorMemoryGauge::new(&SYNC_MEMORY_DESCRIPTOR, Some(ActorType::Sync));
 
 /// Response time of an actor's calls to an external dependency, in seconds, by operation.
 #[alys_metric(
@@ -45,14 +29,6 @@ pub static SYNC_MEMORY_USAGE: ActorMemoryGauge =
     buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]
 )]
 pub static ACTOR_DEPENDENCY_RESPONSE_TIME: Histogram;
-
-/// `alys_actor_dependency_health_status{actor,dependency,dependency_type}`: 1 healthy, 0 not.
-pub static DEPENDENCY_HEALTH: DependencyGauge =
-    DependencyGauge::new(&HEALTH_DESCRIPTOR, DependencyGaugeKind::Health);
-
-/// `alys_actor_circuit_breaker_state{actor,dependency}`: 0 closed, 1 half-open, 2 open.
-pub static CIRCUIT_BREAKER_STATE: DependencyGauge =
-    DependencyGauge::new(&BREAKER_DESCRIPTOR, DependencyGaugeKind::BreakerState);
 
 /// Circuit breaker transitions, by the state entered.
 #[alys_metric(counter, labels(actor: dynamic(max = 9), dependency: dynamic(max = 16), state: BreakerState))]
@@ -64,14 +40,15 @@ pub static ACTOR_CIRCUIT_BREAKER_REJECTIONS: Counter;
 
 macro_rules! descriptor {
     ($static:ident, $name:literal, $kind:ident, [$($label:literal: $ty:literal),*], $path:literal, $help:literal) => {
-        static $static: Descriptor = Descriptor {
+        #[doc = concat!("The descriptor of `", $name, "`.")]
+        pub static $static: Descriptor = Descriptor {
             name: $name,
             help: $help,
             kind: Kind::$kind,
             label_names: &[$($label),*],
             label_types: &[$($ty),*],
             buckets: &[],
-            rust_path: concat!("alys_metrics::catalogue::actor_system::", $path),
+            rust_path: concat!("alys_metrics::actor_system::", $path),
             file: file!(),
             line: line!(),
         };
@@ -79,7 +56,7 @@ macro_rules! descriptor {
 }
 
 descriptor!(
-    SYNC_CPU_DESCRIPTOR,
+    SYNC_CPU_SECONDS_DESCRIPTOR,
     "alys_sync_cpu_seconds_total",
     Counter,
     [],
@@ -87,7 +64,7 @@ descriptor!(
     "CPU time attributed to the sync actor type, in seconds: the same value as alys_actor_cpu_seconds_total{actor_type=\"sync\"}."
 );
 descriptor!(
-    ACTOR_MEMORY_DESCRIPTOR,
+    ACTOR_MEMORY_USAGE_DESCRIPTOR,
     "alys_actor_memory_usage_bytes",
     Gauge,
     ["actor_type": "ActorType"],
@@ -95,7 +72,7 @@ descriptor!(
     "Live heap bytes allocated inside each actor type's handlers (requested sizes; allocator overhead and memory allocated outside handlers not included); absent unless the tracking allocator is installed."
 );
 descriptor!(
-    SYNC_MEMORY_DESCRIPTOR,
+    SYNC_MEMORY_USAGE_DESCRIPTOR,
     "alys_sync_memory_usage_bytes",
     Gauge,
     [],
@@ -103,7 +80,7 @@ descriptor!(
     "Live heap bytes allocated inside the sync actor type's handlers: the same value as alys_actor_memory_usage_bytes{actor_type=\"sync\"}; absent unless the tracking allocator is installed."
 );
 descriptor!(
-    HEALTH_DESCRIPTOR,
+    DEPENDENCY_HEALTH_DESCRIPTOR,
     "alys_actor_dependency_health_status",
     Gauge,
     ["actor": "ActorType", "dependency": "dynamic(max = 64)", "dependency_type": "DependencyType"],
@@ -111,16 +88,10 @@ descriptor!(
     "Health of an actor's external dependency: 1 when its last call or health report succeeded, 0 when it failed."
 );
 descriptor!(
-    BREAKER_DESCRIPTOR,
+    CIRCUIT_BREAKER_STATE_DESCRIPTOR,
     "alys_actor_circuit_breaker_state",
     Gauge,
     ["actor": "ActorType", "dependency": "dynamic(max = 64)"],
     "CIRCUIT_BREAKER_STATE",
     "State of the circuit breaker in front of an actor's dependency: 0 closed, 1 half-open, 2 open."
 );
-
-inventory::submit! { Registration(&SYNC_CPU_SECONDS) }
-inventory::submit! { Registration(&ACTOR_MEMORY_USAGE) }
-inventory::submit! { Registration(&SYNC_MEMORY_USAGE) }
-inventory::submit! { Registration(&DEPENDENCY_HEALTH) }
-inventory::submit! { Registration(&CIRCUIT_BREAKER_STATE) }
