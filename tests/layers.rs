@@ -6,7 +6,8 @@
 //! in code and in doc comments (intra-doc links are references too), including the names of
 //! a `use crate::{a, b}` group; `<name>` is a top-level module, or an item the crate root
 //! re-exports (`crate::Registry` is the registry's), or the root's own `prelude`/`__private`,
-//! which sit above everything. `super::` from a folder's `mod.rs` names the root. Generated
+//! which sit above everything. `super::` paths are not resolved across modules (inline
+//! modules make them ambiguous); every cross-module path in this crate is `crate::`. Generated
 //! code (macro expansions) is not read: it names `::alys_metrics::__private`, which re-exports.
 //!
 //! Inside a folder, an edge between two sibling files is a code reference (not a doc link) from
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 /// Mirrors ARCHITECTURE.md's "Layers" table (and `/work/shared/LAYERS.md`).
 const LAYERS: &[(&str, u8)] = &[
     ("labels", 0),
+    ("clock", 0),
     ("exposition", 1),
     ("metric", 2),
     ("encode", 3),
@@ -81,8 +83,6 @@ struct File {
     folder: Option<String>,
     /// The file's stem, `None` for `mod.rs` and for the file that roots a path-mounted module.
     stem: Option<String>,
-    /// Whether `super::` in this file names the crate root.
-    super_is_root: bool,
     lines: Vec<String>,
 }
 
@@ -117,11 +117,11 @@ fn load() -> Vec<File> {
             let text = fs::read_to_string(&p).expect("readable source");
             let lines = text.lines().map(str::to_owned).collect();
             let parts: Vec<&str> = rel.split('/').collect();
-            let (module, folder, stem, super_is_root) = match parts.as_slice() {
-                ["lib.rs"] => (ROOT.to_owned(), None, None, true),
-                [file] => (file.trim_end_matches(".rs").to_owned(), None, None, true),
-                ["actor", "system.rs"] => ("actor_system".to_owned(), Some("actor"), None, true),
-                [dir, "mod.rs"] => (dir.to_string(), Some(*dir), None, true),
+            let (module, folder, stem) = match parts.as_slice() {
+                ["lib.rs"] => (ROOT.to_owned(), None, None),
+                [file] => (file.trim_end_matches(".rs").to_owned(), None, None),
+                ["actor", "system.rs"] => ("actor_system".to_owned(), Some("actor"), None),
+                [dir, "mod.rs"] => (dir.to_string(), Some(*dir), None),
                 [dir, file] => {
                     let module = if mounted.contains(&rel) {
                         "actor_system".to_owned()
@@ -129,7 +129,7 @@ fn load() -> Vec<File> {
                         dir.to_string()
                     };
                     let stem = file.trim_end_matches(".rs").to_owned();
-                    (module, Some(*dir), Some(stem), false)
+                    (module, Some(*dir), Some(stem))
                 }
                 _ => panic!("{rel}: folders nest one level deep; add the case to tests/layers.rs"),
             };
@@ -139,7 +139,6 @@ fn load() -> Vec<File> {
                 module,
                 folder,
                 stem,
-                super_is_root,
                 lines,
             }
         })
@@ -278,14 +277,6 @@ fn no_module_names_a_higher_layer_and_no_module_cycle() {
                     continue;
                 };
                 targets.push((target, format!("crate::{first}")));
-            }
-            if f.super_is_root && f.module != ROOT && line.contains("super::") {
-                for (first, _) in paths_after(line, "super::") {
-                    targets.push((ROOT.to_owned(), format!("super::{first}")));
-                }
-            }
-            if line.contains("super::super::") && !f.super_is_root {
-                targets.push((ROOT.to_owned(), "super::super::".to_owned()));
             }
             for (target, shown) in targets {
                 if target == f.module {

@@ -12,6 +12,7 @@ extern crate self as alys_metrics;
 pub mod actor;
 pub mod catalogue;
 pub mod chain;
+pub mod clock;
 pub mod collector;
 pub mod encode;
 pub mod exporter;

@@ -17,14 +17,14 @@
 //!
 //! The move from open to half-open happens when the breaker is next asked (a call, or
 //! [`state`](CircuitBreaker::state)), on the breaker's [`Clock`], which tests replace with a
-//! [`ManualClock`](crate::collector::ManualClock).
+//! [`ManualClock`](crate::clock::ManualClock).
 //!
 //! ```
 //! # extern crate alys_metrics_runtime as alys_metrics;
 //! use std::sync::Arc;
 //! use std::time::Duration;
 //! use alys_metrics::actor_system::{BreakerConfig, CircuitBreaker};
-//! use alys_metrics::collector::ManualClock;
+//! use alys_metrics::clock::ManualClock;
 //! use alys_metrics::labels::{ActorType, BreakerState};
 //!
 //! let clock = Arc::new(ManualClock::new());
@@ -59,7 +59,7 @@ use super::dependency::{entry, Entry};
 use crate::catalogue::actor_system::{
     ACTOR_CIRCUIT_BREAKER_REJECTIONS, ACTOR_CIRCUIT_BREAKER_TRANSITIONS,
 };
-use crate::collector::{Clock, RuntimeClock};
+use crate::clock::{Clock, RuntimeClock};
 use crate::labels::{ActorType, BreakerState, LabelValue};
 use crate::metric::Counter;
 
@@ -470,7 +470,7 @@ impl Drop for Permit<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collector::ManualClock;
+    use crate::clock::ManualClock;
 
     fn breaker(config: BreakerConfig) -> (CircuitBreaker, Arc<ManualClock>) {
         let clock = Arc::new(ManualClock::new());

@@ -44,7 +44,7 @@ use std::time::{Duration, Instant};
 
 use super::breaker::{BreakerConfig, CallError, CircuitBreaker};
 use crate::catalogue::actor_system::ACTOR_DEPENDENCY_RESPONSE_TIME;
-use crate::collector::Clock;
+use crate::clock::Clock;
 use crate::encode::{write_header, write_label_value, SampleWriter};
 use crate::labels::{sanitize_label_value, ActorType, DependencyType, LabelValue};
 use crate::metric::{Collect, Descriptor};

@@ -2,7 +2,7 @@
 //! memory, the standard `process_*` family, and the collector's own health (seed ALYS-003-20,
 //! -21, -22).
 //!
-//! [`serve`](crate::serve) starts one; use [`Collector`] directly to run one elsewhere or to
+//! The exporter's `serve` starts one; use [`Collector`] directly to run one elsewhere or to
 //! feed it another [`ResourceSource`].
 //!
 //! # A tick
@@ -52,6 +52,7 @@
 mod disk;
 mod health;
 mod network;
+mod sample;
 mod source;
 mod state;
 

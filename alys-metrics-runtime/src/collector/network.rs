@@ -10,7 +10,7 @@
 //!
 //! The loopback interface (`lo`) is left out: its traffic never leaves the host.
 
-use super::source::{NetworkIoDelta, SourceError};
+use super::sample::{NetworkIoDelta, SourceError};
 
 /// Reads the host's network counters and returns what moved since the previous read.
 pub(crate) struct NetworkCounters {

@@ -1,7 +1,6 @@
 //! The collector's state as the exporter's `/health` and `/ready` read it, and the clock it
 //! measures ages with.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -12,77 +11,9 @@ use super::health::{ProcessHealthStatus, ProcessResourceAttribution};
 /// How long collection may fail before `/health` reports `degraded` and an error is logged.
 pub const STALE_AFTER: Duration = Duration::from_secs(300);
 
-/// Where the collector reads the time to measure "seconds since the last success" and how long
-/// each tick took.
-///
-/// The default, [`RuntimeClock`], follows tokio's clock (so it also follows
-/// `tokio::time::pause`); tests that drive `/health` over real HTTP use a [`ManualClock`].
-pub trait Clock: Send + Sync + 'static {
-    /// The current instant.
-    fn now(&self) -> Instant;
-}
-
-/// Tokio's clock: real time, or the paused clock under `tokio::time::pause`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct RuntimeClock;
-
-impl Clock for RuntimeClock {
-    fn now(&self) -> Instant {
-        tokio::time::Instant::now().into_std()
-    }
-}
-
-/// A clock that moves only when told to, for tests.
-///
-/// ```
-/// # extern crate alys_metrics_runtime as alys_metrics;
-/// use std::time::Duration;
-/// use alys_metrics::collector::{Clock, ManualClock};
-///
-/// let clock = ManualClock::new();
-/// let t0 = clock.now();
-/// clock.advance(Duration::from_secs(301));
-/// assert_eq!(clock.now() - t0, Duration::from_secs(301));
-/// ```
-#[derive(Debug)]
-pub struct ManualClock {
-    base: Instant,
-    offset_nanos: AtomicU64,
-}
-
-impl ManualClock {
-    /// A clock standing at the current instant.
-    pub fn new() -> Self {
-        Self {
-            base: Instant::now(),
-            offset_nanos: AtomicU64::new(0),
-        }
-    }
-
-    /// Moves the clock forward by `by`.
-    pub fn advance(&self, by: Duration) {
-        let nanos = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
-        self.offset_nanos.fetch_add(nanos, Ordering::Relaxed);
-    }
-}
-
-impl Default for ManualClock {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Instant {
-        self.base + Duration::from_nanos(self.offset_nanos.load(Ordering::Relaxed))
-    }
-}
-
-impl<C: Clock + ?Sized> Clock for Arc<C> {
-    fn now(&self) -> Instant {
-        (**self).now()
-    }
-}
+// The clocks live in `crate::clock` (below every domain module, which all use them); these
+// keep their old paths.
+pub use crate::clock::{Clock, ManualClock, RuntimeClock};
 
 /// A snapshot of the collector's state.
 #[derive(Clone, Debug, PartialEq)]
@@ -134,8 +65,8 @@ pub(crate) struct Inner {
 }
 
 /// The collector's shared state: read by the exporter, written by the collector after each
-/// tick. Obtain it from [`Collector::state`](super::Collector::state) or
-/// [`MetricsServer::collector`](crate::exporter::MetricsServer::collector).
+/// tick. Obtain it from [`Collector::state`](super::Collector::state) or from the exporter's
+/// `MetricsServer::collector`.
 pub struct CollectorState {
     clock: Arc<dyn Clock>,
     inner: Mutex<Inner>,

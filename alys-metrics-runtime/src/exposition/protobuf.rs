@@ -91,7 +91,7 @@ pub mod wire {
     }
 
     /// An `Exemplar` as field `tag`: label `trace_id`, value, timestamp.
-    pub fn exemplar(out: &mut Vec<u8>, tag: u32, e: &super::super::exemplar::Exemplar) {
+    pub fn exemplar(out: &mut Vec<u8>, tag: u32, e: &super::Exemplar) {
         let mut id = Vec::with_capacity(32);
         e.trace_id.write_hex(&mut id);
         let mut ts = Vec::with_capacity(16);

@@ -1,0 +1,79 @@
+//! Where time is read: [`Clock`], tokio's [`RuntimeClock`] and the [`ManualClock`] tests move
+//! by hand. Used by the collector (ages, tick durations) and the actor system's circuit
+//! breakers; `collector` re-exports them under their old paths.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Where the collector reads the time to measure "seconds since the last success" and how long
+/// each tick took.
+///
+/// The default, [`RuntimeClock`], follows tokio's clock (so it also follows
+/// `tokio::time::pause`); tests that drive `/health` over real HTTP use a [`ManualClock`].
+pub trait Clock: Send + Sync + 'static {
+    /// The current instant.
+    fn now(&self) -> Instant;
+}
+
+/// Tokio's clock: real time, or the paused clock under `tokio::time::pause`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RuntimeClock;
+
+impl Clock for RuntimeClock {
+    fn now(&self) -> Instant {
+        tokio::time::Instant::now().into_std()
+    }
+}
+
+/// A clock that moves only when told to, for tests.
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// use std::time::Duration;
+/// use alys_metrics::clock::{Clock, ManualClock};
+///
+/// let clock = ManualClock::new();
+/// let t0 = clock.now();
+/// clock.advance(Duration::from_secs(301));
+/// assert_eq!(clock.now() - t0, Duration::from_secs(301));
+/// ```
+#[derive(Debug)]
+pub struct ManualClock {
+    base: Instant,
+    offset_nanos: AtomicU64,
+}
+
+impl ManualClock {
+    /// A clock standing at the current instant.
+    pub fn new() -> Self {
+        Self {
+            base: Instant::now(),
+            offset_nanos: AtomicU64::new(0),
+        }
+    }
+
+    /// Moves the clock forward by `by`.
+    pub fn advance(&self, by: Duration) {
+        let nanos = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
+        self.offset_nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+}
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Instant {
+        self.base + Duration::from_nanos(self.offset_nanos.load(Ordering::Relaxed))
+    }
+}
+
+impl<C: Clock + ?Sized> Clock for Arc<C> {
+    fn now(&self) -> Instant {
+        (**self).now()
+    }
+}
