@@ -21,7 +21,7 @@
 //!
 //! The innermost running timed block's "discard" flag lives in a thread-local byte: a guard
 //! (sync) saves and restores it around the body, a [`Timed`] future around each poll, so
-//! [`discard_block_sample`](super::discard_block_sample) reaches the right block without any
+//! [`discard_block_sample`] reaches the right block without any
 //! allocation or lock.
 
 use std::cell::Cell;
@@ -64,6 +64,38 @@ pub(crate) fn discard_current() -> bool {
             }
         })
         .unwrap_or(false)
+}
+
+/// Discards the sample of the `#[time_block]` function running on this thread (or of the
+/// `#[time_block]` future being polled): when it returns, no duration is recorded, and the
+/// timing counts in `alys_block_timings_dropped_total{cause="discarded"}`. A validation that
+/// discards its sample is not counted as a success or a failure either.
+///
+/// Call it from the timed function's body, or from anything that body calls on the same thread
+/// (or awaits, for an async function). With nested timed functions it applies to the innermost.
+/// Returns `false`, and does nothing, when no timed function is running.
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// use alys_metrics::chain::discard_block_sample;
+/// use alys_metrics::prelude::*;
+///
+/// # struct Block { known: bool }
+/// #[time_block(validation, validator = "doc_discard")]
+/// fn validate(block: &Block) -> Result<(), String> {
+///     if block.known {
+///         discard_block_sample(); // a duplicate: not a validation worth timing
+///     }
+///     Ok(())
+/// }
+///
+/// validate(&Block { known: true }).unwrap();
+/// let text = alys_metrics::registry().encode_to_string();
+/// assert!(!text.contains("validator=\"doc_discard\"} 1"));
+/// assert!(!discard_block_sample(), "nothing is being timed here");
+/// ```
+pub fn discard_block_sample() -> bool {
+    discard_current()
 }
 
 /// Makes a recorded timing the exemplar of its bucket when a trace is current (the

@@ -82,10 +82,11 @@ pub mod sync;
 pub mod txpool;
 
 pub use blocks::{
-    discard_block_sample, record_block_pipeline_metrics, record_block_production_time,
+    record_block_pipeline_metrics, record_block_production_time,
     record_block_throughput, record_block_validation_time, BlockThroughput, BlockTimer,
     BlockTimerKind, DropCause, ValidationOutcome, ValidationResult, ValidatorLabel,
 };
+pub use macro_support::discard_block_sample;
 pub use consensus::{
     record_fork, record_orphan_blocks, record_slot, record_stale_block, SlotAuthor,
     PARTICIPATION_WINDOW,
