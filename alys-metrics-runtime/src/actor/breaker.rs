@@ -55,7 +55,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::dependency::{entry, Entry};
+use super::dependency_pairs::{entry, Entry};
 use crate::catalogue::actor_system::{
     ACTOR_CIRCUIT_BREAKER_REJECTIONS, ACTOR_CIRCUIT_BREAKER_TRANSITIONS,
 };

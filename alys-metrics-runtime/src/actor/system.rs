@@ -31,6 +31,8 @@ pub mod current;
 pub mod deadlock;
 #[path = "dependency.rs"]
 pub mod dependency;
+#[path = "dependency_pairs.rs"]
+mod dependency_pairs;
 #[cfg(feature = "actor")]
 #[path = "send.rs"]
 pub mod send;
