@@ -166,7 +166,7 @@ fn sync_progress_state_and_speed() {
     let _g = shared();
     let percent = update_sync_progress(500_000, 1_000_000, 25.5, SyncState::Headers);
     assert_eq!(percent, 50.0);
-    assert_eq!(get_sync_state(), SyncState::Headers);
+    assert_eq!(sync_state(), SyncState::Headers);
     let text = exposition();
     assert_eq!(series(&text, "alys_sync_current_height"), Some(500_000.0));
     assert_eq!(series(&text, "alys_sync_target_height"), Some(1_000_000.0));
@@ -200,7 +200,7 @@ fn all_sync_states_round_trip_through_the_gauge() {
     let _g = shared();
     for state in SyncState::VALUES {
         set_sync_state(*state);
-        assert_eq!(get_sync_state(), *state);
+        assert_eq!(sync_state(), *state);
         assert_eq!(value("alys_sync_state"), *state as u8 as f64);
     }
 }
@@ -473,7 +473,7 @@ fn region_lookup_is_pluggable() {
 fn migration_events() {
     let _g = shared();
     set_migration_phase(MigrationPhase::FederationV2);
-    assert_eq!(get_migration_phase(), Some(MigrationPhase::FederationV2));
+    assert_eq!(migration_phase(), Some(MigrationPhase::FederationV2));
     assert_eq!(set_migration_progress(67.8), Some(67.8));
     assert_eq!(set_migration_progress(f64::NAN), None);
     record_migration_error(MigrationPhase::FederationV2, ErrorType::Timeout);

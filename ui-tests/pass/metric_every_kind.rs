@@ -43,5 +43,5 @@ fn main() {
     let _timer = HANDLE_LATENCY
         .with(ActorType::Chain, MessageType::Sync)
         .start_timer();
-    let _: u64 = IMPORT_DURATION.get_sample_count();
+    let _: u64 = IMPORT_DURATION.sample_count();
 }

@@ -21,7 +21,7 @@ mod shadowed {
     type Box = ();
     type Pin = ();
     struct Guard;
-    struct Resolved;
+    struct BlockTimerTarget;
     struct Timed;
     fn call_once() {}
 

@@ -244,7 +244,7 @@ fn emit(func: &ItemFn, kind: TimerKind, validator: &Expr, shape: Shape<'_>) -> T
     let kind_fn = syn::Ident::new(kind.as_str(), Span::call_site());
     // Spanned on the user's expression: a type that cannot name a validator is reported there.
     let target = quote_spanned! {validator.span()=>
-        ::alys_metrics::__private::time_block::Resolved::#kind_fn(&(#validator))
+        ::alys_metrics::__private::time_block::BlockTimerTarget::#kind_fn(&(#validator))
     };
     let guard = syn::Ident::new("__alys_guard", Span::mixed_site());
     let resolved = syn::Ident::new("__alys_target", Span::mixed_site());

@@ -4,7 +4,7 @@
 //! A sync function becomes
 //!
 //! ```text
-//! let guard = Guard::enter(Resolved::production(&(VALIDATOR)));
+//! let guard = Guard::enter(BlockTimerTarget::production(&(VALIDATOR)));
 //! guard.finish(call_once(move || BODY))              // a production
 //! let out = call_once(move || BODY);                 // a validation
 //! let out = guard.finish_validation({ out });        //   (braces spanned on the return type)
@@ -13,7 +13,7 @@
 //! and an async function
 //!
 //! ```text
-//! let target = Resolved::production(&(VALIDATOR));
+//! let target = BlockTimerTarget::production(&(VALIDATOR));
 //! let fut = ::core::pin::pin!(async move BODY);
 //! let fut = Timed::production(target, { fut });      // or Timed::validation
 //! fut.await
@@ -116,12 +116,12 @@ pub fn call_once<R, F: FnOnce() -> R>(f: F) -> R {
 
 /// The timer kind and the validator's histogram child, resolved once at entry.
 #[derive(Clone, Copy, Debug)]
-pub struct Resolved {
+pub struct BlockTimerTarget {
     kind: BlockTimerKind,
     child: &'static Histogram,
 }
 
-impl Resolved {
+impl BlockTimerTarget {
     /// For `#[time_block(production, validator = V)]`.
     #[inline]
     pub fn production<V: ValidatorLabel + ?Sized>(validator: &V) -> Self {
@@ -145,7 +145,7 @@ impl Resolved {
 /// [`Guard::finish_validation`]; dropped unfinished (the body panicked) it records no duration.
 #[derive(Debug)]
 pub struct Guard {
-    target: Resolved,
+    target: BlockTimerTarget,
     start: Instant,
     prev: u8,
     done: bool,
@@ -154,7 +154,7 @@ pub struct Guard {
 impl Guard {
     /// Marks a timed block as running on this thread and starts the clock.
     #[inline]
-    pub fn enter(target: Resolved) -> Self {
+    pub fn enter(target: BlockTimerTarget) -> Self {
         let prev = swap_state(ACTIVE);
         Self {
             target,
@@ -234,7 +234,7 @@ impl Drop for PollScope {
 #[must_use = "futures do nothing unless polled"]
 pub struct Timed<'a, F: Future> {
     fut: Pin<&'a mut F>,
-    target: Resolved,
+    target: BlockTimerTarget,
     outcome: fn(&F::Output) -> bool,
     start: Instant,
     state: u8,
@@ -246,12 +246,12 @@ pub struct Timed<'a, F: Future> {
 impl<'a, F: Future> Timed<'a, F> {
     /// Times a production future.
     #[inline]
-    pub fn production(target: Resolved, fut: Pin<&'a mut F>) -> Self {
+    pub fn production(target: BlockTimerTarget, fut: Pin<&'a mut F>) -> Self {
         Self::new(target, fut, |_| true)
     }
 
     #[inline]
-    fn new(target: Resolved, fut: Pin<&'a mut F>, outcome: fn(&F::Output) -> bool) -> Self {
+    fn new(target: BlockTimerTarget, fut: Pin<&'a mut F>, outcome: fn(&F::Output) -> bool) -> Self {
         Self {
             fut,
             target,
@@ -270,7 +270,7 @@ where
 {
     /// Times a validation future; its output tells success from failure.
     #[inline]
-    pub fn validation(target: Resolved, fut: Pin<&'a mut F>) -> Self {
+    pub fn validation(target: BlockTimerTarget, fut: Pin<&'a mut F>) -> Self {
         Self::new(target, fut, <F::Output as ValidationOutcome>::is_success)
     }
 }
@@ -339,9 +339,9 @@ mod tests {
 
     #[test]
     fn guards_restore_the_outer_state() {
-        let outer = Guard::enter(Resolved::production("unit_guard"));
+        let outer = Guard::enter(BlockTimerTarget::production("unit_guard"));
         assert!(discard_current());
-        let inner = Guard::enter(Resolved::production("unit_guard"));
+        let inner = Guard::enter(BlockTimerTarget::production("unit_guard"));
         assert_eq!(
             STATE.with(Cell::get),
             ACTIVE,

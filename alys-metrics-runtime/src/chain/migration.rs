@@ -37,7 +37,7 @@ pub fn set_migration_phase(phase: MigrationPhase) {
 
 /// The phase exported by `alys_migration_phase`, or `None` if the gauge holds a value outside
 /// `0..=9` (written directly).
-pub fn get_migration_phase() -> Option<MigrationPhase> {
+pub fn migration_phase() -> Option<MigrationPhase> {
     MigrationPhase::from_number(MIGRATION_PHASE.get())
 }
 
@@ -202,6 +202,6 @@ mod tests {
     #[test]
     fn phase_round_trips_through_the_gauge() {
         set_migration_phase(MigrationPhase::FederationV2);
-        assert_eq!(get_migration_phase(), Some(MigrationPhase::FederationV2));
+        assert_eq!(migration_phase(), Some(MigrationPhase::FederationV2));
     }
 }

@@ -92,7 +92,7 @@ pub use consensus::{
     PARTICIPATION_WINDOW,
 };
 pub use migration::{
-    clear_migration_data_dir, get_migration_phase, migration_data_dir, record_batch_failure,
+    clear_migration_data_dir, migration_phase, migration_data_dir, record_batch_failure,
     record_checkpoint_failure, record_data_integrity_error, record_migration_error,
     record_migration_phase_duration, record_migration_rollback, record_recovery_attempt,
     record_state_validation_failure, record_validation_failure, record_validation_success,
@@ -106,7 +106,7 @@ pub use peers::{
     RegionLookup, ScoreRecorded, PEER_ID_CAP_MAX,
 };
 pub use sync::{
-    get_sync_state, record_blocks_processed, record_sync_speed, set_sync_state,
+    sync_state, record_blocks_processed, record_sync_speed, set_sync_state,
     sync_completion_percent, sync_speed, update_sync_progress,
 };
 pub use txpool::{

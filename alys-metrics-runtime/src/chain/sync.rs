@@ -66,12 +66,12 @@ pub fn sync_speed(previous_height: u64, current_height: u64, elapsed: Duration) 
 ///
 /// ```
 /// # extern crate alys_metrics_runtime as alys_metrics;
-/// use alys_metrics::chain::{get_sync_state, update_sync_progress};
+/// use alys_metrics::chain::{sync_state, update_sync_progress};
 /// use alys_metrics::labels::SyncState;
 ///
 /// let percent = update_sync_progress(250, 1_000, 12.5, SyncState::Blocks);
 /// assert_eq!(percent, 25.0);
-/// assert_eq!(get_sync_state(), SyncState::Blocks);
+/// assert_eq!(sync_state(), SyncState::Blocks);
 /// let text = alys_metrics::registry().encode_to_string();
 /// assert!(text.contains("alys_sync_current_height 250\n"));
 /// assert!(text.contains("alys_sync_state 2\n"));
@@ -139,7 +139,7 @@ pub fn set_sync_state(state: SyncState) -> SyncState {
 
 /// The sync state as exported by `alys_sync_state`. A value outside `0..=5` (written to the
 /// gauge directly) reads as [`SyncState::Discovering`], the start-up state.
-pub fn get_sync_state() -> SyncState {
+pub fn sync_state() -> SyncState {
     state_of(SYNC_STATE.get())
 }
 

@@ -259,7 +259,7 @@ impl<S: ResourceSource> Collector<S> {
         set_u64(&m::THREAD_COUNT, p.threads);
         set_u64(&m::PROCESS_START_TIME_SECONDS, p.start_time_seconds);
         set_u64(&m::UPTIME_SECONDS, p.run_time_seconds);
-        m::PROCESS_CPU_SECONDS.mirror(p.cpu_seconds_total);
+        m::PROCESS_CPU_SECONDS.set_total(p.cpu_seconds_total);
         set_u64(&m::PROCESS_RESIDENT_MEMORY, p.resident_memory_bytes);
         set_u64(&m::PROCESS_VIRTUAL_MEMORY, p.virtual_memory_bytes);
         set_u64(&m::PROCESS_THREADS, p.threads);

@@ -37,10 +37,24 @@ impl Counter {
         self.v.load(Ordering::Relaxed)
     }
 
-    /// Raises the counter to `total` if it is below it; never lowers it. Use it to mirror a
-    /// cumulative total kept elsewhere (an actor's processed count) without adding it twice.
+    /// Sets the counter to `total`, a cumulative total kept elsewhere (an actor's processed
+    /// count, the kernel's CPU time), without adding it twice.
+    ///
+    /// A counter never goes down: a `total` below the current value is ignored (the value
+    /// stays), so a source that restarts from 0 leaves the counter where it was until its
+    /// total passes it again. Prometheus's `rate()` sees no reset then; count the source's
+    /// increments with [`inc_by`](Self::inc_by) where a restart must show.
+    ///
+    /// ```
+    /// # extern crate alys_metrics_runtime as alys_metrics;
+    /// let c = alys_metrics::Counter::new();
+    /// c.set_total(9);
+    /// c.set_total(9); // the same total again adds nothing
+    /// c.set_total(3); // a lower total is ignored
+    /// assert_eq!(c.get(), 9);
+    /// ```
     #[inline]
-    pub fn mirror(&self, total: u64) {
+    pub fn set_total(&self, total: u64) {
         self.v.fetch_max(total, Ordering::Relaxed);
     }
 }
@@ -98,9 +112,11 @@ impl FloatCounter {
         }
     }
 
-    /// Raises the counter to `total` if it is below it (see [`Counter::mirror`]).
+    /// Sets the counter to `total`, a cumulative total kept elsewhere, without adding it twice;
+    /// a `total` below the current value (or not finite) is ignored, so the counter never goes
+    /// down (see [`Counter::set_total`]).
     #[inline]
-    pub fn mirror(&self, total: f64) {
+    pub fn set_total(&self, total: f64) {
         if total.is_finite() {
             let _ = self
                 .bits
@@ -140,16 +156,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counter_counts_and_mirrors_without_double_counting() {
+    fn counter_counts_and_takes_totals_without_double_counting() {
         let c = Counter::new();
         c.inc();
         c.inc_by(4);
         assert_eq!(c.get(), 5);
-        c.mirror(3);
-        assert_eq!(c.get(), 5, "mirror never lowers");
-        c.mirror(9);
-        c.mirror(9);
-        assert_eq!(c.get(), 9, "mirroring the same total twice adds nothing");
+        c.set_total(3);
+        assert_eq!(c.get(), 5, "set_total never lowers");
+        c.set_total(9);
+        c.set_total(9);
+        assert_eq!(c.get(), 9, "setting the same total twice adds nothing");
     }
 
     #[test]
@@ -161,9 +177,9 @@ mod tests {
         c.inc_by(f64::INFINITY);
         c.inc();
         assert_eq!(c.get(), 1.25);
-        c.mirror(1.0);
+        c.set_total(1.0);
         assert_eq!(c.get(), 1.25);
-        c.mirror(2.5);
+        c.set_total(2.5);
         assert_eq!(c.get(), 2.5);
     }
 }

@@ -159,12 +159,12 @@ impl Histogram {
     }
 
     /// The number of observations.
-    pub fn get_sample_count(&self) -> u64 {
+    pub fn sample_count(&self) -> u64 {
         self.counts.iter().map(|c| c.load(Ordering::Relaxed)).sum()
     }
 
     /// The sum of the observations.
-    pub fn get_sample_sum(&self) -> f64 {
+    pub fn sample_sum(&self) -> f64 {
         f64::from_bits(self.sum.load(Ordering::Relaxed))
     }
 
@@ -255,7 +255,7 @@ impl MetricCore for Histogram {
                 w.exemplar(&e);
             }
         }
-        w.f64("_sum", self.get_sample_sum());
+        w.f64("_sum", self.sample_sum());
         w.u64("_count", None, acc);
     }
 
@@ -298,7 +298,7 @@ impl MetricCore for Histogram {
             wire::message(&mut h, 3, &bucket);
         }
         wire::uint(&mut h, 1, acc);
-        wire::double(&mut h, 2, self.get_sample_sum());
+        wire::double(&mut h, 2, self.sample_sum());
         wire::message(m, 7, &h);
     }
 }
@@ -359,8 +359,8 @@ mod tests {
             h.observe(v);
         }
         assert_eq!(h.cumulative_counts(), vec![2, 4, 5, 6]);
-        assert_eq!(h.get_sample_count(), 6);
-        assert!((h.get_sample_sum() - 56.65).abs() < 1e-9);
+        assert_eq!(h.sample_count(), 6);
+        assert!((h.sample_sum() - 56.65).abs() < 1e-9);
     }
 
     #[test]
@@ -372,6 +372,6 @@ mod tests {
         }
         let discarded = h.start_timer().stop_and_discard();
         assert!(discarded >= 0.0);
-        assert_eq!(h.get_sample_count(), 2);
+        assert_eq!(h.sample_count(), 2);
     }
 }
