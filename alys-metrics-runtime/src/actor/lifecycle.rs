@@ -37,9 +37,50 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use crate::catalogue::actor_lifecycle::{
     ACTOR_LIFECYCLE_TRANSITIONS, ACTOR_SPAWN_FAILURES, ACTOR_STARTUP_TIME_SECONDS, ACTOR_STATE,
-    ACTOR_STATE_TRANSITION_TIMESTAMP,
+    ACTOR_STATE_TRANSITION_TIMESTAMP, ACTOR_SUPERVISION_FAILURES, SUPERVISION_ESCALATION_EVENTS,
 };
-use crate::labels::{ActorState, ActorType, LabelValue, StartupPhase, TransitionReason};
+use crate::labels::{
+    ActorState, ActorType, EscalationType, LabelValue, RestartReason, StartupPhase,
+    TransitionReason,
+};
+
+/// The `supervisor` label of restarts driven by actix's `Supervisor`.
+pub const ACTIX_SUPERVISOR: &str = "actix";
+
+// What `supervision` (which builds on this file) hands to the hooks here and back: the stop
+// reason an actor gave, the last actor stopped on the thread, a failed restart.
+thread_local! {
+    /// Set by `supervision::stop_reason`; taken by the next `stopped` on this thread.
+    static STOP_REASON: Cell<Option<RestartReason>> = const { Cell::new(None) };
+    /// The last actor stopped on this thread and the reason it gave.
+    static LAST_STOP: Cell<Option<(&'static str, RestartReason)>> = const { Cell::new(None) };
+}
+
+/// Records why the actor running on this thread is about to stop.
+pub(crate) fn set_stop_reason(reason: RestartReason) {
+    STOP_REASON.with(|r| r.set(Some(reason)));
+}
+
+/// The last actor stopped on this thread and the reason it gave, taken.
+pub(crate) fn take_last_stop() -> Option<(&'static str, RestartReason)> {
+    LAST_STOP.with(Cell::take)
+}
+
+/// `Actor::stopped` of `actor` ran on this thread.
+fn note_stopped(actor: &'static str) {
+    let reason = STOP_REASON
+        .with(Cell::take)
+        .unwrap_or(RestartReason::Supervisor);
+    LAST_STOP.with(|l| l.set(Some((actor, reason))));
+}
+
+/// A restart of `child` failed: an escalation and a supervision failure.
+pub(crate) fn restart_failed(child: &str, actor_type: ActorType) {
+    SUPERVISION_ESCALATION_EVENTS
+        .with(ACTIX_SUPERVISOR, child, EscalationType::RestartFailed)
+        .inc();
+    ACTOR_SUPERVISION_FAILURES.with(actor_type).inc();
+}
 
 /// One instrumented actor type: its type name (the `actor` label) and its `actor_type`.
 #[derive(Debug)]
@@ -224,7 +265,7 @@ impl Drop for StartGuard {
             TransitionReason::StartupPanic,
         );
         if self.restart_since.is_some() {
-            super::supervision::restart_failed(site.actor, site.actor_type);
+            restart_failed(site.actor, site.actor_type);
         } else {
             ACTOR_SPAWN_FAILURES.with(site.actor_type).inc();
         }
@@ -246,7 +287,7 @@ pub fn stopping(site: &'static LifecycleSite, stop: bool) {
 
 /// `Actor::stopped` ran.
 pub fn stopped(site: &'static LifecycleSite) {
-    super::supervision::note_stopped(site.actor);
+    note_stopped(site.actor);
     transition(
         site.actor,
         site.actor_type,

@@ -22,12 +22,13 @@
 //! | `restarting`, or the `started` after it, panicked | `restart_failed` | yes |
 //! | the node's supervisor gives up on a child ([`escalate`] with `gave_up`) | `gave_up` | yes |
 
-use std::cell::Cell;
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::lifecycle::{clear_restart, mark_restart, transition};
+use super::lifecycle::{
+    clear_restart, mark_restart, restart_failed, set_stop_reason, take_last_stop, transition,
+};
 use crate::catalogue::actor_lifecycle::{
     ACTOR_SUPERVISION_FAILURES, SUPERVISION_ESCALATION_EVENTS, SUPERVISION_TREE_RESTARTS,
 };
@@ -35,8 +36,7 @@ use crate::labels::{
     ActorState, ActorType, EscalationType, LabelValue, RestartReason, TransitionReason,
 };
 
-/// The `supervisor` label of restarts driven by actix's `Supervisor`.
-pub const ACTIX_SUPERVISOR: &str = "actix";
+pub use super::lifecycle::ACTIX_SUPERVISOR;
 
 /// How many restarts of one child a supervisor may make within a window before the restarts
 /// count as a loop (escalation `restart_limit`).
@@ -70,13 +70,6 @@ impl SupervisionSite {
     }
 }
 
-thread_local! {
-    /// Set by [`stop_reason`]; taken by the next `stopped` on this thread.
-    static STOP_REASON: Cell<Option<RestartReason>> = const { Cell::new(None) };
-    /// The last actor stopped on this thread and the reason it gave.
-    static LAST_STOP: Cell<Option<(&'static str, RestartReason)>> = const { Cell::new(None) };
-}
-
 /// Says why the actor running on this thread is about to stop: call it in the handler that
 /// calls `ctx.stop()`. If a supervisor restarts the actor, the restart is counted with this
 /// `restart_reason`.
@@ -88,15 +81,7 @@ thread_local! {
 /// stop_reason(RestartReason::Timeout); // then `ctx.stop()`
 /// ```
 pub fn stop_reason(reason: RestartReason) {
-    STOP_REASON.with(|r| r.set(Some(reason)));
-}
-
-/// `Actor::stopped` of `actor` ran on this thread.
-pub(crate) fn note_stopped(actor: &'static str) {
-    let reason = STOP_REASON
-        .with(Cell::take)
-        .unwrap_or(RestartReason::Supervisor);
-    LAST_STOP.with(|l| l.set(Some((actor, reason))));
+    set_stop_reason(reason);
 }
 
 /// Restart times per (supervisor, child) within the window, and whether the limit was crossed.
@@ -144,10 +129,10 @@ pub struct RestartGuard {
 /// `stopped -> restarting`.
 pub fn restarting(site: &'static SupervisionSite) -> RestartGuard {
     let now = Instant::now();
-    let reason = LAST_STOP.with(|l| match l.take() {
+    let reason = match take_last_stop() {
         Some((actor, reason)) if actor == site.child => reason,
         _ => RestartReason::Supervisor,
-    });
+    };
     SUPERVISION_TREE_RESTARTS
         .with(ACTIX_SUPERVISOR, site.child, reason)
         .inc();
@@ -189,14 +174,6 @@ impl Drop for RestartGuard {
         );
         restart_failed(self.site.child, self.site.actor_type);
     }
-}
-
-/// A restart of `child` failed: an escalation and a supervision failure.
-pub(crate) fn restart_failed(child: &str, actor_type: ActorType) {
-    SUPERVISION_ESCALATION_EVENTS
-        .with(ACTIX_SUPERVISOR, child, EscalationType::RestartFailed)
-        .inc();
-    ACTOR_SUPERVISION_FAILURES.with(actor_type).inc();
 }
 
 /// Reports what actix cannot see: the node's own supervisor `supervisor` escalating about
