@@ -318,7 +318,7 @@ pub(crate) struct ThreadSlot {
 /// What the CPU pass keeps about one thread.
 #[derive(Debug, Default)]
 pub(crate) struct PassState {
-    pub(crate) reader: super::cpu::CpuReader,
+    pub(crate) reader: super::thread_cpu::CpuReader,
     pub(crate) last: Option<Baseline>,
 }
 
@@ -408,7 +408,7 @@ struct Registration {
 impl Registration {
     fn new() -> Self {
         let tid = own_tid();
-        let cpu = tid.and_then(super::cpu::read_thread_cpu_nanos);
+        let cpu = tid.and_then(super::thread_cpu::read_thread_cpu_nanos);
         let slot = Arc::new(ThreadSlot::new(tid, cpu));
         threads().push(Arc::clone(&slot));
         super::alloc::claim_thread_slot();

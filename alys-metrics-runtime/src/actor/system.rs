@@ -33,6 +33,8 @@ pub mod deadlock;
 pub mod dependency;
 #[path = "dependency_pairs.rs"]
 mod dependency_pairs;
+#[path = "thread_cpu.rs"]
+mod thread_cpu;
 #[cfg(feature = "actor")]
 #[path = "send.rs"]
 pub mod send;
