@@ -45,10 +45,10 @@
 //! no sample), so `absent(alys_actor_memory_usage_bytes)` tells the two cases apart.
 
 use std::alloc::{GlobalAlloc, Layout};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::current::{current_raw, NO_ACTOR, TYPES};
+use super::alloc_slots::{count, live_sum};
+use super::current::{current_raw, NO_ACTOR};
 use crate::encode::{write_header, SampleWriter};
 use crate::labels::{ActorType, LabelValue};
 use crate::metric::{Collect, Descriptor};
@@ -81,11 +81,7 @@ pub fn tracking_allocator_installed() -> bool {
 /// so a block allocated on one thread and freed on another can be seen freed but not yet
 /// allocated; such a transient negative sum is reported as 0.
 pub fn actor_memory_bytes(actor: ActorType) -> u64 {
-    let sum: i64 = SLOTS
-        .iter()
-        .map(|s| s.live[actor.index()].load(Ordering::Relaxed))
-        .fold(0i64, i64::wrapping_add);
-    u64::try_from(sum).unwrap_or(0)
+    u64::try_from(live_sum(actor.index())).unwrap_or(0)
 }
 
 /// `alys_actor_memory_usage_bytes{actor_type}` (all types) or `alys_sync_memory_usage_bytes`
@@ -147,75 +143,6 @@ impl Collect for ActorMemoryGauge {
             (true, Some(_)) => 1,
             (true, None) => ActorType::COUNT,
         }
-    }
-}
-
-/// Slots owned by one thread each.
-const PRIVATE_SLOTS: usize = 256;
-/// The slot every thread without one of its own updates with atomic read-modify-writes.
-const SHARED: u16 = PRIVATE_SLOTS as u16;
-
-/// One set of counters, on cache lines of its own.
-#[repr(align(128))]
-struct Slot {
-    claimed: AtomicBool,
-    live: [AtomicI64; TYPES],
-}
-
-#[allow(clippy::declare_interior_mutable_const)]
-const EMPTY_SLOT: Slot = Slot {
-    claimed: AtomicBool::new(false),
-    live: [const { AtomicI64::new(0) }; TYPES],
-};
-
-static SLOTS: [Slot; PRIVATE_SLOTS + 1] = [EMPTY_SLOT; PRIVATE_SLOTS + 1];
-
-thread_local! {
-    /// The slot this thread updates. `const`-initialised and without a destructor: reading it
-    /// never allocates, registers nothing and works while the thread is being torn down.
-    static OWN_SLOT: Cell<u16> = const { Cell::new(SHARED) };
-}
-
-/// Gives the calling thread a private slot if one is free. Called when the thread registers
-/// its first actor scope (outside the allocator).
-pub(crate) fn claim_thread_slot() {
-    for (i, slot) in SLOTS[..PRIVATE_SLOTS].iter().enumerate() {
-        if slot
-            .claimed
-            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
-        {
-            let _ = OWN_SLOT.try_with(|s| s.set(i as u16));
-            return;
-        }
-    }
-}
-
-/// Hands the calling thread's private slot back (its counts stay: the next owner goes on
-/// from them). Called when the thread exits.
-pub(crate) fn release_thread_slot() {
-    let own = OWN_SLOT.try_with(|s| s.replace(SHARED)).unwrap_or(SHARED);
-    if let Some(slot) = SLOTS[..PRIVATE_SLOTS].get(usize::from(own)) {
-        slot.claimed.store(false, Ordering::Release);
-    }
-}
-
-/// Adds `delta` bytes to actor type `tag` in the calling thread's slot.
-#[inline(always)]
-fn count(tag: u8, delta: i64) {
-    let own = OWN_SLOT.try_with(Cell::get).unwrap_or(SHARED);
-    let slot = &SLOTS[usize::from(own).min(PRIVATE_SLOTS)];
-    let Some(counter) = slot.live.get(usize::from(tag)) else {
-        return;
-    };
-    if own == SHARED {
-        counter.fetch_add(delta, Ordering::Relaxed);
-    } else {
-        // Only this thread writes its slot: no read-modify-write needed.
-        counter.store(
-            counter.load(Ordering::Relaxed).wrapping_add(delta),
-            Ordering::Relaxed,
-        );
     }
 }
 

@@ -411,7 +411,7 @@ impl Registration {
         let cpu = tid.and_then(super::thread_cpu::read_thread_cpu_nanos);
         let slot = Arc::new(ThreadSlot::new(tid, cpu));
         threads().push(Arc::clone(&slot));
-        super::alloc::claim_thread_slot();
+        super::alloc_slots::claim_thread_slot();
         Self { slot }
     }
 }
@@ -419,7 +419,7 @@ impl Registration {
 impl Drop for Registration {
     fn drop(&mut self) {
         self.slot.alive.store(false, Ordering::Relaxed);
-        super::alloc::release_thread_slot();
+        super::alloc_slots::release_thread_slot();
     }
 }
 

@@ -20,6 +20,8 @@
 #[allow(unsafe_code)] // the crate's one unsafe module: a `GlobalAlloc`, with SAFETY notes.
 #[path = "alloc.rs"]
 pub mod alloc;
+#[path = "alloc_slots.rs"]
+mod alloc_slots;
 #[path = "breaker.rs"]
 pub mod breaker;
 #[path = "cpu.rs"]
