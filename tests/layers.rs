@@ -105,7 +105,12 @@ fn load() -> Vec<File> {
     let mounted = actor_system_files(&src);
     let mut paths = Vec::new();
     rust_files(&src, &mut paths);
-    assert!(paths.len() > 50, "found only {} files under {}", paths.len(), src.display());
+    assert!(
+        paths.len() > 50,
+        "found only {} files under {}",
+        paths.len(),
+        src.display()
+    );
     paths
         .into_iter()
         .map(|p| {
@@ -168,7 +173,9 @@ fn root_reexports(files: &[File]) -> BTreeMap<String, String> {
         if stmt.contains(';') || (depth == 0 && !stmt.trim_start().starts_with("pub use")) {
             let s = stmt.trim().to_owned();
             stmt.clear();
-            let Some(path) = s.strip_prefix("pub use ") else { continue };
+            let Some(path) = s.strip_prefix("pub use ") else {
+                continue;
+            };
             let path = path.trim_end_matches(';').trim();
             let module = path.split("::").next().unwrap_or("").trim().to_owned();
             if layer(&module).is_none() {
@@ -303,7 +310,9 @@ fn no_module_names_a_higher_layer_and_no_module_cycle() {
 
     let graph: BTreeMap<String, Vec<(String, String)>> =
         edges.iter().fold(BTreeMap::new(), |mut g, ((a, b), at)| {
-            g.entry(a.clone()).or_default().push((b.clone(), at.clone()));
+            g.entry(a.clone())
+                .or_default()
+                .push((b.clone(), at.clone()));
             g
         });
     for cycle in cycles(&graph) {
@@ -333,7 +342,9 @@ fn no_cycle_among_the_files_of_one_folder() {
         let modules: BTreeSet<&str> = siblings.iter().map(|f| f.module.as_str()).collect();
         let mut graph: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
         for f in &siblings {
-            let Some(stem) = f.stem.as_deref() else { continue };
+            let Some(stem) = f.stem.as_deref() else {
+                continue;
+            };
             let mut seen = BTreeSet::new();
             for (n, line) in f.lines.iter().enumerate() {
                 if is_comment(line) {
@@ -409,13 +420,19 @@ fn cycles(graph: &BTreeMap<String, Vec<(String, String)>>) -> Vec<String> {
 
 #[test]
 fn the_reader_sees_references_in_every_form() {
-    assert_eq!(paths_after("use crate::actor::x;", "crate::"), [("actor", Some("x"))]);
+    assert_eq!(
+        paths_after("use crate::actor::x;", "crate::"),
+        [("actor", Some("x"))]
+    );
     assert_eq!(
         paths_after("use crate::{labels::A, metric};", "crate::"),
         [("labels", Some("A")), ("metric", None)]
     );
     assert_eq!(
-        paths_after("/// [`x`](crate::exporter::serve) and $crate::no", "crate::"),
+        paths_after(
+            "/// [`x`](crate::exporter::serve) and $crate::no",
+            "crate::"
+        ),
         [("exporter", Some("serve"))]
     );
     assert!(paths_after("alys_metrics_crate::x", "crate::").is_empty());

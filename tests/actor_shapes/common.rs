@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use alys_metrics::actor::{sites, MessageOutcome};
 use alys_metrics::actor::ACTOR_MESSAGES_IN_FLIGHT;
+use alys_metrics::actor::{sites, MessageOutcome};
 use alys_metrics::catalogue::actor::ACTOR_MESSAGE_OUTCOMES;
 use alys_metrics::labels::{ActorType, LabelValue};
 

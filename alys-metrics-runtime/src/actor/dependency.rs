@@ -183,8 +183,8 @@ impl Dependency {
 #[cfg(test)]
 mod tests {
     use super::super::dependency_pairs::entries;
-    use crate::metric::{Collect, Descriptor};
     use super::*;
+    use crate::metric::{Collect, Descriptor};
 
     #[test]
     fn the_exported_pairs_are_bounded_and_a_pair_is_exported_once() {

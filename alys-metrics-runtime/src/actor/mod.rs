@@ -176,7 +176,6 @@ pub mod __private {
 }
 mod support;
 
-
 // The label enum lives with the labels; this keeps its old path.
 pub use crate::labels::MessageOutcome;
 

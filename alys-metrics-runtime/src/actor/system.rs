@@ -35,11 +35,11 @@ pub mod deadlock;
 pub mod dependency;
 #[path = "dependency_pairs.rs"]
 mod dependency_pairs;
-#[path = "thread_cpu.rs"]
-mod thread_cpu;
 #[cfg(feature = "actor")]
 #[path = "send.rs"]
 pub mod send;
+#[path = "thread_cpu.rs"]
+mod thread_cpu;
 
 pub use alloc::{
     actor_memory_bytes, tracking_allocator_installed, ActorMemoryGauge, TrackingAllocator,
@@ -59,7 +59,8 @@ pub use send::{
 // declared in `catalogue::actor_system`; the statics live here, beside the state they read.
 
 /// `alys_sync_cpu_seconds_total`: the sync actor type's share of `alys_actor_cpu_seconds_total`.
-pub static SYNC_CPU_SECONDS: SyncCpuCounter = SyncCpuCounter::new(&cat::SYNC_CPU_SECONDS_DESCRIPTOR);
+pub static SYNC_CPU_SECONDS: SyncCpuCounter =
+    SyncCpuCounter::new(&cat::SYNC_CPU_SECONDS_DESCRIPTOR);
 
 /// `alys_actor_memory_usage_bytes{actor_type}`: live heap bytes allocated inside each actor
 /// type's handlers; absent without the tracking allocator.
@@ -72,8 +73,10 @@ pub static SYNC_MEMORY_USAGE: ActorMemoryGauge =
     ActorMemoryGauge::new(&cat::SYNC_MEMORY_USAGE_DESCRIPTOR, Some(ActorType::Sync));
 
 /// `alys_actor_dependency_health_status{actor,dependency,dependency_type}`: 1 healthy, 0 not.
-pub static DEPENDENCY_HEALTH: DependencyGauge =
-    DependencyGauge::new(&cat::DEPENDENCY_HEALTH_DESCRIPTOR, DependencyGaugeKind::Health);
+pub static DEPENDENCY_HEALTH: DependencyGauge = DependencyGauge::new(
+    &cat::DEPENDENCY_HEALTH_DESCRIPTOR,
+    DependencyGaugeKind::Health,
+);
 
 /// `alys_actor_circuit_breaker_state{actor,dependency}`: 0 closed, 1 half-open, 2 open.
 pub static CIRCUIT_BREAKER_STATE: DependencyGauge = DependencyGauge::new(

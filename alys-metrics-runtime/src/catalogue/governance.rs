@@ -3,8 +3,8 @@
 //! `node_id` labels within their cap of 16 endpoints and forgets an endpoint's series when it
 //! is removed.
 
-use crate::metric::{Descriptor, Kind, PairedGauge};
 use super::prelude::*;
+use crate::metric::{Descriptor, Kind, PairedGauge};
 use crate::registry::Registration;
 
 /// `alys_governance_connection_status{endpoint,node_id}`: 1 while the stream to the endpoint is

@@ -82,17 +82,17 @@ pub mod sync;
 pub mod txpool;
 
 pub use blocks::{
-    record_block_pipeline_metrics, record_block_production_time,
-    record_block_throughput, record_block_validation_time, BlockThroughput, BlockTimer,
-    BlockTimerKind, DropCause, ValidationOutcome, ValidationResult, ValidatorLabel,
+    record_block_pipeline_metrics, record_block_production_time, record_block_throughput,
+    record_block_validation_time, BlockThroughput, BlockTimer, BlockTimerKind, DropCause,
+    ValidationOutcome, ValidationResult, ValidatorLabel,
 };
-pub use macro_support::discard_block_sample;
 pub use consensus::{
     record_fork, record_orphan_blocks, record_slot, record_stale_block, SlotAuthor,
     PARTICIPATION_WINDOW,
 };
+pub use macro_support::discard_block_sample;
 pub use migration::{
-    clear_migration_data_dir, migration_phase, migration_data_dir, record_batch_failure,
+    clear_migration_data_dir, migration_data_dir, migration_phase, record_batch_failure,
     record_checkpoint_failure, record_data_integrity_error, record_migration_error,
     record_migration_phase_duration, record_migration_rollback, record_recovery_attempt,
     record_state_validation_failure, record_validation_failure, record_validation_success,
@@ -106,8 +106,8 @@ pub use peers::{
     RegionLookup, ScoreRecorded, PEER_ID_CAP_MAX,
 };
 pub use sync::{
-    sync_state, record_blocks_processed, record_sync_speed, set_sync_state,
-    sync_completion_percent, sync_speed, update_sync_progress,
+    record_blocks_processed, record_sync_speed, set_sync_state, sync_completion_percent,
+    sync_speed, sync_state, update_sync_progress,
 };
 pub use txpool::{
     record_transaction_pool_metrics, record_transaction_processing_rate,

@@ -5,7 +5,10 @@ use sysinfo::{MemoryRefreshKind, Pid, ProcessRefreshKind, ProcessesToUpdate, Sys
 
 use super::network::NetworkCounters;
 
-pub use super::sample::{DiskIoTotals, FileDescriptorSample, NetworkIoDelta, ProcessSample, SourceError, SubCollection, SystemMemorySample};
+pub use super::sample::{
+    DiskIoTotals, FileDescriptorSample, NetworkIoDelta, ProcessSample, SourceError, SubCollection,
+    SystemMemorySample,
+};
 
 /// The figures a collection tick reads, one method per [`SubCollection`].
 ///

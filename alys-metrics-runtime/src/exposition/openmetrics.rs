@@ -3,7 +3,6 @@
 //! `"` escaped in HELP, `untyped` called `unknown`), exemplars after histogram bucket lines
 //! and `# EOF` at the end.
 
-
 /// The units `# UNIT` names: Prometheus's base units, taken from the end of a family's name
 /// (after `_total` of a counter).
 pub const UNITS: &[&str] = &[

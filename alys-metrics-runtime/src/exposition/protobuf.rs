@@ -5,8 +5,8 @@
 
 use prost::Message as _;
 
-use super::proto;
 use super::exemplar::Exemplar;
+use super::proto;
 
 /// Writing protobuf fields directly, without building messages: how declared families write
 /// their `MetricFamily` (no allocation per series). Field numbers are `metrics.proto`'s.

@@ -6,8 +6,8 @@ pub mod exemplar;
 mod family;
 mod gauge;
 mod histogram;
-mod paired;
 pub mod native;
+mod paired;
 
 pub use counter::{Counter, FloatCounter};
 pub use family::{Collect, Metric};

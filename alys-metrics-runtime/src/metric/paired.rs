@@ -130,12 +130,7 @@ impl Collect for PairedGauge {
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
         {
-            line(
-                &e.key,
-                &e.companion,
-                e.value.load(Ordering::Relaxed),
-                out,
-            );
+            line(&e.key, &e.companion, e.value.load(Ordering::Relaxed), out);
         }
         if self.other_used.load(Ordering::Relaxed) {
             line("other", "other", self.other.load(Ordering::Relaxed), out);
