@@ -4,6 +4,7 @@
 
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The macros name this crate's items as `::alys_metrics::...`; this makes those paths resolve
 // inside the runtime itself (its standard enums and catalogue use the macros too).
@@ -11,12 +12,18 @@ extern crate self as alys_metrics;
 
 pub mod actor;
 pub mod catalogue;
+#[cfg(feature = "chain")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chain")))]
 pub mod chain;
 pub mod collector;
 pub mod encode;
+#[cfg(feature = "exporter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "exporter")))]
 pub mod exporter;
 pub mod labels;
 pub mod metric;
+#[cfg(feature = "process-collector")]
+mod race;
 pub mod registry;
 
 // The actor system's scopes, CPU and heap attribution, dependencies and breakers (issue 11).
@@ -28,6 +35,7 @@ pub mod actor_system;
 pub use actor_system::TrackingAllocator;
 
 pub use alys_metrics_macros::{alys_metric, instrument_actor, time_block, LabelValue};
+#[cfg(feature = "exporter")]
 pub use exporter::{
     serve, serve_with, Access, IpNet, Limits, MetricsConfig, MetricsServer, ServeError, WebConfig,
 };
@@ -52,6 +60,7 @@ pub use registry::{catalogue, init, registry, set_build_info, Registry, Registry
 /// assert_eq!(REQUESTS.with(Status::Success).get(), 1);
 /// ```
 pub mod prelude {
+    #[cfg(feature = "exporter")]
     pub use crate::exporter::{serve, MetricsConfig};
     pub use crate::labels::*;
     pub use crate::metric::{Counter, FloatCounter, Gauge, Histogram, IntGauge};
@@ -61,6 +70,7 @@ pub mod prelude {
 /// Items the macros' generated code refers to. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "chain")]
     pub use crate::chain::macro_support as time_block;
     pub use crate::labels::{Dynamic, LabelSet, LabelValue, MAX_CARDINALITY};
     pub use crate::metric::{

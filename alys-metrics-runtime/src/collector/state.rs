@@ -2,13 +2,18 @@
 //! measures ages with.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+#[cfg(feature = "process-collector")]
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "process-collector")]
 use tokio::sync::watch;
 
+#[cfg(feature = "process-collector")]
 use super::health::{ProcessHealthStatus, ProcessResourceAttribution};
 
+#[cfg(feature = "process-collector")]
 /// How long collection may fail before `/health` reports `degraded` and an error is logged.
 pub const STALE_AFTER: Duration = Duration::from_secs(300);
 
@@ -23,12 +28,21 @@ pub trait Clock: Send + Sync + 'static {
 }
 
 /// Tokio's clock: real time, or the paused clock under `tokio::time::pause`.
+///
+/// Built without tokio (no `process-collector`, `exporter` or `actor` feature) it is
+/// [`Instant::now`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RuntimeClock;
 
 impl Clock for RuntimeClock {
+    #[cfg(any(feature = "process-collector", feature = "actor"))]
     fn now(&self) -> Instant {
         tokio::time::Instant::now().into_std()
+    }
+
+    #[cfg(not(any(feature = "process-collector", feature = "actor")))]
+    fn now(&self) -> Instant {
+        Instant::now()
     }
 }
 
@@ -84,6 +98,7 @@ impl<C: Clock + ?Sized> Clock for Arc<C> {
     }
 }
 
+#[cfg(feature = "process-collector")]
 /// A snapshot of the collector's state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CollectorStatus {
@@ -115,6 +130,7 @@ pub struct CollectorStatus {
     pub process_health_stale: bool,
 }
 
+#[cfg(feature = "process-collector")]
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) created: Instant,
@@ -133,6 +149,7 @@ pub(crate) struct Inner {
     pub(crate) failing: [bool; 5],
 }
 
+#[cfg(feature = "process-collector")]
 /// The collector's shared state: read by the exporter, written by the collector after each
 /// tick. Obtain it from [`Collector::state`](super::Collector::state) or
 /// [`MetricsServer::collector`](crate::exporter::MetricsServer::collector).
@@ -142,6 +159,7 @@ pub struct CollectorState {
     first_tick: watch::Sender<bool>,
 }
 
+#[cfg(feature = "process-collector")]
 impl std::fmt::Debug for CollectorState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CollectorState")
@@ -150,6 +168,7 @@ impl std::fmt::Debug for CollectorState {
     }
 }
 
+#[cfg(feature = "process-collector")]
 impl CollectorState {
     pub(crate) fn new(clock: Arc<dyn Clock>) -> Self {
         let created = clock.now();
