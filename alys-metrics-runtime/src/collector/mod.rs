@@ -2,8 +2,11 @@
 //! memory, the standard `process_*` family, and the collector's own health (seed ALYS-003-20,
 //! -21, -22).
 //!
-//! [`serve`](crate::serve) starts one; use [`Collector`] directly to run one elsewhere or to
-//! feed it another [`ResourceSource`].
+//! [`serve`](crate::serve) starts one; use [`ProcessCollector`] directly to run one elsewhere or
+//! to feed it another [`ResourceSource`]. (It samples the process; the scrape-time
+//! [`Collect`](crate::Collect) trait is another thing.)
+//!
+//! Everything here but the [`Clock`]s needs the `process-collector` feature (on by default).
 //!
 //! # A tick
 //!
@@ -40,9 +43,9 @@
 //!
 //! ```
 //! # extern crate alys_metrics_runtime as alys_metrics;
-//! use alys_metrics::collector::{Collector, SysinfoSource};
+//! use alys_metrics::collector::{ProcessCollector, SysinfoSource};
 //!
-//! let mut collector = Collector::new(SysinfoSource::new());
+//! let mut collector = ProcessCollector::new(SysinfoSource::new());
 //! let report = collector.tick();
 //! assert!(report.is_success(), "{:?}", report.errors);
 //! let text = alys_metrics::registry().encode_to_string();
@@ -149,7 +152,7 @@ impl TickReport {
 
 #[cfg(feature = "process-collector")]
 /// Reads a [`ResourceSource`] every tick and exports what it reads to the default registry.
-pub struct Collector<S: ResourceSource = SysinfoSource> {
+pub struct ProcessCollector<S: ResourceSource = SysinfoSource> {
     source: S,
     state: Arc<CollectorState>,
     previous_disk: Option<DiskIoTotals>,
@@ -159,9 +162,9 @@ pub struct Collector<S: ResourceSource = SysinfoSource> {
 }
 
 #[cfg(feature = "process-collector")]
-impl<S: ResourceSource> std::fmt::Debug for Collector<S> {
+impl<S: ResourceSource> std::fmt::Debug for ProcessCollector<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Collector")
+        f.debug_struct("ProcessCollector")
             .field("state", &self.state)
             .finish_non_exhaustive()
     }
@@ -180,7 +183,7 @@ pub(crate) fn counter_delta(previous: u64, now: u64) -> u64 {
 }
 
 #[cfg(feature = "process-collector")]
-impl<S: ResourceSource> Collector<S> {
+impl<S: ResourceSource> ProcessCollector<S> {
     /// A collector over `source`, measuring ages with tokio's clock.
     pub fn new(source: S) -> Self {
         Self::with_clock(source, Arc::new(RuntimeClock))

@@ -151,7 +151,7 @@ pub(crate) struct Inner {
 
 #[cfg(feature = "process-collector")]
 /// The collector's shared state: read by the exporter, written by the collector after each
-/// tick. Obtain it from [`Collector::state`](super::Collector::state) or
+/// tick. Obtain it from [`ProcessCollector::state`](super::ProcessCollector::state) or
 /// [`MetricsServer::collector`](crate::exporter::MetricsServer::collector).
 pub struct CollectorState {
     clock: Arc<dyn Clock>,

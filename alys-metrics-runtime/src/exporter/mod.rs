@@ -87,7 +87,7 @@ pub use auth::IpNetError;
 pub use config::{Access, IpNet, Limits, MetricsConfig, ServeError};
 pub use web_config::WebConfig;
 
-use crate::collector::{Collector, CollectorState, ResourceSource, SysinfoSource};
+use crate::collector::{CollectorState, ProcessCollector, ResourceSource, SysinfoSource};
 use crate::race::{race, Either};
 use conn::{ConnContext, Table};
 use handler::Shared;
@@ -119,7 +119,7 @@ pub async fn serve(config: MetricsConfig) -> Result<MetricsServer, ServeError> {
     let source = tokio::task::spawn_blocking(SysinfoSource::new)
         .await
         .map_err(|e| ServeError::Config(format!("reading this process's figures failed: {e}")))?;
-    serve_with(config, Collector::new(source)).await
+    serve_with(config, ProcessCollector::new(source)).await
 }
 
 /// Like [`serve`], with a collector of your own (another [`ResourceSource`], or a
@@ -130,7 +130,7 @@ pub async fn serve(config: MetricsConfig) -> Result<MetricsServer, ServeError> {
 /// As [`serve`].
 pub async fn serve_with<S: ResourceSource>(
     config: MetricsConfig,
-    collector: Collector<S>,
+    collector: ProcessCollector<S>,
 ) -> Result<MetricsServer, ServeError> {
     let registry = crate::init()?;
     config.validate()?;
