@@ -656,3 +656,67 @@ fn digest(user: &[u8], password: &[u8], hash: &str) -> [u8; 32] {
     out.copy_from_slice(ctx.finish().as_ref());
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(yaml: &str) -> String {
+        match WebConfig::from_yaml(yaml, ".") {
+            Ok(c) => panic!("{yaml:?} was accepted: {c:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    fn users(extra: &str) -> String {
+        let hash = bcrypt::hash_with_salt(b"pw", 4, [1; 16]).unwrap().to_string();
+        format!("basic_auth_users:\n  prometheus: \"{hash}\"\n{extra}")
+    }
+
+    #[test]
+    fn fields_of_the_wrong_type_are_refused_naming_them() {
+        for (yaml, wants) in [
+            (
+                "tls_server_config:\n  cert_file: 5\n  key_file: k\n",
+                "`tls_server_config.cert_file`: invalid type: a number, expected a string",
+            ),
+            (
+                "tls_server_config:\n  - cert_file\n",
+                "`tls_server_config`: invalid type: a sequence, expected a mapping",
+            ),
+            (
+                "basic_auth_users:\n  alice: 7\n",
+                "`basic_auth_users`: invalid type: a string user with a number hash",
+            ),
+            (
+                "basic_auth_users: [alice]\n",
+                "`basic_auth_users`: invalid type: a sequence, expected a mapping",
+            ),
+            ("- tls_server_config\n", "invalid type: a sequence, expected a mapping"),
+            ("7: x\n", "invalid type: a number, expected a field name"),
+            (
+                "tls_server_config:\n  cert_file: c\n  key_fil: k\n",
+                "`tls_server_config`: unknown field `key_fil`, expected one of `cert_file`, `key_file`",
+            ),
+        ] {
+            let e = refused(yaml);
+            assert!(e.contains(wants), "{yaml:?}: {e}");
+            assert!(e.contains("<web config>"), "{yaml:?}: names the file: {e}");
+        }
+    }
+
+    #[test]
+    fn null_fields_are_absent_and_present_ones_are_refused() {
+        let c = WebConfig::from_yaml(
+            &users("tls_server_config: ~\nhttp_server_config: null\n"),
+            ".",
+        )
+        .unwrap();
+        assert!(!c.tls_enabled());
+        assert!(c.basic_auth().is_some());
+        let e = refused(&users("http_server_config: {}\n"));
+        assert!(e.contains("`http_server_config`: is not supported"), "{e}");
+        let e = refused("tls_server_config:\n  cert: PEM\n  cert_file: c\n  key_file: k\n");
+        assert!(e.contains("`tls_server_config.cert`: is not supported"), "{e}");
+    }
+}
