@@ -669,7 +669,9 @@ mod tests {
     }
 
     fn users(extra: &str) -> String {
-        let hash = bcrypt::hash_with_salt(b"pw", 4, [1; 16]).unwrap().to_string();
+        let hash = bcrypt::hash_with_salt(b"pw", 4, [1; 16])
+            .unwrap()
+            .to_string();
         format!("basic_auth_users:\n  prometheus: \"{hash}\"\n{extra}")
     }
 
@@ -717,6 +719,9 @@ mod tests {
         let e = refused(&users("http_server_config: {}\n"));
         assert!(e.contains("`http_server_config`: is not supported"), "{e}");
         let e = refused("tls_server_config:\n  cert: PEM\n  cert_file: c\n  key_file: k\n");
-        assert!(e.contains("`tls_server_config.cert`: is not supported"), "{e}");
+        assert!(
+            e.contains("`tls_server_config.cert`: is not supported"),
+            "{e}"
+        );
     }
 }
