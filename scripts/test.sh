@@ -32,12 +32,14 @@ if [ "${1:-}" != "--quick" ]; then
   echo "== cargo doc (warnings and broken intra-doc links are errors)"
   RUSTDOCFLAGS="-D warnings -D rustdoc::broken_intra_doc_links" \
     cargo doc --no-deps --quiet -p alys-metrics -p alys-metrics-runtime -p alys-metrics-macros
-  echo "== the runtime without default features, and with each feature alone"
-  cargo check --quiet -p alys-metrics-runtime --no-default-features
+  echo "== the runtime without default features, and with each feature alone (clippy -D warnings)"
+  cargo clippy --quiet -p alys-metrics-runtime --no-default-features -- -D warnings
   for feature in $(sed -n '/^\[features\]/,/^\[/{s/^\([a-z][a-z0-9_-]*\) *=.*/\1/p}' alys-metrics-runtime/Cargo.toml | grep -vx default); do
     echo "   --features $feature"
-    cargo check --quiet -p alys-metrics-runtime --no-default-features --features "$feature"
+    cargo clippy --quiet -p alys-metrics-runtime --no-default-features --features "$feature" -- -D warnings
   done
+  echo "== the core's dependency tree (--no-default-features) holds no exporter or collector crate"
+  bash scripts/core_deps.sh
 fi
 
 echo "== cargo test"

@@ -60,6 +60,14 @@
 //! child: for enum labels that is an array index, no hashing, no lock, no allocation. The
 //! child has `inc`, `inc_by`, `get`, `set`, `add`, `sub`, `observe`, `start_timer`. An
 //! unlabelled metric has them directly (`SYNC_STATE.set(4)`).
+//!
+//! ## Features
+//!
+//! `exporter` (implies `process-collector`), `process-collector`, `actor`, `chain` and `tls`
+//! (implies `exporter`) are on by default; `prometheus` is off. A crate that only declares and
+//! encodes metrics takes `alys-metrics = { version = "0.1", default-features = false }` and
+//! compiles no tokio, hyper, flate2 or sysinfo. The [runtime's feature
+//! table](alys_metrics_runtime#features) says what each one gives and brings.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use alys_metrics::actor_system::{collect_actor_cpu, current_actor_type, enter};
-use alys_metrics::collector::{Collector, SysinfoSource};
+use alys_metrics::collector::{ProcessCollector, SysinfoSource};
 use alys_metrics::labels::ActorType;
 use alys_metrics::LabelValue;
 
@@ -141,7 +141,7 @@ async fn a_handler_spinning_200_ms_shows_200_ms_under_its_type() {
 async fn nested_scopes_split_the_cpu_time_and_the_collector_tick_runs_the_pass() {
     let _s = SERIAL.lock().await;
     let (addr, arbiter) = worker();
-    let mut collector = Collector::new(SysinfoSource::new());
+    let mut collector = ProcessCollector::new(SysinfoSource::new());
     collector.tick();
     let (chain0, storage0) = (cpu(ActorType::Chain), cpu(ActorType::Storage));
 

@@ -7,8 +7,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use alys_metrics::chain::*;
 use alys_metrics::collector::{
-    filesystem_space, Collector, DiskIoTotals, DiskSpace, FileDescriptorSample, NetworkIoDelta,
-    ProcessSample, ResourceSource, SourceError, SysinfoSource, SystemMemorySample,
+    filesystem_space, DiskIoTotals, DiskSpace, FileDescriptorSample, NetworkIoDelta,
+    ProcessCollector, ProcessSample, ResourceSource, SourceError, SysinfoSource,
+    SystemMemorySample,
 };
 use alys_metrics::labels::MigrationPhase;
 
@@ -98,7 +99,7 @@ fn migration_failure_kinds_memory_phase_start_and_data_directory() {
         free_bytes: 40 << 30,
         total_bytes: 500 << 30,
     };
-    let mut fake = Collector::new(DiskOnly(Ok(space)));
+    let mut fake = ProcessCollector::new(DiskOnly(Ok(space)));
     fake.tick();
     assert_eq!(value("alys_migration_disk_free_bytes"), 0.0);
 
@@ -114,7 +115,7 @@ fn migration_failure_kinds_memory_phase_start_and_data_directory() {
         (500u64 << 30) as f64
     );
     // A failed read keeps the last values and does not fail anything else.
-    let mut failing = Collector::new(DiskOnly(Err(SourceError::new("gone"))));
+    let mut failing = ProcessCollector::new(DiskOnly(Err(SourceError::new("gone"))));
     failing.tick();
     assert_eq!(
         value("alys_migration_disk_free_bytes"),
@@ -124,7 +125,7 @@ fn migration_failure_kinds_memory_phase_start_and_data_directory() {
     // The real statvfs of the temporary directory, through the production source.
     let real = filesystem_space(&std::env::temp_dir()).expect("statvfs of the temp dir");
     assert!(real.total_bytes > 0 && real.free_bytes <= real.total_bytes);
-    let mut collector = Collector::new(SysinfoSource::new());
+    let mut collector = ProcessCollector::new(SysinfoSource::new());
     collector.tick();
     assert_eq!(
         value("alys_migration_disk_total_bytes"),

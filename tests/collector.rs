@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use alys_metrics::collector::{
-    Collector, DiskIoTotals, FileDescriptorSample, ManualClock, NetworkIoDelta,
+    DiskIoTotals, FileDescriptorSample, ManualClock, NetworkIoDelta, ProcessCollector,
     ProcessHealthStatus, ProcessSample, ResourceSource, SourceError, SubCollection, SysinfoSource,
     SystemMemorySample,
 };
@@ -134,7 +134,7 @@ async fn schedule(source: Scripted, interval: Duration, span: Duration) -> Vec<u
     let ticks = source.ticks.clone();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let t0 = Instant::now();
-    let task = tokio::spawn(Collector::new(source).run_until(interval, async {
+    let task = tokio::spawn(ProcessCollector::new(source).run_until(interval, async {
         let _ = stop_rx.await;
     }));
     tokio::time::sleep(span).await;
@@ -201,7 +201,7 @@ async fn partial_success_is_success_and_total_failure_is_counted() {
     let clock = Arc::new(ManualClock::new());
     source.clock = Some(Arc::clone(&clock));
     source.tick_cost = Duration::from_millis(250);
-    let mut collector = Collector::with_clock(source, clock);
+    let mut collector = ProcessCollector::with_clock(source, clock);
     let report = collector.tick();
     assert!(report.is_success(), "three of five succeeded");
     let failed: Vec<_> = report.errors.iter().map(|(s, _)| *s).collect();
@@ -270,7 +270,7 @@ async fn io_counters_grow_by_deltas() {
         transmitted_bytes: t,
     };
     source.network = [delta(7, 1), delta(3, 0), delta(0, 0), delta(5, 5)].into();
-    let mut collector = Collector::new(source);
+    let mut collector = ProcessCollector::new(source);
     let mut seen = Vec::new();
     for _ in 0..4 {
         collector.tick();
@@ -293,7 +293,7 @@ async fn no_success_for_300_s_is_stale_until_the_next_success() {
     let _serial = SERIAL.lock().await;
     let clock = Arc::new(ManualClock::new());
     let source = Scripted::new(&[Step::Ok, Step::Fail, Step::Fail, Step::Ok]);
-    let mut collector = Collector::with_clock(source, clock.clone());
+    let mut collector = ProcessCollector::with_clock(source, clock.clone());
     collector.tick();
     clock.advance(Duration::from_secs(200));
     collector.tick();
@@ -320,7 +320,7 @@ async fn process_health_comes_from_the_process_and_host_memory() {
     let _serial = SERIAL.lock().await;
     let mut source = Scripted::new(&[Step::Ok]);
     source.memory_percent = 85.0;
-    let mut collector = Collector::new(source);
+    let mut collector = ProcessCollector::new(source);
     let report = collector.tick();
     assert_eq!(report.health, Some(ProcessHealthStatus::Warning));
     let status = collector.state().status();
@@ -336,7 +336,7 @@ async fn process_health_comes_from_the_process_and_host_memory() {
     // Without the host's memory there is no attribution, and the last one stays.
     let mut source = Scripted::new(&[Step::Ok]);
     source.broken = vec![SubCollection::SystemMemory];
-    let mut collector = Collector::new(source);
+    let mut collector = ProcessCollector::new(source);
     assert_eq!(collector.tick().health, None);
     assert_eq!(collector.state().status().process_health, None);
 }
@@ -348,7 +348,7 @@ async fn a_process_health_not_read_for_300_s_is_dropped_and_marked_stale() {
     let mut source = Scripted::new(&[Step::Ok]);
     source.memory_percent = 95.0;
     source.process_fails_from = Some(1);
-    let mut collector = Collector::with_clock(source, clock.clone());
+    let mut collector = ProcessCollector::with_clock(source, clock.clone());
     assert_eq!(collector.tick().health, Some(ProcessHealthStatus::Critical));
 
     // From now on the process cannot be read, while the other sub-collections succeed: the
@@ -438,7 +438,7 @@ async fn the_sysinfo_source_reads_this_process() {
     assert!(memory.used_bytes <= memory.total_bytes);
     source.network_io().expect("/sys/class/net");
 
-    let mut collector = Collector::new(source);
+    let mut collector = ProcessCollector::new(source);
     let report = collector.tick();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert!(report.health.is_some());

@@ -11,8 +11,8 @@ use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use alys_metrics::collector::{
-    Collector, DiskIoTotals, FileDescriptorSample, ManualClock, NetworkIoDelta, ProcessSample,
-    ResourceSource, SourceError, SystemMemorySample,
+    DiskIoTotals, FileDescriptorSample, ManualClock, NetworkIoDelta, ProcessCollector,
+    ProcessSample, ResourceSource, SourceError, SystemMemorySample,
 };
 use alys_metrics::encode::TEXT_CONTENT_TYPE;
 use alys_metrics::{Collect, Descriptor, Kind, Limits, MetricsConfig, MetricsServer, ServeError};
@@ -198,7 +198,7 @@ fn config() -> MetricsConfig {
 }
 
 async fn start(source: FakeSource, clock: Arc<ManualClock>) -> MetricsServer {
-    alys_metrics::serve_with(config(), Collector::with_clock(source, clock))
+    alys_metrics::serve_with(config(), ProcessCollector::with_clock(source, clock))
         .await
         .expect("the exporter starts")
 }
@@ -376,7 +376,7 @@ async fn ready_follows_the_first_collection_and_shutdown() {
             drain: Duration::from_millis(500),
             ..config()
         },
-        Collector::with_clock(source, Arc::new(ManualClock::new())),
+        ProcessCollector::with_clock(source, Arc::new(ManualClock::new())),
     )
     .await
     .expect("the exporter starts");
@@ -593,7 +593,7 @@ async fn broken_connections_and_the_connection_cap_are_not_fatal() {
             },
             ..config()
         },
-        Collector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
+        ProcessCollector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
     )
     .await
     .expect("the exporter starts");
@@ -639,7 +639,7 @@ async fn a_full_exporter_makes_room_or_answers_503_never_silence() {
             },
             ..config()
         },
-        Collector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
+        ProcessCollector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
     )
     .await
     .expect("the exporter starts");
@@ -699,7 +699,7 @@ async fn one_peer_address_cannot_take_every_slot() {
             },
             ..config()
         },
-        Collector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
+        ProcessCollector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
     )
     .await
     .expect("the exporter starts");
@@ -752,7 +752,7 @@ async fn kept_alive_connections_are_capped_in_idle_time_and_requests() {
             },
             ..config()
         },
-        Collector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
+        ProcessCollector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
     )
     .await
     .expect("the exporter starts");
@@ -806,7 +806,7 @@ async fn draining_keeps_serving_with_ready_503_then_closes_and_finishes_scrapes(
     let drain = Duration::from_millis(1500);
     let server = alys_metrics::serve_with(
         MetricsConfig { drain, ..config() },
-        Collector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
+        ProcessCollector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
     )
     .await
     .expect("the exporter starts");
@@ -875,7 +875,7 @@ async fn clients_that_stop_reading_cannot_block_other_scrapes() {
             },
             ..config()
         },
-        Collector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
+        ProcessCollector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
     )
     .await
     .expect("the exporter starts");
@@ -938,7 +938,7 @@ async fn start_up_errors_say_how_to_fix_them() {
         bind: server.local_addr(),
         ..config()
     };
-    let err = alys_metrics::serve_with(taken, Collector::new(FakeSource::ok()))
+    let err = alys_metrics::serve_with(taken, ProcessCollector::new(FakeSource::ok()))
         .await
         .expect_err("the port is taken");
     assert!(matches!(err, ServeError::Bind { .. }));

@@ -17,12 +17,21 @@ pub trait Clock: Send + Sync + 'static {
 }
 
 /// Tokio's clock: real time, or the paused clock under `tokio::time::pause`.
+///
+/// Built without tokio (no `process-collector`, `exporter` or `actor` feature) it is
+/// [`Instant::now`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RuntimeClock;
 
 impl Clock for RuntimeClock {
+    #[cfg(any(feature = "process-collector", feature = "actor"))]
     fn now(&self) -> Instant {
         tokio::time::Instant::now().into_std()
+    }
+
+    #[cfg(not(any(feature = "process-collector", feature = "actor")))]
+    fn now(&self) -> Instant {
+        Instant::now()
     }
 }
 

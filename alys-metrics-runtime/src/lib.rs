@@ -1,9 +1,31 @@
 //! Runtime of [`alys-metrics`](https://docs.rs/alys-metrics): metric families, the standard
 //! label enums, the registry and the standard catalogue. Use it through the `alys_metrics`
 //! crate, which re-exports everything here together with the macros.
+//!
+//! # Features
+//!
+//! Every feature but `prometheus` is on by default; `alys-metrics` has the same features with
+//! the same defaults. With `default-features = false` a crate keeps the core: `#[alys_metric]`,
+//! `#[derive(LabelValue)]`, the standard labels, the actor catalogue, the registry and the
+//! encoders ([`Registry::encode_to_string`], OpenMetrics, protobuf), and compiles no tokio,
+//! hyper, flate2, sysinfo or rustix.
+//!
+//! | feature | gives | brings |
+//! |---|---|---|
+//! | `exporter` | [`serve`], [`MetricsServer`]: `/metrics` (gzip), `/health`, `/ready`; `encode::render` | hyper, hyper-util, http-body-util, flate2, tokio `net`; implies `process-collector` |
+//! | `process-collector` | [`collector::ProcessCollector`] and `catalogue::system` (`process_*`, `alys_collector_*`) | sysinfo, rustix, tokio `rt`/`time`/`sync` |
+//! | `actor` | actix replies under `#[instrument_actor]`, `actor::mailbox`, `ActorMetricsBridge::start_collection`, measured sends, deadlock detection | actix, tokio `rt`/`time`/`sync` |
+//! | `chain` | `chain::*` (blocks, consensus, sync, peers, pool, migration, storage, governance), `#[time_block]`, their catalogue | nothing |
+//! | `tls` | TLS and `basic_auth_users` from an exporter-toolkit `web-config.yml` ([`WebConfig`]) | rustls (ring), tokio-rustls, bcrypt, serde_norway; implies `exporter` |
+//! | `prometheus` (off) | `Registry::include_prometheus`: `prometheus` crate registries on the same endpoint | prometheus |
+//!
+//! The exporter always runs the process collector: `/health` reports the collector's state and
+//! the process's health from it, and `/ready` waits for its first tick, so `exporter` switches
+//! `process-collector` on rather than serving a `/health` that knows nothing.
 
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The macros name this crate's items as `::alys_metrics::...`; this makes those paths resolve
 // inside the runtime itself (its standard enums and catalogue use the macros too).
@@ -11,14 +33,20 @@ extern crate self as alys_metrics;
 
 pub mod actor;
 pub mod catalogue;
+#[cfg(feature = "chain")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chain")))]
 pub mod chain;
 pub mod clock;
 pub mod collector;
 pub mod encode;
+#[cfg(feature = "exporter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "exporter")))]
 pub mod exporter;
 pub mod exposition;
 pub mod labels;
 pub mod metric;
+#[cfg(feature = "process-collector")]
+mod race;
 pub mod registry;
 
 // The actor system's scopes, CPU and heap attribution, dependencies and breakers (issue 11).
@@ -30,6 +58,7 @@ pub mod actor_system;
 pub use actor_system::TrackingAllocator;
 
 pub use alys_metrics_macros::{alys_metric, instrument_actor, time_block, LabelValue};
+#[cfg(feature = "exporter")]
 pub use exporter::{
     serve, serve_with, Access, IpNet, Limits, MetricsConfig, MetricsServer, ServeError, WebConfig,
 };
@@ -54,6 +83,7 @@ pub use registry::{catalogue, init, registry, set_build_info, Registry, Registry
 /// assert_eq!(REQUESTS.with(Status::Success).get(), 1);
 /// ```
 pub mod prelude {
+    #[cfg(feature = "exporter")]
     pub use crate::exporter::{serve, MetricsConfig};
     pub use crate::labels::*;
     pub use crate::metric::{Counter, FloatCounter, Gauge, Histogram, IntGauge};
@@ -63,6 +93,7 @@ pub mod prelude {
 /// Items the macros' generated code refers to. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "chain")]
     pub use crate::chain::macro_support as time_block;
     pub use crate::labels::{Dynamic, LabelSet, LabelValue, MAX_CARDINALITY};
     pub use crate::metric::{

@@ -6,7 +6,7 @@
 
 use std::hint::black_box;
 
-use alys_metrics::collector::{Collector, SysinfoSource};
+use alys_metrics::collector::{ProcessCollector, SysinfoSource};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn collector(c: &mut Criterion) {
@@ -15,7 +15,7 @@ fn collector(c: &mut Criterion) {
     }
     let mut group = c.benchmark_group("collector");
 
-    let mut collector = Collector::new(SysinfoSource::new());
+    let mut collector = ProcessCollector::new(SysinfoSource::new());
     let first = collector.tick();
     assert!(first.errors.is_empty(), "{:?}", first.errors);
     group.bench_function("tick", |b| b.iter(|| black_box(collector.tick())));

@@ -19,7 +19,7 @@ use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use alys_metrics::collector::{Collector, SysinfoSource};
+use alys_metrics::collector::{ProcessCollector, SysinfoSource};
 use alys_metrics::encode::{render, Format};
 use alys_metrics::exemplar::TraceId;
 use alys_metrics::{Histogram, NativeConfig};
@@ -30,7 +30,7 @@ const BUCKETS: [f64; 8] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0];
 
 fn gzip(c: &mut Criterion) {
     let registry = alys_metrics::init().unwrap_or_else(|e| panic!("{e}"));
-    Collector::new(SysinfoSource::new()).tick();
+    ProcessCollector::new(SysinfoSource::new()).tick();
     let text = registry.encode_to_string().into_bytes();
     let flate = |level: u32| {
         let mut gz = flate2::write::GzEncoder::new(

@@ -23,7 +23,7 @@ use std::hint::black_box;
 use std::io::Write as _;
 use std::time::Duration;
 
-use alys_metrics::collector::{Collector, SysinfoSource};
+use alys_metrics::collector::{ProcessCollector, SysinfoSource};
 use alys_metrics::exporter::render_metrics;
 use alys_metrics::Registry;
 use alys_metrics_benches::peers::{measured_peer, metrics_rs, ours, prom, prom_client};
@@ -143,7 +143,7 @@ fn synthetic(c: &mut Criterion) {
 fn catalogue(c: &mut Criterion) {
     let ours = alys_metrics::init().unwrap_or_else(|e| panic!("{e}"));
     // Real resource figures, as a running node exports them.
-    Collector::new(SysinfoSource::new()).tick();
+    ProcessCollector::new(SysinfoSource::new()).tick();
     let text = ours.encode_to_string();
     let spec = RegistrySpec::from_exposition(&text).expect("our exposition parses");
     let series = ours.series_count();
@@ -265,7 +265,7 @@ fn formats(c: &mut Criterion) {
     use alys_metrics::encode::{gzip_body, render, Format};
     use prometheus_client::encoding::{prometheus_protobuf, prometheus_text, text};
     let ours = alys_metrics::init().unwrap_or_else(|e| panic!("{e}"));
-    Collector::new(SysinfoSource::new()).tick();
+    ProcessCollector::new(SysinfoSource::new()).tick();
     let native = drive_native_histograms();
     let spec =
         RegistrySpec::from_exposition(&ours.encode_to_string()).expect("our exposition parses");

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use super::metrics::Exported;
@@ -196,6 +196,13 @@ pub struct CollectionSummary {
     pub window: Duration,
 }
 
+/// Without tokio (no `actor` feature) the system's clock.
+#[cfg(not(feature = "actor"))]
+use std::time::Instant as Now;
+/// Tokio's clock (the system's unless a test pauses it) where tokio is built in.
+#[cfg(feature = "actor")]
+use tokio::time::Instant as Now;
+
 /// The collection runs in the background only while a tokio runtime is there to run it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoRuntime;
@@ -246,7 +253,7 @@ pub struct ActorMetricsBridge {
     actors: RwLock<HashMap<Arc<str>, Arc<Registered>>>,
     /// Serialises exports; holds the end of the previous collection window (tokio's clock,
     /// which is the system's unless a test pauses it).
-    last_collection: Mutex<tokio::time::Instant>,
+    last_collection: Mutex<Now>,
 }
 
 impl ActorMetricsBridge {
@@ -255,7 +262,7 @@ impl ActorMetricsBridge {
         Self {
             interval: interval.max(Duration::from_millis(1)),
             actors: RwLock::new(HashMap::new()),
-            last_collection: Mutex::new(tokio::time::Instant::now()),
+            last_collection: Mutex::new(Now::now()),
         }
     }
 
@@ -405,7 +412,7 @@ impl ActorMetricsBridge {
     /// documentation).
     pub fn collect(&self) -> CollectionSummary {
         let mut last = lock(&self.last_collection);
-        let now = tokio::time::Instant::now();
+        let now = Now::now();
         let window = now.saturating_duration_since(*last);
         *last = now;
 
@@ -461,9 +468,11 @@ impl ActorMetricsBridge {
     /// # Errors
     ///
     /// [`NoRuntime`] when called outside a tokio runtime (actix runs one).
+    #[cfg(feature = "actor")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "actor")))]
     pub fn start_collection(self: &Arc<Self>) -> Result<tokio::task::JoinHandle<()>, NoRuntime> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| NoRuntime)?;
-        let bridge: Weak<Self> = Arc::downgrade(self);
+        let bridge: std::sync::Weak<Self> = Arc::downgrade(self);
         let period = self.interval;
         Ok(runtime.spawn(async move {
             let mut ticks = tokio::time::interval(period);

@@ -2,11 +2,17 @@
 //! counts what goes through it, and the [`MailboxMetrics`] it counts into.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+#[cfg(feature = "actor")]
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(feature = "actor")]
+use std::time::Instant;
 
+#[cfg(feature = "actor")]
 use tokio::sync::mpsc;
 
+#[cfg(feature = "actor")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actor")))]
 pub use tokio::sync::mpsc::error::{SendError, TryRecvError, TrySendError};
 
 /// Counters of one mailbox: queued, processed (taken out by the receiver), dropped (refused
@@ -154,6 +160,7 @@ impl MailboxMetrics {
     }
 }
 
+#[cfg(feature = "actor")]
 /// A message with the moment it was queued.
 #[derive(Debug)]
 struct Envelope<T> {
@@ -161,6 +168,8 @@ struct Envelope<T> {
     queued_at: Instant,
 }
 
+#[cfg(feature = "actor")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actor")))]
 /// The sending half of an instrumented mailbox. Cheap to clone.
 #[derive(Debug)]
 pub struct MailboxSender<T> {
@@ -168,6 +177,7 @@ pub struct MailboxSender<T> {
     metrics: Arc<MailboxMetrics>,
 }
 
+#[cfg(feature = "actor")]
 impl<T> Clone for MailboxSender<T> {
     fn clone(&self) -> Self {
         Self {
@@ -177,6 +187,8 @@ impl<T> Clone for MailboxSender<T> {
     }
 }
 
+#[cfg(feature = "actor")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actor")))]
 /// The receiving half of an instrumented mailbox.
 ///
 /// Dropping it (the actor stopped) closes the mailbox and counts the messages still in it as
@@ -188,6 +200,8 @@ pub struct MailboxReceiver<T> {
     metrics: Arc<MailboxMetrics>,
 }
 
+#[cfg(feature = "actor")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actor")))]
 /// An instrumented bounded mailbox holding up to `capacity` messages (at least 1), counting
 /// into `metrics`.
 ///
@@ -225,6 +239,7 @@ pub fn bounded<T>(
     )
 }
 
+#[cfg(feature = "actor")]
 impl<T> MailboxSender<T> {
     /// Queues `msg` if there is room; a full mailbox refuses it and counts it as dropped.
     ///
@@ -286,6 +301,7 @@ impl<T> MailboxSender<T> {
     }
 }
 
+#[cfg(feature = "actor")]
 impl<T> MailboxReceiver<T> {
     /// The next message, waiting for one; `None` once every sender is gone and the mailbox is
     /// empty.
@@ -331,6 +347,7 @@ impl<T> MailboxReceiver<T> {
     }
 }
 
+#[cfg(feature = "actor")]
 impl<T> Drop for MailboxReceiver<T> {
     fn drop(&mut self) {
         self.rx.close();
@@ -345,7 +362,7 @@ impl<T> Drop for MailboxReceiver<T> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "actor"))]
 mod tests {
     use super::*;
 

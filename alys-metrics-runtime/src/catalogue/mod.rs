@@ -43,12 +43,24 @@ pub mod actor;
 pub mod actor_lifecycle;
 pub mod actor_system;
 pub mod actor_traffic;
+#[cfg(feature = "chain")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chain")))]
 pub mod chain;
+#[cfg(feature = "chain")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chain")))]
 pub mod consensus;
 pub mod feature_flags;
+#[cfg(feature = "chain")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chain")))]
 pub mod governance;
+#[cfg(feature = "chain")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chain")))]
 pub mod migration;
+#[cfg(feature = "chain")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chain")))]
 pub mod storage;
+#[cfg(feature = "process-collector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "process-collector")))]
 pub mod system;
 
 /// Metric names that `promtool check metrics` flags and that are kept on purpose.

@@ -2,8 +2,12 @@
 //! memory, the standard `process_*` family, and the collector's own health (seed ALYS-003-20,
 //! -21, -22).
 //!
-//! The exporter's `serve` starts one; use [`Collector`] directly to run one elsewhere or to
-//! feed it another [`ResourceSource`].
+//! The exporter's `serve` starts one; use [`ProcessCollector`] directly to run one elsewhere or
+//! to feed it another [`ResourceSource`]. (It samples the process; the scrape-time
+//! [`Collect`](crate::Collect) trait is another thing.)
+//!
+//! Everything here but the [`Clock`]s (re-exported from [`crate::clock`]) needs the
+//! `process-collector` feature (on by default).
 //!
 //! # A tick
 //!
@@ -40,47 +44,68 @@
 //!
 //! ```
 //! # extern crate alys_metrics_runtime as alys_metrics;
-//! use alys_metrics::collector::{Collector, SysinfoSource};
+//! use alys_metrics::collector::{ProcessCollector, SysinfoSource};
 //!
-//! let mut collector = Collector::new(SysinfoSource::new());
+//! let mut collector = ProcessCollector::new(SysinfoSource::new());
 //! let report = collector.tick();
 //! assert!(report.is_success(), "{:?}", report.errors);
 //! let text = alys_metrics::registry().encode_to_string();
 //! assert!(text.contains("\nprocess_threads "));
 //! ```
 
+#[cfg(feature = "process-collector")]
 mod disk;
+#[cfg(feature = "process-collector")]
 mod health;
+#[cfg(feature = "process-collector")]
 mod network;
+#[cfg(feature = "process-collector")]
 mod sample;
+#[cfg(feature = "process-collector")]
 mod source;
 mod state;
 
+#[cfg(feature = "process-collector")]
 use std::future::Future;
+#[cfg(feature = "process-collector")]
 use std::panic::AssertUnwindSafe;
+#[cfg(feature = "process-collector")]
 use std::sync::Arc;
+#[cfg(feature = "process-collector")]
 use std::time::{Duration, SystemTime};
 
+#[cfg(feature = "process-collector")]
 pub use disk::{filesystem_space, DiskSpace};
+#[cfg(feature = "process-collector")]
 pub use health::{
     ProcessHealthStatus, ProcessResourceAttribution, ResourceStatus, CPU_CRITICAL_PERCENT,
     CPU_WARNING_PERCENT, MEMORY_CRITICAL_PERCENT, MEMORY_WARNING_PERCENT,
 };
+#[cfg(feature = "process-collector")]
 pub use source::{
     DiskIoTotals, FileDescriptorSample, NetworkIoDelta, ProcessSample, ResourceSource, SourceError,
     SubCollection, SysinfoSource, SystemMemorySample, LIMIT_REFRESH_TICKS,
 };
-pub use state::{Clock, CollectorState, CollectorStatus, ManualClock, RuntimeClock, STALE_AFTER};
+pub use state::{Clock, ManualClock, RuntimeClock};
+#[cfg(feature = "process-collector")]
+pub use state::{CollectorState, CollectorStatus, STALE_AFTER};
 
+#[cfg(feature = "process-collector")]
 use crate::catalogue::system as m;
+#[cfg(feature = "process-collector")]
 use crate::labels::{IoDirection, IoOperation};
+#[cfg(feature = "process-collector")]
+use crate::race::{race, Either};
 
+#[cfg(feature = "process-collector")]
 /// Failed ticks in a row after which the collector backs off.
 pub const BACKOFF_AFTER_FAILURES: u64 = 5;
 
+#[cfg(feature = "process-collector")]
 /// The longest wait between two ticks while backing off (unless the interval is longer).
 pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
+#[cfg(feature = "process-collector")]
 /// The wait before the next tick, after `consecutive_failures` failed ticks in a row.
 ///
 /// Below [`BACKOFF_AFTER_FAILURES`] it is the interval; from there it doubles with each
@@ -108,6 +133,7 @@ pub fn backoff_delay(interval: Duration, consecutive_failures: u64) -> Duration 
     interval.saturating_mul(1u32 << doublings).min(cap)
 }
 
+#[cfg(feature = "process-collector")]
 /// What one tick did.
 #[derive(Clone, Debug)]
 pub struct TickReport {
@@ -119,6 +145,7 @@ pub struct TickReport {
     pub health: Option<ProcessHealthStatus>,
 }
 
+#[cfg(feature = "process-collector")]
 impl TickReport {
     /// True unless every sub-collection failed.
     pub fn is_success(&self) -> bool {
@@ -126,34 +153,40 @@ impl TickReport {
     }
 }
 
+#[cfg(feature = "process-collector")]
 /// Reads a [`ResourceSource`] every tick and exports what it reads to the default registry.
-pub struct Collector<S: ResourceSource = SysinfoSource> {
+pub struct ProcessCollector<S: ResourceSource = SysinfoSource> {
     source: S,
     state: Arc<CollectorState>,
     previous_disk: Option<DiskIoTotals>,
     /// True while reading the migration data directory's space fails (logged on change).
+    #[cfg(feature = "chain")]
     migration_disk_failing: bool,
 }
 
-impl<S: ResourceSource> std::fmt::Debug for Collector<S> {
+#[cfg(feature = "process-collector")]
+impl<S: ResourceSource> std::fmt::Debug for ProcessCollector<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Collector")
+        f.debug_struct("ProcessCollector")
             .field("state", &self.state)
             .finish_non_exhaustive()
     }
 }
 
+#[cfg(feature = "process-collector")]
 fn set_u64(gauge: &crate::IntGauge, v: u64) {
     gauge.set(i64::try_from(v).unwrap_or(i64::MAX));
 }
 
+#[cfg(feature = "process-collector")]
 /// What a cumulative counter moved from `previous` to `now`. A counter that went down was reset
 /// and counted from zero again, so everything it shows now is new.
 pub(crate) fn counter_delta(previous: u64, now: u64) -> u64 {
     now.checked_sub(previous).unwrap_or(now)
 }
 
-impl<S: ResourceSource> Collector<S> {
+#[cfg(feature = "process-collector")]
+impl<S: ResourceSource> ProcessCollector<S> {
     /// A collector over `source`, measuring ages with tokio's clock.
     pub fn new(source: S) -> Self {
         Self::with_clock(source, Arc::new(RuntimeClock))
@@ -165,6 +198,7 @@ impl<S: ResourceSource> Collector<S> {
             source,
             state: Arc::new(CollectorState::new(clock)),
             previous_disk: None,
+            #[cfg(feature = "chain")]
             migration_disk_failing: false,
         }
     }
@@ -227,6 +261,7 @@ impl<S: ResourceSource> Collector<S> {
             }
         };
 
+        #[cfg(feature = "chain")]
         self.collect_migration_disk();
         // CPU time per actor type: its own pass, never a failure of the tick.
         crate::actor_system::collect_actor_cpu();
@@ -270,6 +305,7 @@ impl<S: ResourceSource> Collector<S> {
     /// ([`set_migration_data_dir`](crate::chain::set_migration_data_dir)). Not one of the
     /// tick's [`SubCollection`]s: a directory that cannot be read does not fail the tick; it is
     /// logged when reading starts or stops failing, and the gauges keep their last values.
+    #[cfg(feature = "chain")]
     fn collect_migration_disk(&mut self) {
         let Some(dir) = crate::chain::migration_data_dir() else {
             return;
@@ -413,23 +449,20 @@ impl<S: ResourceSource> Collector<S> {
     /// at once and the collector is dropped when the tick ends.
     pub async fn run_until(mut self, interval: Duration, shutdown: impl Future<Output = ()>) {
         let interval = interval.max(Duration::from_millis(1));
-        tokio::pin!(shutdown);
+        let mut shutdown = std::pin::pin!(shutdown);
         loop {
             let started = tokio::time::Instant::now();
             let tick = tokio::task::spawn_blocking(move || {
                 let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.tick()));
                 (self, outcome)
             });
-            let (collector, outcome) = tokio::select! {
-                biased;
-                () = &mut shutdown => return,
-                joined = tick => match joined {
-                    Ok(v) => v,
-                    Err(e) => {
-                        tracing::error!(error = %e, "the resource collector's tick was cancelled; collection stops");
-                        return;
-                    }
-                },
+            let (collector, outcome) = match race(&mut shutdown, tick).await {
+                Either::Left(()) => return,
+                Either::Right(Ok(v)) => v,
+                Either::Right(Err(e)) => {
+                    tracing::error!(error = %e, "the resource collector's tick was cancelled; collection stops");
+                    return;
+                }
             };
             self = collector;
             if let Err(panic) = outcome {
@@ -443,16 +476,15 @@ impl<S: ResourceSource> Collector<S> {
             }
             let failures = self.state.lock().consecutive_failures;
             let next = started + backoff_delay(interval, failures);
-            tokio::select! {
-                biased;
-                () = &mut shutdown => return,
-                () = tokio::time::sleep_until(next) => {}
+            let slept = race(&mut shutdown, tokio::time::sleep_until(next)).await;
+            if slept == Either::Left(()) {
+                return;
             }
         }
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "process-collector"))]
 mod tests {
     use super::*;
 

@@ -13,8 +13,9 @@ pub use super::sample::{
 /// The figures a collection tick reads, one method per [`SubCollection`].
 ///
 /// [`SysinfoSource`] is the production implementation; implement this trait to feed a
-/// [`Collector`](super::Collector) made-up or failing figures in tests. Each tick calls the
-/// methods once each, in the order they are declared here, from a blocking-pool thread.
+/// [`ProcessCollector`](super::ProcessCollector) made-up or failing figures in tests. Each
+/// tick calls the methods once each, in the order they are declared here, from a
+/// blocking-pool thread.
 pub trait ResourceSource: Send + 'static {
     /// Refreshes and returns this process's figures.
     ///

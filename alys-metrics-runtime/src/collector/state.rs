@@ -1,13 +1,18 @@
 //! The collector's state as the exporter's `/health` and `/ready` read it, and the clock it
 //! measures ages with.
 
+#[cfg(feature = "process-collector")]
 use std::sync::{Arc, Mutex, MutexGuard};
+#[cfg(feature = "process-collector")]
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "process-collector")]
 use tokio::sync::watch;
 
+#[cfg(feature = "process-collector")]
 use super::health::{ProcessHealthStatus, ProcessResourceAttribution};
 
+#[cfg(feature = "process-collector")]
 /// How long collection may fail before `/health` reports `degraded` and an error is logged.
 pub const STALE_AFTER: Duration = Duration::from_secs(300);
 
@@ -15,6 +20,7 @@ pub const STALE_AFTER: Duration = Duration::from_secs(300);
 // keep their old paths.
 pub use crate::clock::{Clock, ManualClock, RuntimeClock};
 
+#[cfg(feature = "process-collector")]
 /// A snapshot of the collector's state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CollectorStatus {
@@ -46,6 +52,7 @@ pub struct CollectorStatus {
     pub process_health_stale: bool,
 }
 
+#[cfg(feature = "process-collector")]
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) created: Instant,
@@ -64,15 +71,17 @@ pub(crate) struct Inner {
     pub(crate) failing: [bool; 5],
 }
 
+#[cfg(feature = "process-collector")]
 /// The collector's shared state: read by the exporter, written by the collector after each
-/// tick. Obtain it from [`Collector::state`](super::Collector::state) or from the exporter's
-/// `MetricsServer::collector`.
+/// tick. Obtain it from [`ProcessCollector::state`](super::ProcessCollector::state) or from the
+/// exporter's `MetricsServer::collector`.
 pub struct CollectorState {
     clock: Arc<dyn Clock>,
     inner: Mutex<Inner>,
     first_tick: watch::Sender<bool>,
 }
 
+#[cfg(feature = "process-collector")]
 impl std::fmt::Debug for CollectorState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CollectorState")
@@ -81,6 +90,7 @@ impl std::fmt::Debug for CollectorState {
     }
 }
 
+#[cfg(feature = "process-collector")]
 impl CollectorState {
     pub(crate) fn new(clock: Arc<dyn Clock>) -> Self {
         let created = clock.now();

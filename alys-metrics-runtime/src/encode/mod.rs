@@ -131,9 +131,13 @@ fn media_range(range: &str) -> Option<(Format, f32)> {
     Some((format, q))
 }
 
+#[cfg(feature = "exporter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "exporter")))]
 /// The gzip level of scrape bodies: 1 (fastest), see BENCHMARKS.md for the measurement.
 pub const GZIP_LEVEL: u32 = 1;
 
+#[cfg(feature = "exporter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "exporter")))]
 /// The whole `registry` in `format`, gzipped when `gzip`.
 ///
 /// # Errors
@@ -152,12 +156,15 @@ pub fn render(
     gzip_body(&body)
 }
 
+#[cfg(feature = "exporter")]
 thread_local! {
     /// The deflate state of this thread's last gzip, reset and used again: setting one up
     /// allocates and clears a few hundred kilobytes, about as long as compressing 5 KB.
     static DEFLATE: std::cell::RefCell<Option<flate2::Compress>> = const { std::cell::RefCell::new(None) };
 }
 
+#[cfg(feature = "exporter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "exporter")))]
 /// Compresses a body with gzip at [`GZIP_LEVEL`] (flate2 with its zlib-rs backend), reusing
 /// the thread's deflate state. Nothing of the body is kept.
 ///
@@ -198,6 +205,7 @@ pub fn gzip_body(body: &[u8]) -> std::io::Result<Vec<u8>> {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "exporter")]
     #[test]
     fn gzip_bodies_decode_to_the_body_again_and_again() {
         use std::io::Read as _;

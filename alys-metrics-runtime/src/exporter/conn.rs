@@ -38,6 +38,8 @@ use tokio::net::TcpStream;
 use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
 
+use crate::race::{race, Either};
+
 use super::handler::{self, Shared};
 use super::stall::WriteStallTimeout;
 use super::Limits;
@@ -370,16 +372,17 @@ async fn guarded<F: std::future::Future>(
     limits: &Limits,
     stop: &mut watch::Receiver<bool>,
 ) -> Result<F::Output, Interrupted> {
-    tokio::pin!(fut);
+    let mut fut = std::pin::pin!(fut);
     loop {
         let wake = slot
             .deadline(limits)
             .unwrap_or_else(|| Instant::now() + BUSY_RECHECK);
-        tokio::select! {
-            out = &mut fut => return Ok(out),
-            () = slot.evict.notified() => return Err(Interrupted),
-            () = super::signalled(stop) => return Err(Interrupted),
-            () = tokio::time::sleep_until(wake) => {
+        let interrupted = race(slot.evict.notified(), super::signalled(&mut *stop));
+        let woke = race(&mut fut, race(interrupted, tokio::time::sleep_until(wake))).await;
+        match woke {
+            Either::Left(out) => return Ok(out),
+            Either::Right(Either::Left(_)) => return Err(Interrupted),
+            Either::Right(Either::Right(())) => {
                 if slot.deadline(limits).is_some_and(|d| d <= Instant::now()) {
                     return Err(Interrupted);
                 }
@@ -504,7 +507,7 @@ async fn serve_http<I>(
         .max_buf_size(limits.max_header_bytes);
     let io = TokioIo::new(WriteStallTimeout::new(io, limits.write_timeout));
     let conn = builder.serve_connection(io, service);
-    tokio::pin!(conn);
+    let mut conn = std::pin::pin!(conn);
     let too_old = born + limits.max_connection_age;
     let mut closing = false;
     loop {
@@ -515,14 +518,29 @@ async fn serve_http<I>(
         if let Some(d) = slot.deadline(limits) {
             wake = wake.min(d);
         }
-        tokio::select! {
-            result = conn.as_mut() => {
+        // While closing, only the connection and the timer are watched.
+        let evicted = async {
+            if closing {
+                std::future::pending().await
+            }
+            slot.evict.notified().await;
+        };
+        let stopped = async {
+            if closing {
+                std::future::pending().await
+            }
+            super::signalled(&mut stop).await;
+        };
+        let timer = tokio::time::sleep_until(wake.min(too_old));
+        let woke = race(conn.as_mut(), race(evicted, race(stopped, timer))).await;
+        match woke {
+            Either::Left(result) => {
                 if let Err(e) = result {
                     tracing::debug!(peer = %peer, error = %e, "metrics connection ended with an error");
                 }
                 break;
             }
-            () = slot.evict.notified(), if !closing => {
+            Either::Right(Either::Left(())) => {
                 tracing::debug!(peer = %peer, "closing a waiting connection to make room");
                 if slot.before_request() {
                     break;
@@ -530,11 +548,11 @@ async fn serve_http<I>(
                 closing = true;
                 conn.as_mut().graceful_shutdown();
             }
-            () = super::signalled(&mut stop), if !closing => {
+            Either::Right(Either::Right(Either::Left(()))) => {
                 closing = true;
                 conn.as_mut().graceful_shutdown();
             }
-            () = tokio::time::sleep_until(wake.min(too_old)) => {
+            Either::Right(Either::Right(Either::Right(()))) => {
                 if slot.write_stalled(limits.write_timeout) {
                     tracing::debug!(
                         peer = %peer,

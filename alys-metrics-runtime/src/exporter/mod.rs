@@ -87,7 +87,8 @@ pub use auth::IpNetError;
 pub use config::{Access, IpNet, Limits, MetricsConfig, ServeError};
 pub use web_config::WebConfig;
 
-use crate::collector::{Collector, CollectorState, ResourceSource, SysinfoSource};
+use crate::collector::{CollectorState, ProcessCollector, ResourceSource, SysinfoSource};
+use crate::race::{race, Either};
 use conn::{ConnContext, Table};
 use handler::Shared;
 
@@ -118,7 +119,7 @@ pub async fn serve(config: MetricsConfig) -> Result<MetricsServer, ServeError> {
     let source = tokio::task::spawn_blocking(SysinfoSource::new)
         .await
         .map_err(|e| ServeError::Config(format!("reading this process's figures failed: {e}")))?;
-    serve_with(config, Collector::new(source)).await
+    serve_with(config, ProcessCollector::new(source)).await
 }
 
 /// Like [`serve`], with a collector of your own (another [`ResourceSource`], or a
@@ -129,7 +130,7 @@ pub async fn serve(config: MetricsConfig) -> Result<MetricsServer, ServeError> {
 /// As [`serve`].
 pub async fn serve_with<S: ResourceSource>(
     config: MetricsConfig,
-    collector: Collector<S>,
+    collector: ProcessCollector<S>,
 ) -> Result<MetricsServer, ServeError> {
     let registry = crate::init()?;
     config.validate()?;
@@ -348,9 +349,9 @@ async fn stop_accepting(rx: &mut watch::Receiver<Phase>) {
         match phase {
             Phase::Stopping => return,
             Phase::Draining(until) => {
-                tokio::select! {
-                    () = tokio::time::sleep_until(until) => return,
-                    changed = rx.changed() => if changed.is_err() { return },
+                let woke = race(tokio::time::sleep_until(until), rx.changed()).await;
+                if matches!(woke, Either::Left(()) | Either::Right(Err(_))) {
+                    return;
                 }
             }
             Phase::Serving => {
@@ -377,23 +378,21 @@ async fn accept_loop(
     #[cfg(not(feature = "tls"))]
     let tls = false;
     let mut connections = JoinSet::new();
-    let stop = stop_accepting(&mut phase);
-    tokio::pin!(stop);
+    let mut stop = std::pin::pin!(stop_accepting(&mut phase));
     loop {
-        let (stream, peer) = tokio::select! {
-            biased;
-            () = &mut stop => break,
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    // Out of descriptors and the like: log, breathe, go on.
-                    tracing::warn!(error = %e, "accepting a metrics connection failed");
-                    tokio::select! {
-                        () = &mut stop => break,
-                        () = tokio::time::sleep(Duration::from_millis(100)) => continue,
-                    }
+        let accepted = race(&mut stop, listener.accept()).await;
+        let (stream, peer) = match accepted {
+            Either::Left(()) => break,
+            Either::Right(Ok(a)) => a,
+            Either::Right(Err(e)) => {
+                // Out of descriptors and the like: log, breathe, go on.
+                tracing::warn!(error = %e, "accepting a metrics connection failed");
+                let pause = tokio::time::sleep(Duration::from_millis(100));
+                if let Either::Left(()) = race(&mut stop, pause).await {
+                    break;
                 }
-            },
+                continue;
+            }
         };
         if !access.allows(peer.ip()) {
             tracing::debug!(peer = %peer, "a connection from outside the allow-list was closed");

@@ -28,7 +28,7 @@ use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig};
 use rustls_pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use serde::Deserialize;
+use serde_norway::Value;
 use subtle::ConstantTimeEq as _;
 use tokio::sync::Semaphore;
 
@@ -83,30 +83,189 @@ enum ClientAuth {
     RequireAndVerify,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct WebConfigFile {
     tls_server_config: Option<TlsServerConfig>,
-    http_server_config: Option<serde_norway::Value>,
+    http_server_config: Option<Value>,
     basic_auth_users: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct TlsServerConfig {
     cert_file: Option<String>,
     key_file: Option<String>,
-    cert: Option<String>,
-    key: Option<String>,
+    cert: Option<Value>,
+    key: Option<Value>,
     client_auth_type: Option<String>,
     client_ca_file: Option<String>,
-    client_ca: Option<String>,
-    client_allowed_sans: Option<serde_norway::Value>,
+    client_ca: Option<Value>,
+    client_allowed_sans: Option<Value>,
     min_version: Option<String>,
     max_version: Option<String>,
-    cipher_suites: Option<serde_norway::Value>,
-    curve_preferences: Option<serde_norway::Value>,
-    prefer_server_cipher_suites: Option<bool>,
+    cipher_suites: Option<Value>,
+    curve_preferences: Option<Value>,
+    prefer_server_cipher_suites: Option<Value>,
+}
+
+// The file is read as a YAML value and then field by field, refusing unknown fields as
+// `#[serde(deny_unknown_fields)]` would: serde's derive would build a second `syn` major version
+// into every node for these two structs.
+
+/// The fields of the mapping at `at` (empty for the file itself); a field not in `known` is an
+/// error naming it and the known ones. A `null` field counts as absent.
+fn fields(at: &str, value: Value, known: &[&str]) -> Result<BTreeMap<String, Value>, String> {
+    let within = if at.is_empty() {
+        String::new()
+    } else {
+        format!("`{at}`: ")
+    };
+    let Value::Mapping(map) = value else {
+        return Err(format!(
+            "{within}invalid type: {}, expected a mapping",
+            kind(&value)
+        ));
+    };
+    let mut out = BTreeMap::new();
+    for (key, v) in map {
+        let Value::String(key) = key else {
+            return Err(format!(
+                "{within}invalid type: {}, expected a field name",
+                kind(&key)
+            ));
+        };
+        if !known.contains(&key.as_str()) {
+            let expected: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+            return Err(format!(
+                "{within}unknown field `{key}`, expected one of {}",
+                expected.join(", ")
+            ));
+        }
+        if !v.is_null() {
+            out.insert(key, v);
+        }
+    }
+    Ok(out)
+}
+
+/// The field `name` of the mapping at `at`, which must be a string when present.
+fn string(
+    at: &str,
+    fields: &mut BTreeMap<String, Value>,
+    name: &str,
+) -> Result<Option<String>, String> {
+    match fields.remove(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(format!(
+            "`{at}.{name}`: invalid type: {}, expected a string",
+            kind(&other)
+        )),
+    }
+}
+
+/// `basic_auth_users`: user names to bcrypt hashes, both strings.
+fn users(value: Value) -> Result<BTreeMap<String, String>, String> {
+    const AT: &str = "basic_auth_users";
+    let Value::Mapping(map) = value else {
+        return Err(format!(
+            "`{AT}`: invalid type: {}, expected a mapping of user names to bcrypt hashes",
+            kind(&value)
+        ));
+    };
+    let mut out = BTreeMap::new();
+    for (user, hash) in map {
+        match (user, hash) {
+            (Value::String(user), Value::String(hash)) => {
+                out.insert(user, hash);
+            }
+            (user, hash) => {
+                return Err(format!(
+                    "`{AT}`: invalid type: {} user with {} hash, expected a string user name \
+                     with a string bcrypt hash",
+                    kind(&user),
+                    kind(&hash)
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Sequence(_) => "a sequence",
+        Value::Mapping(_) => "a mapping",
+        Value::Tagged(_) => "a tagged value",
+    }
+}
+
+impl TlsServerConfig {
+    fn read(value: Value) -> Result<Self, String> {
+        const AT: &str = "tls_server_config";
+        let mut f = fields(
+            AT,
+            value,
+            &[
+                "cert_file",
+                "key_file",
+                "cert",
+                "key",
+                "client_auth_type",
+                "client_ca_file",
+                "client_ca",
+                "client_allowed_sans",
+                "min_version",
+                "max_version",
+                "cipher_suites",
+                "curve_preferences",
+                "prefer_server_cipher_suites",
+            ],
+        )?;
+        Ok(Self {
+            cert_file: string(AT, &mut f, "cert_file")?,
+            key_file: string(AT, &mut f, "key_file")?,
+            client_auth_type: string(AT, &mut f, "client_auth_type")?,
+            client_ca_file: string(AT, &mut f, "client_ca_file")?,
+            min_version: string(AT, &mut f, "min_version")?,
+            max_version: string(AT, &mut f, "max_version")?,
+            cert: f.remove("cert"),
+            key: f.remove("key"),
+            client_ca: f.remove("client_ca"),
+            client_allowed_sans: f.remove("client_allowed_sans"),
+            cipher_suites: f.remove("cipher_suites"),
+            curve_preferences: f.remove("curve_preferences"),
+            prefer_server_cipher_suites: f.remove("prefer_server_cipher_suites"),
+        })
+    }
+}
+
+impl WebConfigFile {
+    fn read(value: Value) -> Result<Self, String> {
+        let mut top = fields(
+            "",
+            value,
+            &[
+                "tls_server_config",
+                "http_server_config",
+                "basic_auth_users",
+            ],
+        )?;
+        let tls_server_config = match top.remove("tls_server_config") {
+            Some(v) => Some(TlsServerConfig::read(v)?),
+            None => None,
+        };
+        let basic_auth_users = match top.remove("basic_auth_users") {
+            Some(v) => Some(users(v)?),
+            None => None,
+        };
+        Ok(Self {
+            tls_server_config,
+            http_server_config: top.remove("http_server_config"),
+            basic_auth_users,
+        })
+    }
 }
 
 impl WebConfig {
@@ -162,7 +321,9 @@ impl WebConfig {
                 "{file} is empty; give `tls_server_config` and/or `basic_auth_users`"
             )));
         }
-        let raw: WebConfigFile = serde_norway::from_str(text)
+        let raw = serde_norway::from_str::<Value>(text)
+            .map_err(|e| e.to_string())
+            .and_then(WebConfigFile::read)
             .map_err(|e| ServeError::WebConfig(format!("{file}: {e}")))?;
         if raw.http_server_config.is_some() {
             return Err(fail(
@@ -494,4 +655,73 @@ fn digest(user: &[u8], password: &[u8], hash: &str) -> [u8; 32] {
     let mut out = [0u8; 32];
     out.copy_from_slice(ctx.finish().as_ref());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(yaml: &str) -> String {
+        match WebConfig::from_yaml(yaml, ".") {
+            Ok(c) => panic!("{yaml:?} was accepted: {c:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    fn users(extra: &str) -> String {
+        let hash = bcrypt::hash_with_salt(b"pw", 4, [1; 16])
+            .unwrap()
+            .to_string();
+        format!("basic_auth_users:\n  prometheus: \"{hash}\"\n{extra}")
+    }
+
+    #[test]
+    fn fields_of_the_wrong_type_are_refused_naming_them() {
+        for (yaml, wants) in [
+            (
+                "tls_server_config:\n  cert_file: 5\n  key_file: k\n",
+                "`tls_server_config.cert_file`: invalid type: a number, expected a string",
+            ),
+            (
+                "tls_server_config:\n  - cert_file\n",
+                "`tls_server_config`: invalid type: a sequence, expected a mapping",
+            ),
+            (
+                "basic_auth_users:\n  alice: 7\n",
+                "`basic_auth_users`: invalid type: a string user with a number hash",
+            ),
+            (
+                "basic_auth_users: [alice]\n",
+                "`basic_auth_users`: invalid type: a sequence, expected a mapping",
+            ),
+            ("- tls_server_config\n", "invalid type: a sequence, expected a mapping"),
+            ("7: x\n", "invalid type: a number, expected a field name"),
+            (
+                "tls_server_config:\n  cert_file: c\n  key_fil: k\n",
+                "`tls_server_config`: unknown field `key_fil`, expected one of `cert_file`, `key_file`",
+            ),
+        ] {
+            let e = refused(yaml);
+            assert!(e.contains(wants), "{yaml:?}: {e}");
+            assert!(e.contains("<web config>"), "{yaml:?}: names the file: {e}");
+        }
+    }
+
+    #[test]
+    fn null_fields_are_absent_and_present_ones_are_refused() {
+        let c = WebConfig::from_yaml(
+            &users("tls_server_config: ~\nhttp_server_config: null\n"),
+            ".",
+        )
+        .unwrap();
+        assert!(!c.tls_enabled());
+        assert!(c.basic_auth().is_some());
+        let e = refused(&users("http_server_config: {}\n"));
+        assert!(e.contains("`http_server_config`: is not supported"), "{e}");
+        let e = refused("tls_server_config:\n  cert: PEM\n  cert_file: c\n  key_file: k\n");
+        assert!(
+            e.contains("`tls_server_config.cert`: is not supported"),
+            "{e}"
+        );
+    }
 }
