@@ -15,7 +15,7 @@ use syn::{FnArg, Ident, ImplItem, Item, ItemFn, ItemImpl, Signature, Type};
 
 use super::ast::{Args, Message, ACTOR_TYPES, MESSAGE_TYPES};
 use super::expand::{self, Handler, Lifecycle, Relay};
-use crate::util::Errors;
+use crate::util::{describe_item, Errors};
 
 fn list(values: &[(&str, &str)]) -> String {
     values
@@ -27,25 +27,7 @@ fn list(values: &[(&str, &str)]) -> String {
 
 /// The items the attribute cannot instrument, with where it belongs instead.
 pub fn cannot_apply(item: &Item) -> syn::Error {
-    let (span, what) = match item {
-        Item::Struct(s) => (s.struct_token.span, "a struct"),
-        Item::Enum(e) => (e.enum_token.span, "an enum"),
-        Item::Trait(t) => (t.trait_token.span, "a trait definition"),
-        Item::Static(s) => (s.static_token.span, "a `static`"),
-        Item::Const(c) => (c.const_token.span, "a `const`"),
-        Item::Mod(m) => (m.mod_token.span, "a module"),
-        Item::Type(t) => (t.type_token.span, "a type alias"),
-        Item::Union(u) => (u.union_token.span, "a union"),
-        Item::Use(u) => (u.use_token.span, "a `use` declaration"),
-        other => (
-            other
-                .to_token_stream()
-                .into_iter()
-                .next()
-                .map_or_else(Span::call_site, |t| t.span()),
-            "this item",
-        ),
-    };
+    let (span, what) = describe_item(item);
     syn::Error::new(
         span,
         format!(
