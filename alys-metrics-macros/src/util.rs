@@ -38,6 +38,20 @@ pub fn first_span(tokens: TokenStream) -> Span {
         .map_or_else(Span::call_site, |t| t.span())
 }
 
+/// The word `s` as one segment of a path, spanned on `span` (`r#type` for a keyword); `None`
+/// for the words no item can be named (`self`, `super`, `crate`, `Self`, `_`).
+pub fn path_segment(s: &str, span: Span) -> Option<syn::Ident> {
+    if syn::parse_str::<syn::Ident>(s).is_ok() {
+        return Some(syn::Ident::new(s, span));
+    }
+    if matches!(s, "self" | "super" | "crate" | "Self" | "_")
+        || syn::parse_str::<syn::Ident>(&format!("r#{s}")).is_err()
+    {
+        return None;
+    }
+    Some(syn::Ident::new_raw(s, span))
+}
+
 /// `FederationV2` -> `federation_v2`, `HTTPError` -> `http_error`.
 pub fn snake_case(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
@@ -146,6 +160,15 @@ mod tests {
         assert_eq!(snake_case("InsufficientFee"), "insufficient_fee");
         assert_eq!(snake_case("Auxpow"), "auxpow");
         assert_eq!(snake_case("A"), "a");
+    }
+
+    #[test]
+    fn keywords_become_raw_path_segments() {
+        let seg = |s: &str| path_segment(s, Span::call_site()).map(|i| i.to_string());
+        assert_eq!(seg("type"), Some("r#type".into()));
+        assert_eq!(seg("phase"), Some("phase".into()));
+        assert_eq!(seg("self"), None);
+        assert_eq!(seg("9lives"), None);
     }
 
     #[test]

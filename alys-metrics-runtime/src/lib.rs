@@ -62,7 +62,13 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::chain::macro_support as time_block;
+    /// The macros' vocabulary: standard label names, actor types, message types.
+    pub use crate::labels::vocab::{
+        actor_types, message_types, standard_labels, StandardLabel, TypeName,
+    };
     pub use crate::labels::{Dynamic, LabelSet, LabelValue, MAX_CARDINALITY};
+    pub use crate::metric::declared::{kind_mismatch, ValueType};
+    pub use crate::metric::MetricCore;
     pub use crate::metric::{
         Counter, Descriptor, FloatCounter, Gauge, Histogram, IntGauge, Kind, Metric, NativeConfig,
         DEFAULT_BUCKETS,

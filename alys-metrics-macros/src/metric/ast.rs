@@ -62,15 +62,6 @@ impl MetricKind {
             MetricKind::Histogram => "histogram",
         }
     }
-
-    /// The value type a declaration of this kind has when its own type is unusable.
-    pub fn default_core(self) -> &'static str {
-        match self {
-            MetricKind::Counter => "Counter",
-            MetricKind::Gauge => "Gauge",
-            MetricKind::Histogram => "Histogram",
-        }
-    }
 }
 
 pub struct Args {

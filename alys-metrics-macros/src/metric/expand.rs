@@ -1,27 +1,17 @@
 //! Writing out a validated declaration: the static, its descriptor, the cardinality check and
 //! the registration.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use super::ast::{MetricKind, StaticItem};
 use super::valid::Metric;
 
-/// `tokens` with every span set to `span`.
-pub fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut tt| {
-            if let proc_macro2::TokenTree::Group(g) = &tt {
-                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
-                group.set_span(span);
-                tt = proc_macro2::TokenTree::Group(group);
-            } else {
-                tt.set_span(span);
-            }
-            tt
-        })
-        .collect()
+/// The declared value type, named through `__private::ValueType` on the user's token: itself
+/// for a metric value type, one error there for any other type.
+pub fn value_type(ty: &syn::Type) -> TokenStream {
+    quote_spanned!(ty.span()=> <#ty as ::alys_metrics::__private::ValueType>::Type)
 }
 
 pub fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
@@ -33,10 +23,10 @@ pub fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
         ..
     } = item;
     let cfgs: Vec<_> = item.cfgs().collect();
-    let core = &m.core;
+    let core = value_type(&item.ty);
     let tys: Vec<&TokenStream> = m.labels.iter().map(|l| &l.ty).collect();
     let label_names: Vec<&str> = m.labels.iter().map(|l| l.name.as_str()).collect();
-    let label_types: Vec<&str> = m.labels.iter().map(|l| l.ty_desc.as_str()).collect();
+    let label_types: Vec<&TokenStream> = m.labels.iter().map(|l| &l.ty_desc).collect();
     let name = &m.name;
     let help = &m.help;
     let kind = format_ident!(
@@ -75,17 +65,17 @@ pub fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
          value counts of its labels ({}) is too large; drop a label or lower a `dynamic(max = ..)` cap",
         label_names.join(" x ")
     );
-    let set = quote!((#(#tys,)*));
-    let static_ty =
-        quote!(::alys_metrics::__private::Metric<::alys_metrics::__private::#core, #set>);
-    // A user type that is not a label makes every mention of the label set fail. Giving all
-    // of them one span (the user's type, or `labels(..)` when there are several) lets rustc
-    // report that once.
-    let custom: Vec<Span> = m.labels.iter().filter_map(|l| l.custom).collect();
-    let (static_ty, set) = match custom.as_slice() {
-        [] => (static_ty, set),
-        [one] => (respan(static_ty, *one), respan(set, *one)),
-        _ => (respan(static_ty, m.labels_span), respan(set, m.labels_span)),
+    let around = m.around;
+    let set = quote_spanned!(around=> (#(#tys,)*));
+    let static_ty = quote_spanned!(around=> ::alys_metrics::__private::Metric<#core, #set>);
+    // The declared type is checked by its kind, whatever its name, on the user's token.
+    let kind_check = quote_spanned! {item.ty.span()=>
+        if let ::core::option::Option::Some(msg) = ::alys_metrics::__private::kind_mismatch(
+            ::alys_metrics::__private::Kind::#kind,
+            <#core as ::alys_metrics::__private::MetricCore>::KIND,
+        ) {
+            ::core::panic!("{}", msg);
+        }
     };
     let card_check = quote_spanned! {m.labels_span=>
         ::core::assert!(
@@ -118,6 +108,7 @@ pub fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
             } #native_arg);
         #(#cfgs)*
         const _: () = {
+            #kind_check
             #card_check
             ::alys_metrics::__private::inventory::submit! {
                 ::alys_metrics::__private::Registration(&#ident)

@@ -3,10 +3,10 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::spanned::Spanned;
 
 use super::ast::StaticItem;
-use super::valid::{declared_core, Metric};
+use super::expand::value_type;
+use super::valid::Metric;
 use crate::util::{describe_item, Errors};
 
 /// The item is not a `static`: an error that says what it is, and the item unchanged; an item
@@ -57,11 +57,8 @@ pub fn fallback(
     } = item;
     let errs = errors.into_compile_error();
     let cfgs: Vec<_> = item.cfgs().collect();
-    // The type the user wrote wins when it is a value type: their code is written against it.
-    let core = declared_core(ty)
-        .or_else(|| m.map(|m| m.kind.default_core()))
-        .unwrap_or("Counter");
-    let core = syn::Ident::new(core, ty.span());
+    // The type the user wrote: their code is written against it.
+    let core = value_type(ty);
     let private = quote!(::alys_metrics::__private);
     let new = quote!(#private::Metric::new(&#private::FALLBACK_DESCRIPTOR));
     if let Some(m) = m.filter(|m| m.labels_complete) {
@@ -69,7 +66,7 @@ pub fn fallback(
         return quote! {
             #errs
             #(#attrs)*
-            #vis #static_token #ident: #private::Metric<#private::#core, (#(#tys,)*)> = #new;
+            #vis #static_token #ident: #private::Metric<#core, (#(#tys,)*)> = #new;
         };
     }
     let wrapper = format_ident!("__alys_metric_{}", ident);
@@ -79,7 +76,7 @@ pub fn fallback(
             #(#cfgs)*
             #[allow(dead_code, clippy::all)]
             impl #wrapper {
-                #vis fn with<#(#params),*>(&self, #(_: #params),*) -> &#private::#core {
+                #vis fn with<#(#params),*>(&self, #(_: #params),*) -> &#core {
                     &self.0
                 }
             }
@@ -90,10 +87,10 @@ pub fn fallback(
         #(#cfgs)*
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code, missing_docs, unreachable_pub)]
-        #vis struct #wrapper(#private::Metric<#private::#core>);
+        #vis struct #wrapper(#private::Metric<#core>);
         #(#cfgs)*
         impl ::core::ops::Deref for #wrapper {
-            type Target = #private::#core;
+            type Target = #core;
             fn deref(&self) -> &Self::Target {
                 &self.0
             }

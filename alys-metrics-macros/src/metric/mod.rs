@@ -23,7 +23,6 @@
 mod ast;
 mod expand;
 mod fallback;
-mod labels;
 mod names;
 mod valid;
 
@@ -91,7 +90,7 @@ mod tests {
     }
 
     #[test]
-    fn an_unresolved_label_leaves_a_stand_in_with_one_argument_per_label() {
+    fn a_bare_label_name_is_a_path_into_the_runtime_vocabulary() {
         let out = expand_str(
             quote!(counter, labels(phse, error_type)),
             quote!(
@@ -99,11 +98,52 @@ mod tests {
                 pub static X: Counter;
             ),
         );
-        assert!(out.contains("compile_error!{\"unknownlabel`phse`"), "{out}");
+        assert!(
+            !out.contains("compile_error"),
+            "rustc resolves the names: {out}"
+        );
+        assert!(
+            out.contains("<::alys_metrics::__private::standard_labels::phseas::alys_metrics::__private::StandardLabel>::Enum"),
+            "{out}"
+        );
+        assert!(out.contains("standard_labels::error_typeas"), "{out}");
+        assert!(out.contains("TypeName>::TYPE_NAME"), "{out}");
+    }
+
+    #[test]
+    fn an_unparsed_label_list_leaves_a_stand_in_with_one_argument_per_label() {
+        let out = expand_str(
+            quote!(counter, labels(a: dynamic(max = 0), b: dynamic)),
+            quote!(
+                /// Help.
+                pub static X: Counter;
+            ),
+        );
+        assert!(out.contains("compile_error"), "{out}");
         assert!(out.contains("pubstruct__alys_metric_X("), "{out}");
         assert!(out.contains("pubfnwith<A0,A1>(&self,_:A0,_:A1)"), "{out}");
         assert!(out.contains("pubstaticX:__alys_metric_X="), "{out}");
         assert!(!out.contains("Registration"), "{out}");
+    }
+
+    #[test]
+    fn the_declared_type_is_checked_by_its_kind() {
+        let out = expand_str(
+            quote!(gauge),
+            quote!(
+                /// Help.
+                pub static X: Gauge<i64>;
+            ),
+        );
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(
+            out.contains("<Gauge<i64>as::alys_metrics::__private::ValueType>::Type"),
+            "{out}"
+        );
+        assert!(
+            out.contains("kind_mismatch(::alys_metrics::__private::Kind::Gauge"),
+            "{out}"
+        );
     }
 
     #[test]

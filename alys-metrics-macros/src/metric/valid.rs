@@ -3,32 +3,24 @@
 //! result is the [`Metric`] that `expand` writes out.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned, ToTokens};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
 use super::ast::{self, Args, Buckets, LabelTy, MetricKind, StaticItem};
-use super::{labels, names};
-use crate::util::{closest, Errors};
-
-/// The value types a declaration may have, by kind.
-pub const CORES: &[(MetricKind, &str, &str)] = &[
-    (MetricKind::Counter, "Counter", "u64"),
-    (MetricKind::Counter, "FloatCounter", "f64"),
-    (MetricKind::Gauge, "Gauge", "f64"),
-    (MetricKind::Gauge, "IntGauge", "i64"),
-    (MetricKind::Histogram, "Histogram", "f64 observations"),
-];
+use super::names;
+use crate::util::{path_segment, Errors};
 
 /// The validated declaration.
 pub struct Metric {
     pub kind: MetricKind,
-    pub core: syn::Ident,
     pub name: String,
     pub help: String,
     pub labels: Vec<Label>,
     /// True when every declared label resolved to a type.
     pub labels_complete: bool,
     pub labels_span: Span,
+    /// The span of the tokens around the label types (see `write_standard_labels`).
+    pub around: Span,
     pub buckets: Vec<f64>,
     /// `native(..)`: the schema and bucket limit.
     pub native: Option<(i8, u32)>,
@@ -38,10 +30,13 @@ pub struct Label {
     pub name: String,
     /// The label's Rust type, spanned on the user's tokens.
     pub ty: TokenStream,
-    /// How the catalogue describes the type.
-    pub ty_desc: String,
+    /// How the catalogue describes the type: a `&'static str` expression.
+    pub ty_desc: TokenStream,
     /// The span of a user type (`name: Type`), which must implement `LabelValue`.
     pub custom: Option<Span>,
+    /// A bare name: the word of the runtime's `standard_labels`, spanned on the user's token.
+    /// Its `ty` and `ty_desc` are written by `Metric::resolve_spans`.
+    pub standard: Option<syn::Ident>,
 }
 
 pub fn validate(args: Option<&Args>, item: &StaticItem, errors: &mut Errors) -> Option<Metric> {
@@ -63,7 +58,8 @@ pub fn validate(args: Option<&Args>, item: &StaticItem, errors: &mut Errors) -> 
         Some(l) => (l.span, l.decls.as_slice()),
         None => (item.ident.span(), &[][..]),
     };
-    let labels = resolve_labels(decls, errors);
+    let mut labels = resolve_labels(decls, errors);
+    let around = write_standard_labels(&mut labels, labels_span);
     let labels_complete = labels.len() == decls.len();
     if decls.len() > 6 {
         errors.error(
@@ -76,10 +72,6 @@ pub fn validate(args: Option<&Args>, item: &StaticItem, errors: &mut Errors) -> 
     }
 
     let (kind, _) = args.kind?;
-    let core = check_core(kind, &item.ty).unwrap_or_else(|e| {
-        errors.push(e);
-        kind.default_core()
-    });
     let unit = check_unit(args.unit.as_ref(), errors);
     let name = metric_name(args.name.as_ref(), unit.as_deref(), kind, item, errors);
 
@@ -104,15 +96,47 @@ pub fn validate(args: Option<&Args>, item: &StaticItem, errors: &mut Errors) -> 
 
     Some(Metric {
         kind,
-        core: syn::Ident::new(core, item.ty.span()),
         name,
         help,
         labels,
         labels_complete,
         labels_span,
+        around,
         buckets,
         native,
     })
+}
+
+/// Writes the type of each bare label name, a path into the runtime's `standard_labels`, and
+/// returns the span for the tokens around the label types.
+///
+/// A label type that is not a label (`name: String`, a bare `reason`) fails every mention of
+/// the label set; giving those mentions one span (the user's type when it is the only one that
+/// can fail, else `labels(..)`) lets rustc report it once. The word of a bare name keeps the
+/// user's token, so a name that is not in the vocabulary is rustc's "cannot find type" there,
+/// with "a similar name exists" when one does.
+fn write_standard_labels(labels: &mut [Label], labels_span: Span) -> Span {
+    let customs: Vec<Span> = labels.iter().filter_map(|l| l.custom).collect();
+    let around = match (
+        customs.as_slice(),
+        labels.iter().any(|l| l.standard.is_some()),
+    ) {
+        ([], false) => Span::call_site(),
+        ([one], false) => *one,
+        _ => labels_span,
+    };
+    for label in labels {
+        let Some(word) = &label.standard else {
+            continue;
+        };
+        let open = quote_spanned!(around=> < ::alys_metrics::__private::standard_labels::);
+        let close = quote_spanned!(around=> as ::alys_metrics::__private::StandardLabel>);
+        let ty = quote_spanned!(around=> ::Enum);
+        label.ty = quote!(#open #word #close #ty);
+        let close = quote_spanned!(around=> as ::alys_metrics::__private::TypeName>::TYPE_NAME);
+        label.ty_desc = quote!(#open #word #close);
+    }
+    around
 }
 
 /// The schema and bucket limit of `native(..)`: schema 3 and 160 buckets unless given,
@@ -193,50 +217,6 @@ fn doc_text(attrs: &[syn::Attribute], ident: &syn::Ident, errors: &mut Errors) -
         );
     }
     lines.join(" ")
-}
-
-pub fn declared_core(ty: &syn::Type) -> Option<&'static str> {
-    let syn::Type::Path(p) = ty else {
-        return None;
-    };
-    if p.qself.is_some() {
-        return None;
-    }
-    let last = p.path.segments.last()?;
-    if !last.arguments.is_none() {
-        return None;
-    }
-    CORES
-        .iter()
-        .map(|(_, core, _)| *core)
-        .find(|core| last.ident == core)
-}
-
-fn check_core(kind: MetricKind, ty: &syn::Type) -> syn::Result<&'static str> {
-    let declared = declared_core(ty);
-    if let Some(core) = declared {
-        if CORES.iter().any(|(k, c, _)| *k == kind && *c == core) {
-            return Ok(core);
-        }
-    }
-    let forms: Vec<String> = CORES
-        .iter()
-        .filter(|(k, _, _)| *k == kind)
-        .map(|(_, c, v)| format!("`{c}` ({v})"))
-        .collect();
-    let written = ty.to_token_stream().to_string().replace(' ', "");
-    let hint = declared
-        .and_then(|d| CORES.iter().find(|(_, c, _)| *c == d))
-        .map(|(k, _, _)| format!(", or declare it `#[alys_metric({}, ..)]`", k.as_str()))
-        .unwrap_or_default();
-    Err(syn::Error::new_spanned(
-        ty,
-        format!(
-            "a `{}` metric is declared as {}, not `{written}`: change the type{hint}",
-            kind.as_str(),
-            forms.join(" or ")
-        ),
-    ))
 }
 
 /// Units are base units, lower-case snake_case.
@@ -328,7 +308,7 @@ fn resolve_labels(decls: &[ast::LabelDecl], errors: &mut Errors) -> Vec<Label> {
             continue;
         }
         seen.push(name.clone());
-        if let Some(msg) = labels::invalid_name(&name) {
+        if let Some(msg) = invalid_name(&name) {
             errors.error(span, msg);
             continue;
         }
@@ -340,8 +320,12 @@ fn resolve_labels(decls: &[ast::LabelDecl], errors: &mut Errors) -> Vec<Label> {
             Some(LabelTy::Type(ty)) => Label {
                 name: name.clone(),
                 ty: quote_spanned!(ty.span()=> <#ty as ::alys_metrics::__private::Label>::Type),
-                ty_desc: ty.to_token_stream().to_string().replace(' ', ""),
+                ty_desc: {
+                    let desc = ty.to_token_stream().to_string().replace(' ', "");
+                    quote!(#desc)
+                },
                 custom: Some(ty.span()),
+                standard: None,
             },
             Some(LabelTy::Dynamic { span: dspan, max }) => {
                 let Some(max) = max else {
@@ -381,52 +365,59 @@ fn resolve_labels(decls: &[ast::LabelDecl], errors: &mut Errors) -> Vec<Label> {
                 Label {
                     name: name.clone(),
                     ty: quote_spanned!(max.span()=> ::alys_metrics::__private::Dynamic<#n>),
-                    ty_desc: format!("dynamic(max = {n})"),
+                    ty_desc: {
+                        let desc = format!("dynamic(max = {n})");
+                        quote!(#desc)
+                    },
                     custom: None,
+                    standard: None,
                 }
             }
-            None => match labels::standard(&name) {
-                Some(ty) => {
-                    let ty_ident = format_ident!("{}", ty, span = span);
-                    Label {
-                        name: name.clone(),
-                        ty: quote_spanned!(span=> ::alys_metrics::labels::#ty_ident),
-                        ty_desc: ty.to_owned(),
-                        custom: None,
-                    }
-                }
-                None => {
-                    errors.error(span, unknown_label_message(&name));
+            // A bare name is a word of the runtime's vocabulary, `__private::standard_labels`:
+            // the path is spanned on the user's token, so a name that is not there is rustc's
+            // "cannot find type" on it, with "a similar name exists" when one does.
+            None => {
+                let Some(word) = path_segment(&name, span) else {
+                    errors.error(span, format!(
+                        "unknown label `{name}`: it is not a standard label; name its type: an enum that derives \
+                         `LabelValue` (`{name}: MyEnum`) or a capped string (`{name}: dynamic(max = 100)`)"
+                    ));
                     continue;
+                };
+                Label {
+                    name: name.clone(),
+                    ty: TokenStream::new(),
+                    ty_desc: TokenStream::new(),
+                    custom: None,
+                    standard: Some(word),
                 }
-            },
+            }
         };
         out.push(label);
     }
     out
 }
 
-fn unknown_label_message(name: &str) -> String {
-    if let Some((_, types)) = labels::TYPED.iter().find(|(n, _)| *n == name) {
-        return format!(
-            "the `{name}` label means something different on each metric: name its enum, e.g. `{name}: RejectionReason`\n\
-             standard `{name}` enums: {types}; or any enum that derives `LabelValue`"
-        );
+/// Label names Prometheus reserves for itself.
+const RESERVED: &[&str] = &["le", "quantile"];
+
+/// Why `name` cannot be a Prometheus label name, if it cannot.
+fn invalid_name(name: &str) -> Option<String> {
+    let ascii = name
+        .bytes()
+        .enumerate()
+        .all(|(i, b)| b.is_ascii_alphabetic() || b == b'_' || (i > 0 && b.is_ascii_digit()));
+    if !ascii {
+        return Some(format!(
+            "`{name}` is not a valid label name: it must match `^[a-zA-Z_][a-zA-Z0-9_]*$`"
+        ));
     }
-    if labels::FREE_FORM.contains(&name) {
-        return format!(
-            "`{name}` is a free-form string label: declare a cap, e.g. `{name}: dynamic(max = 256)`; values beyond it fold into \"other\""
-        );
+    if RESERVED.contains(&name) || name.starts_with("__") {
+        return Some(format!(
+            "`{name}` is a label name reserved by Prometheus (`le`, `quantile` and names starting with `__`); choose another"
+        ));
     }
-    let hint = closest(name, labels::all_names())
-        .map(|c| format!("; did you mean `{c}`?"))
-        .unwrap_or_default();
-    format!(
-        "unknown label `{name}`{hint}\n\
-         standard labels: {}\n\
-         any other label names its type: an enum that derives `LabelValue` (`{name}: MyEnum`) or a capped string (`{name}: dynamic(max = 100)`)",
-        labels::standard_list()
-    )
+    None
 }
 
 fn bucket_values(b: &Buckets, errors: &mut Errors) -> Vec<f64> {
@@ -496,5 +487,19 @@ fn count_of(count: &syn::LitInt, errors: &mut Errors) -> usize {
             errors.error(count.span(), "the bucket count must be between 1 and 256");
             0
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_names_follow_the_exposition_format() {
+        assert!(invalid_name("phase").is_none());
+        assert!(invalid_name("_x9").is_none());
+        assert!(invalid_name("phäse").is_some());
+        assert!(invalid_name("le").is_some());
+        assert!(invalid_name("__name__").is_some());
     }
 }

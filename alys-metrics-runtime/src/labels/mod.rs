@@ -13,6 +13,7 @@ mod chain;
 mod dynamic;
 mod governance;
 mod standard;
+pub(crate) mod vocab;
 pub(crate) mod words;
 
 use std::borrow::Cow;

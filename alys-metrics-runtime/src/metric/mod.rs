@@ -2,6 +2,7 @@
 //! [`Metric`], the type every `#[alys_metric]` static has.
 
 mod counter;
+pub(crate) mod declared;
 pub mod exemplar;
 mod family;
 mod gauge;
