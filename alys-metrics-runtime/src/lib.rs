@@ -107,15 +107,9 @@ pub mod __private {
     }
 
     /// The descriptor of a declaration that failed to compile (never registered).
-    pub static FALLBACK_DESCRIPTOR: Descriptor = Descriptor {
-        name: "alys_invalid_declaration",
-        help: "A declaration with compile errors.",
-        kind: Kind::Gauge,
-        label_names: &[],
-        label_types: &[],
-        buckets: &[],
-        rust_path: "",
-        file: "",
-        line: 0,
-    };
+    pub static FALLBACK_DESCRIPTOR: Descriptor = Descriptor::new(
+        "alys_invalid_declaration",
+        "A declaration with compile errors.",
+        Kind::Gauge,
+    );
 }

@@ -47,6 +47,7 @@ pub fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
         quote!(&[#(#b),*])
     };
     let ident_str = ident.to_string();
+    let desc = syn::Ident::new("__ALYS_DESCRIPTOR", proc_macro2::Span::mixed_site());
     let label_doc = if label_names.is_empty() {
         String::new()
     } else {
@@ -94,18 +95,18 @@ pub fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
         #(#attrs)*
         #[doc = ""]
         #[doc = #doc]
-        #vis #static_token #ident: #static_ty =
-            ::alys_metrics::__private::Metric::#constructor(&::alys_metrics::__private::Descriptor {
-                name: #name,
-                help: #help,
-                kind: ::alys_metrics::__private::Kind::#kind,
-                label_names: &[#(#label_names),*],
-                label_types: &[#(#label_types),*],
-                buckets: #buckets,
-                rust_path: ::core::concat!(::core::module_path!(), "::", #ident_str),
-                file: ::core::file!(),
-                line: ::core::line!(),
-            } #native_arg);
+        #vis #static_token #ident: #static_ty = {
+            const #desc: ::alys_metrics::__private::Descriptor =
+                ::alys_metrics::__private::Descriptor::new(#name, #help, ::alys_metrics::__private::Kind::#kind)
+                    .labels(&[#(#label_names),*], &[#(#label_types),*])
+                    .buckets(#buckets)
+                    .declared_at(
+                        ::core::concat!(::core::module_path!(), "::", #ident_str),
+                        ::core::file!(),
+                        ::core::line!(),
+                    );
+            ::alys_metrics::__private::Metric::#constructor(&#desc #native_arg)
+        };
         #(#cfgs)*
         const _: () = {
             #kind_check

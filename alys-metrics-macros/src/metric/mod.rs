@@ -7,11 +7,20 @@
 // Output:
 //     /// Total migration errors encountered.
 //     pub static MIGRATION_ERRORS: ::alys_metrics::__private::Metric<
-//         ::alys_metrics::__private::Counter,
-//         (::alys_metrics::labels::MigrationPhase, ::alys_metrics::labels::ErrorType),
-//     > = ::alys_metrics::__private::Metric::new(&Descriptor { name: "alys_migration_errors_total", .. });
+//         <Counter as __private::ValueType>::Type,                          // spanned on `Counter`
+//         (
+//             <__private::standard_labels::phase as __private::StandardLabel>::Enum, // `phase` spanned on the user's word
+//             <__private::standard_labels::error_type as __private::StandardLabel>::Enum,
+//         ),
+//     > = {
+//         const __ALYS_DESCRIPTOR: Descriptor = Descriptor::new("alys_migration_errors_total", "Total ..", Kind::Counter)
+//             .labels(&["phase", "error_type"], &[<.. as TypeName>::TYPE_NAME, ..])
+//             .buckets(&[]).declared_at(concat!(module_path!(), "::MIGRATION_ERRORS"), file!(), line!());
+//         Metric::new(&__ALYS_DESCRIPTOR)
+//     };
 //     // A user enum `outcome: Outcome` appears as `<Outcome as __private::Label>::Type`.
 //     const _: () = {
+//         if let Some(msg) = kind_mismatch(Kind::Counter, <Counter as MetricCore>::KIND) { panic!("{}", msg) } // on `Counter`
 //         assert!(<(..) as LabelSet>::CARDINALITY <= MAX_CARDINALITY, "..");   // spanned on labels(..)
 //         inventory::submit! { Registration(&MIGRATION_ERRORS) }
 //     };
@@ -77,10 +86,12 @@ mod tests {
             ),
         );
         assert!(!out.contains("compile_error"), "{out}");
-        assert!(out.contains("name:\"alys_x_total\""), "{out}");
-        assert!(out.contains("help:\"Help.\""), "{out}");
         assert!(
-            out.contains("label_names:&[\"phase\",\"outcome\",\"peer\"]"),
+            out.contains("Descriptor::new(\"alys_x_total\",\"Help.\",::alys_metrics::__private::Kind::Counter)"),
+            "{out}"
+        );
+        assert!(
+            out.contains(".labels(&[\"phase\",\"outcome\",\"peer\"],&["),
             "{out}"
         );
         assert!(out.contains("<Outcomeas::alys_metrics::__private::Label>::Type"));

@@ -17,29 +17,20 @@ pub static ACTOR_MESSAGE_LATENCY: SiteFamily = SiteFamily::latency(&LATENCY_DESC
 const SITE_LABELS: &[&str] = &["actor_type", "message_type", "actor", "message"];
 const SITE_LABEL_TYPES: &[&str] = &["ActorType", "MessageType", "&'static str", "&'static str"];
 
-static MESSAGES_DESCRIPTOR: Descriptor = Descriptor {
-    name: "alys_actor_messages_total",
-    help: "Messages received by actors (counted when handling starts), by actor type, message type, actor and message.",
-    kind: Kind::Counter,
-    label_names: SITE_LABELS,
-    label_types: SITE_LABEL_TYPES,
-    buckets: &[],
-    rust_path: "alys_metrics::catalogue::actor::ACTOR_MESSAGES",
-    file: file!(),
-    line: line!(),
-};
+static MESSAGES_DESCRIPTOR: Descriptor = Descriptor::new("alys_actor_messages_total", "Messages received by actors (counted when handling starts), by actor type, message type, actor and message.", Kind::Counter).labels(SITE_LABELS, SITE_LABEL_TYPES).declared_at("alys_metrics::catalogue::actor::ACTOR_MESSAGES", file!(), line!());
 
-static LATENCY_DESCRIPTOR: Descriptor = Descriptor {
-    name: "alys_actor_message_latency_seconds",
-    help: "Time to handle one actor message, in seconds, by actor type, message type, actor and message.",
-    kind: Kind::Histogram,
-    label_names: SITE_LABELS,
-    label_types: SITE_LABEL_TYPES,
-    buckets: &crate::actor::LATENCY_BUCKETS,
-    rust_path: "alys_metrics::catalogue::actor::ACTOR_MESSAGE_LATENCY",
-    file: file!(),
-    line: line!(),
-};
+static LATENCY_DESCRIPTOR: Descriptor = Descriptor::new(
+    "alys_actor_message_latency_seconds",
+    "Time to handle one actor message, in seconds, by actor type, message type, actor and message.",
+    Kind::Histogram,
+)
+.labels(SITE_LABELS, SITE_LABEL_TYPES)
+.buckets(&crate::actor::LATENCY_BUCKETS)
+.declared_at(
+    "alys_metrics::catalogue::actor::ACTOR_MESSAGE_LATENCY",
+    file!(),
+    line!(),
+);
 
 inventory::submit! { Registration(&ACTOR_MESSAGES) }
 inventory::submit! { Registration(&ACTOR_MESSAGE_LATENCY) }
@@ -62,17 +53,7 @@ pub static ACTOR_LIFECYCLE_EVENTS: Counter;
 pub static ACTOR_MESSAGE_THROUGHPUT_PER_SECOND: Derived =
     Derived::throughput(&THROUGHPUT_DESCRIPTOR);
 
-static THROUGHPUT_DESCRIPTOR: Descriptor = Descriptor {
-    name: "alys_actor_message_throughput_per_second",
-    help: "Messages handled per second, by actor type (the bridge's collection window, or the messages instrumented handlers finished since the previous computation).",
-    kind: Kind::Gauge,
-    label_names: &["actor_type"],
-    label_types: &["ActorType"],
-    buckets: &[],
-    rust_path: "alys_metrics::catalogue::actor::ACTOR_MESSAGE_THROUGHPUT_PER_SECOND",
-    file: file!(),
-    line: line!(),
-};
+static THROUGHPUT_DESCRIPTOR: Descriptor = Descriptor::new("alys_actor_message_throughput_per_second", "Messages handled per second, by actor type (the bridge's collection window, or the messages instrumented handlers finished since the previous computation).", Kind::Gauge).labels(&["actor_type"], &["ActorType"]).declared_at("alys_metrics::catalogue::actor::ACTOR_MESSAGE_THROUGHPUT_PER_SECOND", file!(), line!());
 
 inventory::submit! { Registration(&ACTOR_MESSAGE_THROUGHPUT_PER_SECOND) }
 
@@ -97,41 +78,30 @@ pub static ACTOR_TOTAL_COUNT: Derived = Derived::total(&TOTAL_DESCRIPTOR);
 /// actor last finished a message (Unix seconds; 0 before its first).
 pub static ACTOR_LAST_ACTIVITY: Derived = Derived::last_activity(&LAST_ACTIVITY_DESCRIPTOR);
 
-static HEALTHY_DESCRIPTOR: Descriptor = Descriptor {
-    name: "alys_actor_healthy_count",
-    help: "Actors that are healthy (success rate above 95 %, error rate below 5 %): registered with the bridge, or else instrumented actors that handled a message.",
-    kind: Kind::Gauge,
-    label_names: &[],
-    label_types: &[],
-    buckets: &[],
-    rust_path: "alys_metrics::catalogue::actor::ACTOR_HEALTHY_COUNT",
-    file: file!(),
-    line: line!(),
-};
+static HEALTHY_DESCRIPTOR: Descriptor = Descriptor::new("alys_actor_healthy_count", "Actors that are healthy (success rate above 95 %, error rate below 5 %): registered with the bridge, or else instrumented actors that handled a message.", Kind::Gauge).declared_at("alys_metrics::catalogue::actor::ACTOR_HEALTHY_COUNT", file!(), line!());
 
-static TOTAL_DESCRIPTOR: Descriptor = Descriptor {
-    name: "alys_actor_total_count",
-    help: "Actors registered with the bridge, or else instrumented actors that handled a message.",
-    kind: Kind::Gauge,
-    label_names: &[],
-    label_types: &[],
-    buckets: &[],
-    rust_path: "alys_metrics::catalogue::actor::ACTOR_TOTAL_COUNT",
-    file: file!(),
-    line: line!(),
-};
+static TOTAL_DESCRIPTOR: Descriptor = Descriptor::new(
+    "alys_actor_total_count",
+    "Actors registered with the bridge, or else instrumented actors that handled a message.",
+    Kind::Gauge,
+)
+.declared_at(
+    "alys_metrics::catalogue::actor::ACTOR_TOTAL_COUNT",
+    file!(),
+    line!(),
+);
 
-static LAST_ACTIVITY_DESCRIPTOR: Descriptor = Descriptor {
-    name: "alys_actor_last_activity_timestamp_seconds",
-    help: "When each instrumented actor last finished a message, in Unix seconds (0 before its first).",
-    kind: Kind::Gauge,
-    label_names: &["actor_type", "actor"],
-    label_types: &["ActorType", "&'static str"],
-    buckets: &[],
-    rust_path: "alys_metrics::catalogue::actor::ACTOR_LAST_ACTIVITY",
-    file: file!(),
-    line: line!(),
-};
+static LAST_ACTIVITY_DESCRIPTOR: Descriptor = Descriptor::new(
+    "alys_actor_last_activity_timestamp_seconds",
+    "When each instrumented actor last finished a message, in Unix seconds (0 before its first).",
+    Kind::Gauge,
+)
+.labels(&["actor_type", "actor"], &["ActorType", "&'static str"])
+.declared_at(
+    "alys_metrics::catalogue::actor::ACTOR_LAST_ACTIVITY",
+    file!(),
+    line!(),
+);
 
 inventory::submit! { Registration(&ACTOR_HEALTHY_COUNT) }
 inventory::submit! { Registration(&ACTOR_TOTAL_COUNT) }
@@ -149,16 +119,16 @@ pub static ACTOR_MAILBOX_DROPPED: Counter;
 /// time as the messages started minus the messages finished.
 pub static ACTOR_MESSAGES_IN_FLIGHT: InFlightGauge = InFlightGauge::new(&IN_FLIGHT_DESCRIPTOR);
 
-static IN_FLIGHT_DESCRIPTOR: Descriptor = Descriptor {
-    name: "alys_actor_messages_in_flight",
-    help: "Actor messages being handled now (started and not yet finished), by actor type.",
-    kind: Kind::Gauge,
-    label_names: &["actor_type"],
-    label_types: &["ActorType"],
-    buckets: &[],
-    rust_path: "alys_metrics::catalogue::actor::ACTOR_MESSAGES_IN_FLIGHT",
-    file: file!(),
-    line: line!(),
-};
+static IN_FLIGHT_DESCRIPTOR: Descriptor = Descriptor::new(
+    "alys_actor_messages_in_flight",
+    "Actor messages being handled now (started and not yet finished), by actor type.",
+    Kind::Gauge,
+)
+.labels(&["actor_type"], &["ActorType"])
+.declared_at(
+    "alys_metrics::catalogue::actor::ACTOR_MESSAGES_IN_FLIGHT",
+    file!(),
+    line!(),
+);
 
 inventory::submit! { Registration(&ACTOR_MESSAGES_IN_FLIGHT) }

@@ -64,17 +64,7 @@ pub static ACTOR_CIRCUIT_BREAKER_REJECTIONS: Counter;
 
 macro_rules! descriptor {
     ($static:ident, $name:literal, $kind:ident, [$($label:literal: $ty:literal),*], $path:literal, $help:literal) => {
-        static $static: Descriptor = Descriptor {
-            name: $name,
-            help: $help,
-            kind: Kind::$kind,
-            label_names: &[$($label),*],
-            label_types: &[$($ty),*],
-            buckets: &[],
-            rust_path: concat!("alys_metrics::catalogue::actor_system::", $path),
-            file: file!(),
-            line: line!(),
-        };
+        static $static: Descriptor = Descriptor::new($name, $help, Kind::$kind).labels(&[$($label),*], &[$($ty),*]).declared_at(concat!("alys_metrics::catalogue::actor_system::", $path), file!(), line!());
     };
 }
 
