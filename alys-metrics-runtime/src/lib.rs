@@ -66,13 +66,14 @@ pub mod __private {
     pub use crate::labels::vocab::{
         actor_types, message_types, standard_labels, StandardLabel, TypeName,
     };
+    pub use crate::labels::LabelDim;
     pub use crate::labels::{Dynamic, LabelSet, LabelValue, MAX_CARDINALITY};
     pub use crate::metric::declared::{kind_mismatch, ValueType};
-    pub use crate::metric::MetricCore;
     pub use crate::metric::{
         Counter, Descriptor, FloatCounter, Gauge, Histogram, IntGauge, Kind, Metric, NativeConfig,
         DEFAULT_BUCKETS,
     };
+    pub use crate::metric::{MetricCore, NamedLabels};
     pub use crate::registry::Registration;
     pub use inventory;
 

@@ -78,6 +78,10 @@ pub fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
             ::core::panic!("{}", msg);
         }
     };
+    let named = m
+        .named
+        .as_ref()
+        .map(|n| named_labels(item, m, n, &core, &set));
     let card_check = quote_spanned! {m.labels_span=>
         ::core::assert!(
             <#set as ::alys_metrics::__private::LabelSet>::CARDINALITY <= ::alys_metrics::__private::MAX_CARDINALITY,
@@ -107,6 +111,7 @@ pub fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
                     );
             ::alys_metrics::__private::Metric::#constructor(&#desc #native_arg)
         };
+        #named
         #(#cfgs)*
         const _: () = {
             #kind_check
@@ -115,5 +120,56 @@ pub fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
                 ::alys_metrics::__private::Registration(&#ident)
             }
         };
+    }
+}
+
+// Input: `#[alys_metric(counter, labels(peer: dynamic(max = 64), method: dynamic(max = 32)),
+//         named = RpcRequestLabels)] pub static RPC_REQUESTS: Counter;`
+// Output, beside the static:
+//     pub struct RpcRequestLabels<'a> {
+//         pub peer: <Dynamic<64> as LabelDim>::Input<'a>,     // `&'a str`
+//         pub method: <Dynamic<32> as LabelDim>::Input<'a>,
+//     }
+//     impl<'a> NamedLabels<Counter, (Dynamic<64>, Dynamic<32>)> for RpcRequestLabels<'a> {
+//         fn child(self, metric: &Metric<..>) -> &Counter { metric.with(self.peer, self.method) }
+//     }
+/// The struct of `named = Name`: one public field per label, so that a call site gives the
+/// values by name (`RPC_REQUESTS.with_named(RpcRequestLabels { peer, method })`).
+fn named_labels(
+    item: &StaticItem,
+    m: &Metric,
+    name: &syn::Ident,
+    core: &TokenStream,
+    set: &TokenStream,
+) -> TokenStream {
+    let vis = &item.vis;
+    let ident = &item.ident;
+    let cfgs: Vec<_> = item.cfgs().collect();
+    let fields: Vec<syn::Ident> = m
+        .labels
+        .iter()
+        .filter_map(|l| crate::util::path_segment(&l.name, name.span()))
+        .collect();
+    let tys = m.labels.iter().map(|l| &l.ty);
+    let docs = m.labels.iter().map(|l| format!("The `{}` label.", l.name));
+    let doc =
+        format!("The label values of [`{ident}`] by name: `{ident}.with_named({name} {{ .. }})`.");
+    let private = quote!(::alys_metrics::__private);
+    quote! {
+        #(#cfgs)*
+        #[doc = #doc]
+        #vis struct #name<'a> {
+            #(
+                #[doc = #docs]
+                pub #fields: <#tys as #private::LabelDim>::Input<'a>,
+            )*
+        }
+        #(#cfgs)*
+        impl<'a> #private::NamedLabels<#core, #set> for #name<'a> {
+            #[inline(always)]
+            fn child(self, metric: &#private::Metric<#core, #set>) -> &#core {
+                metric.with(#(self.#fields),*)
+            }
+        }
     }
 }

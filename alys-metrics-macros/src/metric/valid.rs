@@ -22,6 +22,8 @@ pub struct Metric {
     /// The span of the tokens around the label types (see `write_standard_labels`).
     pub around: Span,
     pub buckets: Vec<f64>,
+    /// `named = Name`: the struct of the label values by name.
+    pub named: Option<syn::Ident>,
     /// `native(..)`: the schema and bucket limit.
     pub native: Option<(i8, u32)>,
 }
@@ -102,9 +104,23 @@ pub fn validate(args: Option<&Args>, item: &StaticItem, errors: &mut Errors) -> 
         labels_complete,
         labels_span,
         around,
+        named: named(args, decls.len(), errors),
         buckets,
         native,
     })
+}
+
+/// `named = Name` on a metric with labels; an error without any.
+fn named(args: &Args, labels: usize, errors: &mut Errors) -> Option<syn::Ident> {
+    let name = args.named.clone()?;
+    if labels == 0 {
+        errors.error(
+            name.span(),
+            "`named` declares a struct of the metric's label values by name; this metric has no labels: remove `named = ..`",
+        );
+        return None;
+    }
+    Some(name)
 }
 
 /// Writes the type of each bare label name, a path into the runtime's `standard_labels`, and

@@ -7,12 +7,14 @@ pub mod exemplar;
 mod family;
 mod gauge;
 mod histogram;
+mod named;
 pub mod native;
 
 pub use counter::{Counter, FloatCounter};
 pub use family::{Collect, Metric};
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::{Histogram, HistogramTimer, DEFAULT_BUCKETS};
+pub use named::NamedLabels;
 pub use native::NativeConfig;
 
 use crate::encode::SampleSink;
