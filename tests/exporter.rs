@@ -206,17 +206,12 @@ async fn start(source: FakeSource, clock: Arc<ManualClock>) -> MetricsServer {
 // ---------------------------------------------------------------------------------------------
 // A collector registered in this binary's registry that can panic or block while encoding.
 
-static GATE_DESCRIPTOR: Descriptor = Descriptor {
-    name: "alys_test_gate",
-    help: "A test collector that can fail or hold a scrape.",
-    kind: Kind::Gauge,
-    label_names: &[],
-    label_types: &[],
-    buckets: &[],
-    rust_path: "tests::exporter::Gate",
-    file: file!(),
-    line: line!(),
-};
+static GATE_DESCRIPTOR: Descriptor = Descriptor::new(
+    "alys_test_gate",
+    "A test collector that can fail or hold a scrape.",
+    Kind::Gauge,
+)
+.declared_at("tests::exporter::Gate", file!(), line!());
 
 #[derive(Default)]
 struct Gate {

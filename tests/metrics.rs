@@ -322,17 +322,10 @@ fn a_registry_of_its_own_holds_only_what_is_registered() {
     use alys_metrics::{Descriptor, Dynamic, Kind, Metric, Registry};
     use std::sync::Arc;
 
-    static DESC: Descriptor = Descriptor {
-        name: "runtime_built_total",
-        help: "Built at run time.",
-        kind: Kind::Counter,
-        label_names: &["peer"],
-        label_types: &["dynamic(max = 2)"],
-        buckets: &[],
-        rust_path: "tests::DESC",
-        file: file!(),
-        line: line!(),
-    };
+    static DESC: Descriptor =
+        Descriptor::new("runtime_built_total", "Built at run time.", Kind::Counter)
+            .labels(&["peer"], &["dynamic(max = 2)"])
+            .declared_at("tests::DESC", file!(), line!());
     let registry = Registry::new();
     let family: Arc<Metric<Counter, (Dynamic<2>,)>> = Arc::new(Metric::new(&DESC));
     registry

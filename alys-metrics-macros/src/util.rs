@@ -1,5 +1,57 @@
 //! Small helpers shared by the macros.
 
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+
+/// What an item is, for errors that say where an attribute cannot go ("cannot be applied to
+/// a struct"), and the span of its keyword (`struct`, `fn`, ..), where the error points.
+pub fn describe_item(item: &syn::Item) -> (Span, &'static str) {
+    use syn::Item;
+    match item {
+        Item::Fn(f) => (f.sig.fn_token.span, "a function"),
+        Item::Struct(s) => (s.struct_token.span, "a struct"),
+        Item::Enum(e) => (e.enum_token.span, "an enum"),
+        Item::Union(u) => (u.union_token.span, "a union"),
+        Item::Const(c) => (c.const_token.span, "a `const`"),
+        Item::Static(s) => (s.static_token.span, "a `static`"),
+        Item::Impl(i) => (i.impl_token.span, "an `impl` block"),
+        Item::Trait(t) => (t.trait_token.span, "a trait definition"),
+        Item::TraitAlias(t) => (t.trait_token.span, "a trait alias"),
+        Item::Mod(m) => (m.mod_token.span, "a module"),
+        Item::Type(t) => (t.type_token.span, "a type alias"),
+        Item::Use(u) => (u.use_token.span, "a `use` declaration"),
+        Item::ExternCrate(e) => (e.extern_token.span, "an `extern crate` declaration"),
+        Item::ForeignMod(f) => (f.abi.extern_token.span, "an `extern` block"),
+        Item::Macro(m) => (
+            first_span(m.mac.path.to_token_stream()),
+            "a macro invocation",
+        ),
+        other => (first_span(other.to_token_stream()), "this item"),
+    }
+}
+
+/// The span of the first token, or the call site when there is none.
+pub fn first_span(tokens: TokenStream) -> Span {
+    tokens
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span())
+}
+
+/// The word `s` as one segment of a path, spanned on `span` (`r#type` for a keyword); `None`
+/// for the words no item can be named (`self`, `super`, `crate`, `Self`, `_`).
+pub fn path_segment(s: &str, span: Span) -> Option<syn::Ident> {
+    if syn::parse_str::<syn::Ident>(s).is_ok() {
+        return Some(syn::Ident::new(s, span));
+    }
+    if matches!(s, "self" | "super" | "crate" | "Self" | "_")
+        || syn::parse_str::<syn::Ident>(&format!("r#{s}")).is_err()
+    {
+        return None;
+    }
+    Some(syn::Ident::new_raw(s, span))
+}
+
 /// `FederationV2` -> `federation_v2`, `HTTPError` -> `http_error`.
 pub fn snake_case(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
@@ -68,6 +120,12 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 #[derive(Default)]
 pub struct Errors(Option<syn::Error>);
 
+impl From<syn::Error> for Errors {
+    fn from(e: syn::Error) -> Self {
+        Errors(Some(e))
+    }
+}
+
 impl Errors {
     pub fn push(&mut self, e: syn::Error) {
         match &mut self.0 {
@@ -102,6 +160,15 @@ mod tests {
         assert_eq!(snake_case("InsufficientFee"), "insufficient_fee");
         assert_eq!(snake_case("Auxpow"), "auxpow");
         assert_eq!(snake_case("A"), "a");
+    }
+
+    #[test]
+    fn keywords_become_raw_path_segments() {
+        let seg = |s: &str| path_segment(s, Span::call_site()).map(|i| i.to_string());
+        assert_eq!(seg("type"), Some("r#type".into()));
+        assert_eq!(seg("phase"), Some("phase".into()));
+        assert_eq!(seg("self"), None);
+        assert_eq!(seg("9lives"), None);
     }
 
     #[test]

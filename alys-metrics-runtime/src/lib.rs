@@ -95,11 +95,18 @@ pub mod prelude {
 pub mod __private {
     #[cfg(feature = "chain")]
     pub use crate::chain::macro_support as time_block;
+    /// The macros' vocabulary: standard label names, actor types, message types.
+    pub use crate::labels::vocab::{
+        actor_types, message_types, standard_labels, StandardLabel, TypeName,
+    };
+    pub use crate::labels::LabelDim;
     pub use crate::labels::{Dynamic, LabelSet, LabelValue, MAX_CARDINALITY};
+    pub use crate::metric::declared::{kind_mismatch, ValueType};
     pub use crate::metric::{
         Counter, Descriptor, FloatCounter, Gauge, Histogram, IntGauge, Kind, Metric, NativeConfig,
         DEFAULT_BUCKETS,
     };
+    pub use crate::metric::{MetricCore, NamedLabels};
     pub use crate::registry::Registration;
     pub use inventory;
 
@@ -134,15 +141,9 @@ pub mod __private {
     }
 
     /// The descriptor of a declaration that failed to compile (never registered).
-    pub static FALLBACK_DESCRIPTOR: Descriptor = Descriptor {
-        name: "alys_invalid_declaration",
-        help: "A declaration with compile errors.",
-        kind: Kind::Gauge,
-        label_names: &[],
-        label_types: &[],
-        buckets: &[],
-        rust_path: "",
-        file: "",
-        line: 0,
-    };
+    pub static FALLBACK_DESCRIPTOR: Descriptor = Descriptor::new(
+        "alys_invalid_declaration",
+        "A declaration with compile errors.",
+        Kind::Gauge,
+    );
 }

@@ -43,30 +43,22 @@ fn location(d: &Descriptor) -> String {
 }
 
 /// The family that counts dynamic label values folded into `"other"`.
-pub static LABEL_OVERFLOW: Descriptor = Descriptor {
-    name: "alys_label_overflow_total",
-    help: "Values of capped dynamic labels that were folded into the series \"other\", by metric.",
-    kind: Kind::Counter,
-    label_names: &["metric"],
-    label_types: &["metric name"],
-    buckets: &[],
-    rust_path: "alys_metrics::registry::LABEL_OVERFLOW",
-    file: file!(),
-    line: line!(),
-};
+pub static LABEL_OVERFLOW: Descriptor = Descriptor::new(
+    "alys_label_overflow_total",
+    "Values of capped dynamic labels that were folded into the series \"other\", by metric.",
+    Kind::Counter,
+)
+.labels(&["metric"], &["metric name"])
+.declared_at("alys_metrics::registry::LABEL_OVERFLOW", file!(), line!());
 
 /// The family that exports the build's version and commit as labels of a constant 1.
-pub static BUILD_INFO: Descriptor = Descriptor {
-    name: "alys_build_info",
-    help: "Build information of the running node; always 1, a join target for dashboards.",
-    kind: Kind::Gauge,
-    label_names: &["version", "commit"],
-    label_types: &["string", "string"],
-    buckets: &[],
-    rust_path: "alys_metrics::registry::BUILD_INFO",
-    file: file!(),
-    line: line!(),
-};
+pub static BUILD_INFO: Descriptor = Descriptor::new(
+    "alys_build_info",
+    "Build information of the running node; always 1, a join target for dashboards.",
+    Kind::Gauge,
+)
+.labels(&["version", "commit"], &["string", "string"])
+.declared_at("alys_metrics::registry::BUILD_INFO", file!(), line!());
 
 static BUILD: OnceLock<(String, String)> = OnceLock::new();
 

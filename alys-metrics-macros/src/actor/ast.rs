@@ -5,52 +5,26 @@
 //! is recorded in [`Args::errors`] and parsing goes on, so every mistake is reported at once.
 //! Only malformed syntax stops the parse.
 
-use proc_macro2::TokenTree;
+use proc_macro2::{TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{Expr, Ident, LitInt, LitStr, Path, Token};
+use syn::{Expr, Ident, LitStr, Path, Token};
 
-use crate::util::{closest, snake_case};
+use crate::util::{closest, path_segment, snake_case};
 
 /// The arguments the attribute accepts.
 const ARGUMENTS: &[&str] = &["actor", "message", "for", "error", "metrics"];
 
-/// `ActorType` variants: label value and variant name.
-pub const ACTOR_TYPES: &[(&str, &str)] = &[
-    ("chain", "Chain"),
-    ("engine", "Engine"),
-    ("network", "Network"),
-    ("bridge", "Bridge"),
-    ("storage", "Storage"),
-    ("sync", "Sync"),
-    ("stream", "Stream"),
-    ("supervisor", "Supervisor"),
-    ("system", "System"),
-];
-
-/// `MessageType` variants without data: label value and variant name (`custom(N)` apart).
-pub const MESSAGE_TYPES: &[(&str, &str)] = &[
-    ("lifecycle", "Lifecycle"),
-    ("sync", "Sync"),
-    ("network", "Network"),
-    ("mining", "Mining"),
-    ("governance", "Governance"),
-    ("bridge", "Bridge"),
-    ("storage", "Storage"),
-    ("system", "System"),
-];
-
-/// A message type given by the user.
-pub enum Message {
-    /// A variant without data: its name, spanned on the user's word.
-    Variant(Ident),
-    /// `custom(N)`.
-    Custom(Ident, LitInt),
+/// A message type given by the user: a word of the runtime's `message_types`, and the
+/// arguments of a call (`custom(7)`).
+pub struct Message {
+    pub word: Ident,
+    pub args: Option<TokenStream>,
 }
 
 #[derive(Default)]
 pub struct Args {
-    /// The `ActorType` variant, spanned on the user's word.
+    /// The actor type: a word of the runtime's `actor_types`, spanned on the user's token.
     pub actor: Option<Ident>,
     /// True when `actor = ..` was written, valid or not (a wrong one is reported once).
     pub actor_given: bool,
@@ -84,43 +58,25 @@ fn label_word(input: ParseStream) -> syn::Result<Ident> {
     Err(input.error("expected a label name such as `chain` or `\"chain\"`"))
 }
 
-fn list(values: &[(&str, &str)]) -> String {
-    values
-        .iter()
-        .map(|(v, _)| format!("`{v}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Finds `word` among `values`, by label value (`sync`) or variant name (`Sync`).
-fn variant(word: &str, values: &[(&str, &'static str)]) -> Option<&'static str> {
-    values
-        .iter()
-        .find(|(label, name)| word == *label || word == *name)
-        .map(|(_, name)| *name)
-}
-
-fn suggestion(word: &str, values: &[(&'static str, &str)]) -> String {
-    closest(&snake_case(word), values.iter().map(|(v, _)| *v))
-        .map(|c| format!("; did you mean `{c}`?"))
-        .unwrap_or_default()
+/// The user's word as a path segment of the runtime's vocabulary, in `snake_case` (`Chain` and
+/// `"chain"` are `chain`), spanned on the user's token.
+fn vocabulary_word(word: &Ident, what: &str) -> syn::Result<Ident> {
+    let s = word.to_string();
+    path_segment(&snake_case(&s), word.span()).ok_or_else(|| {
+        syn::Error::new(
+            word.span(),
+            format!("`{s}` cannot be {what}: write a word such as `chain`"),
+        )
+    })
 }
 
 impl Args {
     fn parse_actor(&mut self, input: ParseStream) -> syn::Result<()> {
         self.actor_given = true;
         let word = label_word(input)?;
-        let s = word.to_string();
-        match variant(&s, ACTOR_TYPES) {
-            Some(v) => self.actor = Some(Ident::new(v, word.span())),
-            None => self.errors.push(syn::Error::new(
-                word.span(),
-                format!(
-                    "unknown actor type `{s}`: expected one of {}{}",
-                    list(ACTOR_TYPES),
-                    suggestion(&s, ACTOR_TYPES)
-                ),
-            )),
+        match vocabulary_word(&word, "an actor type") {
+            Ok(w) => self.actor = Some(w),
+            Err(e) => self.errors.push(e),
         }
         Ok(())
     }
@@ -128,37 +84,16 @@ impl Args {
     fn parse_message(&mut self, input: ParseStream) -> syn::Result<()> {
         self.message_given = true;
         let word = label_word(input)?;
-        let s = word.to_string();
-        if s == "custom" || s == "Custom" {
-            if !input.peek(syn::token::Paren) {
-                self.errors.push(syn::Error::new(
-                    word.span(),
-                    "a custom message type needs its code: `message = custom(7)`",
-                ));
-                return Ok(());
-            }
+        let args = if input.peek(syn::token::Paren) {
             let content;
             syn::parenthesized!(content in input);
-            let code: LitInt = content.parse()?;
-            match code.base10_parse::<u16>() {
-                Ok(_) => self.message = Some(Message::Custom(word, code)),
-                Err(_) => self.errors.push(syn::Error::new(
-                    code.span(),
-                    "a custom message code is a `u16`: between 0 and 65535",
-                )),
-            }
-            return Ok(());
-        }
-        match variant(&s, MESSAGE_TYPES) {
-            Some(v) => self.message = Some(Message::Variant(Ident::new(v, word.span()))),
-            None => self.errors.push(syn::Error::new(
-                word.span(),
-                format!(
-                    "unknown message type `{s}`: expected one of {} or `custom(N)`{}",
-                    list(MESSAGE_TYPES),
-                    suggestion(&s, MESSAGE_TYPES)
-                ),
-            )),
+            Some(content.parse::<TokenStream>()?)
+        } else {
+            None
+        };
+        match vocabulary_word(&word, "a message type") {
+            Ok(word) => self.message = Some(Message { word, args }),
+            Err(e) => self.errors.push(e),
         }
         Ok(())
     }
@@ -244,16 +179,18 @@ mod tests {
     }
 
     #[test]
-    fn accepts_label_values_and_variant_names() {
+    fn words_are_kept_for_the_runtime_vocabulary_in_snake_case() {
         let a = parse(quote!(actor = sync, message = Bridge));
-        assert_eq!(a.actor.map(|i| i.to_string()), Some("Sync".into()));
-        assert!(matches!(a.message, Some(Message::Variant(ref v)) if v == "Bridge"));
+        assert_eq!(a.actor.map(|i| i.to_string()), Some("sync".into()));
+        assert!(matches!(a.message, Some(Message { ref word, args: None }) if word == "bridge"));
         assert!(a.errors.is_empty());
         let a = parse(quote!(message = custom(7), metrics = self.metrics));
-        assert!(matches!(a.message, Some(Message::Custom(..))));
+        assert!(
+            matches!(a.message, Some(Message { ref word, args: Some(ref n) }) if word == "custom" && n.to_string() == "7")
+        );
         assert!(a.metrics.is_some());
         let a = parse(quote!(actor = "chain", for = crate::actors::ChainActor, error = is_err));
-        assert_eq!(a.actor.map(|i| i.to_string()), Some("Chain".into()));
+        assert_eq!(a.actor.map(|i| i.to_string()), Some("chain".into()));
         assert!(a.for_type.is_some() && a.error.is_some());
         assert!(a.errors.is_empty());
     }
@@ -262,17 +199,15 @@ mod tests {
     fn reports_every_mistake_at_once() {
         let a = parse(quote!(
             actr = chain,
-            actor = chian,
             actor = sync,
-            message = custom(70000)
+            actor = sync,
+            colour = red
         ));
         let msgs: Vec<String> = a.errors.iter().map(|e| e.to_string()).collect();
-        assert_eq!(msgs.len(), 4, "{msgs:?}");
+        assert_eq!(msgs.len(), 3, "{msgs:?}");
         assert!(msgs[0].contains("did you mean `actor`"));
-        assert!(msgs[1].contains("expected one of `chain`"));
-        assert!(msgs[1].contains("did you mean `chain`"));
-        assert!(msgs[2].contains("given twice"));
-        assert!(msgs[3].contains("u16"));
+        assert!(msgs[1].contains("given twice"));
+        assert!(msgs[2].contains("unknown argument `colour`"));
     }
 
     #[test]

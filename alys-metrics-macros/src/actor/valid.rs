@@ -13,39 +13,13 @@ use quote::{quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ImplItem, Item, ItemFn, ItemImpl, Signature, Type};
 
-use super::ast::{Args, Message, ACTOR_TYPES, MESSAGE_TYPES};
+use super::ast::{Args, Message};
 use super::expand::{self, Handler, Lifecycle, Relay};
-use crate::util::Errors;
-
-fn list(values: &[(&str, &str)]) -> String {
-    values
-        .iter()
-        .map(|(v, _)| format!("`{v}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+use crate::util::{describe_item, Errors};
 
 /// The items the attribute cannot instrument, with where it belongs instead.
 pub fn cannot_apply(item: &Item) -> syn::Error {
-    let (span, what) = match item {
-        Item::Struct(s) => (s.struct_token.span, "a struct"),
-        Item::Enum(e) => (e.enum_token.span, "an enum"),
-        Item::Trait(t) => (t.trait_token.span, "a trait definition"),
-        Item::Static(s) => (s.static_token.span, "a `static`"),
-        Item::Const(c) => (c.const_token.span, "a `const`"),
-        Item::Mod(m) => (m.mod_token.span, "a module"),
-        Item::Type(t) => (t.type_token.span, "a type alias"),
-        Item::Union(u) => (u.union_token.span, "a union"),
-        Item::Use(u) => (u.use_token.span, "a `use` declaration"),
-        other => (
-            other
-                .to_token_stream()
-                .into_iter()
-                .next()
-                .map_or_else(Span::call_site, |t| t.span()),
-            "this item",
-        ),
-    };
+    let (span, what) = describe_item(item);
     syn::Error::new(
         span,
         format!(
@@ -91,48 +65,35 @@ fn message_of_fn(sig: &Signature) -> (String, Span) {
         .unwrap_or_else(|| (sig.ident.to_string(), sig.ident.span()))
 }
 
-/// The `actor_type` of a handler: `actor = ..`, else the actor's name, by its words, at
-/// compile time.
+/// The `actor_type` of a handler: `actor = ..` (a word of the runtime's
+/// `__private::actor_types`, spanned on the user's token, so an unknown one is rustc's "cannot
+/// find value" there), else the actor's name, by its words, at compile time (the runtime's
+/// message when no word says it).
 fn actor_type(args: &Args, name: &(String, Span)) -> TokenStream {
     if let Some(v) = &args.actor {
-        return quote_spanned!(v.span()=> ::alys_metrics::labels::ActorType::#v);
+        return quote_spanned!(v.span()=> ::alys_metrics::__private::actor_types::#v);
     }
     let (s, span) = (&name.0, name.1);
-    let msg = format!(
-        "`{s}` does not say its actor type: no word of its name is one of {}. \
-         Add it to the attribute, e.g. `#[instrument_actor(actor = chain)]`",
-        list(ACTOR_TYPES)
-    );
     quote_spanned! {span=>
         match ::alys_metrics::__private::actor_type_by_words(#s) {
             ::core::option::Option::Some(t) => t,
-            ::core::option::Option::None => ::core::panic!(#msg),
+            ::core::option::Option::None => ::core::panic!("{}", ::alys_metrics::__private::actor_types::NOT_INFERRED),
         }
     }
 }
 
-/// The `message_type` of a handler: `message = ..`, else the message's name, by its words.
+/// The `message_type` of a handler: `message = ..` (a word of `__private::message_types`, or a
+/// call of one: `custom(7)`), else the message's name, by its words.
 fn message_type(args: &Args, name: &(String, Span)) -> TokenStream {
-    match &args.message {
-        Some(Message::Variant(v)) => {
-            return quote_spanned!(v.span()=> ::alys_metrics::labels::MessageType::#v)
-        }
-        Some(Message::Custom(word, code)) => {
-            return quote_spanned!(word.span()=> ::alys_metrics::labels::MessageType::Custom(#code))
-        }
-        None => {}
+    if let Some(Message { word, args }) = &args.message {
+        let call = args.as_ref().map(|a| quote_spanned!(word.span()=> (#a)));
+        return quote_spanned!(word.span()=> ::alys_metrics::__private::message_types::#word #call);
     }
     let (s, span) = (&name.0, name.1);
-    let msg = format!(
-        "`{s}` does not say its message type: no word of its name is one of the message type words \
-         (see `alys_metrics::actor::message_type_by_words`). Add it to the attribute, \
-         e.g. `#[instrument_actor(message = sync)]`, with one of {} or `custom(N)`",
-        list(MESSAGE_TYPES)
-    );
     quote_spanned! {span=>
         match ::alys_metrics::__private::message_type_by_words(#s) {
             ::core::option::Option::Some(t) => t,
-            ::core::option::Option::None => ::core::panic!(#msg),
+            ::core::option::Option::None => ::core::panic!("{}", ::alys_metrics::__private::message_types::NOT_INFERRED),
         }
     }
 }
@@ -215,12 +176,7 @@ fn expand_lifecycle_impl(imp: &mut ItemImpl, which: Lifecycle, args: &Args, erro
     };
     let misplaced = [
         ("for", args.for_type.as_ref().map(Spanned::span)),
-        (
-            "message",
-            args.message.as_ref().map(|m| match m {
-                Message::Variant(i) | Message::Custom(i, _) => i.span(),
-            }),
-        ),
+        ("message", args.message.as_ref().map(|m| m.word.span())),
         ("error", args.error.as_ref().map(Spanned::span)),
         ("metrics", args.metrics.as_ref().map(Spanned::span)),
     ];

@@ -26,13 +26,14 @@ pub mod kw {
     syn::custom_keyword!(exponential);
     syn::custom_keyword!(linear);
     syn::custom_keyword!(native);
+    syn::custom_keyword!(named);
 }
 
 /// The metric kinds, as written in the attribute.
 pub const KINDS: &[&str] = &["counter", "gauge", "histogram"];
 
 /// The arguments that may follow the kind.
-const ARGUMENTS: &[&str] = &["labels", "name", "unit", "buckets", "native"];
+const ARGUMENTS: &[&str] = &["labels", "name", "unit", "buckets", "native", "named"];
 
 /// The settings `native(..)` takes.
 const NATIVE_SETTINGS: &[&str] = &["schema", "max_buckets"];
@@ -62,15 +63,6 @@ impl MetricKind {
             MetricKind::Histogram => "histogram",
         }
     }
-
-    /// The value type a declaration of this kind has when its own type is unusable.
-    pub fn default_core(self) -> &'static str {
-        match self {
-            MetricKind::Counter => "Counter",
-            MetricKind::Gauge => "Gauge",
-            MetricKind::Histogram => "Histogram",
-        }
-    }
 }
 
 pub struct Args {
@@ -80,6 +72,8 @@ pub struct Args {
     pub unit: Option<LitStr>,
     pub buckets: Option<Buckets>,
     pub native: Option<Native>,
+    /// `named = Name`: the struct of label values by name.
+    pub named: Option<Ident>,
     /// Mistakes found while parsing that did not stop it.
     pub errors: Vec<syn::Error>,
     /// True when a word stood where the kind belongs but named no kind.
@@ -179,6 +173,7 @@ impl Parse for Args {
             unit: None,
             buckets: None,
             native: None,
+            named: None,
             errors: Vec::new(),
             unknown_kind: false,
         };
@@ -253,6 +248,15 @@ impl Args {
                 );
             } else {
                 self.buckets = Some(b);
+            }
+        } else if lookahead.peek(kw::named) {
+            let kw: kw::named = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let ident: Ident = input.parse()?;
+            if self.named.is_some() {
+                self.duplicate(kw.span, "named = ..", "the labels have one struct");
+            } else {
+                self.named = Some(ident);
             }
         } else if lookahead.peek(kw::native) {
             let kw: kw::native = input.parse()?;
@@ -365,7 +369,7 @@ fn unknown_word(ident: &Ident, as_kind: bool) -> syn::Error {
             .map(|c| format!("; did you mean `{c}`?"))
             .unwrap_or_default();
         format!(
-            "unknown argument `{word}`: expected `labels(..)`, `name = \"..\"`, `unit = \"..\"`, `buckets = ..` or `native`{hint}"
+            "unknown argument `{word}`: expected `labels(..)`, `name = \"..\"`, `unit = \"..\"`, `buckets = ..`, `native` or `named = Name`{hint}"
         )
     };
     syn::Error::new(ident.span(), msg)

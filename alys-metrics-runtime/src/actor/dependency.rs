@@ -213,15 +213,5 @@ mod tests {
         assert!(!String::from_utf8(text).unwrap().contains("beyond"));
     }
 
-    static HEALTH: Descriptor = Descriptor {
-        name: "test_health",
-        help: "h",
-        kind: crate::metric::Kind::Gauge,
-        label_names: &[],
-        label_types: &[],
-        buckets: &[],
-        rust_path: "",
-        file: "",
-        line: 0,
-    };
+    static HEALTH: Descriptor = Descriptor::new("test_health", "h", crate::metric::Kind::Gauge);
 }

@@ -13,17 +13,7 @@ use crate::registry::Registration;
 pub static GOVERNANCE_CONNECTION_STATUS: PairedGauge =
     PairedGauge::new(&CONNECTION_STATUS_DESCRIPTOR);
 
-static CONNECTION_STATUS_DESCRIPTOR: Descriptor = Descriptor {
-    name: "alys_governance_connection_status",
-    help: "Governance stream connection per endpoint and the node id it serves: 1 connected, 0 disconnected.",
-    kind: Kind::Gauge,
-    label_names: &["endpoint", "node_id"],
-    label_types: &["dynamic(max = 16)", "dynamic(max = 16)"],
-    buckets: &[],
-    rust_path: "alys_metrics::catalogue::governance::GOVERNANCE_CONNECTION_STATUS",
-    file: file!(),
-    line: line!(),
-};
+static CONNECTION_STATUS_DESCRIPTOR: Descriptor = Descriptor::new("alys_governance_connection_status", "Governance stream connection per endpoint and the node id it serves: 1 connected, 0 disconnected.", Kind::Gauge).labels(&["endpoint", "node_id"], &["dynamic(max = 16)", "dynamic(max = 16)"]).declared_at("alys_metrics::catalogue::governance::GOVERNANCE_CONNECTION_STATUS", file!(), line!());
 
 inventory::submit! { Registration(&GOVERNANCE_CONNECTION_STATUS) }
 

@@ -14,6 +14,7 @@ mod chain;
 mod dynamic;
 mod governance;
 mod standard;
+pub(crate) mod vocab;
 pub(crate) mod words;
 
 use std::borrow::Cow;

@@ -595,17 +595,9 @@ mod tests {
     use crate::labels::{Dynamic, IoOperation};
     use crate::metric::{Counter, Kind};
 
-    static DESC: Descriptor = Descriptor {
-        name: "t_ops_total",
-        help: "Ops.",
-        kind: Kind::Counter,
-        label_names: &["operation", "peer"],
-        label_types: &["IoOperation", "dynamic(max = 3)"],
-        buckets: &[],
-        rust_path: "tests::DESC",
-        file: file!(),
-        line: line!(),
-    };
+    static DESC: Descriptor = Descriptor::new("t_ops_total", "Ops.", Kind::Counter)
+        .labels(&["operation", "peer"], &["IoOperation", "dynamic(max = 3)"])
+        .declared_at("tests::DESC", file!(), line!());
 
     fn text(m: &Metric<Counter, (IoOperation, Dynamic<3>)>) -> String {
         let mut out = Vec::new();
@@ -654,17 +646,9 @@ mod tests {
 
     #[test]
     fn enum_families_write_the_same_text_from_their_pre_rendered_lines() {
-        static E: Descriptor = Descriptor {
-            name: "t_io_total",
-            help: "I/O \\ ops.",
-            kind: Kind::Counter,
-            label_names: &["operation"],
-            label_types: &["IoOperation"],
-            buckets: &[],
-            rust_path: "tests::E",
-            file: file!(),
-            line: line!(),
-        };
+        static E: Descriptor = Descriptor::new("t_io_total", "I/O \\ ops.", Kind::Counter)
+            .labels(&["operation"], &["IoOperation"])
+            .declared_at("tests::E", file!(), line!());
         let m = Metric::<Counter, (IoOperation,)>::new(&E);
         let mut first = Vec::new();
         m.encode(&mut first);

@@ -2,10 +2,12 @@
 //! [`Metric`], the type every `#[alys_metric]` static has.
 
 mod counter;
+pub(crate) mod declared;
 pub mod exemplar;
 mod family;
 mod gauge;
 mod histogram;
+mod named;
 pub mod native;
 mod paired;
 
@@ -13,6 +15,7 @@ pub use counter::{Counter, FloatCounter};
 pub use family::{Collect, Metric};
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::{Histogram, HistogramTimer, DEFAULT_BUCKETS};
+pub use named::NamedLabels;
 pub use native::NativeConfig;
 pub use paired::{PairedGauge, PairedGaugeEntry};
 
@@ -48,7 +51,30 @@ impl std::fmt::Display for Kind {
 
 /// Everything known about a declared metric: written by `#[alys_metric]`, read by the
 /// registry, the encoder and `catalogue()`.
+///
+/// Its fields are public to read. It is `#[non_exhaustive]`, so outside this crate it is
+/// built with [`Descriptor::new`] and the `const` builder methods, which keep working when a
+/// field is added:
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// use alys_metrics::{Descriptor, Kind};
+///
+/// static QUEUE_WAIT: Descriptor = Descriptor::new(
+///     "alys_queue_wait_seconds",
+///     "Time a job waits in the queue, in seconds.",
+///     Kind::Histogram,
+/// )
+/// .labels(&["queue"], &["dynamic(max = 8)"])
+/// .buckets(&[0.001, 0.01, 0.1, 1.0])
+/// .declared_at("my_node::QUEUE_WAIT", file!(), line!());
+///
+/// assert_eq!(QUEUE_WAIT.label_names, ["queue"]);
+/// assert_eq!(QUEUE_WAIT.buckets.len(), 4);
+/// assert_eq!(QUEUE_WAIT.rust_path, "my_node::QUEUE_WAIT");
+/// ```
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Descriptor {
     /// The exposed metric family name (`alys_migration_errors_total`).
     pub name: &'static str,
@@ -68,6 +94,61 @@ pub struct Descriptor {
     pub file: &'static str,
     /// Source line of the declaration.
     pub line: u32,
+}
+
+impl Descriptor {
+    /// A family named `name` with HELP text `help`, of type `kind`: no labels, no buckets, and
+    /// no declaration site until [`declared_at`](Descriptor::declared_at) gives one.
+    pub const fn new(name: &'static str, help: &'static str, kind: Kind) -> Self {
+        Descriptor {
+            name,
+            help,
+            kind,
+            label_names: &[],
+            label_types: &[],
+            buckets: &[],
+            rust_path: "",
+            file: "",
+            line: 0,
+        }
+    }
+
+    /// The label names, in the order `with(..)` takes their values, and how each label's type
+    /// is described (`MigrationPhase`, `dynamic(max = 256)`).
+    ///
+    /// # Panics
+    ///
+    /// When the two lists differ in length (at compile time, in a `static`).
+    pub const fn labels(
+        self,
+        names: &'static [&'static str],
+        types: &'static [&'static str],
+    ) -> Self {
+        assert!(
+            names.len() == types.len(),
+            "a Descriptor describes the type of each of its labels: give as many types as names"
+        );
+        Descriptor {
+            label_names: names,
+            label_types: types,
+            ..self
+        }
+    }
+
+    /// The histogram bucket upper bounds (without `+Inf`).
+    pub const fn buckets(self, buckets: &'static [f64]) -> Self {
+        Descriptor { buckets, ..self }
+    }
+
+    /// Where the family is declared: the Rust path of its static, and the source file and line.
+    pub const fn declared_at(self, rust_path: &'static str, file: &'static str, line: u32) -> Self {
+        Descriptor {
+            rust_path,
+            file,
+            line,
+            ..self
+        }
+    }
 }
 
 /// A metric value type: one child of a family, updated with atomic operations only.

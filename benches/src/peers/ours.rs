@@ -31,21 +31,23 @@ pub fn build(spec: &RegistrySpec) -> Result<Registry, String> {
                 f.name
             ));
         }
-        let desc: &'static Descriptor = Box::leak(Box::new(Descriptor {
-            name: leak(&f.name),
-            help: leak(&f.help),
-            kind: match f.kind {
-                spec::Kind::Counter => Kind::Counter,
-                spec::Kind::Gauge => Kind::Gauge,
-                spec::Kind::Histogram => Kind::Histogram,
-            },
-            label_names: Box::leak(vec![leak(&f.label_names[0])].into_boxed_slice()),
-            label_types: &["dynamic(max = 5)"],
-            buckets: Box::leak(f.buckets.clone().into_boxed_slice()),
-            rust_path: "alys_metrics_benches::peers::ours::build",
-            file: file!(),
-            line: line!(),
-        }));
+        let desc: &'static Descriptor = Box::leak(Box::new(
+            Descriptor::new(
+                leak(&f.name),
+                leak(&f.help),
+                match f.kind {
+                    spec::Kind::Counter => Kind::Counter,
+                    spec::Kind::Gauge => Kind::Gauge,
+                    spec::Kind::Histogram => Kind::Histogram,
+                },
+            )
+            .labels(
+                Box::leak(vec![leak(&f.label_names[0])].into_boxed_slice()),
+                &["dynamic(max = 5)"],
+            )
+            .buckets(Box::leak(f.buckets.clone().into_boxed_slice()))
+            .declared_at("alys_metrics_benches::peers::ours::build", file!(), line!()),
+        ));
         let registered = match f.kind {
             spec::Kind::Counter => {
                 let m = Arc::new(Metric::<Counter, Peer>::new(desc));
