@@ -78,4 +78,5 @@ pub const LINT_EXCEPTIONS: &[&str] = &[
 mod prelude {
     pub(super) use crate::labels::*;
     pub(super) use alys_metrics_macros::alys_metric;
+    pub(super) use crate::metric::{Counter, FloatCounter, Gauge, Histogram, IntGauge};
 }
