@@ -99,6 +99,11 @@ pub fn current_trace_id() -> Option<TraceId> {
     if let Some(source) = SOURCE.get() {
         return source();
     }
+    // One relaxed load when no subscriber was ever installed (globally or scoped): then no
+    // span can be current, and asking the no-op dispatcher costs more than the load.
+    if !tracing::dispatcher::has_been_set() {
+        return None;
+    }
     tracing::dispatcher::get_default(|d| {
         d.current_span()
             .id()
@@ -125,6 +130,17 @@ pub(crate) struct ExemplarSlot {
 }
 
 impl ExemplarSlot {
+    /// An empty slot, constructible in a `static`.
+    pub(crate) const fn new() -> Self {
+        Self {
+            seq: AtomicU64::new(0),
+            value: AtomicU64::new(0),
+            hi: AtomicU64::new(0),
+            lo: AtomicU64::new(0),
+            stamp: AtomicU64::new(0),
+        }
+    }
+
     #[inline]
     pub(crate) fn store(&self, value: f64, trace_id: TraceId) {
         let stamp = (now_ms() << 1) | u64::from(trace_id.wide);
