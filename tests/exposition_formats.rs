@@ -111,6 +111,9 @@ fn drive() -> String {
     }
     EXPO_TASK_DURATION.with("v2").observe(0.3);
     EXPO_TASKS.with(Status::Success).inc_by(3);
+    EXPO_TASKS
+        .with(Status::Failure)
+        .inc_by_with_exemplar(2, TraceId::from_u64(0xabc9));
     EXPO_LEVEL.set(-2.5);
     // Two messages: one finished inside a span (its exemplar), one outside every span.
     let subscriber = tracing_subscriber::fmt()
@@ -214,8 +217,8 @@ fn parse_openmetrics(body: &str) -> (Samples, Vec<(String, String, f64)>) {
         }
         if let Some(e) = exemplar {
             assert!(
-                name.ends_with("_bucket"),
-                "exemplars only on buckets: {line}"
+                name.ends_with("_bucket") || (kind == "counter" && name.ends_with("_total")),
+                "exemplars only on buckets and counters: {line}"
             );
             let (labels, rest) = e
                 .strip_prefix("{trace_id=\"")
@@ -298,6 +301,11 @@ fn parse_protobuf(
                 .collect();
             if let Some(c) = &m.counter {
                 samples.insert(key(&name, &labels), c.value.unwrap_or(0.0));
+                if let Some(e) = &c.exemplar {
+                    assert_eq!(e.label[0].name.as_deref(), Some("trace_id"));
+                    let id = e.label[0].value.clone().unwrap_or_default();
+                    exemplars.push((key(&name, &labels), id, e.value.unwrap_or(f64::NAN)));
+                }
             } else if let Some(g) = &m.gauge {
                 samples.insert(key(&name, &labels), g.value.unwrap_or(0.0));
             } else if let Some(u) = &m.untyped {
@@ -341,6 +349,20 @@ fn parse_protobuf(
         }
     }
     (samples, exemplars, native)
+}
+
+/// Asserts that two scrapes hold the same samples, naming the ones that differ.
+fn same(got: &Samples, want: &Samples, what: &str) {
+    let differ: Vec<_> = got
+        .iter()
+        .filter(|(k, v)| want.get(*k) != Some(*v))
+        .chain(want.iter().filter(|(k, _)| !got.contains_key(*k)))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{what}: {} samples differ: {differ:?}",
+        differ.len()
+    );
 }
 
 /// Families whose values move on their own between two scrapes.
@@ -394,6 +416,15 @@ async fn every_format_carries_the_same_samples() {
     );
     assert!(om_body.contains("# TYPE alys_expo_tasks counter\n"));
     assert!(om_body.contains("alys_expo_tasks_total{status=\"success\"} 3\n"));
+    // A counter's exemplar: its latest increment.
+    assert!(
+        exemplars.contains(&(
+            "alys_expo_tasks_total{status=\"failure\"}".to_owned(),
+            "000000000000abc9".to_owned(),
+            2.0
+        )),
+        "{exemplars:?}"
+    );
     assert!(om_body.contains("# UNIT alys_expo_task_duration_seconds seconds\n"));
     assert!(om_body.contains("# HELP alys_expo_level A test level, with \\\"quotes\\\" and a back\\\\slash in its help.\n"));
     // One exemplar per bucket that got one: the latest (0.7 over 0.5 in (0.1, 1]).
@@ -511,7 +542,11 @@ async fn every_format_carries_the_same_samples() {
     flate2::read::GzDecoder::new(&gz.body[..])
         .read_to_end(&mut decoded)
         .expect("valid gzip");
-    assert_eq!(steady(&parse_protobuf(&decoded).0), from_text);
+    same(
+        &steady(&parse_protobuf(&decoded).0),
+        &from_text,
+        "gzipped protobuf",
+    );
 
     server.shutdown().await;
 }
