@@ -409,10 +409,10 @@ async fn every_format_carries_the_same_samples() {
     );
     let om_body = String::from_utf8(om.body).unwrap();
     let (from_om, exemplars) = parse_openmetrics(&om_body);
-    assert_eq!(
-        steady(&from_om),
-        from_text,
-        "OpenMetrics samples equal text's"
+    same(
+        &steady(&from_om),
+        &from_text,
+        "OpenMetrics samples equal text's",
     );
     assert!(om_body.contains("# TYPE alys_expo_tasks counter\n"));
     assert!(om_body.contains("alys_expo_tasks_total{status=\"success\"} 3\n"));
@@ -450,7 +450,11 @@ async fn every_format_carries_the_same_samples() {
         Some(PROTOBUF_CONTENT_TYPE)
     );
     let (from_pb, pb_exemplars, native) = parse_protobuf(&pb.body);
-    assert_eq!(steady(&from_pb), from_text, "protobuf samples equal text's");
+    same(
+        &steady(&from_pb),
+        &from_text,
+        "protobuf samples equal text's",
+    );
     let mut om_exemplars = exemplars.clone();
     om_exemplars.sort_by(|a, b| a.0.cmp(&b.0));
     let mut pb_sorted = pb_exemplars.clone();
@@ -522,14 +526,22 @@ async fn every_format_carries_the_same_samples() {
     };
     let gz = get(addr, &[("Accept-Encoding", "gzip")]).await;
     assert_eq!(gz.header("content-encoding").as_deref(), Some("gzip"));
-    assert_eq!(steady(&parse_text(&gunzip(&gz.body))), from_text);
+    same(
+        &steady(&parse_text(&gunzip(&gz.body))),
+        &from_text,
+        "gzipped text",
+    );
     let gz = get(
         addr,
         &[("Accept", PROMETHEUS_242), ("Accept-Encoding", "gzip")],
     )
     .await;
     assert_eq!(gz.header("content-encoding").as_deref(), Some("gzip"));
-    assert_eq!(steady(&parse_openmetrics(&gunzip(&gz.body)).0), from_text);
+    same(
+        &steady(&parse_openmetrics(&gunzip(&gz.body)).0),
+        &from_text,
+        "gzipped OpenMetrics",
+    );
     let gz = get(
         addr,
         &[
