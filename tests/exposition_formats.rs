@@ -1,7 +1,9 @@
 //! Content negotiation on `/metrics` over real HTTP: text 0.0.4, OpenMetrics 1.0.0 and
 //! protobuf parse to the same samples (text with the `prometheus-parse` crate, OpenMetrics
 //! with the parser below, protobuf with the prost types), each also gzipped; exemplars appear
-//! in OpenMetrics and protobuf and never in text 0.0.4; native buckets only in protobuf.
+//! in OpenMetrics and protobuf and never in text 0.0.4; native buckets only in protobuf. The
+//! actor message latency (a handler site measured by a `MessageGuard`, as `#[instrument_actor]`
+//! expands to) carries native buckets and the trace of the span it finished in.
 //!
 //! `promtool check metrics` is not run on the OpenMetrics body: promtool 2.42 reads text
 //! 0.0.4 only (it stops at the first exemplar, "expected integer as timestamp, got \"#\"",
@@ -13,8 +15,10 @@ use std::io::Read as _;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use alys_metrics::actor::{HandlerSite, MessageGuard, SiteRegistration};
 use alys_metrics::encode::{proto, protobuf, OPENMETRICS_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE};
 use alys_metrics::exemplar::TraceId;
+use alys_metrics::labels::{ActorType, MessageType};
 use alys_metrics::prelude::*;
 use alys_metrics::MetricsServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -31,6 +35,19 @@ static EXPO_TASKS: Counter;
 /// A test level, with "quotes" and a back\slash in its help.
 #[alys_metric(gauge)]
 static EXPO_LEVEL: Gauge;
+
+/// A handler site, measured by hand as `#[instrument_actor]` measures a handler.
+static EXPO_SITE: HandlerSite = HandlerSite::new(
+    "ExpoActor",
+    "ExpoMessage",
+    ActorType::Chain,
+    MessageType::System,
+);
+alys_metrics::__private::inventory::submit! { SiteRegistration(&EXPO_SITE) }
+
+/// The actor latency series of [`EXPO_SITE`] as [`key`] writes it, without `le`.
+const EXPO_SITE_LABELS: &str =
+    "actor=\"ExpoActor\",actor_type=\"chain\",message=\"ExpoMessage\",message_type=\"system\"";
 
 const PROMETHEUS_242_NATIVE: &str = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 const PROMETHEUS_242: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
@@ -85,7 +102,8 @@ async fn start() -> MetricsServer {
     server
 }
 
-fn drive() {
+/// Updates the test families; the trace id of the span the actor message finished in.
+fn drive() -> String {
     for (i, v) in [0.05, 0.5, 0.7, 5.0, 50.0, 0.0].into_iter().enumerate() {
         EXPO_TASK_DURATION
             .with("v1")
@@ -93,7 +111,22 @@ fn drive() {
     }
     EXPO_TASK_DURATION.with("v2").observe(0.3);
     EXPO_TASKS.with(Status::Success).inc_by(3);
+    EXPO_TASKS
+        .with(Status::Failure)
+        .inc_by_with_exemplar(2, TraceId::from_u64(0xabc9));
     EXPO_LEVEL.set(-2.5);
+    // Two messages: one finished inside a span (its exemplar), one outside every span.
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(std::io::sink)
+        .finish();
+    let id = tracing::subscriber::with_default(subscriber, || {
+        let span = tracing::info_span!("expo_message");
+        let _entered = span.enter();
+        MessageGuard::start(&EXPO_SITE).finish(false);
+        span.id().expect("an enabled span").into_u64()
+    });
+    MessageGuard::start(&EXPO_SITE).finish(false);
+    format!("{id:016x}")
 }
 
 type Samples = BTreeMap<String, f64>;
@@ -184,8 +217,8 @@ fn parse_openmetrics(body: &str) -> (Samples, Vec<(String, String, f64)>) {
         }
         if let Some(e) = exemplar {
             assert!(
-                name.ends_with("_bucket"),
-                "exemplars only on buckets: {line}"
+                name.ends_with("_bucket") || (kind == "counter" && name.ends_with("_total")),
+                "exemplars only on buckets and counters: {line}"
             );
             let (labels, rest) = e
                 .strip_prefix("{trace_id=\"")
@@ -246,10 +279,17 @@ fn parse_line(line: &str) -> (String, BTreeMap<String, String>, f64) {
 
 /// Protobuf with the prost types: the samples text would show, the exemplars, and the native
 /// histograms by series.
-fn parse_protobuf(body: &[u8]) -> (Samples, usize, BTreeMap<String, proto::Histogram>) {
+#[allow(clippy::type_complexity)]
+fn parse_protobuf(
+    body: &[u8],
+) -> (
+    Samples,
+    Vec<(String, String, f64)>,
+    BTreeMap<String, proto::Histogram>,
+) {
     let families = protobuf::decode(body).expect("delimited MetricFamily messages");
     let mut samples = Samples::new();
-    let mut exemplars = 0;
+    let mut exemplars = Vec::new();
     let mut native = BTreeMap::new();
     for f in &families {
         let name = f.name.clone().expect("a name");
@@ -261,6 +301,11 @@ fn parse_protobuf(body: &[u8]) -> (Samples, usize, BTreeMap<String, proto::Histo
                 .collect();
             if let Some(c) = &m.counter {
                 samples.insert(key(&name, &labels), c.value.unwrap_or(0.0));
+                if let Some(e) = &c.exemplar {
+                    assert_eq!(e.label[0].name.as_deref(), Some("trace_id"));
+                    let id = e.label[0].value.clone().unwrap_or_default();
+                    exemplars.push((key(&name, &labels), id, e.value.unwrap_or(f64::NAN)));
+                }
             } else if let Some(g) = &m.gauge {
                 samples.insert(key(&name, &labels), g.value.unwrap_or(0.0));
             } else if let Some(u) = &m.untyped {
@@ -269,16 +314,17 @@ fn parse_protobuf(body: &[u8]) -> (Samples, usize, BTreeMap<String, proto::Histo
                 for b in &h.bucket {
                     let mut l = labels.clone();
                     l.insert("le".into(), fmt_le(b.upper_bound.unwrap()));
-                    samples.insert(
-                        key(&format!("{name}_bucket"), &l),
-                        b.cumulative_count.unwrap_or(0) as f64,
-                    );
+                    let bucket = key(&format!("{name}_bucket"), &l);
+                    samples.insert(bucket.clone(), b.cumulative_count.unwrap_or(0) as f64);
                     if let Some(e) = &b.exemplar {
-                        exemplars += 1;
                         assert_eq!(e.label.len(), 1);
                         assert_eq!(e.label[0].name.as_deref(), Some("trace_id"));
                         let id = e.label[0].value.as_deref().unwrap_or_default();
-                        assert!(id.len() == 16 && id.starts_with("000000000000abc"), "{id}");
+                        assert!(
+                            id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+                            "{id}"
+                        );
+                        exemplars.push((bucket, id.to_owned(), e.value.unwrap_or(f64::NAN)));
                         let ts = e.timestamp.expect("a timestamp");
                         assert!(
                             ts.seconds > 1_600_000_000 && (0..1_000_000_000).contains(&ts.nanos)
@@ -305,11 +351,30 @@ fn parse_protobuf(body: &[u8]) -> (Samples, usize, BTreeMap<String, proto::Histo
     (samples, exemplars, native)
 }
 
+/// Asserts that two scrapes hold the same samples, naming the ones that differ.
+fn same(got: &Samples, want: &Samples, what: &str) {
+    let differ: Vec<_> = got
+        .iter()
+        .filter(|(k, v)| want.get(*k) != Some(*v))
+        .chain(want.iter().filter(|(k, _)| !got.contains_key(*k)))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{what}: {} samples differ: {differ:?}",
+        differ.len()
+    );
+}
+
 /// Families whose values move on their own between two scrapes.
 fn steady(samples: &Samples) -> Samples {
     samples
         .iter()
-        .filter(|(k, _)| !k.starts_with("process_") && !k.starts_with("alys_collector"))
+        .filter(|(k, _)| {
+            !k.starts_with("process_")
+                && !k.starts_with("alys_collector")
+                // Computed from two clocks at each scrape: it moves by nanoseconds.
+                && !k.starts_with("alys_actor_last_activity_timestamp_seconds")
+        })
         .map(|(k, v)| (k.clone(), *v))
         .collect()
 }
@@ -317,7 +382,7 @@ fn steady(samples: &Samples) -> Samples {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_format_carries_the_same_samples() {
     let server = start().await;
-    drive();
+    let trace_id = drive();
     let addr = server.local_addr();
 
     let text = get(addr, &[]).await;
@@ -328,11 +393,14 @@ async fn every_format_carries_the_same_samples() {
     let text_body = String::from_utf8(text.body).unwrap();
     assert!(!text_body.contains("trace_id"), "no exemplar in text 0.0.4");
     let from_text = steady(&parse_text(&text_body));
-    assert!(
-        from_text.contains_key("alys_expo_task_duration_seconds_bucket{le=\"1\",validator=\"v1\"}")
-            || from_text.keys().any(|k| k.starts_with("alys_expo_task"))
-            || !from_text.is_empty()
+    // 0, 0.05, 0.5 and 0.7 of validator v1 are at most 1.
+    assert_eq!(
+        from_text.get("alys_expo_task_duration_seconds_bucket{le=\"1\",validator=\"v1\"}"),
+        Some(&4.0),
+        "{from_text:?}"
     );
+    let actor_count = format!("alys_actor_message_latency_seconds_count{{{EXPO_SITE_LABELS}}}");
+    assert_eq!(from_text.get(&actor_count), Some(&2.0));
 
     let om = get(addr, &[("Accept", PROMETHEUS_242)]).await;
     assert_eq!(
@@ -341,13 +409,22 @@ async fn every_format_carries_the_same_samples() {
     );
     let om_body = String::from_utf8(om.body).unwrap();
     let (from_om, exemplars) = parse_openmetrics(&om_body);
-    assert_eq!(
-        steady(&from_om),
-        from_text,
-        "OpenMetrics samples equal text's"
+    same(
+        &steady(&from_om),
+        &from_text,
+        "OpenMetrics samples equal text's",
     );
     assert!(om_body.contains("# TYPE alys_expo_tasks counter\n"));
     assert!(om_body.contains("alys_expo_tasks_total{status=\"success\"} 3\n"));
+    // A counter's exemplar: its latest increment.
+    assert!(
+        exemplars.contains(&(
+            "alys_expo_tasks_total{status=\"failure\"}".to_owned(),
+            "000000000000abc9".to_owned(),
+            2.0
+        )),
+        "{exemplars:?}"
+    );
     assert!(om_body.contains("# UNIT alys_expo_task_duration_seconds seconds\n"));
     assert!(om_body.contains("# HELP alys_expo_level A test level, with \\\"quotes\\\" and a back\\\\slash in its help.\n"));
     // One exemplar per bucket that got one: the latest (0.7 over 0.5 in (0.1, 1]).
@@ -373,8 +450,50 @@ async fn every_format_carries_the_same_samples() {
         Some(PROTOBUF_CONTENT_TYPE)
     );
     let (from_pb, pb_exemplars, native) = parse_protobuf(&pb.body);
-    assert_eq!(steady(&from_pb), from_text, "protobuf samples equal text's");
-    assert!(pb_exemplars >= 4, "exemplars travel in protobuf");
+    same(
+        &steady(&from_pb),
+        &from_text,
+        "protobuf samples equal text's",
+    );
+    let mut om_exemplars = exemplars.clone();
+    om_exemplars.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut pb_sorted = pb_exemplars.clone();
+    pb_sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(pb_sorted, om_exemplars, "the same exemplars in protobuf");
+
+    // The actor message latency: the message finished in a span is its bucket's exemplar
+    // (both were well under 1 ms, so both are in the first bucket), in OpenMetrics and
+    // protobuf; its native buckets hold both messages at schema 3.
+    let actor_exemplars: Vec<_> = exemplars
+        .iter()
+        .filter(|e| {
+            e.0.starts_with("alys_actor_message_latency_seconds_bucket")
+                && e.0.contains("ExpoActor")
+        })
+        .collect();
+    assert_eq!(actor_exemplars.len(), 1, "{actor_exemplars:?}");
+    assert_eq!(actor_exemplars[0].1, trace_id);
+    assert!(
+        actor_exemplars[0].0.contains("le=\"0.001\""),
+        "{actor_exemplars:?}"
+    );
+    assert!((0.0..=0.001).contains(&actor_exemplars[0].2));
+    let actor = &native[&format!("alys_actor_message_latency_seconds{{{EXPO_SITE_LABELS}}}")];
+    assert_eq!(actor.schema, Some(3));
+    assert_eq!(actor.sample_count, Some(2));
+    let native_total = actor.zero_count.unwrap_or(0) as i64
+        + actor
+            .positive_delta
+            .iter()
+            .scan(0i64, |acc, d| {
+                *acc += d;
+                Some(*acc)
+            })
+            .sum::<i64>();
+    assert_eq!(
+        native_total, 2,
+        "both messages in native buckets: {actor:?}"
+    );
     let h = &native["alys_expo_task_duration_seconds{validator=\"v1\"}"];
     // Schema 2 holds 0.05, 0.5, 0.7, 5 and 50 in five buckets (<= 20): no reduction.
     assert_eq!(h.schema, Some(2));
@@ -407,14 +526,22 @@ async fn every_format_carries_the_same_samples() {
     };
     let gz = get(addr, &[("Accept-Encoding", "gzip")]).await;
     assert_eq!(gz.header("content-encoding").as_deref(), Some("gzip"));
-    assert_eq!(steady(&parse_text(&gunzip(&gz.body))), from_text);
+    same(
+        &steady(&parse_text(&gunzip(&gz.body))),
+        &from_text,
+        "gzipped text",
+    );
     let gz = get(
         addr,
         &[("Accept", PROMETHEUS_242), ("Accept-Encoding", "gzip")],
     )
     .await;
     assert_eq!(gz.header("content-encoding").as_deref(), Some("gzip"));
-    assert_eq!(steady(&parse_openmetrics(&gunzip(&gz.body)).0), from_text);
+    same(
+        &steady(&parse_openmetrics(&gunzip(&gz.body)).0),
+        &from_text,
+        "gzipped OpenMetrics",
+    );
     let gz = get(
         addr,
         &[
@@ -427,7 +554,11 @@ async fn every_format_carries_the_same_samples() {
     flate2::read::GzDecoder::new(&gz.body[..])
         .read_to_end(&mut decoded)
         .expect("valid gzip");
-    assert_eq!(steady(&parse_protobuf(&decoded).0), from_text);
+    same(
+        &steady(&parse_protobuf(&decoded).0),
+        &from_text,
+        "gzipped protobuf",
+    );
 
     server.shutdown().await;
 }

@@ -6,7 +6,8 @@
 //!   protobuf format: `histogram_quantile(0.9, rate(alys_block_production_duration_seconds[1m]))`
 //!   over the native series returns a value, the series holds native histogram samples,
 //!   `/api/v1/query_exemplars` returns block-production exemplars whose `trace_id` is a
-//!   16-digit hex span id, and every family the node exports is there (native histograms
+//!   16-digit hex span id, the actor message latency of a handler is native with exemplars
+//!   too, and every family the node exports is there (native histograms
 //!   under their own name, the others as in text).
 //! - The other runs without flags, so it asks for OpenMetrics 1.0.0 (its own OpenMetrics
 //!   parser reads our text, exemplars included): every sample name of the node's text scrape
@@ -292,6 +293,32 @@ impl Prometheus {
         Ok(data["result"].as_array().cloned().unwrap_or_default())
     }
 
+    /// The `trace_id`s of the exemplars Prometheus holds for `selector` over the last ten
+    /// minutes; an error while there is none.
+    fn exemplar_ids(&self, selector: &str) -> Result<Vec<String>, String> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_err(|e| e.to_string())?
+            .as_secs();
+        let data = self.api(&format!(
+            "/api/v1/query_exemplars?query={}&start={}&end={}",
+            encode(selector),
+            now - 600,
+            now + 60
+        ))?;
+        let ids: Vec<String> = data
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["exemplars"].as_array().cloned().unwrap_or_default())
+            .filter_map(|e| e["labels"]["trace_id"].as_str().map(str::to_owned))
+            .collect();
+        if ids.is_empty() {
+            return Err(format!("no exemplar yet: {data}"));
+        }
+        Ok(ids)
+    }
+
     /// The metric names Prometheus holds for the node.
     fn names(&self) -> Result<BTreeSet<String>, String> {
         Ok(self
@@ -371,27 +398,7 @@ fn prometheus_sees_native_histograms_and_exemplars() {
     );
 
     let exemplars = native.eventually(Duration::from_secs(60), "block production exemplars", |p| {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_err(|e| e.to_string())?
-            .as_secs();
-        let data = p.api(&format!(
-            "/api/v1/query_exemplars?query={}&start={}&end={}",
-            encode("alys_block_production_duration_seconds"),
-            now - 600,
-            now + 60
-        ))?;
-        let ids: Vec<String> = data
-            .as_array()
-            .into_iter()
-            .flatten()
-            .flat_map(|s| s["exemplars"].as_array().cloned().unwrap_or_default())
-            .filter_map(|e| e["labels"]["trace_id"].as_str().map(str::to_owned))
-            .collect();
-        if ids.is_empty() {
-            return Err(format!("no exemplar yet: {data}"));
-        }
-        Ok(ids)
+        p.exemplar_ids("alys_block_production_duration_seconds")
     });
     eprintln!(
         "{q} = {p90}; {} exemplars, e.g. trace_id {:?}",
@@ -404,6 +411,46 @@ fn prometheus_sees_native_histograms_and_exemplars() {
             "trace_id {id:?}"
         );
     }
+
+    // Actor message latency (`#[instrument_actor]`'s handler sites): native too, and the
+    // handler the example runs in a span (`SubmitTransactions`) gives its exemplars.
+    let q = "histogram_quantile(0.9, rate(alys_actor_message_latency_seconds{message=\"SubmitTransactions\"}[1m]))";
+    let actor_p90 = native.eventually(
+        Duration::from_secs(60),
+        "a 0.9 quantile of native actor message latency",
+        |p| {
+            let result = p.query(q)?;
+            result
+                .iter()
+                .filter_map(|s| s["value"][1].as_str()?.parse::<f64>().ok())
+                .find(|v| v.is_finite())
+                .ok_or_else(|| format!("{q} returned {result:?}"))
+        },
+    );
+    assert!(actor_p90 > 0.0 && actor_p90 < 10.0, "{q} = {actor_p90}");
+    let raw = native
+        .query("alys_actor_message_latency_seconds{message=\"SubmitTransactions\"}")
+        .expect("an instant query");
+    assert!(
+        !raw.is_empty() && raw.iter().all(|s| s["histogram"][1]["count"].is_string()),
+        "native actor latency samples: {raw:?}"
+    );
+    let actor_exemplars = native.eventually(
+        Duration::from_secs(60),
+        "actor message latency exemplars",
+        |p| p.exemplar_ids("alys_actor_message_latency_seconds{message=\"SubmitTransactions\"}"),
+    );
+    for id in &actor_exemplars {
+        assert!(
+            id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "trace_id {id:?}"
+        );
+    }
+    eprintln!(
+        "{q} = {actor_p90}; {} exemplars, e.g. trace_id {:?}",
+        actor_exemplars.len(),
+        actor_exemplars.first()
+    );
 
     // Every family: the node's own scrapes say what there is.
     let (_, text) = http_get(node, "/metrics", &[]).expect("a text scrape");

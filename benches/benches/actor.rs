@@ -293,6 +293,73 @@ fn actor_future_handler(c: &mut Criterion) {
     g.finish();
 }
 
+/// The handler sites' latency histogram before native buckets and exemplars (issue 14): the
+/// baseline of `actor_latency_observe`, copied.
+struct ClassicLatency {
+    counts: [std::sync::atomic::AtomicU64; 9],
+    sum_nanos: std::sync::atomic::AtomicU64,
+}
+
+impl ClassicLatency {
+    const BOUNDS: [u64; 8] = [
+        1_000_000,
+        5_000_000,
+        10_000_000,
+        50_000_000,
+        100_000_000,
+        500_000_000,
+        1_000_000_000,
+        5_000_000_000,
+    ];
+
+    #[inline]
+    fn observe_nanos(&self, nanos: u64) {
+        use std::sync::atomic::Ordering;
+        let mut i = 0;
+        while i < Self::BOUNDS.len() && nanos > Self::BOUNDS[i] {
+            i += 1;
+        }
+        self.counts[i].fetch_add(1, Ordering::Relaxed);
+        self.sum_nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+}
+
+/// One latency observation of a handler site (no tracing subscriber installed): the classic
+/// histogram as it was, the one with native buckets, and what a finishing message calls (the
+/// same plus asking for the current trace).
+fn latency_observe(c: &mut Criterion) {
+    let mut g = c.benchmark_group("actor_latency_observe");
+    // Latencies log-uniform in [10 us, 50 ms).
+    let values: Vec<u64> = (0..1024u64)
+        .map(|i| (1e4 * 5000f64.powf((i * 7919 % 1024) as f64 / 1024.0)) as u64)
+        .collect();
+    let classic = ClassicLatency {
+        counts: Default::default(),
+        sum_nanos: Default::default(),
+    };
+    let mut i = 0;
+    g.bench_function("classic_before", |b| {
+        b.iter(|| {
+            i = (i + 1) & 1023;
+            classic.observe_nanos(black_box(values[i]))
+        })
+    });
+    let h = LatencyHistogram::new();
+    g.bench_function("classic_and_native", |b| {
+        b.iter(|| {
+            i = (i + 1) & 1023;
+            h.observe_nanos(black_box(values[i]))
+        })
+    });
+    g.bench_function("classic_and_native_traced_no_span", |b| {
+        b.iter(|| {
+            i = (i + 1) & 1023;
+            h.observe_nanos_traced(black_box(values[i]))
+        })
+    });
+    g.finish();
+}
+
 fn bridge_collection(c: &mut Criterion) {
     let mut g = c.benchmark_group("actor_bridge");
     let bridge = ActorMetricsBridge::new(Duration::from_secs(5));
@@ -327,6 +394,6 @@ criterion_group! {
         .sample_size(60)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = sync_handler, async_handler, actor_future_handler, bridge_collection
+    targets = sync_handler, async_handler, actor_future_handler, latency_observe, bridge_collection
 }
 criterion_main!(benches);

@@ -6,7 +6,8 @@
 //!   plain, then rendered and gzipped by the exporter's own path (`encode::render`), by flate2
 //!   at levels 1, 3 and 6 (flate2's backend is the one the workspace builds: zlib-rs), and by
 //!   miniz_oxide (flate2's former pure-Rust backend) at levels 1 and 3 (raw deflate, without
-//!   the gzip header and CRC, so a little in its favour);
+//!   the gzip header and CRC, so a little in its favour), miniz_oxide's Huffman-only and RLE
+//!   strategies (no or run-length-only matching), and the CRC-32 alone (every gzip's floor);
 //! - `observe/*`: a copy of our classic `observe` from before this change (the baseline for
 //!   "the hot path without an exemplar must not get slower"), then one observation of values spread over `[1e-4, 10)` into an unlabelled
 //!   histogram with 8 classic buckets: ours classic, ours native (schema 3, 160 buckets; the
@@ -75,7 +76,53 @@ fn gzip(c: &mut Criterion) {
             b.iter(|| black_box(miniz_oxide::deflate::compress_to_vec(&text, level).len()))
         });
     }
+    use miniz_oxide::deflate::core::CompressionStrategy;
+    for (name, strategy) in [
+        ("huffman_only", CompressionStrategy::HuffmanOnly),
+        ("rle", CompressionStrategy::RLE),
+    ] {
+        println!(
+            "catalogue text {} bytes: miniz_oxide {name} -> {} bytes",
+            text.len(),
+            deflate_with(&text, 1, strategy as i32).len()
+        );
+        g.bench_function(format!("miniz_oxide_{name}"), |b| {
+            b.iter(|| black_box(deflate_with(&text, 1, strategy as i32).len()))
+        });
+    }
+    // The floor of any gzip: the CRC-32 gzip's trailer needs over the whole body.
+    g.bench_function("crc32_alone", |b| {
+        b.iter(|| {
+            let mut crc = flate2::Crc::new();
+            crc.update(&text);
+            black_box(crc.sum())
+        })
+    });
     g.finish();
+}
+
+/// Raw deflate by miniz_oxide with a zlib strategy (`HuffmanOnly`, `RLE`): what
+/// `compress_to_vec` does, with the strategy it does not expose.
+fn deflate_with(input: &[u8], level: i32, strategy: i32) -> Vec<u8> {
+    use miniz_oxide::deflate::core::{
+        compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus,
+    };
+    let mut c = CompressorOxide::new(create_comp_flags_from_zip_params(level, 0, strategy));
+    let mut out = vec![0; input.len() / 2 + 64];
+    let (mut pos, mut rest) = (0, input);
+    loop {
+        let (status, read, written) = compress(&mut c, rest, &mut out[pos..], TDEFLFlush::Finish);
+        pos += written;
+        rest = &rest[read..];
+        match status {
+            TDEFLStatus::Done => break,
+            TDEFLStatus::Okay if pos == out.len() => out.resize(out.len() * 2, 0),
+            TDEFLStatus::Okay => {}
+            _ => panic!("deflate failed: {status:?}"),
+        }
+    }
+    out.truncate(pos);
+    out
 }
 
 /// Values spread over `[1e-4, 10)` log-uniformly, pre-generated.

@@ -172,7 +172,7 @@ impl<T: Track> MessageGuard<T> {
         ACTOR_MESSAGE_OUTCOMES.with(actor, outcome).inc();
         if outcome != MessageOutcome::Cancelled {
             self.site
-                .observe_nanos(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));
+                .observe_nanos_traced(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));
             self.site.finished(outcome != MessageOutcome::Ok, end);
         }
         if T::COUNTS_DIRECTLY {

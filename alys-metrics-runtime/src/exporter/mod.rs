@@ -17,7 +17,7 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | `GET`/`HEAD /metrics` | 401 with `WWW-Authenticate` when authentication is on and the request has no valid credentials; else 200, text format 0.0.4 ([`TEXT_CONTENT_TYPE`](crate::encode::TEXT_CONTENT_TYPE)), gzip when `Accept-Encoding` allows it; 500 with a message when encoding fails |
+//! | `GET`/`HEAD /metrics` | 401 with `WWW-Authenticate` when authentication is on and the request has no valid credentials; else 200 in the format the `Accept` header prefers ([`Format::negotiate`](crate::encode::Format::negotiate)): Prometheus protobuf (delimited `MetricFamily`; native histogram buckets and exemplars), OpenMetrics text 1.0.0 (exemplars on histogram buckets and counters, `# UNIT`, `# EOF`), or text format 0.0.4 ([`TEXT_CONTENT_TYPE`](crate::encode::TEXT_CONTENT_TYPE); classic buckets only, never exemplars), the default without an acceptable `Accept`; gzip when `Accept-Encoding` allows it; 500 with a message when encoding fails |
 //! | `GET`/`HEAD /health` | JSON: `status` (`healthy`, `degraded`, `unhealthy`), `timestamp`, `version`, `metrics_count`, `uptime_seconds` (since the exporter started), `ready`, `collector` (ticks, `seconds_since_success`, `consecutive_failures`, `total_failures`, ...), `process_health`, `process`, `reasons`; 200 unless `unhealthy` (503). When authentication is on, a request without valid credentials gets only `{"status": ...}` |
 //! | `GET`/`HEAD /ready` | 200 once the first resource collection has run; 503 before, and again once shutdown begins |
 //! | another path | 404 |

@@ -1,14 +1,20 @@
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
+use super::exemplar::{current_trace_id, Exemplar, ExemplarSlot, TraceId};
 use super::{Descriptor, Kind, MetricCore};
 use crate::exposition::SampleSink;
 
 /// A monotonically increasing integer counter: one relaxed atomic add per update.
 ///
-/// Declared with `#[alys_metric(counter)]`; exposed with the `_total` suffix.
+/// Declared with `#[alys_metric(counter)]`; exposed with the `_total` suffix. It can keep the
+/// latest [exemplar](super::exemplar) of its increments ([`inc_with_exemplar`](Self::inc_with_exemplar)),
+/// exposed in OpenMetrics and protobuf; [`inc`](Self::inc) never touches it.
 #[derive(Debug, Default)]
 pub struct Counter {
     v: AtomicU64,
+    /// The exemplar slot, allocated by the first exemplar.
+    exemplar: OnceLock<Box<ExemplarSlot>>,
 }
 
 impl Counter {
@@ -16,7 +22,53 @@ impl Counter {
     pub const fn new() -> Self {
         Self {
             v: AtomicU64::new(0),
+            exemplar: OnceLock::new(),
         }
+    }
+
+    /// Adds `n` and makes it the counter's exemplar, with `trace_id` (OpenMetrics: an
+    /// exemplar's value is the increment it belongs to).
+    ///
+    /// ```
+    /// # extern crate alys_metrics_runtime as alys_metrics;
+    /// use alys_metrics::exemplar::TraceId;
+    /// use alys_metrics::Counter;
+    ///
+    /// let c = Counter::new();
+    /// c.inc_by_with_exemplar(3, TraceId::from_u64(0x2a));
+    /// let e = c.exemplar().unwrap();
+    /// assert_eq!((c.get(), e.value, e.trace_id.to_hex().as_str()), (3, 3.0, "000000000000002a"));
+    /// ```
+    #[inline]
+    pub fn inc_by_with_exemplar(&self, n: u64, trace_id: TraceId) {
+        self.inc_by(n);
+        self.slot().store(n as f64, trace_id);
+    }
+
+    /// Adds one and makes it the counter's exemplar, with `trace_id`.
+    #[inline]
+    pub fn inc_with_exemplar(&self, trace_id: TraceId) {
+        self.inc_by_with_exemplar(1, trace_id);
+    }
+
+    /// Adds one, with the current trace as the exemplar when there is one
+    /// ([`current_trace_id`](super::exemplar::current_trace_id)).
+    #[inline]
+    pub fn inc_traced(&self) {
+        match current_trace_id() {
+            Some(t) => self.inc_with_exemplar(t),
+            None => self.inc(),
+        }
+    }
+
+    /// The latest exemplar, if any.
+    pub fn exemplar(&self) -> Option<Exemplar> {
+        self.exemplar.get()?.load()
+    }
+
+    #[inline]
+    fn slot(&self) -> &ExemplarSlot {
+        self.exemplar.get_or_init(|| Box::new(ExemplarSlot::new()))
     }
 
     /// Adds one.
@@ -68,12 +120,29 @@ impl MetricCore for Counter {
     }
     fn reset(&self) {
         self.v.store(0, Ordering::Relaxed);
+        if let Some(slot) = self.exemplar.get() {
+            slot.clear();
+        }
     }
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
         w.u64("", None, self.get());
+        if w.wants_exemplars() {
+            if let Some(e) = self.exemplar() {
+                w.exemplar(&e);
+            }
+        }
     }
     fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
-        crate::exposition::protobuf::wire::counter(m, self.get() as f64);
+        use crate::exposition::protobuf::wire;
+        match self.exemplar() {
+            None => wire::counter(m, self.get() as f64),
+            Some(e) => {
+                let mut c = Vec::with_capacity(96);
+                wire::double(&mut c, 1, self.get() as f64);
+                wire::exemplar(&mut c, 2, &e);
+                wire::message(m, 3, &c);
+            }
+        }
     }
 }
 

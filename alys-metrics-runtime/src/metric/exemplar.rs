@@ -26,17 +26,40 @@ pub fn set_trace_id_source(source: fn() -> Option<TraceId>) -> bool {
 }
 
 /// The trace of the code running now: from the source installed with
-/// [`set_trace_id_source`], else the id of the current `tracing` span (none without a
+/// [`set_trace_id_source`]; else, with the `opentelemetry` feature, the trace id of the current
+/// OpenTelemetry context (its active span, valid ids only: what `Context::attach` or a tracer's
+/// `in_span` made current); else the id of the current `tracing` span (none without a
 /// subscriber that tracks spans, or outside every span).
 #[inline]
 pub fn current_trace_id() -> Option<TraceId> {
     if let Some(source) = SOURCE.get() {
         return source();
     }
+    #[cfg(feature = "opentelemetry")]
+    if let Some(id) = opentelemetry_trace_id() {
+        return Some(id);
+    }
+    // One relaxed load when no subscriber was ever installed (globally or scoped): then no
+    // span can be current, and asking the no-op dispatcher costs more than the load.
+    if !tracing::dispatcher::has_been_set() {
+        return None;
+    }
     tracing::dispatcher::get_default(|d| {
         d.current_span()
             .id()
             .map(|id| TraceId::from_u64(id.into_u64()))
+    })
+}
+
+/// The trace id of the current OpenTelemetry context, when it has a valid span context.
+#[cfg(feature = "opentelemetry")]
+pub fn opentelemetry_trace_id() -> Option<TraceId> {
+    use opentelemetry::trace::TraceContextExt as _;
+    opentelemetry::Context::map_current(|cx| {
+        let span = cx.span();
+        let sc = span.span_context();
+        sc.is_valid()
+            .then(|| TraceId::from_u128(u128::from_be_bytes(sc.trace_id().to_bytes())))
     })
 }
 
@@ -59,6 +82,17 @@ pub(crate) struct ExemplarSlot {
 }
 
 impl ExemplarSlot {
+    /// An empty slot, constructible in a `static`.
+    pub(crate) const fn new() -> Self {
+        Self {
+            seq: AtomicU64::new(0),
+            value: AtomicU64::new(0),
+            hi: AtomicU64::new(0),
+            lo: AtomicU64::new(0),
+            stamp: AtomicU64::new(0),
+        }
+    }
+
     #[inline]
     pub(crate) fn store(&self, value: f64, trace_id: TraceId) {
         let stamp = (now_ms() << 1) | u64::from(trace_id.wide);
@@ -139,5 +173,37 @@ mod tests {
         assert!(e.timestamp_ms > 1_600_000_000_000);
         s.clear();
         assert_eq!(s.load(), None);
+    }
+
+    #[cfg(feature = "opentelemetry")]
+    #[test]
+    fn the_opentelemetry_context_names_the_trace_and_tracing_is_the_fallback() {
+        use opentelemetry::trace::{
+            SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceState,
+        };
+
+        let trace = 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736u128;
+        let cx = opentelemetry::Context::new().with_remote_span_context(SpanContext::new(
+            opentelemetry::trace::TraceId::from_bytes(trace.to_be_bytes()),
+            SpanId::from_bytes(0x00f0_67aa_0ba9_02b7u64.to_be_bytes()),
+            TraceFlags::SAMPLED,
+            true,
+            TraceState::default(),
+        ));
+        {
+            let _attached = cx.attach();
+            let id = current_trace_id().expect("the attached context's trace");
+            assert_eq!(id, TraceId::from_u128(trace));
+            assert_eq!(id.to_hex(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        }
+        // Detached: no OpenTelemetry span, so the `tracing` span's id, or none outside it.
+        assert_eq!(opentelemetry_trace_id(), None);
+        let subscriber = tracing_subscriber::registry();
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!("fallback");
+            let _entered = span.enter();
+            let span_id = span.id().expect("a span the registry tracks").into_u64();
+            assert_eq!(current_trace_id(), Some(TraceId::from_u64(span_id)));
+        });
     }
 }

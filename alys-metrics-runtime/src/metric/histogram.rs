@@ -260,47 +260,64 @@ impl MetricCore for Histogram {
     }
 
     fn encode_proto(&self, _: &Self::Shared, m: &mut Vec<u8>) {
-        use crate::exposition::protobuf::wire;
-        let mut h = Vec::with_capacity(64 + 24 * self.counts.len());
         // Native buckets first: with observations racing, the count then covers them.
-        if let Some(n) = self.native() {
-            wire::sint(&mut h, 5, i64::from(n.schema));
-            wire::double(&mut h, 6, n.zero_threshold);
-            wire::uint(&mut h, 7, n.zero_count);
-            let mut span = Vec::with_capacity(16);
-            for (buckets, span_tag, delta_tag) in [(&n.negative, 9, 10), (&n.positive, 12, 13)] {
-                let (spans, deltas) = super::native::spans_and_deltas(buckets);
-                for (offset, length) in spans {
-                    span.clear();
-                    wire::sint(&mut span, 1, i64::from(offset));
-                    wire::uint(&mut span, 2, u64::from(length));
-                    wire::message(&mut h, span_tag, &span);
-                }
-                for d in deltas {
-                    wire::sint(&mut h, delta_tag, d);
-                }
-            }
-        }
-        let mut acc = 0;
-        let mut bucket = Vec::with_capacity(24);
-        for (i, c) in self.counts.iter().enumerate() {
-            acc += c.load(Ordering::Relaxed);
-            bucket.clear();
-            wire::uint(&mut bucket, 1, acc);
-            wire::double(
-                &mut bucket,
-                2,
+        let native = self.native();
+        let buckets = self.counts.iter().enumerate().map(|(i, c)| {
+            (
+                c.load(Ordering::Relaxed),
                 self.bounds.get(i).copied().unwrap_or(f64::INFINITY),
-            );
-            if let Some(e) = self.exemplar(i) {
-                wire::exemplar(&mut bucket, 3, &e);
-            }
-            wire::message(&mut h, 3, &bucket);
-        }
-        wire::uint(&mut h, 1, acc);
-        wire::double(&mut h, 2, self.sample_sum());
-        wire::message(m, 7, &h);
+                self.exemplar(i),
+            )
+        });
+        write_proto(m, native.as_ref(), buckets, || self.sample_sum());
     }
+}
+
+/// Writes the `histogram` field (7) of a protobuf `Metric` being written: the native buckets
+/// when there are some (read them before the classic ones, so that the count covers them),
+/// then each classic bucket from `buckets` (its own count, not cumulative; its upper bound,
+/// `+Inf` last; its exemplar), the count (the sum of the bucket counts) and `sum()`.
+pub(crate) fn write_proto(
+    m: &mut Vec<u8>,
+    native: Option<&NativeSnapshot>,
+    buckets: impl ExactSizeIterator<Item = (u64, f64, Option<Exemplar>)>,
+    sum: impl FnOnce() -> f64,
+) {
+    use crate::exposition::protobuf::wire;
+    let mut h = Vec::with_capacity(64 + 24 * buckets.len());
+    if let Some(n) = native {
+        wire::sint(&mut h, 5, i64::from(n.schema));
+        wire::double(&mut h, 6, n.zero_threshold);
+        wire::uint(&mut h, 7, n.zero_count);
+        let mut span = Vec::with_capacity(16);
+        for (buckets, span_tag, delta_tag) in [(&n.negative, 9, 10), (&n.positive, 12, 13)] {
+            let (spans, deltas) = super::native::spans_and_deltas(buckets);
+            for (offset, length) in spans {
+                span.clear();
+                wire::sint(&mut span, 1, i64::from(offset));
+                wire::uint(&mut span, 2, u64::from(length));
+                wire::message(&mut h, span_tag, &span);
+            }
+            for d in deltas {
+                wire::sint(&mut h, delta_tag, d);
+            }
+        }
+    }
+    let mut acc = 0;
+    let mut bucket = Vec::with_capacity(24);
+    for (count, bound, exemplar) in buckets {
+        acc += count;
+        bucket.clear();
+        wire::uint(&mut bucket, 1, acc);
+        wire::double(&mut bucket, 2, bound);
+        if let Some(e) = exemplar {
+            wire::exemplar(&mut bucket, 3, &e);
+        }
+        wire::message(&mut h, 3, &bucket);
+    }
+    wire::uint(&mut h, 1, acc);
+    wire::double(&mut h, 2, sum());
+    wire::message(m, 7, &h);
 }
 
 /// Measures a duration into a [`Histogram`]: observes on [`observe_duration`]

@@ -14,6 +14,7 @@ mod paired;
 pub use counter::{Counter, FloatCounter};
 pub use family::{Collect, Metric};
 pub use gauge::{Gauge, IntGauge};
+pub(crate) use histogram::write_proto as write_histogram_proto;
 pub use histogram::{Histogram, HistogramTimer, DEFAULT_BUCKETS};
 pub use named::NamedLabels;
 pub use native::NativeConfig;

@@ -289,8 +289,9 @@ impl NativeSnapshot {
 }
 
 impl NativeBuckets {
-    /// Empty buckets.
-    pub fn new(config: NativeConfig) -> Self {
+    /// Empty buckets, constructible in a `static` (nothing is allocated before the first
+    /// observation of each sign).
+    pub const fn new(config: NativeConfig) -> Self {
         Self {
             config,
             zero: AtomicU64::new(0),
@@ -332,21 +333,44 @@ impl NativeBuckets {
         if let Some(s) = self.negative.get() {
             s.read(&mut negative);
         }
-        let mut schema = self.config.schema;
-        while positive.len() + negative.len() > self.config.max_buckets as usize
-            && schema > MIN_SCHEMA
-        {
-            positive = downsample(&positive);
-            negative = downsample(&negative);
-            schema -= 1;
-        }
-        NativeSnapshot {
-            schema,
-            zero_threshold: ZERO_THRESHOLD,
-            zero_count: self.zero.load(Ordering::Relaxed),
+        reduce(
+            self.config,
+            self.zero.load(Ordering::Relaxed),
             positive,
             negative,
+        )
+    }
+
+    /// The buckets of several histograms with one configuration added up (one series made of
+    /// several), then the bucket limit applied; `None` when `parts` is empty.
+    pub fn merged<'a>(
+        parts: impl IntoIterator<Item = &'a NativeBuckets>,
+    ) -> Option<NativeSnapshot> {
+        let mut parts = parts.into_iter();
+        let first = parts.next()?;
+        let Some(second) = parts.next() else {
+            return Some(first.snapshot());
+        };
+        let (mut zero, mut pos, mut neg) = (0, BTreeMap::new(), BTreeMap::new());
+        let mut buf = Vec::new();
+        for part in [first, second].into_iter().chain(parts) {
+            zero += part.zero.load(Ordering::Relaxed);
+            for (side, sum) in [(&part.positive, &mut pos), (&part.negative, &mut neg)] {
+                if let Some(s) = side.get() {
+                    buf.clear();
+                    s.read(&mut buf);
+                    for &(i, n) in &buf {
+                        *sum.entry(i).or_insert(0) += n;
+                    }
+                }
+            }
         }
+        Some(reduce(
+            first.config,
+            zero,
+            pos.into_iter().collect(),
+            neg.into_iter().collect(),
+        ))
     }
 
     /// Sets every count back to zero.
@@ -357,6 +381,28 @@ impl NativeBuckets {
                 s.reset();
             }
         }
+    }
+}
+
+/// Applies the bucket limit of `config` to buckets counted at its schema.
+fn reduce(
+    config: NativeConfig,
+    zero_count: u64,
+    mut positive: Vec<(i32, u64)>,
+    mut negative: Vec<(i32, u64)>,
+) -> NativeSnapshot {
+    let mut schema = config.schema;
+    while positive.len() + negative.len() > config.max_buckets as usize && schema > MIN_SCHEMA {
+        positive = downsample(&positive);
+        negative = downsample(&negative);
+        schema -= 1;
+    }
+    NativeSnapshot {
+        schema,
+        zero_threshold: ZERO_THRESHOLD,
+        zero_count,
+        positive,
+        negative,
     }
 }
 

@@ -615,6 +615,8 @@ impl Handler<ImportSyncBatch> for ChainActor {
 impl Handler<SubmitTransactions> for ChainActor {
     type Result = u64;
 
+    // In a span, so that the message's latency exemplar carries its id as `trace_id`.
+    #[tracing::instrument(level = "info", name = "submit_transactions", skip_all)]
     fn handle(&mut self, msg: SubmitTransactions, _: &mut Context<Self>) -> u64 {
         msg.ticket.received();
         self.pool.submit(msg.count, &mut self.dice)
