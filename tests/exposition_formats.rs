@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use alys_metrics::encode::{proto, protobuf, OPENMETRICS_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE};
 use alys_metrics::exemplar::TraceId;
+use alys_metrics::labels::Status;
 use alys_metrics::prelude::*;
 use alys_metrics::MetricsServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -22,7 +22,8 @@ use crate::encode::{write_f64, write_header, write_label_value, write_u64};
 use crate::labels::{ActorType, LabelValue, MessageType};
 use crate::metric::{Collect, Counter, Descriptor, Kind};
 
-/// Upper bounds of `alys_actor_message_latency_seconds` (CATALOGUE.md), `+Inf` implied.
+/// Upper bounds of `alys_actor_message_latency_seconds`, `+Inf` implied: the buckets the node
+/// used before this crate, so that dashboards' `le` values still match.
 pub const LATENCY_BUCKETS: [f64; 8] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0];
 
 const SLOTS: usize = LATENCY_BUCKETS.len() + 1;

@@ -1,6 +1,7 @@
-//! Actor system (seed ALYS-003-11 ... -15, Phase 2).
+//! Actor system.
 
 use crate::actor::{Derived, InFlightGauge, MessageOutcome, SiteFamily};
+use crate::labels::*;
 use crate::metric::{Descriptor, Kind};
 use crate::prelude::*;
 use crate::registry::Registration;

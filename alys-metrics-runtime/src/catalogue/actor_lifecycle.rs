@@ -3,6 +3,7 @@
 //! ([`actor::lifecycle`](crate::actor::lifecycle),
 //! [`actor::supervision`](crate::actor::supervision)).
 
+use crate::labels::*;
 use crate::prelude::*;
 
 /// State of each actor type, as a state set: 1 for the type's current state, 0 for the others.

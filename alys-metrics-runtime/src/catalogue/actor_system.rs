@@ -15,6 +15,7 @@
 //! library scraping the node directly.
 
 use crate::actor_system::{ActorMemoryGauge, DependencyGauge, DependencyGaugeKind, SyncCpuCounter};
+use crate::labels::*;
 use crate::metric::{Descriptor, Kind};
 use crate::prelude::*;
 use crate::registry::Registration;

@@ -13,6 +13,7 @@
 //! exported here: it is `alys_actor_mailbox_dropped_total` under a recording rule of
 //! `ops/spellings.yml`.
 
+use crate::labels::*;
 use crate::prelude::*;
 
 /// Time from sending a request to another actor to receiving its reply, measured at the

@@ -1,6 +1,7 @@
-//! Sync, block production and validation, transaction pool and peers (seed ALYS-003-16 ... -19).
+//! Sync, block production and validation, transaction pool and peers.
 
 use crate::chain::blocks::{BlockTimerKind, DropCause, ValidationResult};
+use crate::labels::*;
 use crate::prelude::*;
 
 /// Height of the best block this node has.

@@ -1,6 +1,7 @@
 //! Chain, consensus (Aura, AuxPoW), engine and RPC metrics of the existing node, with the
 //! `_total` renames listed in the [catalogue](super) docs.
 
+use crate::labels::*;
 use crate::prelude::*;
 
 /// Blocks produced by this authority under Aura, by status.

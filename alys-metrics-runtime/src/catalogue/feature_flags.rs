@@ -1,5 +1,6 @@
 //! Feature-flag system metrics.
 
+use crate::labels::*;
 use crate::prelude::*;
 
 /// Feature-flag evaluations, by flag, status and result.

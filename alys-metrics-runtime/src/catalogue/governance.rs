@@ -4,6 +4,7 @@
 //! is removed.
 
 use crate::chain::governance::ConnectionStatusFamily;
+use crate::labels::*;
 use crate::metric::{Descriptor, Kind};
 use crate::prelude::*;
 use crate::registry::Registration;

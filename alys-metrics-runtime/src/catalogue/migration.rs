@@ -1,5 +1,6 @@
-//! Migration progress (seed ALYS-003-01, Phase 1).
+//! Migration progress.
 
+use crate::labels::*;
 use crate::prelude::*;
 
 /// Current migration phase, as the index of `MigrationPhase` (0-9).

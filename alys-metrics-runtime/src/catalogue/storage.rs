@@ -1,6 +1,7 @@
 //! The node's database: its connection pool and query durations. Recorded through
 //! [`chain::storage`](crate::chain::storage).
 
+use crate::labels::*;
 use crate::prelude::*;
 
 /// Database connections checked out of the pool now.
