@@ -33,8 +33,8 @@ pub use exporter::{
 };
 pub use labels::{Dynamic, LabelValue, MAX_CARDINALITY};
 pub use metric::{
-    exemplar, Collect, Counter, Descriptor, FloatCounter, Gauge, Histogram, HistogramTimer,
-    IntGauge, Kind, Metric, MetricCore, NativeConfig,
+    exemplar, Collect, Counter, CounterValue, Descriptor, FloatCounter, Gauge, GaugeValue,
+    Histogram, HistogramTimer, IntGauge, Kind, Metric, MetricCore, NativeConfig,
 };
 pub use registry::{catalogue, init, registry, set_build_info, Registry, RegistryError};
 

@@ -1,137 +1,89 @@
-use std::sync::atomic::{AtomicU64, Ordering};
-
+use super::number::CounterValue;
 use super::{Descriptor, Kind, MetricCore};
 use crate::encode::SampleSink;
 
-/// A monotonically increasing integer counter: one relaxed atomic add per update.
+/// A monotonically increasing count, of number type `N`: `u64` (the default; one relaxed
+/// atomic add per update) or `f64` ([`FloatCounter`], seconds of CPU time and the like; one
+/// compare-and-swap loop per update, and negative, NaN and infinite increments are ignored:
+/// a counter never goes down).
 ///
 /// Declared with `#[alys_metric(counter)]`; exposed with the `_total` suffix.
-#[derive(Debug, Default)]
-pub struct Counter {
-    v: AtomicU64,
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// use alys_metrics::{Counter, FloatCounter};
+///
+/// let requests: Counter = Counter::new(); // Counter<u64>
+/// requests.inc_by(3);
+/// assert_eq!(requests.get(), 3);
+///
+/// let cpu_seconds: Counter<f64> = Counter::new(); // the same type as FloatCounter
+/// cpu_seconds.inc_by(0.25);
+/// cpu_seconds.inc_by(-1.0); // ignored
+/// let same: &FloatCounter = &cpu_seconds;
+/// assert_eq!(same.get(), 0.25);
+/// ```
+#[derive(Debug)]
+pub struct Counter<N: CounterValue = u64> {
+    v: N::Atomic,
 }
 
-impl Counter {
+/// A float counter: `Counter<f64>`.
+pub type FloatCounter = Counter<f64>;
+
+impl<N: CounterValue> Default for Counter<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<N: CounterValue> Counter<N> {
     /// A zeroed counter (also usable outside a registry).
     pub const fn new() -> Self {
-        Self {
-            v: AtomicU64::new(0),
-        }
+        Self { v: N::NEW_ATOMIC }
     }
 
     /// Adds one.
     #[inline]
     pub fn inc(&self) {
-        self.v.fetch_add(1, Ordering::Relaxed);
+        N::inc_by(&self.v, N::ONE);
     }
 
-    /// Adds `n`.
+    /// Adds `n` (a float counter only when `n` is finite and positive).
     #[inline]
-    pub fn inc_by(&self, n: u64) {
-        self.v.fetch_add(n, Ordering::Relaxed);
+    pub fn inc_by(&self, n: N) {
+        N::inc_by(&self.v, n);
     }
 
     /// The current value.
     #[inline]
-    pub fn get(&self) -> u64 {
-        self.v.load(Ordering::Relaxed)
+    pub fn get(&self) -> N {
+        N::load(&self.v)
     }
 
     /// Raises the counter to `total` if it is below it; never lowers it. Use it to mirror a
     /// cumulative total kept elsewhere (an actor's processed count) without adding it twice.
     #[inline]
-    pub fn mirror(&self, total: u64) {
-        self.v.fetch_max(total, Ordering::Relaxed);
+    pub fn mirror(&self, total: N) {
+        N::raise_to(&self.v, total);
     }
 }
 
-impl MetricCore for Counter {
+impl<N: CounterValue> MetricCore for Counter<N> {
     const KIND: Kind = Kind::Counter;
     type Shared = ();
     fn new_shared(_: &'static Descriptor) {}
     fn new_child(_: &'static Descriptor) -> Self {
-        Counter::new()
+        Self::new()
     }
     fn reset(&self) {
-        self.v.store(0, Ordering::Relaxed);
+        N::reset(&self.v);
     }
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
-        w.u64("", None, self.get());
+        self.get().write(w);
     }
     fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
-        crate::encode::protobuf::wire::counter(m, self.get() as f64);
-    }
-}
-
-/// A monotonically increasing float counter (seconds of CPU time and the like).
-///
-/// Declared as `static NAME: FloatCounter;` under `#[alys_metric(counter)]`. Negative,
-/// NaN and infinite increments are ignored: a counter never goes down.
-#[derive(Debug, Default)]
-pub struct FloatCounter {
-    bits: AtomicU64,
-}
-
-impl FloatCounter {
-    /// A zeroed counter.
-    pub const fn new() -> Self {
-        Self {
-            bits: AtomicU64::new(0),
-        }
-    }
-
-    /// Adds one.
-    #[inline]
-    pub fn inc(&self) {
-        self.inc_by(1.0);
-    }
-
-    /// Adds `v` when it is finite and positive.
-    #[inline]
-    pub fn inc_by(&self, v: f64) {
-        if v.is_finite() && v > 0.0 {
-            let _ = self
-                .bits
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
-                    Some((f64::from_bits(b) + v).to_bits())
-                });
-        }
-    }
-
-    /// Raises the counter to `total` if it is below it (see [`Counter::mirror`]).
-    #[inline]
-    pub fn mirror(&self, total: f64) {
-        if total.is_finite() {
-            let _ = self
-                .bits
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
-                    (total > f64::from_bits(b)).then_some(total.to_bits())
-                });
-        }
-    }
-
-    /// The current value.
-    #[inline]
-    pub fn get(&self) -> f64 {
-        f64::from_bits(self.bits.load(Ordering::Relaxed))
-    }
-}
-
-impl MetricCore for FloatCounter {
-    const KIND: Kind = Kind::Counter;
-    type Shared = ();
-    fn new_shared(_: &'static Descriptor) {}
-    fn new_child(_: &'static Descriptor) -> Self {
-        FloatCounter::new()
-    }
-    fn reset(&self) {
-        self.bits.store(0f64.to_bits(), Ordering::Relaxed);
-    }
-    fn encode(&self, _: &(), w: &mut impl SampleSink) {
-        w.f64("", self.get());
-    }
-    fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
-        crate::encode::protobuf::wire::counter(m, self.get());
+        crate::encode::protobuf::wire::counter(m, self.get().to_f64());
     }
 }
 
@@ -141,7 +93,7 @@ mod tests {
 
     #[test]
     fn counter_counts_and_mirrors_without_double_counting() {
-        let c = Counter::new();
+        let c: Counter = Counter::new();
         c.inc();
         c.inc_by(4);
         assert_eq!(c.get(), 5);
@@ -150,6 +102,8 @@ mod tests {
         c.mirror(9);
         c.mirror(9);
         assert_eq!(c.get(), 9, "mirroring the same total twice adds nothing");
+        c.reset();
+        assert_eq!(c.get(), 0);
     }
 
     #[test]
@@ -165,5 +119,9 @@ mod tests {
         assert_eq!(c.get(), 1.25);
         c.mirror(2.5);
         assert_eq!(c.get(), 2.5);
+        c.mirror(f64::NAN);
+        assert_eq!(c.get(), 2.5);
+        c.reset();
+        assert_eq!(c.get().to_bits(), 0f64.to_bits());
     }
 }

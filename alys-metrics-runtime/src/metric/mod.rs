@@ -1,4 +1,4 @@
-//! Metric families: the value types (`Counter`, `Gauge`, `IntGauge`, `Histogram`, ...) and
+//! Metric families: the value types (`Counter<N>`, `Gauge<N>`, `Histogram`) and
 //! [`Metric`], the type every `#[alys_metric]` static has.
 
 mod counter;
@@ -7,12 +7,14 @@ mod family;
 mod gauge;
 mod histogram;
 pub mod native;
+mod number;
 
 pub use counter::{Counter, FloatCounter};
 pub use family::{Collect, Metric};
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::{Histogram, HistogramTimer, DEFAULT_BUCKETS};
 pub use native::NativeConfig;
+pub use number::{CounterValue, GaugeValue};
 
 use crate::encode::SampleSink;
 
@@ -70,7 +72,8 @@ pub struct Descriptor {
 
 /// A metric value type: one child of a family, updated with atomic operations only.
 ///
-/// Implemented by [`Counter`], [`FloatCounter`], [`Gauge`], [`IntGauge`] and [`Histogram`].
+/// Implemented by [`Counter<N>`](Counter) (`u64`, and `f64` as [`FloatCounter`]),
+/// [`Gauge<N>`](Gauge) (`f64`, and `i64` as [`IntGauge`]) and [`Histogram`].
 pub trait MetricCore: Send + Sync + 'static {
     /// The family's Prometheus type.
     const KIND: Kind;
