@@ -25,9 +25,9 @@ mod util;
 /// ```
 /// use alys_metrics::prelude::*;
 ///
-/// /// Total migration errors encountered.
+/// /// Migration errors of this component.
 /// #[alys_metric(counter, labels(phase, error_type))] // the doc comment above is the HELP text
-/// pub static MIGRATION_ERRORS: Counter;
+/// pub static IMPORTER_MIGRATION_ERRORS: Counter;
 ///
 /// /// Peers by the client they run.
 /// #[alys_metric(gauge, labels(client: dynamic(max = 16)))]
@@ -37,7 +37,7 @@ mod util;
 /// #[alys_metric(histogram, buckets = exponential(0.001, 2.0, 12))]
 /// pub static BLOCK_IMPORT_DURATION: Histogram; // exposed as ..._duration_seconds
 ///
-/// MIGRATION_ERRORS
+/// IMPORTER_MIGRATION_ERRORS
 ///     .with(MigrationPhase::Foundation, ErrorType::Timeout)
 ///     .inc();
 /// PEERS.with("lighthouse").set(3);
@@ -45,7 +45,7 @@ mod util;
 ///
 /// let text = alys_metrics::registry().encode_to_string();
 /// assert!(text.contains(
-///     "alys_migration_errors_total{phase=\"foundation\",error_type=\"timeout\"} 1\n"
+///     "alys_importer_migration_errors_total{phase=\"foundation\",error_type=\"timeout\"} 1\n"
 /// ));
 /// assert!(text.contains("alys_peers{client=\"lighthouse\"} 3\n"));
 /// assert!(text.contains("alys_block_import_duration_seconds_count 1\n"));
