@@ -38,43 +38,45 @@ pub use metric::{
 };
 pub use registry::{catalogue, init, registry, set_build_info, Registry, RegistryError};
 
-/// What code that declares and updates metrics imports: `use alys_metrics::prelude::*;`.
-///
-/// It holds, by name (no glob, so a new label type in a later release never collides with
-/// a type of yours):
-///
-/// - the four macros: [`alys_metric`](macro@crate::alys_metric), [`instrument_actor`](macro@crate::instrument_actor),
-///   [`time_block`](macro@crate::time_block) and `#[derive(LabelValue)]`;
-/// - the metric value types a declaration names: [`Counter`], [`FloatCounter`], [`Gauge`],
-///   [`IntGauge`], [`Histogram`];
-/// - the label traits and types a declaration or a `with(..)` call names: [`LabelValue`] and
-///   [`Dynamic`];
-/// - the standard enums that the standard label names bind without naming them
-///   (`labels(phase, error_type, actor_type, message_type, sync_state, region, operation,
-///   direction, event)`): a `with(..)` call on such a metric names their variants, so they are
-///   here. Their names say what they label ([`MigrationPhase`], [`ErrorType`], [`ActorType`],
-///   [`MessageType`], [`SyncState`], [`PeerRegion`], [`IoOperation`], [`IoDirection`],
-///   [`LifecycleEvent`]);
-/// - [`serve`] and [`MetricsConfig`], the exporter's one-line start.
-///
-/// Left out on purpose: [`Status`](crate::labels::Status), the enum of the `status` label, whose
-/// name HTTP, RPC and actor crates use too, and every other label enum
-/// (`ChangeType`, `ConfigSource`, `CacheStatus`, ...): import them from
-/// [`alys_metrics::labels`](crate::labels) when you use them.
-///
-/// ```
-/// # extern crate alys_metrics_runtime as alys_metrics;
-/// use alys_metrics::labels::Status;
-/// use alys_metrics::prelude::*;
-///
-/// /// Requests served.
-/// #[alys_metric(counter, labels(status))]
-/// static REQUESTS: Counter;
-///
-/// REQUESTS.with(Status::Success).inc();
-/// assert_eq!(REQUESTS.with(Status::Success).get(), 1);
-/// ```
 pub mod prelude {
+    //! What code that declares and updates metrics imports: `use alys_metrics::prelude::*;`.
+    //!
+    //! It holds, by name (no glob, so a new label type in a later release never collides with
+    //! a type of yours):
+    //!
+    //! - the four macros: [`alys_metric`](macro@alys_metric),
+    //!   [`instrument_actor`](macro@instrument_actor), [`time_block`](macro@time_block) and
+    //!   [`#[derive(LabelValue)]`](derive@LabelValue);
+    //! - the metric value types a declaration names: [`Counter`], [`FloatCounter`], [`Gauge`],
+    //!   [`IntGauge`], [`Histogram`];
+    //! - the label traits and types a declaration or a `with(..)` call names: [`LabelValue`](trait@LabelValue)
+    //!   and [`Dynamic`];
+    //! - the standard enums that the standard label names bind without naming them
+    //!   (`labels(phase, error_type, actor_type, message_type, sync_state, region, operation,
+    //!   direction, event)`): a `with(..)` call on such a metric names their variants, so they are
+    //!   here. Their names say what they label ([`MigrationPhase`], [`ErrorType`], [`ActorType`],
+    //!   [`MessageType`], [`SyncState`], [`PeerRegion`], [`IoOperation`], [`IoDirection`],
+    //!   [`LifecycleEvent`]);
+    //! - [`serve`] and [`MetricsConfig`], the exporter's one-line start.
+    //!
+    //! Left out on purpose: [`Status`](crate::labels::Status), the enum of the `status` label,
+    //! whose name HTTP, RPC and actor crates use too, and every other label enum
+    //! (`ChangeType`, `ConfigSource`, `CacheStatus`, ...): import them from
+    //! [`alys_metrics::labels`](crate::labels) when you use them.
+    //!
+    //! ```
+    //! # extern crate alys_metrics_runtime as alys_metrics;
+    //! use alys_metrics::labels::Status;
+    //! use alys_metrics::prelude::*;
+    //!
+    //! /// Requests served.
+    //! #[alys_metric(counter, labels(status))]
+    //! static REQUESTS: Counter;
+    //!
+    //! REQUESTS.with(Status::Success).inc();
+    //! assert_eq!(REQUESTS.with(Status::Success).get(), 1);
+    //! ```
+
     pub use crate::exporter::{serve, MetricsConfig};
     pub use crate::labels::{
         ActorType, Dynamic, ErrorType, IoDirection, IoOperation, LabelValue, LifecycleEvent,
