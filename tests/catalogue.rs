@@ -1,10 +1,11 @@
-//! The standard catalogue holds every metric of CATALOGUE.md (with the documented renames),
+//! The standard catalogue holds every metric the Alys node registered before this crate (with
+//! the `_total` renames and without the unbounded labels), and the names its operators query,
 //! with its kind and label names, registered and exported from start-up.
 
 use alys_metrics::Kind::{self, Counter as C, Gauge as G, Histogram as H};
 
-/// (exposed name, kind, label names) of every metric in CATALOGUE.md, after the `_total`
-/// renames and the dropped unbounded labels.
+/// (exposed name, kind, label names) of every metric the Alys node registered, after the
+/// `_total` renames and the dropped unbounded labels.
 const EXPECTED: &[(&str, Kind, &[&str])] = &[
     // Migration
     ("alys_migration_phase", G, &[]),
@@ -154,7 +155,7 @@ const EXPECTED: &[(&str, Kind, &[&str])] = &[
     ("process_max_fds", G, &[]),
     ("process_start_time_seconds", G, &[]),
     ("process_threads", G, &[]),
-    // ALYS-OPS.md: governance stream
+    // Queried by the operators: governance stream
     (
         "alys_governance_connection_status",
         G,
@@ -207,7 +208,7 @@ const EXPECTED: &[(&str, Kind, &[&str])] = &[
         H,
         &["update_type", "processing_stage"],
     ),
-    // ALYS-OPS.md: chain, network, pool, storage
+    // Queried by the operators: chain, network, pool, storage
     ("alys_chain_forks_total", C, &[]),
     ("alys_orphan_blocks_total", C, &[]),
     ("alys_stale_blocks_total", C, &[]),
@@ -221,7 +222,7 @@ const EXPECTED: &[(&str, Kind, &[&str])] = &[
     ("alys_db_connection_pool_active", G, &[]),
     ("alys_db_connection_pool_max", G, &[]),
     ("alys_db_query_duration_seconds", H, &["operation"]),
-    // ALYS-OPS.md: migration
+    // Queried by the operators: migration
     ("alys_migration_phase_start_timestamp", G, &[]),
     ("alys_migration_data_integrity_errors_total", C, &[]),
     ("alys_migration_state_validation_failures_total", C, &[]),
@@ -234,7 +235,7 @@ const EXPECTED: &[(&str, Kind, &[&str])] = &[
     ("alys_migration_disk_total_bytes", G, &[]),
 ];
 
-/// Names of ALYS-OPS.md that are another spelling of data the catalogue already exports:
+/// Names the operators query that are another spelling of data the catalogue already exports:
 /// served by recording rules in `ops/`, never exported twice.
 const SPELLINGS_NOT_EXPORTED: &[&str] = &[
     "alys_txpool_rejected_total",
@@ -245,7 +246,7 @@ const SPELLINGS_NOT_EXPORTED: &[&str] = &[
     "alys_process_max_file_descriptors",
 ];
 
-/// Buckets fixed by CATALOGUE.md.
+/// Buckets the node's existing metrics use, kept so that dashboards' `le` values still match.
 const BUCKETS: &[(&str, &[f64])] = &[
     (
         "alys_actor_message_latency_seconds",
@@ -287,7 +288,7 @@ fn catalogue_holds_every_documented_metric_with_its_kind_and_labels() {
     );
     assert!(
         catalogue.len() >= 62,
-        "the seed promises 62+ metrics, found {}",
+        "the node registered 62+ metrics before this crate, found {}",
         catalogue.len()
     );
 }

@@ -183,7 +183,7 @@ fn sync_progress_state_and_speed() {
     update_sync_progress(10, 20, -3.0, SyncState::Blocks);
     assert_eq!(value("alys_sync_blocks_per_second"), 0.0);
 
-    // 150 blocks in 1.5 s: the seed's whole seconds would have said 150 blocks/s.
+    // 150 blocks in 1.5 s: whole seconds would have said 150 blocks/s.
     let processed = value("alys_sync_blocks_processed_total");
     let speed = record_sync_speed(1_000, 1_150, Duration::from_millis(1_500));
     assert_eq!(speed, 100.0);
@@ -262,7 +262,7 @@ fn txpool_rejections_by_reason_and_batch_update() {
         Some(processed + 75.0)
     );
 
-    // A window of 250 ms: the seed's whole seconds gave 0.
+    // A window of 250 ms: whole seconds would give 0.
     assert_eq!(
         record_transaction_processing_rate(5, Duration::from_millis(250)),
         20.0

@@ -18,9 +18,8 @@ mod second {
 
 #[test]
 fn init_reports_both_declarations() {
-    let err = match alys_metrics::init() {
-        Ok(_) => panic!("init must refuse two metrics named alys_requests_total"),
-        Err(e) => e,
+    let Err(err) = alys_metrics::init() else {
+        panic!("init must refuse two metrics named alys_requests_total")
     };
     assert_eq!(err.name, "alys_requests_total");
     let both = format!("{} {}", err.first, err.second);

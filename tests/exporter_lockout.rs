@@ -6,6 +6,9 @@
 //!
 //! Loopback only, bounded: about 15 s and under 1,000 sockets.
 
+// `getrlimit`/`setrlimit` through libc, to raise the descriptor limit for the attackers.
+#![allow(unsafe_code)]
+
 #[path = "exporter_support/attack.rs"]
 #[allow(dead_code)]
 mod attack;

@@ -19,6 +19,7 @@ use alys_metrics::actor::{HandlerSite, MessageGuard, SiteRegistration};
 use alys_metrics::encode::{proto, protobuf, OPENMETRICS_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE};
 use alys_metrics::exemplar::TraceId;
 use alys_metrics::labels::{ActorType, MessageType};
+use alys_metrics::labels::Status;
 use alys_metrics::prelude::*;
 use alys_metrics::MetricsServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,5 +1,6 @@
 //! Behaviour of declared metrics, read back from the exposition text as Prometheus reads it.
 
+use alys_metrics::labels::Status;
 use alys_metrics::prelude::*;
 
 /// Test counter with two standard labels.

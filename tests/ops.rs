@@ -63,7 +63,7 @@ fn rule_files_are_valid() {
     }
 }
 
-/// The alert names of the Alys v2 operators (../shared/ALYS-OPS.md, "Their alert names").
+/// The alert names the Alys v2 operators' existing rules use; `ops/alerts.yml` keeps every one.
 const THEIR_ALERTS: [&str; 69] = [
     "ActorRestartLoop",
     "ActorMailboxFull",
@@ -354,8 +354,8 @@ fn metric_names(text: &str) -> Vec<String> {
     names
 }
 
-/// The names of ../shared/ALYS-OPS.md's "Governance stream", "Chain, network, pool, storage"
-/// and "Migration" tables (their spellings of our names are recorded by ops/spellings.yml). Only used to say,
+/// The metric names the Alys v2 operators' existing dashboards and alerts query for the
+/// governance stream, the chain, network, pool and storage, and the migration (their spellings of our names are recorded by ops/spellings.yml). Only used to say,
 /// when the catalogue check fails, which missing names are those.
 const ALYS_OPS_NAMES: [&str; 35] = [
     "alys_governance_connection_status",
@@ -397,7 +397,7 @@ const ALYS_OPS_NAMES: [&str; 35] = [
 
 /// Every metric each file names is exported by the node (`alys_metrics::catalogue()`) or
 /// recorded by a rule of the bundle. The failure lists the missing names of every file, split
-/// into those of ALYS-OPS.md that the node does not export yet and the rest (typos, removed
+/// into the operators' names (`ALYS_OPS_NAMES`) that the node does not export yet and the rest (typos, removed
 /// names).
 fn assert_all_in_catalogue(files: &[&str]) {
     let problems: Vec<String> = files.iter().filter_map(|f| not_in_catalogue(f)).collect();
@@ -446,7 +446,7 @@ fn not_in_catalogue(file: &str) -> Option<String> {
     (!unknown.is_empty()).then(|| {
         format!(
             "{file} references metrics that are neither in alys_metrics::catalogue() nor \
-             recorded by ops/spellings.yml or ops/fleet/rules.yml:\n  names of ALYS-OPS.md the \
+             recorded by ops/spellings.yml or ops/fleet/rules.yml:\n  operators' names the \
              node does not export yet: {awaited:?}\n  other names (typos or removed metrics): \
              {stray:?}"
         )

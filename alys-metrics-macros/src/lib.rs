@@ -22,10 +22,33 @@ mod util;
 
 /// Declares a Prometheus metric on a `static NAME: Kind;` item.
 ///
-/// ```text
-/// /// Total migration errors encountered.          <- HELP text (required)
-/// #[alys_metric(counter, labels(phase, error_type))]
-/// pub static MIGRATION_ERRORS: Counter;
+/// ```
+/// use alys_metrics::prelude::*;
+///
+/// /// Migration errors of this component.
+/// #[alys_metric(counter, labels(phase, error_type))] // the doc comment above is the HELP text
+/// pub static IMPORTER_MIGRATION_ERRORS: Counter;
+///
+/// /// Peers by the client they run.
+/// #[alys_metric(gauge, labels(client: dynamic(max = 16)))]
+/// pub static PEERS: IntGauge;
+///
+/// /// Time to import a block.
+/// #[alys_metric(histogram, buckets = exponential(0.001, 2.0, 12))]
+/// pub static BLOCK_IMPORT_DURATION: Histogram; // exposed as ..._duration_seconds
+///
+/// IMPORTER_MIGRATION_ERRORS
+///     .with(MigrationPhase::Foundation, ErrorType::Timeout)
+///     .inc();
+/// PEERS.with("lighthouse").set(3);
+/// BLOCK_IMPORT_DURATION.observe(0.042);
+///
+/// let text = alys_metrics::registry().encode_to_string();
+/// assert!(text.contains(
+///     "alys_importer_migration_errors_total{phase=\"foundation\",error_type=\"timeout\"} 1\n"
+/// ));
+/// assert!(text.contains("alys_peers{client=\"lighthouse\"} 3\n"));
+/// assert!(text.contains("alys_block_import_duration_seconds_count 1\n"));
 /// ```
 ///
 /// Arguments, after the kind (`counter`, `gauge` or `histogram`):
@@ -54,17 +77,56 @@ pub fn alys_metric(args: TokenStream, item: TokenStream) -> TokenStream {
 /// futures to completion (after every combinator), `AtomicResponse` and other actix replies
 /// when the reply is sent.
 ///
-/// ```text
-/// #[instrument_actor]                         // actor "ChainActor", actor_type "chain"
-/// impl Handler<SyncBlocks> for ChainActor { .. }
+/// ```no_run
+/// use actix::prelude::*;
+/// use alys_metrics::prelude::*;
 ///
-/// #[instrument_actor(actor = sync, message = network)]
-/// impl SyncActor {
-///     async fn handle_peer_status(&mut self, msg: PeerStatus) -> Result<(), SyncError> { .. }
+/// struct ChainActor;
+/// impl Actor for ChainActor {
+///     type Context = Context<Self>;
 /// }
 ///
-/// #[instrument_actor(for = SyncActor, message = network, error = status_is_error)]
-/// fn handle_status(msg: Status) -> PeerState { .. }
+/// #[derive(Message)]
+/// #[rtype(result = "Result<u64, String>")]
+/// struct SyncBlocks(u64);
+///
+/// // actor "ChainActor", actor_type "chain" (the word `Chain`), message "SyncBlocks" with
+/// // message_type "sync" (the word `Sync`); an `Err` reply counts as outcome "error".
+/// #[instrument_actor]
+/// impl Handler<SyncBlocks> for ChainActor {
+///     type Result = Result<u64, String>;
+///     fn handle(&mut self, msg: SyncBlocks, _: &mut Context<Self>) -> Self::Result {
+///         Ok(msg.0)
+///     }
+/// }
+///
+/// struct PeerStatus;
+/// struct SyncActor;
+///
+/// // Any other impl: each `handle` / `handle_*` method, sync or async.
+/// #[instrument_actor(actor = sync, message = network)]
+/// impl SyncActor {
+///     async fn handle_peer_status(&mut self, _msg: PeerStatus) -> Result<(), String> {
+///         Ok(())
+///     }
+/// }
+///
+/// #[derive(PartialEq)]
+/// enum PeerState {
+///     Good,
+///     Banned,
+/// }
+///
+/// // A reply that is not a `Result`: `error = path` says which replies are errors.
+/// fn banned(state: &PeerState) -> bool {
+///     *state == PeerState::Banned
+/// }
+///
+/// // One fn, for a named actor.
+/// #[instrument_actor(for = SyncActor, message = network, error = banned)]
+/// fn handle_status(_msg: PeerStatus) -> PeerState {
+///     PeerState::Good
+/// }
 /// ```
 ///
 /// Goes on `impl Handler<M> for Actor` (instruments `handle`), on any other `impl` (the methods
@@ -80,12 +142,35 @@ pub fn instrument_actor(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Times a block production or validation function into
 /// `alys_block_production_duration_seconds` / `alys_block_validation_duration_seconds`.
 ///
-/// ```text
-/// #[time_block(production, validator = self.id)]
-/// fn produce_block(&self) -> Block { .. }
+/// ```
+/// use alys_metrics::prelude::*;
 ///
-/// #[time_block(validation, validator = self.id)]
-/// async fn validate_block(&self, block: &Block) -> Result<(), Invalid> { .. }
+/// struct Block(u64);
+/// struct Invalid;
+/// struct Validator {
+///     id: String,
+/// }
+///
+/// impl Validator {
+///     #[time_block(production, validator = self.id)]
+///     fn produce_block(&self) -> Block {
+///         Block(1)
+///     }
+///
+///     // The future is timed, to completion; `Err` counts as a failed validation.
+///     #[time_block(validation, validator = self.id)]
+///     async fn validate_block(&self, block: &Block) -> Result<(), Invalid> {
+///         if block.0 > 0 { Ok(()) } else { Err(Invalid) }
+///     }
+/// }
+///
+/// let v = Validator { id: "validator-1".into() };
+/// let block = v.produce_block();
+/// let _validation = v.validate_block(&block); // a future, timed when it is awaited
+/// let text = alys_metrics::registry().encode_to_string();
+/// assert!(text.contains(
+///     "alys_block_production_duration_seconds_count{validator=\"validator-1\"} 1\n"
+/// ));
 /// ```
 ///
 /// `validator = EXPR` is evaluated once at entry (a capped dynamic label). Sync and async
@@ -99,6 +184,28 @@ pub fn time_block(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Derives `LabelValue` for a field-less enum: each variant's label value is its name in
 /// `snake_case`, or the string of `#[label = "..."]` on the variant.
+///
+/// ```
+/// use alys_metrics::prelude::*;
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum Origin {
+///     Gossip,          // "gossip"
+///     RpcRequest,      // "rpc_request"
+///     #[label = "p2p"]
+///     PeerToPeer,      // "p2p"
+/// }
+///
+/// /// Blocks received, by where they came from.
+/// #[alys_metric(counter, labels(origin: Origin))]
+/// static BLOCKS_RECEIVED: Counter;
+///
+/// BLOCKS_RECEIVED.with(Origin::PeerToPeer).inc();
+/// let text = alys_metrics::registry().encode_to_string();
+/// assert!(text.contains("alys_blocks_received_total{origin=\"p2p\"} 1\n"));
+/// assert!(text.contains("alys_blocks_received_total{origin=\"rpc_request\"} 0\n"));
+/// # let _ = (Origin::Gossip, Origin::RpcRequest);
+/// ```
 #[proc_macro_derive(LabelValue, attributes(label))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);

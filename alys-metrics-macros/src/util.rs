@@ -52,28 +52,9 @@ pub fn path_segment(s: &str, span: Span) -> Option<syn::Ident> {
     Some(syn::Ident::new_raw(s, span))
 }
 
-/// `FederationV2` -> `federation_v2`, `HTTPError` -> `http_error`.
+/// `FederationV2` -> `federation_v2`, `HTTPError` -> `http_error` (heck's word boundaries).
 pub fn snake_case(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len() + 4);
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_uppercase() {
-            let prev = i.checked_sub(1).map(|p| chars[p]);
-            let next = chars.get(i + 1).copied();
-            let boundary = match prev {
-                Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
-                Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
-                _ => false,
-            };
-            if boundary && !out.ends_with('_') {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    heck::ToSnakeCase::to_snake_case(s)
 }
 
 /// `s` with every character that is not an ASCII letter or digit turned into `_`, lower case.

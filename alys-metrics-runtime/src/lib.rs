@@ -64,28 +64,57 @@ pub use exporter::{
 };
 pub use labels::{Dynamic, LabelValue, MAX_CARDINALITY};
 pub use metric::{
-    exemplar, Collect, Counter, Descriptor, FloatCounter, Gauge, Histogram, HistogramTimer,
-    IntGauge, Kind, Metric, MetricCore, NativeConfig,
+    exemplar, Collect, Counter, CounterValue, Descriptor, FloatCounter, Gauge, GaugeValue,
+    Histogram, HistogramTimer, IntGauge, Kind, Metric, MetricCore, NativeConfig,
 };
 pub use registry::{catalogue, init, registry, set_build_info, Registry, RegistryError};
 
-/// Everything a node engineer needs: the macros, the standard label enums and the metric types.
-///
-/// ```
-/// # extern crate alys_metrics_runtime as alys_metrics;
-/// use alys_metrics::prelude::*;
-///
-/// /// Requests served.
-/// #[alys_metric(counter, labels(status))]
-/// static REQUESTS: Counter;
-///
-/// REQUESTS.with(Status::Success).inc();
-/// assert_eq!(REQUESTS.with(Status::Success).get(), 1);
-/// ```
 pub mod prelude {
+    //! What code that declares and updates metrics imports: `use alys_metrics::prelude::*;`.
+    //!
+    //! It holds, by name (no glob, so a new label type in a later release never collides with
+    //! a type of yours):
+    //!
+    //! - the four macros: [`alys_metric`](macro@alys_metric),
+    //!   [`instrument_actor`](macro@instrument_actor), [`time_block`](macro@time_block) and
+    //!   [`#[derive(LabelValue)]`](derive@LabelValue);
+    //! - the metric value types a declaration names: [`Counter`], [`FloatCounter`], [`Gauge`],
+    //!   [`IntGauge`], [`Histogram`];
+    //! - the label traits and types a declaration or a `with(..)` call names: [`LabelValue`](trait@LabelValue)
+    //!   and [`Dynamic`];
+    //! - the standard enums that the standard label names bind without naming them
+    //!   (`labels(phase, error_type, actor_type, message_type, sync_state, region, operation,
+    //!   direction, event)`): a `with(..)` call on such a metric names their variants, so they are
+    //!   here. Their names say what they label ([`MigrationPhase`], [`ErrorType`], [`ActorType`],
+    //!   [`MessageType`], [`SyncState`], [`PeerRegion`], [`IoOperation`], [`IoDirection`],
+    //!   [`LifecycleEvent`]);
+    //! - [`serve`](crate::serve) and [`MetricsConfig`](crate::MetricsConfig), the exporter's
+    //!   one-line start (with the `exporter` feature).
+    //!
+    //! Left out on purpose: [`Status`](crate::labels::Status), the enum of the `status` label,
+    //! whose name HTTP, RPC and actor crates use too, and every other label enum
+    //! (`ChangeType`, `ConfigSource`, `CacheStatus`, ...): import them from
+    //! [`alys_metrics::labels`](crate::labels) when you use them.
+    //!
+    //! ```
+    //! # extern crate alys_metrics_runtime as alys_metrics;
+    //! use alys_metrics::labels::Status;
+    //! use alys_metrics::prelude::*;
+    //!
+    //! /// Requests served.
+    //! #[alys_metric(counter, labels(status))]
+    //! static REQUESTS: Counter;
+    //!
+    //! REQUESTS.with(Status::Success).inc();
+    //! assert_eq!(REQUESTS.with(Status::Success).get(), 1);
+    //! ```
+
     #[cfg(feature = "exporter")]
     pub use crate::exporter::{serve, MetricsConfig};
-    pub use crate::labels::*;
+    pub use crate::labels::{
+        ActorType, Dynamic, ErrorType, IoDirection, IoOperation, LabelValue, LifecycleEvent,
+        MessageType, MigrationPhase, PeerRegion, SyncState,
+    };
     pub use crate::metric::{Counter, FloatCounter, Gauge, Histogram, IntGauge};
     pub use alys_metrics_macros::{alys_metric, instrument_actor, time_block, LabelValue};
 }

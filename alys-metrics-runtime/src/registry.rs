@@ -62,14 +62,22 @@ pub static BUILD_INFO: Descriptor = Descriptor::new(
 
 static BUILD: OnceLock<(String, String)> = OnceLock::new();
 
-/// Sets the `version` and `commit` labels of `alys_build_info`; the first call wins. Without
-/// a call they are this crate's version and the `ALYS_GIT_COMMIT` variable at build time
-/// (`unknown` when unset).
+/// Sets the node's build version and commit: the `version` and `commit` labels of
+/// `alys_build_info` and the `version` and `commit` fields of the exporter's `/health` (which
+/// reports this library's own version apart, as `library_version`). Call it at start-up,
+/// before the first scrape; the first call wins and returns `true`. Without a call they are
+/// this crate's version and the `ALYS_GIT_COMMIT` variable at build time (`unknown` when
+/// unset).
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// alys_metrics::set_build_info(env!("CARGO_PKG_VERSION"), option_env!("GIT_COMMIT").unwrap_or("dev"));
+/// ```
 pub fn set_build_info(version: &str, commit: &str) -> bool {
     BUILD.set((version.to_owned(), commit.to_owned())).is_ok()
 }
 
-fn build_info() -> &'static (String, String) {
+pub(crate) fn build_info() -> &'static (String, String) {
     BUILD.get_or_init(|| {
         (
             env!("CARGO_PKG_VERSION").to_owned(),

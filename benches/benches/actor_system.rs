@@ -14,6 +14,9 @@
 //! directly through `GlobalAlloc` (a criterion binary has one global allocator, which stays
 //! `System` here), so all three run the same loop in one process.
 
+// The allocators are called through `GlobalAlloc`, which is `unsafe`.
+#![allow(unsafe_code)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::{Arc, Barrier};

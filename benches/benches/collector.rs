@@ -1,5 +1,5 @@
 //! One collector tick (this process only: `/proc/self`, the host's memory and interfaces)
-//! against sysinfo's `refresh_all` (every process on the host), the seed's way.
+//! against sysinfo's `refresh_all` (every process on the host), the naive way.
 //!
 //! `cargo bench --bench collector`. Both run on the calling thread (sysinfo is built without
 //! its rayon feature), so their wall time is their CPU time.

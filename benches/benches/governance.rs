@@ -19,6 +19,7 @@ use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use alys_metrics::chain::governance::add_endpoint;
+use alys_metrics::labels::{GovernanceMessageKind, GovernanceRequestKind};
 use alys_metrics::prelude::*;
 use criterion::{criterion_group, criterion_main, Criterion};
 

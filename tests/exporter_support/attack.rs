@@ -290,7 +290,7 @@ async fn hold(
                 kind.fetch_add(1, Ordering::Relaxed);
                 return;
             }
-            Ok(Ok(0)) | Ok(Err(_)) => {
+            Ok(Ok(0) | Err(_)) => {
                 stats.closes.fetch_add(1, Ordering::Relaxed);
                 return;
             }

@@ -1,4 +1,4 @@
-use alys_metrics::prelude::*;
+use alys_metrics::{labels::Status, prelude::*};
 
 /// Requests served.
 #[alys_metric(countr, labels(status))]

@@ -1,6 +1,6 @@
 //! Every kind with every core type it accepts, labelled and unlabelled.
 
-use alys_metrics::prelude::*;
+use alys_metrics::{labels::Status, prelude::*};
 
 /// Requests served.
 #[alys_metric(counter)]

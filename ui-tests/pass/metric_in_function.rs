@@ -1,6 +1,6 @@
 //! A metric declared inside a function body.
 
-use alys_metrics::prelude::*;
+use alys_metrics::{labels::Status, prelude::*};
 
 fn handle() -> u64 {
     /// Calls of `handle`, declared next to the code that updates it.

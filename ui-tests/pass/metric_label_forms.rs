@@ -1,7 +1,7 @@
 //! Every label form: standard names, `reason: Enum`, `name: MyEnum` with a derived enum,
 //! `dynamic(max = N)`, keywords and raw identifiers as label names, and all six at once.
 
-use alys_metrics::prelude::*;
+use alys_metrics::{labels::{RejectionReason, Status}, prelude::*};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
 pub enum Outcome {

@@ -1,6 +1,6 @@
 //! `name = ".."`, `unit = ".."` and every bucket form.
 
-use alys_metrics::prelude::*;
+use alys_metrics::{labels::Status, prelude::*};
 
 /// Bytes written to disk.
 #[alys_metric(counter, unit = "bytes")]

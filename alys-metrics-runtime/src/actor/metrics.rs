@@ -76,7 +76,7 @@ impl Default for ActorMetrics {
     }
 }
 
-/// A copy of an actor's counters at one moment, with the seed's health rules.
+/// A copy of an actor's counters at one moment, with its health rules.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsSnapshot {
     /// Messages handled successfully.
@@ -111,7 +111,7 @@ fn success_rate(processed: u64, failed: u64) -> f64 {
     }
 }
 
-/// The seed's health rule: success above 95 % and errors below 5 %.
+/// The health rule: success above 95 % and errors below 5 %.
 fn healthy(success_rate: f64, error_rate: f64) -> bool {
     success_rate > 0.95 && error_rate < 0.05
 }

@@ -1,10 +1,10 @@
-//! The actor metrics runtime (seed ALYS-003-11 ... -15, Phase 2) and `#[instrument_actor]`.
+//! The actor metrics runtime and `#[instrument_actor]`.
 //!
 //! - [`MessageGuard`]: measures one message at one [`HandlerSite`]; what `#[instrument_actor]`
 //!   expands to.
 //! - [`ReplyOutcome`]: whether a reply is an error, by type.
 //! - [`current_actor`]: the instrumented handler running on this thread.
-//! - [`ActorMetrics`]: what one actor measures about itself, with the seed's health rules.
+//! - [`ActorMetrics`]: what one actor measures about itself, with its health rules.
 //! - [`mailbox::bounded`]: an instrumented bounded mailbox counting into [`MailboxMetrics`].
 //! - [`ActorMetricsBridge`]: exports registered actors' [`ActorMetrics`] as deltas, with
 //!   lifecycle events, restart and health detection, throughput and aggregate health.

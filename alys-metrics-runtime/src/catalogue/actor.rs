@@ -1,4 +1,4 @@
-//! Actor system (seed ALYS-003-11 ... -15, Phase 2).
+//! Actor system.
 //!
 //! The families computed at scrape time from the actor runtime's own state (per-handler
 //! messages and latency, in flight, throughput, health counts, last activity) are declared
@@ -8,7 +8,7 @@
 use super::prelude::*;
 use crate::metric::{Descriptor, Kind};
 
-/// Upper bounds of `alys_actor_message_latency_seconds` (CATALOGUE.md), `+Inf` implied.
+/// Upper bounds of `alys_actor_message_latency_seconds`, `+Inf` implied: the buckets the node used before this crate, so that dashboards' `le` values still match.
 pub const LATENCY_BUCKETS: [f64; 8] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0];
 
 const SITE_LABELS: &[&str] = &["actor_type", "message_type", "actor", "message"];

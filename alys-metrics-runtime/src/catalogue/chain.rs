@@ -1,4 +1,4 @@
-//! Sync, block production and validation, transaction pool and peers (seed ALYS-003-16 ... -19).
+//! Sync, block production and validation, transaction pool and peers.
 
 use super::prelude::*;
 

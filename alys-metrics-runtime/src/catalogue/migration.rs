@@ -1,4 +1,4 @@
-//! Migration progress (seed ALYS-003-01, Phase 1).
+//! Migration progress.
 
 use super::prelude::*;
 

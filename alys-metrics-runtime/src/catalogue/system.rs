@@ -1,4 +1,4 @@
-//! The node's own resources and the collector's health (seed ALYS-003-20 ... -22), and the
+//! The node's own resources and the collector's health, and the
 //! standard `process_*` family.
 
 use super::prelude::*;

@@ -1,4 +1,4 @@
-//! Block production and validation timing (seed ALYS-003-17): [`BlockTimer`], the traits that
+//! Block production and validation timing: [`BlockTimer`], the traits that
 //! `#[time_block]` relies on, and the block pipeline throughput.
 
 use std::borrow::Cow;

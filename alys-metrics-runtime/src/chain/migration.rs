@@ -1,4 +1,4 @@
-//! Migration events (seed Phase 1): phase and when it started, progress, errors, rollbacks,
+//! Migration events: phase and when it started, progress, errors, rollbacks,
 //! validations and the time spent in each phase; the failure kinds operators alert on
 //! (data-integrity errors, state-validation failures, batch and checkpoint failures, recovery
 //! attempts); the migration's memory use and limit; and the data directory whose filesystem's

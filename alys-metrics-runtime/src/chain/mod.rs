@@ -1,5 +1,5 @@
 //! The chain domain: block timing (`#[time_block]` and [`BlockTimer`]), sync, transaction
-//! pool, peers and migration (seed ALYS-003-16 ... -19 and the migration events of Phase 1);
+//! pool, peers and migration;
 //! forks, orphan and stale blocks, missed proposals and participation ([`consensus`]); the
 //! governance stream ([`governance`]); the database pool and queries ([`storage`]).
 //!

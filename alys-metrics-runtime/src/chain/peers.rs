@@ -1,4 +1,4 @@
-//! Peers (seed ALYS-003-19): count, quality score per peer under a bounded `peer_id` label,
+//! Peers: count, quality score per peer under a bounded `peer_id` label,
 //! geographic distribution, connection statistics and the network health score.
 //!
 //! # The peer-id bound
@@ -394,7 +394,7 @@ pub fn record_peer_connection_metrics<Q: PeerScore>(
     );
 }
 
-/// The seed's network health score in `0..=1`: 40 % peer count, 40 % quality, 20 %
+/// The network health score in `0..=1`: 40 % peer count, 40 % quality, 20 %
 /// geographic diversity over the 6 known regions.
 ///
 /// - peer count: 1 at `optimal_peers` or more; from 0.5 to 1 linearly between `min_peers`
@@ -403,7 +403,7 @@ pub fn record_peer_connection_metrics<Q: PeerScore>(
 /// - diversity: `geographic_diversity / 6`, at most 1.
 ///
 /// Inputs are clamped: `optimal_peers` below `min_peers` counts as `min_peers`; a NaN quality
-/// counts as 0 (the seed's `min(1.0).max(0.0)` turned it into 1); diversity counts at most one
+/// counts as 0 (a plain `min(1.0).max(0.0)` would turn it into 1); diversity counts at most one
 /// region per peer; and with no peers connected, quality and diversity count as 0 (there is
 /// nothing to measure), so only the peer-count part remains: 0 unless `min_peers` is 0.
 ///

@@ -1,4 +1,4 @@
-//! Sync progress (seed ALYS-003-16): heights, speed, state and the blocks-processed counter.
+//! Sync progress: heights, speed, state and the blocks-processed counter.
 
 use std::time::Duration;
 
@@ -164,7 +164,7 @@ mod tests {
 
     #[test]
     fn speed_uses_fractional_seconds() {
-        // The seed's `as_secs()` turned 900 ms into 0 s and reported nothing.
+        // Whole seconds (`as_secs()`) would turn 900 ms into 0 s and report nothing.
         assert_eq!(sync_speed(0, 90, Duration::from_millis(900)), 100.0);
         assert!((sync_speed(0, 1, Duration::from_nanos(1)) - 1e9).abs() < 1e-3);
         assert_eq!(sync_speed(5, 5, Duration::from_secs(1)), 0.0);

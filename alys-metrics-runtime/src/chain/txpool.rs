@@ -1,4 +1,4 @@
-//! Transaction pool (seed ALYS-003-18): size, pending and queued transactions, processing
+//! Transaction pool: size, pending and queued transactions, processing
 //! rate and its counter, rejections by reason, and the pool's health score.
 
 use std::time::Duration;
@@ -139,7 +139,7 @@ pub fn record_transaction_pool_metrics(update: &TxPoolUpdate<'_>) -> f64 {
     rate
 }
 
-/// The seed's transaction pool health score, in `0.1..=1.0` (higher is better): the mean of
+/// The transaction pool health score, in `0.1..=1.0` (higher is better): the mean of
 /// a utilisation score and a rejection score.
 ///
 /// - utilisation `u = current_size / max_size` (0 when `max_size` is 0, an unbounded pool):
@@ -148,7 +148,7 @@ pub fn record_transaction_pool_metrics(update: &TxPoolUpdate<'_>) -> f64 {
 /// - rejection rate `r` (a fraction, 0.05 = 5 %): `1 - 10 r` below 5 %, 0.1 from 5 % (a step
 ///   from 0.5 to 0.1).
 ///
-/// `r` is clamped to `0..=1`; a NaN rate counts as the worst (the seed's formula gives it 0.1).
+/// `r` is clamped to `0..=1`; a NaN rate counts as the worst (the formula gives it 0.1).
 ///
 /// ```
 /// # extern crate alys_metrics_runtime as alys_metrics;

@@ -1,4 +1,4 @@
-//! Process resource attribution and health (seed ALYS-003-22).
+//! Process resource attribution and health.
 
 use std::time::SystemTime;
 

@@ -1,6 +1,5 @@
 //! The resource collector: the node's own CPU, memory, threads, descriptors and I/O, the host's
-//! memory, the standard `process_*` family, and the collector's own health (seed ALYS-003-20,
-//! -21, -22).
+//! memory, the standard `process_*` family, and the collector's own health.
 //!
 //! The exporter's `serve` starts one; use [`ProcessCollector`] directly to run one elsewhere or
 //! to feed it another [`ResourceSource`]. (It samples the process; the scrape-time

@@ -2,7 +2,6 @@
 //! built from parts that cannot fail, and encoding runs on the blocking pool so that a
 //! panicking collector becomes a 500 instead of a lost connection.
 
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
@@ -11,6 +10,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
+use serde_json::{json, Value};
 
 use crate::catalogue::system::COLLECTOR_SECONDS_SINCE_SUCCESS;
 use crate::collector::{CollectorState, ProcessHealthStatus};
@@ -43,6 +43,7 @@ pub(crate) enum Health {
 }
 
 impl Health {
+    /// The word `/health` writes.
     fn as_str(self) -> &'static str {
         match self {
             Health::Healthy => "healthy",
@@ -128,11 +129,121 @@ fn unauthorized() -> Response<Body> {
 /// `/health` for a client that has not authenticated: the status and its code, nothing more.
 fn health_status_only(shared: &Shared) -> Response<Body> {
     let (health, _, _) = assess(shared);
-    let mut out = String::with_capacity(32);
-    out.push_str("{\"status\":");
-    json_string(&mut out, health.as_str());
-    out.push_str("}\n");
-    response(health_code(health), JSON, out)
+    json_response(health_code(health), &StatusOnly { status: health }.json())
+}
+
+/// The body `/health` sends a client that has not authenticated.
+struct StatusOnly {
+    status: Health,
+}
+
+/// The body of `/health`.
+struct HealthBody<'a> {
+    status: Health,
+    /// Seconds since the Unix epoch.
+    timestamp: u64,
+    /// The node's build version, as given to [`set_build_info`](crate::set_build_info) (the
+    /// `version` label of `alys_build_info`).
+    version: &'a str,
+    /// The node's build commit (the `commit` label of `alys_build_info`).
+    commit: &'a str,
+    /// This library's version.
+    library_version: &'static str,
+    metrics_count: usize,
+    uptime_seconds: u64,
+    ready: bool,
+    collector: CollectorBody,
+    process_health: &'static str,
+    process: Option<ProcessBody>,
+    reasons: &'a [String],
+}
+
+struct CollectorBody {
+    ticks: u64,
+    has_succeeded: bool,
+    /// `null` when not finite (never succeeded).
+    seconds_since_success: f64,
+    consecutive_failures: u64,
+    total_failures: u64,
+    last_duration_seconds: f64,
+}
+
+struct ProcessBody {
+    pid: u32,
+    memory_bytes: u64,
+    memory_percentage: f64,
+    cpu_percent: f64,
+    relative_cpu_usage: f64,
+    efficiency_score: f64,
+}
+
+impl StatusOnly {
+    fn json(&self) -> Value {
+        json!({ "status": self.status.as_str() })
+    }
+}
+
+impl HealthBody<'_> {
+    fn json(&self) -> Value {
+        json!({
+            "status": self.status.as_str(),
+            "timestamp": self.timestamp,
+            "version": self.version,
+            "commit": self.commit,
+            "library_version": self.library_version,
+            "metrics_count": self.metrics_count,
+            "uptime_seconds": self.uptime_seconds,
+            "ready": self.ready,
+            "collector": self.collector.json(),
+            "process_health": self.process_health,
+            "process": self.process.as_ref().map(ProcessBody::json),
+            "reasons": self.reasons,
+        })
+    }
+}
+
+impl CollectorBody {
+    fn json(&self) -> Value {
+        json!({
+            "ticks": self.ticks,
+            "has_succeeded": self.has_succeeded,
+            "seconds_since_success": self.seconds_since_success,
+            "consecutive_failures": self.consecutive_failures,
+            "total_failures": self.total_failures,
+            "last_duration_seconds": self.last_duration_seconds,
+        })
+    }
+}
+
+impl ProcessBody {
+    fn json(&self) -> Value {
+        json!({
+            "pid": self.pid,
+            "memory_bytes": self.memory_bytes,
+            "memory_percentage": self.memory_percentage,
+            "cpu_percent": self.cpu_percent,
+            "relative_cpu_usage": self.relative_cpu_usage,
+            "efficiency_score": self.efficiency_score,
+        })
+    }
+}
+
+/// A JSON response; serde_json writes a non-finite float as `null`. The bodies are built with
+/// `serde_json::json!` rather than serde's derive, which would compile a second `syn` major
+/// version into every user's tree.
+fn json_response(status: StatusCode, body: &Value) -> Response<Body> {
+    match serde_json::to_vec(body) {
+        Ok(mut out) => {
+            out.push(b'\n');
+            response(status, JSON, out)
+        }
+        // The bodies above hold only strings, numbers and booleans: this does not happen.
+        Err(e) => response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            PLAIN,
+            format!("encoding the health report failed: {e}\n"),
+        ),
+    }
 }
 
 fn health_code(health: Health) -> StatusCode {
@@ -258,88 +369,42 @@ pub(crate) fn assess(shared: &Shared) -> (Health, crate::collector::CollectorSta
     (health, status, reasons)
 }
 
-fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-fn json_f64(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v:.6}")
-    } else {
-        "null".to_owned()
-    }
-}
-
 fn health(shared: &Shared) -> Response<Body> {
     let (health, status, reasons) = assess(shared);
     let timestamp = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let ready = !shared.shutting_down.load(Ordering::Relaxed) && shared.collector.has_run();
-    let mut out = String::with_capacity(512);
-    out.push_str("{\"status\":");
-    json_string(&mut out, health.as_str());
-    let _ = write!(out, ",\"timestamp\":{timestamp},\"version\":");
-    json_string(&mut out, env!("CARGO_PKG_VERSION"));
-    let _ = write!(
-        out,
-        ",\"metrics_count\":{},\"uptime_seconds\":{},\"ready\":{ready}",
-        shared.registry.metrics_count(),
-        shared.started.elapsed().as_secs()
-    );
-    let _ = write!(
-        out,
-        ",\"collector\":{{\"ticks\":{},\"has_succeeded\":{},\"seconds_since_success\":{},\
-         \"consecutive_failures\":{},\"total_failures\":{},\"last_duration_seconds\":{}}}",
-        status.ticks,
-        status.has_succeeded,
-        json_f64(status.seconds_since_success),
-        status.consecutive_failures,
-        status.total_failures,
-        json_f64(status.last_duration.as_secs_f64()),
-    );
-    out.push_str(",\"process_health\":");
-    json_string(
-        &mut out,
-        status.process_health.map_or("unknown", |h| h.as_str()),
-    );
-    out.push_str(",\"process\":");
-    match status.attribution {
-        Some(a) => {
-            let _ = write!(
-                out,
-                "{{\"pid\":{},\"memory_bytes\":{},\"memory_percentage\":{},\"cpu_percent\":{},\
-                 \"relative_cpu_usage\":{},\"efficiency_score\":{}}}",
-                a.pid,
-                a.memory_bytes,
-                json_f64(a.memory_percentage),
-                json_f64(a.cpu_percent),
-                json_f64(a.relative_cpu_usage),
-                json_f64(a.efficiency_score()),
-            );
-        }
-        None => out.push_str("null"),
-    }
-    out.push_str(",\"reasons\":[");
-    for (i, r) in reasons.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        json_string(&mut out, r);
-    }
-    out.push_str("]}\n");
-    response(health_code(health), JSON, out)
+    let (version, commit) = crate::registry::build_info();
+    let body = HealthBody {
+        status: health,
+        timestamp,
+        version,
+        commit,
+        library_version: env!("CARGO_PKG_VERSION"),
+        metrics_count: shared.registry.metrics_count(),
+        uptime_seconds: shared.started.elapsed().as_secs(),
+        ready,
+        collector: CollectorBody {
+            ticks: status.ticks,
+            has_succeeded: status.has_succeeded,
+            seconds_since_success: status.seconds_since_success,
+            consecutive_failures: status.consecutive_failures,
+            total_failures: status.total_failures,
+            last_duration_seconds: status.last_duration.as_secs_f64(),
+        },
+        process_health: status.process_health.map_or("unknown", |h| h.as_str()),
+        process: status.attribution.as_ref().map(|a| ProcessBody {
+            pid: a.pid,
+            memory_bytes: a.memory_bytes,
+            memory_percentage: a.memory_percentage,
+            cpu_percent: a.cpu_percent,
+            relative_cpu_usage: a.relative_cpu_usage,
+            efficiency_score: a.efficiency_score(),
+        }),
+        reasons: &reasons,
+    };
+    json_response(health_code(health), &body.json())
 }
 
 fn ready(shared: &Shared) -> Response<Body> {
@@ -389,11 +454,26 @@ mod tests {
     }
 
     #[test]
-    fn json_strings_are_escaped() {
-        let mut s = String::new();
-        json_string(&mut s, "a\"b\\c\n");
-        assert_eq!(s, "\"a\\\"b\\\\c\\u000a\"");
-        assert_eq!(json_f64(f64::NAN), "null");
-        assert_eq!(json_f64(1.5), "1.500000");
+    fn health_json_escapes_strings_and_writes_non_finite_floats_as_null() {
+        let body = CollectorBody {
+            ticks: 0,
+            has_succeeded: false,
+            seconds_since_success: f64::INFINITY,
+            consecutive_failures: 0,
+            total_failures: 0,
+            last_duration_seconds: 1.5,
+        };
+        let json = body.json().to_string();
+        assert!(json.contains("\"seconds_since_success\":null"), "{json}");
+        assert!(json.contains("\"last_duration_seconds\":1.5"), "{json}");
+        let reasons = ["a\"b\\c\n".to_owned()];
+        let json = serde_json::to_string(&reasons).unwrap();
+        assert_eq!(json, "[\"a\\\"b\\\\c\\n\"]");
+        let json = StatusOnly {
+            status: Health::Degraded,
+        }
+        .json()
+        .to_string();
+        assert_eq!(json, "{\"status\":\"degraded\"}");
     }
 }

@@ -1,5 +1,5 @@
 //! The HTTP exporter: `/metrics`, `/health` and `/ready` on one port, with the resource
-//! collector running beside it (seed ALYS-003-02, -03).
+//! collector running beside it.
 //!
 //! ```no_run
 //! # extern crate alys_metrics_runtime as alys_metrics;
@@ -18,7 +18,7 @@
 //! | request | answer |
 //! |---|---|
 //! | `GET`/`HEAD /metrics` | 401 with `WWW-Authenticate` when authentication is on and the request has no valid credentials; else 200 in the format the `Accept` header prefers ([`Format::negotiate`](crate::encode::Format::negotiate)): Prometheus protobuf (delimited `MetricFamily`; native histogram buckets and exemplars), OpenMetrics text 1.0.0 (exemplars on histogram buckets and counters, `# UNIT`, `# EOF`), or text format 0.0.4 ([`TEXT_CONTENT_TYPE`](crate::encode::TEXT_CONTENT_TYPE); classic buckets only, never exemplars), the default without an acceptable `Accept`; gzip when `Accept-Encoding` allows it; 500 with a message when encoding fails |
-//! | `GET`/`HEAD /health` | JSON: `status` (`healthy`, `degraded`, `unhealthy`), `timestamp`, `version`, `metrics_count`, `uptime_seconds` (since the exporter started), `ready`, `collector` (ticks, `seconds_since_success`, `consecutive_failures`, `total_failures`, ...), `process_health`, `process`, `reasons`; 200 unless `unhealthy` (503). When authentication is on, a request without valid credentials gets only `{"status": ...}` |
+//! | `GET`/`HEAD /health` | JSON: `status` (`healthy`, `degraded`, `unhealthy`), `timestamp`, `version` and `commit` (the node's, from [`set_build_info`](crate::set_build_info)), `library_version` (this crate's), `metrics_count`, `uptime_seconds` (since the exporter started), `ready`, `collector` (ticks, `seconds_since_success`, `consecutive_failures`, `total_failures`, ...), `process_health`, `process`, `reasons`; 200 unless `unhealthy` (503). When authentication is on, a request without valid credentials gets only `{"status": ...}` |
 //! | `GET`/`HEAD /ready` | 200 once the first resource collection has run; 503 before, and again once shutdown begins |
 //! | another path | 404 |
 //! | another method on those paths | 405 with `Allow: GET, HEAD` (the body does not repeat the method) |

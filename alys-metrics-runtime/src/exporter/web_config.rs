@@ -453,7 +453,7 @@ fn tls_config(
 
     let auth = match t.client_auth_type.as_deref() {
         None | Some("") if t.client_ca_file.is_some() => ClientAuth::RequireAndVerify,
-        None | Some("") | Some("NoClientCert") => ClientAuth::None,
+        None | Some("" | "NoClientCert") => ClientAuth::None,
         Some("VerifyClientCertIfGiven") => ClientAuth::VerifyIfGiven,
         Some("RequireAndVerifyClientCert") => ClientAuth::RequireAndVerify,
         Some(other @ ("RequestClientCert" | "RequireAnyClientCert")) => {

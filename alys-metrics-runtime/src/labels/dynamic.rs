@@ -178,7 +178,7 @@ impl<const MAX: usize> LabelDim for Dynamic<MAX> {
     }
 }
 
-/// Sanitises a free-form label value by the seed's rule, into `buf`, without allocating:
+/// Sanitises a free-form label value into `buf`, without allocating:
 /// keeps ASCII letters, digits, `_` and `-`, lower-cases them, and keeps at most
 /// [`MAX_LABEL_VALUE_LEN`] of them. A value with no allowed character becomes `"unknown"`.
 pub fn sanitize_into<'b>(value: &str, buf: &'b mut [u8; MAX_LABEL_VALUE_LEN]) -> &'b str {

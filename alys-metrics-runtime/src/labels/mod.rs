@@ -256,7 +256,7 @@ label_set_tuple!(6; A 0, B 1, C 2, D 3, E 4, F 5);
 /// Cardinality of a label set given as the number of values of each label: the product of the
 /// value-set sizes (saturating), which is what Prometheus stores as series.
 ///
-/// This is the seed's `validate_cardinality` done right: it multiplies how many *values* each
+/// It multiplies how many *values* each
 /// label can take, not the lengths of the label names.
 ///
 /// ```
@@ -320,7 +320,7 @@ mod tests {
 
     #[test]
     fn cardinality_is_product_of_value_counts_not_name_lengths() {
-        // The seed multiplied label-name lengths: "phase" (5) x "error_type" (10) = 50.
+        // Not the product of label-name lengths: "phase" (5) x "error_type" (10) = 50.
         assert_eq!(cardinality(&[MigrationPhase::COUNT, ErrorType::COUNT]), 100);
         assert_eq!(cardinality(&[]), 1);
         assert_eq!(cardinality(&[usize::MAX, 2]), usize::MAX);

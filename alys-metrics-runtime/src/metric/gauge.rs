@@ -1,135 +1,92 @@
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-
+use super::number::GaugeValue;
 use super::{Descriptor, Kind, MetricCore};
 use crate::exposition::SampleSink;
 
-/// An integer gauge: a value that goes up and down, one atomic operation per update.
-#[derive(Debug, Default)]
-pub struct IntGauge {
-    v: AtomicI64,
+/// A value that goes up and down, of number type `N`: `f64` (the default) or `i64`
+/// ([`IntGauge`]). `set`, and an integer gauge's `add`/`sub`, are one atomic operation; a
+/// float gauge's `add`/`sub` is one compare-and-swap loop.
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// use alys_metrics::{Gauge, IntGauge};
+///
+/// let temperature: Gauge = Gauge::new(); // Gauge<f64>
+/// temperature.set(21.5);
+/// temperature.add(0.25);
+/// assert_eq!(temperature.get(), 21.75);
+///
+/// let peers: Gauge<i64> = Gauge::new(); // the same type as IntGauge
+/// peers.inc();
+/// peers.add(4);
+/// let same: &IntGauge = &peers;
+/// assert_eq!(same.get(), 5);
+/// ```
+#[derive(Debug)]
+pub struct Gauge<N: GaugeValue = f64> {
+    v: N::Atomic,
 }
 
-impl IntGauge {
-    /// A zeroed gauge.
+/// An integer gauge: `Gauge<i64>`.
+pub type IntGauge = Gauge<i64>;
+
+impl<N: GaugeValue> Default for Gauge<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<N: GaugeValue> Gauge<N> {
+    /// A zeroed gauge (also usable outside a registry).
     pub const fn new() -> Self {
-        Self {
-            v: AtomicI64::new(0),
-        }
+        Self { v: N::NEW_ATOMIC }
     }
     /// Sets the value.
     #[inline]
-    pub fn set(&self, v: i64) {
-        self.v.store(v, Ordering::Relaxed);
+    pub fn set(&self, v: N) {
+        N::store(&self.v, v);
     }
     /// Adds one.
     #[inline]
     pub fn inc(&self) {
-        self.add(1);
+        N::add(&self.v, N::ONE);
     }
     /// Subtracts one.
     #[inline]
     pub fn dec(&self) {
-        self.sub(1);
+        N::sub(&self.v, N::ONE);
     }
-    /// Adds `v` (wrapping).
+    /// Adds `v` (wrapping for `i64`).
     #[inline]
-    pub fn add(&self, v: i64) {
-        self.v.fetch_add(v, Ordering::Relaxed);
+    pub fn add(&self, v: N) {
+        N::add(&self.v, v);
     }
-    /// Subtracts `v` (wrapping).
+    /// Subtracts `v` (wrapping for `i64`).
     #[inline]
-    pub fn sub(&self, v: i64) {
-        self.v.fetch_sub(v, Ordering::Relaxed);
+    pub fn sub(&self, v: N) {
+        N::sub(&self.v, v);
     }
     /// The current value.
     #[inline]
-    pub fn get(&self) -> i64 {
-        self.v.load(Ordering::Relaxed)
+    pub fn get(&self) -> N {
+        N::load(&self.v)
     }
 }
 
-impl MetricCore for IntGauge {
+impl<N: GaugeValue> MetricCore for Gauge<N> {
     const KIND: Kind = Kind::Gauge;
     type Shared = ();
     fn new_shared(_: &'static Descriptor) {}
     fn new_child(_: &'static Descriptor) -> Self {
-        IntGauge::new()
+        Self::new()
     }
     fn reset(&self) {
-        self.v.store(0, Ordering::Relaxed);
+        N::store(&self.v, N::ZERO);
     }
     fn encode(&self, _: &(), w: &mut impl SampleSink) {
-        w.i64("", self.get());
+        self.get().write(w);
     }
     fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
-        crate::exposition::protobuf::wire::gauge(m, self.get() as f64);
-    }
-}
-
-/// A float gauge. `set` is one atomic store; `add`/`sub` are a compare-and-swap loop.
-#[derive(Debug, Default)]
-pub struct Gauge {
-    bits: AtomicU64,
-}
-
-impl Gauge {
-    /// A zeroed gauge.
-    pub const fn new() -> Self {
-        Self {
-            bits: AtomicU64::new(0),
-        }
-    }
-    /// Sets the value.
-    #[inline]
-    pub fn set(&self, v: f64) {
-        self.bits.store(v.to_bits(), Ordering::Relaxed);
-    }
-    /// Adds one.
-    #[inline]
-    pub fn inc(&self) {
-        self.add(1.0);
-    }
-    /// Subtracts one.
-    #[inline]
-    pub fn dec(&self) {
-        self.add(-1.0);
-    }
-    /// Adds `v`.
-    #[inline]
-    pub fn add(&self, v: f64) {
-        let _ = self
-            .bits
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
-                Some((f64::from_bits(b) + v).to_bits())
-            });
-    }
-    /// Subtracts `v`.
-    #[inline]
-    pub fn sub(&self, v: f64) {
-        self.add(-v);
-    }
-    /// The current value.
-    #[inline]
-    pub fn get(&self) -> f64 {
-        f64::from_bits(self.bits.load(Ordering::Relaxed))
-    }
-}
-
-impl MetricCore for Gauge {
-    const KIND: Kind = Kind::Gauge;
-    type Shared = ();
-    fn new_shared(_: &'static Descriptor) {}
-    fn new_child(_: &'static Descriptor) -> Self {
-        Gauge::new()
-    }
-    fn reset(&self) {
-        self.bits.store(0f64.to_bits(), Ordering::Relaxed);
-    }
-    fn encode(&self, _: &(), w: &mut impl SampleSink) {
-        w.f64("", self.get());
-    }
-    fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
-        crate::exposition::protobuf::wire::gauge(m, self.get());
+        crate::exposition::protobuf::wire::gauge(m, self.get().to_f64());
     }
 }
 
@@ -147,12 +104,32 @@ mod tests {
         g.add(5);
         g.sub(2);
         assert_eq!(g.get(), 12);
-        let f = Gauge::new();
+        let f: Gauge = Gauge::new();
         f.set(1.5);
         f.add(0.25);
         f.sub(1.0);
         f.inc();
         f.dec();
         assert_eq!(f.get(), 0.75);
+    }
+
+    #[test]
+    fn reset_zeroes_both_number_types() {
+        let g = IntGauge::new();
+        g.set(-7);
+        g.reset();
+        assert_eq!(g.get(), 0);
+        let f = Gauge::<f64>::new();
+        f.set(-2.5);
+        f.reset();
+        assert_eq!(f.get().to_bits(), 0f64.to_bits(), "+0.0, not -0.0");
+    }
+
+    #[test]
+    fn an_integer_gauge_wraps_instead_of_panicking() {
+        let g = IntGauge::new();
+        g.set(i64::MAX);
+        g.inc();
+        assert_eq!(g.get(), i64::MIN);
     }
 }

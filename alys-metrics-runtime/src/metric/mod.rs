@@ -1,4 +1,4 @@
-//! Metric families: the value types (`Counter`, `Gauge`, `IntGauge`, `Histogram`, ...) and
+//! Metric families: the value types (`Counter<N>`, `Gauge<N>`, `Histogram`) and
 //! [`Metric`], the type every `#[alys_metric]` static has.
 
 mod counter;
@@ -10,6 +10,7 @@ mod histogram;
 mod named;
 pub mod native;
 mod paired;
+mod number;
 
 pub use counter::{Counter, FloatCounter};
 pub use family::{Collect, Metric};
@@ -19,6 +20,7 @@ pub use histogram::{Histogram, HistogramTimer, DEFAULT_BUCKETS};
 pub use named::NamedLabels;
 pub use native::NativeConfig;
 pub use paired::{PairedGauge, PairedGaugeEntry};
+pub use number::{CounterValue, GaugeValue};
 
 use crate::exposition::SampleSink;
 
@@ -154,7 +156,8 @@ impl Descriptor {
 
 /// A metric value type: one child of a family, updated with atomic operations only.
 ///
-/// Implemented by [`Counter`], [`FloatCounter`], [`Gauge`], [`IntGauge`] and [`Histogram`].
+/// Implemented by [`Counter<N>`](Counter) (`u64`, and `f64` as [`FloatCounter`]),
+/// [`Gauge<N>`](Gauge) (`f64`, and `i64` as [`IntGauge`]) and [`Histogram`].
 pub trait MetricCore: Send + Sync + 'static {
     /// The family's Prometheus type.
     const KIND: Kind;

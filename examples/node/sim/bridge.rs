@@ -11,6 +11,7 @@ use alys_metrics::catalogue::consensus::{
     AUXPOW_HASHES_PROCESSED, AUXPOW_SUBMIT_BLOCK_CALLS, CHAIN_BTC_BLOCK_MONITOR,
     CHAIN_BTC_BLOCK_MONITOR_HEIGHT, CHAIN_PEGIN, CHAIN_TOTAL_PEGIN_AMOUNT, CREATE_AUX_BLOCK_CALLS,
 };
+use alys_metrics::labels::Status;
 use alys_metrics::prelude::*;
 
 use super::chain::{AuxPowFinalized, ChainActor, ChainView};

@@ -19,6 +19,7 @@ use alys_metrics::chain::{
     record_stale_block, record_transaction_pool_metrics, record_transactions_received,
     set_transaction_pool_max_size, TxPoolUpdate,
 };
+use alys_metrics::labels::{BlockRejectReason, ProductionStage, RejectionReason, Status};
 use alys_metrics::prelude::*;
 
 use super::control::{carries_ticket, Dice, Slot, Ticket};

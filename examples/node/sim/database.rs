@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use alys_metrics::chain::storage::{query_async, set_db_connection_pool_max, DbConnection};
-use alys_metrics::prelude::*;
+use alys_metrics::labels::DbOperation;
 use tokio::sync::Semaphore;
 
 use super::control::{every, tick, Activity, Dice};

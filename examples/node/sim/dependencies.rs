@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use alys_metrics::actor_system::{BreakerConfig, Dependency};
+use alys_metrics::labels::DependencyType;
 use alys_metrics::prelude::*;
 
 use super::control::{every, tick, Activity, Dice};

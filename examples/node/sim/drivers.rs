@@ -9,7 +9,7 @@ use alys_metrics::catalogue::consensus::{
     AURA_CURRENT_SLOT, AURA_LATEST_SLOT_AUTHOR, AURA_SLOT_AUTHOR_RETRIEVALS, AURA_SLOT_CLAIM,
 };
 use alys_metrics::chain::{record_slot, SlotAuthor};
-use alys_metrics::prelude::*;
+use alys_metrics::labels::{BlockRejectReason, GossipKind, Status};
 
 use super::bridge::{CreateAuxBlockTemplate, MonitorBitcoinBlock, ProcessPegIn, SubmitAuxPow};
 use super::chain::{authority_id, Block, ProduceBlock, AUTHORITIES, SLOT};

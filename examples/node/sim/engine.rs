@@ -7,6 +7,7 @@ use std::time::Duration;
 use actix::prelude::*;
 use alys_metrics::actor::ActorMetrics;
 use alys_metrics::catalogue::consensus::{ENGINE_BUILD_BLOCK_CALLS, ENGINE_COMMIT_BLOCK_CALLS};
+use alys_metrics::labels::{BuildBlockReason, RestartReason, Status};
 use alys_metrics::prelude::*;
 
 use super::control::{carries_ticket, Dice, Ticket};

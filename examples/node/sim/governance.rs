@@ -22,6 +22,10 @@ use alys_metrics::chain::governance::{
     add_endpoint, expire_overdue_requests, reconnect_backoff, record_federation_update,
     remove_endpoint, GovernanceEndpoint,
 };
+use alys_metrics::labels::{
+    FederationStage, FederationUpdateKind, GovernanceErrorKind, GovernanceMessageKind,
+    GovernanceRequestKind, ReconnectReason,
+};
 use alys_metrics::prelude::*;
 
 use super::control::{every, tick, Activity, Dice};

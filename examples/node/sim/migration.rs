@@ -17,6 +17,7 @@ use alys_metrics::chain::{
     record_recovery_attempt, record_state_validation_failure, record_validation_failure,
     record_validation_success, set_migration_memory, set_migration_phase, set_migration_progress,
 };
+use alys_metrics::labels::RollbackReason;
 use alys_metrics::prelude::*;
 
 use super::control::{every, tick, Activity, Dice};

@@ -43,6 +43,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use actix::prelude::*;
 use alys_metrics::actor::{supervision, ActorMetrics, ActorMetricsBridge};
+use alys_metrics::labels::RestartReason;
 use alys_metrics::prelude::*;
 use tracing_subscriber::filter::LevelFilter;
 

@@ -12,6 +12,7 @@ use alys_metrics::catalogue::consensus::{CHAIN_DISCOVERED_PEERS, CHAIN_NETWORK_G
 use alys_metrics::chain::{
     peer_disconnected, record_peer_connection_metrics, record_peer_request_rtt, PeerConnectionStats,
 };
+use alys_metrics::labels::{GossipKind, PeerDisconnectReason, Status};
 use alys_metrics::prelude::*;
 
 use super::chain::{Block, ChainActor, ChainView, ImportGossipBlock, SubmitTransactions};

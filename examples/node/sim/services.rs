@@ -10,6 +10,9 @@ use alys_metrics::catalogue::feature_flags::{
     FEATURE_FLAG_CONTEXT_BUILDS, FEATURE_FLAG_EVALUATIONS, FEATURE_FLAG_EVALUATION_DURATION,
     FEATURE_FLAG_HOT_RELOAD_EVENTS, FEATURE_FLAG_MACRO_CACHE_HITS, FEATURE_FLAG_VALIDATION_ERRORS,
 };
+use alys_metrics::labels::{
+    AuditEventType, CacheOperation, CacheStatus, ChangeType, ConfigSource, FlagResult, Status,
+};
 use alys_metrics::prelude::*;
 
 use super::chain::{GetChainHead, SubmitTransactions};

@@ -16,6 +16,7 @@ use std::time::Duration;
 use actix::prelude::*;
 use alys_metrics::actor::ActorMetrics;
 use alys_metrics::chain::storage::query;
+use alys_metrics::labels::DbOperation;
 use alys_metrics::prelude::*;
 
 use super::control::{carries_ticket, Dice, Ticket};

@@ -10,6 +10,7 @@ use actix::prelude::*;
 use alys_metrics::actor::ActorMetrics;
 use alys_metrics::catalogue::consensus::{CHAIN_SYNCING_OPERATION, CHAIN_SYNCING_START_HEIGHT};
 use alys_metrics::chain::{record_sync_speed, update_sync_progress};
+use alys_metrics::labels::Status;
 use alys_metrics::prelude::*;
 
 use super::chain::{ChainActor, ChainView, ImportSyncBatch};
