@@ -77,6 +77,6 @@ pub const LINT_EXCEPTIONS: &[&str] = &[
 /// types itself). The crate's `prelude` sits above the catalogue.
 mod prelude {
     pub(super) use crate::labels::*;
-    pub(super) use alys_metrics_macros::alys_metric;
     pub(super) use crate::metric::{Counter, FloatCounter, Gauge, Histogram, IntGauge};
+    pub(super) use alys_metrics_macros::alys_metric;
 }

@@ -9,8 +9,8 @@ mod gauge;
 mod histogram;
 mod named;
 pub mod native;
-mod paired;
 mod number;
+mod paired;
 
 pub use counter::{Counter, FloatCounter};
 pub use family::{Collect, Metric};
@@ -19,8 +19,8 @@ pub(crate) use histogram::write_proto as write_histogram_proto;
 pub use histogram::{Histogram, HistogramTimer, DEFAULT_BUCKETS};
 pub use named::NamedLabels;
 pub use native::NativeConfig;
-pub use paired::{PairedGauge, PairedGaugeEntry};
 pub use number::{CounterValue, GaugeValue};
+pub use paired::{PairedGauge, PairedGaugeEntry};
 
 use crate::exposition::SampleSink;
 
