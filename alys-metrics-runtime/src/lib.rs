@@ -88,7 +88,7 @@ pub mod prelude {
     //!   here. Their names say what they label ([`MigrationPhase`], [`ErrorType`], [`ActorType`],
     //!   [`MessageType`], [`SyncState`], [`PeerRegion`], [`IoOperation`], [`IoDirection`],
     //!   [`LifecycleEvent`]);
-    //! - [`serve`](crate::serve) and [`MetricsConfig`](crate::MetricsConfig), the exporter's
+    //! - [`serve`] and [`MetricsConfig`], the exporter's
     //!   one-line start (with the `exporter` feature).
     //!
     //! Left out on purpose: [`Status`](crate::labels::Status), the enum of the `status` label,

@@ -159,6 +159,7 @@ pub use metrics::{ActorMetrics, MetricsSnapshot};
 pub use outcome::{ByFn, ByOutcome, Classify, ReplyOutcome};
 pub use site::{
     sites, HandlerSite, LatencyHistogram, SiteFamily, SiteRegistration, LATENCY_BUCKETS,
+    LATENCY_NATIVE,
 };
 
 #[doc(hidden)]
