@@ -3,6 +3,8 @@
 //! `"` escaped in HELP, `untyped` called `unknown`), exemplars after histogram bucket lines
 //! and `# EOF` at the end.
 
+use super::text::unescape_help;
+
 /// The units `# UNIT` names: Prometheus's base units, taken from the end of a family's name
 /// (after `_total` of a counter).
 pub const UNITS: &[&str] = &[
@@ -99,23 +101,6 @@ pub fn from_text(text: &[u8], out: &mut Vec<u8>) {
             out.push(b'\n');
         }
     }
-}
-
-fn unescape_help(h: &str) -> String {
-    let mut out = String::with_capacity(h.len());
-    let mut chars = h.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n') => out.push('\n'),
-                Some(o) => out.push(o),
-                None => out.push('\\'),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use prost::Message as _;
 
 use super::exemplar::Exemplar;
 use super::proto;
+use super::text::unescape_help;
 
 /// Writing protobuf fields directly, without building messages: how declared families write
 /// their `MetricFamily` (no allocation per series). Field numbers are `metrics.proto`'s.
@@ -209,23 +210,6 @@ fn parse_sample(line: &str) -> Option<Sample> {
         labels,
         value,
     })
-}
-
-fn unescape_help(h: &str) -> String {
-    let mut out = String::with_capacity(h.len());
-    let mut chars = h.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n') => out.push('\n'),
-                Some(o) => out.push(o),
-                None => out.push('\\'),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Builds the metrics of one family from its samples.

@@ -345,6 +345,25 @@ impl SampleSink for ExemplarWriter<'_> {
     }
 }
 
+/// A `# HELP` text with its escapes (`\\`, `\n`) undone: what the OpenMetrics and protobuf
+/// conversions of a text-only collector read back.
+pub(crate) fn unescape_help(h: &str) -> String {
+    let mut out = String::with_capacity(h.len());
+    let mut chars = h.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(o) => out.push(o),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
