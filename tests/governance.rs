@@ -7,6 +7,9 @@
 //! The tests of one binary share the registry: each test uses endpoints of its own, and
 //! together they stay under the cap of 16 endpoints (`governance_cap.rs` tests the cap).
 
+#[path = "e2e/promtool.rs"]
+mod promtool;
+
 use std::time::{Duration, Instant};
 
 use alys_metrics::chain::governance::{
@@ -524,9 +527,6 @@ fn a_removed_endpoint_loses_its_series_and_its_handle_records_nothing() {
 
 #[test]
 fn promtool_accepts_the_governance_families_with_endpoints() {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-
     let gov = connected("lint-a", "anduro-lint");
     gov.request_sent(1, GovernanceRequestKind::Signature, SECS(600));
     gov.response_received(1);
@@ -534,37 +534,9 @@ fn promtool_accepts_the_governance_families_with_endpoints() {
     gov.heartbeat_answered(MS(20));
     let text = exposition();
     assert!(text.contains("alys_governance_connection_status{endpoint=\"lint-a\""));
-    let child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            assert!(
-                std::env::var("ALYS_REQUIRE_PROMTOOL").as_deref() != Ok("1"),
-                "promtool is missing and ALYS_REQUIRE_PROMTOOL=1: install the Debian package \
-                 `prometheus`"
-            );
-            eprintln!("SKIPPED: promtool is not installed");
-            return;
-        }
-        Err(e) => panic!("running promtool failed: {e}"),
+    let Some(promtool::PromtoolReport { report, .. }) = promtool::check_metrics(&text) else {
+        return;
     };
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("promtool reads the exposition");
-    let out = child.wait_with_output().expect("promtool runs");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
     let unexpected: Vec<&str> = report
         .lines()
         .filter(|l| !l.trim().is_empty())

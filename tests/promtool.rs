@@ -4,8 +4,9 @@
 //! Without promtool this test prints a notice and passes, unless `ALYS_REQUIRE_PROMTOOL=1`
 //! (set by `scripts/test.sh` and CI), which makes it fail.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
+#[path = "e2e/promtool.rs"]
+mod promtool;
+
 use std::time::Duration;
 
 use alys_metrics::catalogue::LINT_EXCEPTIONS;
@@ -40,39 +41,9 @@ async fn promtool_finds_no_problem_beyond_the_listed_exceptions() {
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert!(scrape.contains("\nprocess_resident_memory_bytes "));
 
-    let child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            assert!(
-                std::env::var("ALYS_REQUIRE_PROMTOOL").as_deref() != Ok("1"),
-                "promtool is missing and ALYS_REQUIRE_PROMTOOL=1: install the Debian package \
-                 `prometheus` (apt-get install prometheus)"
-            );
-            eprintln!(
-                "SKIPPED: promtool is not installed (install the Debian package `prometheus`)"
-            );
-            return;
-        }
-        Err(e) => panic!("running promtool failed: {e}"),
+    let Some(promtool::PromtoolReport { report, .. }) = promtool::check_metrics(&scrape) else {
+        return;
     };
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(scrape.as_bytes())
-        .expect("promtool reads the scrape");
-    let out = child.wait_with_output().expect("promtool runs");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 
     // Each problem is a line `metric_name problem`; anything else is an error of promtool's.
     let mut unexpected = Vec::new();
