@@ -10,6 +10,9 @@
 #[path = "e2e/promtool.rs"]
 mod promtool;
 
+#[path = "exporter_support/samples.rs"]
+mod samples;
+
 use std::time::{Duration, Instant};
 
 use alys_metrics::chain::governance::{
@@ -20,21 +23,7 @@ use alys_metrics::labels::{
     BackpressureSeverity, FederationStage, FederationUpdateKind, GovernanceErrorKind,
     GovernanceMessageKind, GovernanceRequestKind, ReconnectReason,
 };
-
-fn exposition() -> String {
-    alys_metrics::registry().encode_to_string()
-}
-
-/// The value of one series (name and labels as exposed), or `None` when it is not exported.
-fn series(text: &str, series: &str) -> Option<f64> {
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-        .map(|v| v.parse().expect("a sample value"))
-}
-
-fn value(series_name: &str) -> f64 {
-    series(&exposition(), series_name).unwrap_or_else(|| panic!("{series_name} is exported"))
-}
+use samples::{exposition, series, value};
 
 fn error_series(endpoint: &str, error: &str, message: &str) -> String {
     format!(
