@@ -29,12 +29,11 @@ mod e2e;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use e2e::{
     eventually, node_exporter_binary, ops, prometheus_binary, replace_all, scrape_sum, start_node,
-    start_node_exporter, start_prometheus_with, unix_now, Node, Prometheus, TempDir, NODE_ARGS_ENV,
+    start_node_exporter, start_prometheus_with, unix_now, Node, Prometheus, TempDir,
 };
 use serde_json::Value;
 
@@ -46,12 +45,7 @@ static ALLOC: alys_metrics::TrackingAllocator<std::alloc::System> =
 /// The entry point of the node processes the test starts (see `tests/prometheus_e2e.rs`).
 #[test]
 fn node_process() {
-    let Ok(args) = std::env::var(NODE_ARGS_ENV) else {
-        return;
-    };
-    let args: Vec<String> = args.split_whitespace().map(str::to_owned).collect();
-    let code = sim::main_with_args(&args);
-    std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 });
+    e2e::node_mode(sim::main_with_args);
 }
 
 /// `ops/fleet/rules.yml` evaluated every second, written to `dir`: its path.

@@ -43,13 +43,13 @@ mod e2e;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, ExitCode};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use alys_metrics::Kind;
 use e2e::{
     eventually, node_exporter_binary, ops, prometheus_binary, replace_all, scrape_sum, start_node,
-    start_node_exporter, start_prometheus_with, unix_now, Node, Prometheus, TempDir, NODE_ARGS_ENV,
+    start_node_exporter, start_prometheus_with, unix_now, Node, Prometheus, TempDir,
 };
 use serde_json::Value;
 
@@ -59,16 +59,11 @@ static ALLOC: alys_metrics::TrackingAllocator<std::alloc::System> =
     alys_metrics::TrackingAllocator::new(std::alloc::System);
 
 /// The entry point of the node processes the tests below start: they run this binary again
-/// with [`NODE_ARGS_ENV`] set, and this runs the example node until SIGTERM. Without the
+/// with [`e2e::NODE_ARGS_ENV`] set, and this runs the example node until SIGTERM. Without the
 /// variable (a normal test run) it returns at once.
 #[test]
 fn node_process() {
-    let Ok(args) = std::env::var(NODE_ARGS_ENV) else {
-        return;
-    };
-    let args: Vec<String> = args.split_whitespace().map(str::to_owned).collect();
-    let code = sim::main_with_args(&args);
-    std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 });
+    e2e::node_mode(sim::main_with_args);
 }
 
 /// The node's command line: defaults, each option, and errors that say what was expected.

@@ -26,26 +26,20 @@ mod e2e;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use alys_metrics::encode::{protobuf, PROTOBUF_CONTENT_TYPE};
 use e2e::{
     encode, http_get_with, prometheus_binary, start_node, start_prometheus_with, Prometheus,
-    TempDir, NODE_ARGS_ENV,
+    TempDir,
 };
 use serde_json::Value;
 
 /// The entry point of the node process the test starts (this binary again, with
-/// [`NODE_ARGS_ENV`] set); without the variable it returns at once.
+/// [`e2e::NODE_ARGS_ENV`] set); without the variable it returns at once.
 #[test]
 fn node_process() {
-    let Ok(args) = std::env::var(NODE_ARGS_ENV) else {
-        return;
-    };
-    let args: Vec<String> = args.split_whitespace().map(str::to_owned).collect();
-    let code = sim::main_with_args(&args);
-    std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 });
+    e2e::node_mode(sim::main_with_args);
 }
 
 /// Starts Prometheus scraping `node` every second, with `flags`, and waits until it is ready.

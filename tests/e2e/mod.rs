@@ -2,8 +2,8 @@
 //! example nodes (the test binary itself in node mode), Prometheus (server or agent) and
 //! node_exporter on free loopback ports, and a small client of the Prometheus query API.
 //!
-//! Each test binary that includes this module defines the `node_process` test (the node mode
-//! entry point) and `mod sim` (the example node's simulation). Each uses a part of this
+//! Each test binary that starts nodes defines the `node_process` test (the node mode entry
+//! point, calling [`node_mode`]) and `mod sim` (the example node's simulation). Each uses a part of this
 //! module, hence the `dead_code` allowance.
 
 #![allow(dead_code)]
@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -20,6 +20,18 @@ use serde_json::Value;
 
 /// The variable that puts a test binary in node mode, with the node's arguments.
 pub const NODE_ARGS_ENV: &str = "ALYS_E2E_NODE_ARGS";
+
+/// The body of each binary's `node_process` test: with [`NODE_ARGS_ENV`] set (by
+/// [`start_node`]), runs `main` (the example node's `sim::main_with_args`) on those arguments
+/// and exits with its status; without the variable (a normal test run) returns at once.
+pub fn node_mode(main: fn(&[String]) -> ExitCode) {
+    let Ok(args) = std::env::var(NODE_ARGS_ENV) else {
+        return;
+    };
+    let args: Vec<String> = args.split_whitespace().map(str::to_owned).collect();
+    let code = main(&args);
+    std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Processes and directories that clean up after themselves.
