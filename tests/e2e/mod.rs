@@ -477,6 +477,63 @@ pub fn scrape_sum(addr: SocketAddr, family: &str) -> f64 {
         .sum()
 }
 
+/// Counters whose sum over the nodes is compared; each moves from the start (actor messages,
+/// RPC requests, block imports while syncing).
+pub const SUMMED: [&str; 3] = [
+    "alys_actor_messages_total",
+    "alys_rpc_requests_total",
+    "alys_chain_process_block_attempts_total",
+];
+
+/// The sums of [`SUMMED`] in a node's own scrape now.
+pub fn summed(addr: SocketAddr) -> Vec<f64> {
+    SUMMED.iter().map(|f| scrape_sum(addr, f)).collect()
+}
+
+/// Waits until every node (run with `--pause-after`) says its activity paused, then until two
+/// scrapes of every node 5 s apart agree (longer than any work begun before the pause takes to
+/// finish: a timed-out RPC request, 2 s, is the longest): the sums of [`SUMMED`], a row per
+/// node in the order of `nodes`.
+pub fn wait_until_frozen(nodes: &mut [Node]) -> Vec<Vec<f64>> {
+    for node in nodes.iter_mut() {
+        node.wait_for_line("activity paused", Duration::from_secs(60));
+    }
+    let addrs: Vec<SocketAddr> = nodes.iter().map(|n| n.addr).collect();
+    eventually("the nodes' counters stop", Duration::from_secs(40), || {
+        let before: Vec<Vec<f64>> = addrs.iter().map(|a| summed(*a)).collect();
+        std::thread::sleep(Duration::from_secs(5));
+        let after: Vec<Vec<f64>> = addrs.iter().map(|a| summed(*a)).collect();
+        (before == after)
+            .then_some(after.clone())
+            .ok_or(format!("{before:?} then {after:?}"))
+    })
+}
+
+/// Still frozen: each node's sums of [`SUMMED`] are still `frozen` (its row), so a comparison
+/// with them was with the nodes' values at that moment.
+pub fn assert_still_frozen(addrs: &[SocketAddr], frozen: &[Vec<f64>]) {
+    for (addr, node) in addrs.iter().zip(frozen) {
+        assert_eq!(
+            &summed(*addr),
+            node,
+            "the counters of {addr} moved after the pause"
+        );
+    }
+}
+
+/// `ops/fleet/rules.yml` evaluated every second, written to `dir`: its path.
+pub fn fast_fleet_rules(dir: &TempDir) -> PathBuf {
+    let text = std::fs::read_to_string(ops("fleet/rules.yml")).expect("read ops/fleet/rules.yml");
+    let text = replace_all(
+        text,
+        "ops/fleet/rules.yml",
+        &[("interval: 30s", "interval: 1s".to_owned())],
+    );
+    let path = dir.0.join("fleet-rules.yml");
+    std::fs::write(&path, text).expect("write the fleet rules");
+    path
+}
+
 pub fn unix_now() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
