@@ -4,6 +4,9 @@
 //!
 //! The counters are process-wide, so the tests run one at a time and assert on deltas.
 
+#[path = "e2e/promtool.rs"]
+mod promtool;
+
 use std::alloc::System;
 
 use actix::prelude::*;
@@ -259,8 +262,6 @@ fn growth_moves_a_block_to_the_type_that_reallocates_it() {
 fn promtool_accepts_the_actor_system_families() {
     use alys_metrics::actor_system::{collect_actor_cpu, BreakerConfig, Dependency};
     use alys_metrics::labels::DependencyType;
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
 
     let _s = SERIAL.blocking_lock();
     let kept = {
@@ -290,36 +291,9 @@ fn promtool_accepts_the_actor_system_families() {
         );
     }
 
-    let child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            assert!(
-                std::env::var("ALYS_REQUIRE_PROMTOOL").as_deref() != Ok("1"),
-                "promtool is missing and ALYS_REQUIRE_PROMTOOL=1: apt-get install prometheus"
-            );
-            eprintln!("SKIPPED: promtool is not installed (the Debian package `prometheus`)");
-            return;
-        }
-        Err(e) => panic!("running promtool failed: {e}"),
+    let Some(promtool::PromtoolReport { report, .. }) = promtool::check_metrics(&scrape) else {
+        return;
     };
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(scrape.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
     let ours: Vec<_> = report
         .lines()
         .filter(|l| {

@@ -4,6 +4,9 @@
 //! The tests of one binary share the registry: each test owns the metrics it asserts on, or
 //! asserts on deltas under a lock.
 
+#[path = "exporter_support/samples.rs"]
+mod samples;
+
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -11,27 +14,13 @@ use alys_metrics::chain::*;
 use alys_metrics::labels::{
     ErrorType, LabelValue, MigrationPhase, PeerRegion, RejectionReason, RollbackReason, SyncState,
 };
+use samples::{exposition, series, value};
 
 /// Serialises the tests that write the same unlabelled gauges.
 static SHARED: Mutex<()> = Mutex::new(());
 
 fn shared() -> MutexGuard<'static, ()> {
     SHARED.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn exposition() -> String {
-    alys_metrics::registry().encode_to_string()
-}
-
-/// The value of one series (name and labels as exposed), or `None` when it is not exported.
-fn series(text: &str, series: &str) -> Option<f64> {
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-        .map(|v| v.parse().expect("a sample value"))
-}
-
-fn value(series_name: &str) -> f64 {
-    series(&exposition(), series_name).unwrap_or_else(|| panic!("{series_name} is exported"))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,19 +2,14 @@
 //! rate over its window of the last 100 slots, read from the exposition text. One test: the
 //! window is process-wide.
 
+#[path = "exporter_support/samples.rs"]
+mod samples;
+
 use alys_metrics::chain::{
     record_fork, record_orphan_blocks, record_slot, record_stale_block, SlotAuthor,
     PARTICIPATION_WINDOW,
 };
-
-fn value(series: &str) -> f64 {
-    let text = alys_metrics::registry().encode_to_string();
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-        .unwrap_or_else(|| panic!("{series} is exported"))
-        .parse()
-        .expect("a sample value")
-}
+use samples::value;
 
 #[test]
 fn participation_is_the_share_of_the_last_100_slots_with_a_block() {

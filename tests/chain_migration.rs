@@ -2,6 +2,9 @@
 //! data directory read by the resource collector (statvfs), from the exposition text.
 //! One test: the data directory and the gauges are process-wide.
 
+#[path = "exporter_support/samples.rs"]
+mod samples;
+
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -12,15 +15,7 @@ use alys_metrics::collector::{
     SystemMemorySample,
 };
 use alys_metrics::labels::MigrationPhase;
-
-fn value(series: &str) -> f64 {
-    let text = alys_metrics::registry().encode_to_string();
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-        .unwrap_or_else(|| panic!("{series} is exported"))
-        .parse()
-        .expect("a sample value")
-}
+use samples::value;
 
 fn now_secs() -> f64 {
     SystemTime::now()

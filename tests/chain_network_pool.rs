@@ -1,6 +1,9 @@
 //! Peer disconnections by reason, peer request round trips, and the transaction pool's
 //! received counter and capacity, read from the exposition text.
 
+#[path = "exporter_support/samples.rs"]
+mod samples;
+
 use std::time::Duration;
 
 use alys_metrics::chain::{
@@ -8,16 +11,7 @@ use alys_metrics::chain::{
     record_transaction_rejection, record_transactions_received, set_transaction_pool_max_size,
 };
 use alys_metrics::labels::{PeerDisconnectReason, RejectionReason};
-
-fn exposition() -> String {
-    alys_metrics::registry().encode_to_string()
-}
-
-fn series(text: &str, series: &str) -> Option<f64> {
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-        .map(|v| v.parse().expect("a sample value"))
-}
+use samples::{exposition, series};
 
 #[test]
 fn disconnections_are_counted_by_reason_and_the_peer_is_forgotten() {

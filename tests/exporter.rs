@@ -198,9 +198,28 @@ fn config() -> MetricsConfig {
 }
 
 async fn start(source: FakeSource, clock: Arc<ManualClock>) -> MetricsServer {
-    alys_metrics::serve_with(config(), ProcessCollector::with_clock(source, clock))
+    start_with(config(), source, clock).await
+}
+
+/// Starts the exporter on `config` with a process collector reading `source` on `clock`.
+async fn start_with(
+    config: MetricsConfig,
+    source: FakeSource,
+    clock: Arc<ManualClock>,
+) -> MetricsServer {
+    alys_metrics::serve_with(config, ProcessCollector::with_clock(source, clock))
         .await
         .expect("the exporter starts")
+}
+
+/// Starts the exporter on [`config`] with `limits`, over a healthy fake process source.
+async fn start_limited(limits: Limits) -> MetricsServer {
+    start_with(
+        MetricsConfig { limits, ..config() },
+        FakeSource::ok(),
+        Arc::new(ManualClock::new()),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,15 +385,15 @@ async fn ready_follows_the_first_collection_and_shutdown() {
         _probe: probe.clone(),
         ..FakeSource::ok()
     };
-    let server = alys_metrics::serve_with(
+    let server = start_with(
         MetricsConfig {
             drain: Duration::from_millis(500),
             ..config()
         },
-        ProcessCollector::with_clock(source, Arc::new(ManualClock::new())),
+        source,
+        Arc::new(ManualClock::new()),
     )
-    .await
-    .expect("the exporter starts");
+    .await;
     let addr = server.local_addr();
 
     let before = get(addr, "/ready").await;
@@ -580,18 +599,11 @@ async fn shutdown_lets_an_in_flight_scrape_finish() {
 #[tokio::test]
 async fn broken_connections_and_the_connection_cap_are_not_fatal() {
     let _serial = SERIAL.lock().await;
-    let server = alys_metrics::serve_with(
-        MetricsConfig {
-            limits: Limits {
-                header_read_timeout: Duration::from_millis(300),
-                ..Limits::default()
-            },
-            ..config()
-        },
-        ProcessCollector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
-    )
-    .await
-    .expect("the exporter starts");
+    let server = start_limited(Limits {
+        header_read_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    })
+    .await;
     let addr = server.local_addr();
 
     // Garbage instead of HTTP: answered with 400 or closed, never fatal.
@@ -626,18 +638,11 @@ async fn broken_connections_and_the_connection_cap_are_not_fatal() {
 async fn a_full_exporter_makes_room_or_answers_503_never_silence() {
     let _serial = SERIAL.lock().await;
     let gate = gate();
-    let server = alys_metrics::serve_with(
-        MetricsConfig {
-            limits: Limits {
-                max_connections: 1,
-                ..Limits::default()
-            },
-            ..config()
-        },
-        ProcessCollector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
-    )
-    .await
-    .expect("the exporter starts");
+    let server = start_limited(Limits {
+        max_connections: 1,
+        ..Limits::default()
+    })
+    .await;
     let addr = server.local_addr();
 
     // The only slot is held by a connection that sends nothing: a newcomer is served at once,
@@ -686,18 +691,11 @@ async fn a_full_exporter_makes_room_or_answers_503_never_silence() {
 #[tokio::test]
 async fn one_peer_address_cannot_take_every_slot() {
     let _serial = SERIAL.lock().await;
-    let server = alys_metrics::serve_with(
-        MetricsConfig {
-            limits: Limits {
-                max_connections_per_peer: 2,
-                ..Limits::default()
-            },
-            ..config()
-        },
-        ProcessCollector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
-    )
-    .await
-    .expect("the exporter starts");
+    let server = start_limited(Limits {
+        max_connections_per_peer: 2,
+        ..Limits::default()
+    })
+    .await;
     let addr = server.local_addr();
     // Two idle connections from 127.0.0.1: a third from that address is refused with 503...
     let a = TcpStream::connect(addr).await.expect("connect");
@@ -738,19 +736,12 @@ async fn one_peer_address_cannot_take_every_slot() {
 #[tokio::test]
 async fn kept_alive_connections_are_capped_in_idle_time_and_requests() {
     let _serial = SERIAL.lock().await;
-    let server = alys_metrics::serve_with(
-        MetricsConfig {
-            limits: Limits {
-                keep_alive_timeout: Duration::from_millis(400),
-                max_requests_per_connection: 3,
-                ..Limits::default()
-            },
-            ..config()
-        },
-        ProcessCollector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
-    )
-    .await
-    .expect("the exporter starts");
+    let server = start_limited(Limits {
+        keep_alive_timeout: Duration::from_millis(400),
+        max_requests_per_connection: 3,
+        ..Limits::default()
+    })
+    .await;
     server.wait_ready().await;
     let addr = server.local_addr();
     let ask = format!("GET /ready HTTP/1.1\r\nHost: {addr}\r\n\r\n");
@@ -799,12 +790,12 @@ async fn draining_keeps_serving_with_ready_503_then_closes_and_finishes_scrapes(
     let _serial = SERIAL.lock().await;
     let gate = gate();
     let drain = Duration::from_millis(1500);
-    let server = alys_metrics::serve_with(
+    let server = start_with(
         MetricsConfig { drain, ..config() },
-        ProcessCollector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
+        FakeSource::ok(),
+        Arc::new(ManualClock::new()),
     )
-    .await
-    .expect("the exporter starts");
+    .await;
     server.wait_ready().await;
     let addr = server.local_addr();
     assert_eq!(get(addr, "/ready").await.status, 200);
@@ -861,19 +852,12 @@ async fn draining_keeps_serving_with_ready_503_then_closes_and_finishes_scrapes(
 #[tokio::test]
 async fn clients_that_stop_reading_cannot_block_other_scrapes() {
     let _serial = SERIAL.lock().await;
-    let server = alys_metrics::serve_with(
-        MetricsConfig {
-            limits: Limits {
-                max_connections: 2,
-                write_timeout: Duration::from_millis(300),
-                ..Limits::default()
-            },
-            ..config()
-        },
-        ProcessCollector::with_clock(FakeSource::ok(), Arc::new(ManualClock::new())),
-    )
-    .await
-    .expect("the exporter starts");
+    let server = start_limited(Limits {
+        max_connections: 2,
+        write_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    })
+    .await;
     let addr = server.local_addr();
 
     // Two clients take both connection slots, pipeline 200 scrapes each (far more than the

@@ -10,10 +10,12 @@
 //! and at OpenMetrics' `\"` in HELP). Prometheus 2.42's own OpenMetrics parser reads it in
 //! `tests/prometheus_native_e2e.rs`, where a Prometheus without feature flags scrapes it.
 
+#[path = "exporter_support/client.rs"]
+mod client;
+
 use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use alys_metrics::actor::{HandlerSite, MessageGuard, SiteRegistration};
 use alys_metrics::encode::{proto, protobuf, OPENMETRICS_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE};
@@ -21,9 +23,6 @@ use alys_metrics::exemplar::TraceId;
 use alys_metrics::labels::Status;
 use alys_metrics::labels::{ActorType, MessageType};
 use alys_metrics::prelude::*;
-use alys_metrics::MetricsServer;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 /// Time to do a test thing, in seconds.
 #[alys_metric(histogram, native(schema = 2, max_buckets = 20), labels(validator: dynamic(max = 4)), buckets = [0.1, 1.0, 10.0])]
@@ -70,37 +69,9 @@ impl Reply {
 }
 
 async fn get(addr: SocketAddr, headers: &[(&str, &str)]) -> Reply {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
-    let mut req = format!("GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    stream.write_all(req.as_bytes()).await.expect("send");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("receive");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a response head");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let (head, body) = client::get(addr, "/metrics", headers).await;
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    Reply {
-        head,
-        body: raw[split + 4..].to_vec(),
-    }
-}
-
-async fn start() -> MetricsServer {
-    let server = alys_metrics::serve(MetricsConfig {
-        bind: "127.0.0.1:0".parse().expect("an address"),
-        collection_interval: Duration::from_secs(3600),
-        ..MetricsConfig::default()
-    })
-    .await
-    .expect("the exporter starts");
-    server.wait_ready().await;
-    server
+    Reply { head, body }
 }
 
 /// Updates the test families; the trace id of the span the actor message finished in.
@@ -382,7 +353,7 @@ fn steady(samples: &Samples) -> Samples {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_format_carries_the_same_samples() {
-    let server = start().await;
+    let server = client::start_exporter().await;
     let trace_id = drive();
     let addr = server.local_addr();
 

@@ -29,12 +29,12 @@ mod e2e;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use e2e::{
-    eventually, node_exporter_binary, ops, prometheus_binary, replace_all, scrape_sum, start_node,
-    start_node_exporter, start_prometheus_with, unix_now, Node, Prometheus, TempDir, NODE_ARGS_ENV,
+    assert_still_frozen, eventually, fast_fleet_rules, node_exporter_binary, ops,
+    prometheus_binary, replace_all, start_node, start_node_exporter, start_prometheus_with,
+    unix_now, wait_until_frozen, Node, Prometheus, TempDir, SUMMED,
 };
 use serde_json::Value;
 
@@ -46,25 +46,7 @@ static ALLOC: alys_metrics::TrackingAllocator<std::alloc::System> =
 /// The entry point of the node processes the test starts (see `tests/prometheus_e2e.rs`).
 #[test]
 fn node_process() {
-    let Ok(args) = std::env::var(NODE_ARGS_ENV) else {
-        return;
-    };
-    let args: Vec<String> = args.split_whitespace().map(str::to_owned).collect();
-    let code = sim::main_with_args(&args);
-    std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 });
-}
-
-/// `ops/fleet/rules.yml` evaluated every second, written to `dir`: its path.
-fn fast_fleet_rules(dir: &TempDir) -> String {
-    let text = std::fs::read_to_string(ops("fleet/rules.yml")).expect("read ops/fleet/rules.yml");
-    let text = replace_all(
-        text,
-        "ops/fleet/rules.yml",
-        &[("interval: 30s", "interval: 1s".to_owned())],
-    );
-    let path = dir.0.join("fleet-rules.yml");
-    std::fs::write(&path, text).expect("write the fleet rules");
-    path.display().to_string()
+    e2e::node_mode(sim::main_with_args);
 }
 
 /// `ops/fleet/central.yml` evaluating every second, with absolute rule paths.
@@ -86,7 +68,10 @@ fn central_config(dir: &TempDir, itself: SocketAddr) -> String {
                 "- ../spellings.yml",
                 format!("- {}", ops("spellings.yml").display()),
             ),
-            ("- rules.yml", format!("- {}", fast_fleet_rules(dir))),
+            (
+                "- rules.yml",
+                format!("- {}", fast_fleet_rules(dir).display()),
+            ),
             (
                 "- central_alerts.yml",
                 format!("- {}", ops("fleet/central_alerts.yml").display()),
@@ -157,13 +142,6 @@ fn federation_config(central: SocketAddr) -> String {
         ],
     )
 }
-
-/// Counters whose sum over the nodes is compared; each moves from the start.
-const SUMMED: [&str; 3] = [
-    "alys_actor_messages_total",
-    "alys_rpc_requests_total",
-    "alys_chain_process_block_attempts_total",
-];
 
 /// The agents: their `host` and `role` external labels.
 const AGENTS: [(&str, &str); 2] = [("agent-a", "validator"), ("agent-b", "full")];
@@ -266,23 +244,7 @@ fn two_agents_remote_write_six_nodes_to_a_central_prometheus_exactly() {
     assert_eq!(seen, expected, "up == 1 by the agents' external labels");
 
     // Freeze the nodes, and wait until two scrapes of each, 5 s apart, agree.
-    for node in &mut nodes {
-        node.wait_for_line("activity paused", Duration::from_secs(60));
-    }
-    let frozen = eventually("the nodes' counters stop", Duration::from_secs(40), || {
-        let before: Vec<Vec<f64>> = addrs
-            .iter()
-            .map(|a| SUMMED.iter().map(|f| scrape_sum(*a, f)).collect())
-            .collect();
-        std::thread::sleep(Duration::from_secs(5));
-        let after: Vec<Vec<f64>> = addrs
-            .iter()
-            .map(|a| SUMMED.iter().map(|f| scrape_sum(*a, f)).collect())
-            .collect();
-        (before == after)
-            .then_some(after.clone())
-            .ok_or(format!("{before:?} then {after:?}"))
-    });
+    let frozen = wait_until_frozen(&mut nodes);
     let frozen_at = unix_now();
     // Every series of every compared family has arrived from a scrape after that moment.
     eventually(
@@ -312,10 +274,7 @@ fn two_agents_remote_write_six_nodes_to_a_central_prometheus_exactly() {
             assert_eq!(per_host.get(*host), Some(&own), "{family} through {host}");
         }
     }
-    for (addr, node) in addrs.iter().zip(&frozen) {
-        let now: Vec<f64> = SUMMED.iter().map(|f| scrape_sum(*addr, f)).collect();
-        assert_eq!(&now, node, "the counters of {addr} moved after the pause");
-    }
+    assert_still_frozen(&addrs, &frozen);
 
     // The fleet rules run on the central Prometheus, and the fleet dashboard has data.
     eventually("role:alys_up:count", Duration::from_secs(20), || {

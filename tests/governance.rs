@@ -7,6 +7,12 @@
 //! The tests of one binary share the registry: each test uses endpoints of its own, and
 //! together they stay under the cap of 16 endpoints (`governance_cap.rs` tests the cap).
 
+#[path = "e2e/promtool.rs"]
+mod promtool;
+
+#[path = "exporter_support/samples.rs"]
+mod samples;
+
 use std::time::{Duration, Instant};
 
 use alys_metrics::chain::governance::{
@@ -17,21 +23,7 @@ use alys_metrics::labels::{
     BackpressureSeverity, FederationStage, FederationUpdateKind, GovernanceErrorKind,
     GovernanceMessageKind, GovernanceRequestKind, ReconnectReason,
 };
-
-fn exposition() -> String {
-    alys_metrics::registry().encode_to_string()
-}
-
-/// The value of one series (name and labels as exposed), or `None` when it is not exported.
-fn series(text: &str, series: &str) -> Option<f64> {
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-        .map(|v| v.parse().expect("a sample value"))
-}
-
-fn value(series_name: &str) -> f64 {
-    series(&exposition(), series_name).unwrap_or_else(|| panic!("{series_name} is exported"))
-}
+use samples::{exposition, series, value};
 
 fn error_series(endpoint: &str, error: &str, message: &str) -> String {
     format!(
@@ -524,9 +516,6 @@ fn a_removed_endpoint_loses_its_series_and_its_handle_records_nothing() {
 
 #[test]
 fn promtool_accepts_the_governance_families_with_endpoints() {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-
     let gov = connected("lint-a", "anduro-lint");
     gov.request_sent(1, GovernanceRequestKind::Signature, SECS(600));
     gov.response_received(1);
@@ -534,37 +523,9 @@ fn promtool_accepts_the_governance_families_with_endpoints() {
     gov.heartbeat_answered(MS(20));
     let text = exposition();
     assert!(text.contains("alys_governance_connection_status{endpoint=\"lint-a\""));
-    let child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            assert!(
-                std::env::var("ALYS_REQUIRE_PROMTOOL").as_deref() != Ok("1"),
-                "promtool is missing and ALYS_REQUIRE_PROMTOOL=1: install the Debian package \
-                 `prometheus`"
-            );
-            eprintln!("SKIPPED: promtool is not installed");
-            return;
-        }
-        Err(e) => panic!("running promtool failed: {e}"),
+    let Some(promtool::PromtoolReport { report, .. }) = promtool::check_metrics(&text) else {
+        return;
     };
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("promtool reads the exposition");
-    let out = child.wait_with_output().expect("promtool runs");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
     let unexpected: Vec<&str> = report
         .lines()
         .filter(|l| !l.trim().is_empty())

@@ -2,18 +2,12 @@
 //! an endpoint frees its place for the next one. In a binary of its own, since the cap is
 //! process-wide.
 
+#[path = "exporter_support/samples.rs"]
+mod samples;
+
 use alys_metrics::chain::governance::{add_endpoint, remove_endpoint, GOVERNANCE_ENDPOINT_CAP};
 use alys_metrics::labels::GovernanceMessageKind;
-
-fn exposition() -> String {
-    alys_metrics::registry().encode_to_string()
-}
-
-fn series(text: &str, series: &str) -> Option<f64> {
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-        .map(|v| v.parse().expect("a sample value"))
-}
+use samples::{exposition, series};
 
 fn status_lines(text: &str) -> Vec<&str> {
     text.lines()

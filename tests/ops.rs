@@ -4,29 +4,12 @@
 //! With `ALYS_REQUIRE_PROMTOOL=1` (set by scripts/test.sh and CI) a missing tool is a failure,
 //! not a skip.
 
-use std::path::{Path, PathBuf};
+mod e2e;
+
+use std::path::Path;
 use std::process::Command;
 
-fn ops(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("ops").join(file)
-}
-
-/// The tool's path, or `None` (with a notice) when it is missing and not required.
-fn tool(name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var("ALYS_REQUIRE_PROMTOOL").as_deref() != Ok("1"),
-            "`{name}` is required (ALYS_REQUIRE_PROMTOOL=1) but not on PATH: apt-get install prometheus prometheus-alertmanager"
-        );
-        eprintln!("skipping: `{name}` is not installed");
-    }
-    found
-}
+use e2e::{ops, required_binary};
 
 fn run(tool: &Path, args: &[&str]) -> String {
     let out = Command::new(tool).args(args).output().expect("tool runs");
@@ -54,7 +37,7 @@ const RULE_FILES: [&str; 4] = [
 
 #[test]
 fn rule_files_are_valid() {
-    let Some(promtool) = tool("promtool") else {
+    let Some(promtool) = required_binary("promtool", "prometheus") else {
         return;
     };
     for file in RULE_FILES {
@@ -201,7 +184,7 @@ fn unit_tests_pass_and_cover(promtool: &Path, tests_file: &str, rules: &[&str]) 
 
 #[test]
 fn every_alert_has_a_firing_and_a_quiet_unit_test() {
-    let Some(promtool) = tool("promtool") else {
+    let Some(promtool) = required_binary("promtool", "prometheus") else {
         return;
     };
     assert!(
@@ -225,7 +208,7 @@ fn every_alert_has_a_firing_and_a_quiet_unit_test() {
 
 #[test]
 fn fleet_rules_have_unit_tests() {
-    let Some(promtool) = tool("promtool") else {
+    let Some(promtool) = required_binary("promtool", "prometheus") else {
         return;
     };
     unit_tests_pass_and_cover(
@@ -247,7 +230,7 @@ fn recorded_names(file: &str) -> Vec<String> {
 
 #[test]
 fn prometheus_config_is_valid_and_scrapes_only_metrics() {
-    let Some(promtool) = tool("promtool") else {
+    let Some(promtool) = required_binary("promtool", "prometheus") else {
         return;
     };
     run(
@@ -272,7 +255,7 @@ fn prometheus_config_is_valid_and_scrapes_only_metrics() {
 
 #[test]
 fn fleet_configs_are_valid() {
-    let Some(promtool) = tool("promtool") else {
+    let Some(promtool) = required_binary("promtool", "prometheus") else {
         return;
     };
     let agent = ops("fleet/agent.yml");
@@ -322,7 +305,9 @@ fn fleet_configs_are_valid() {
 
 #[test]
 fn alertmanager_config_is_valid() {
-    let Some(amtool) = tool("amtool") else { return };
+    let Some(amtool) = required_binary("amtool", "prometheus-alertmanager") else {
+        return;
+    };
     run(
         &amtool,
         &["check-config", ops("alertmanager.yml").to_str().unwrap()],

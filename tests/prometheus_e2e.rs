@@ -43,13 +43,14 @@ mod e2e;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, ExitCode};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use alys_metrics::Kind;
 use e2e::{
-    eventually, node_exporter_binary, ops, prometheus_binary, replace_all, scrape_sum, start_node,
-    start_node_exporter, start_prometheus_with, unix_now, Node, Prometheus, TempDir, NODE_ARGS_ENV,
+    assert_still_frozen, eventually, fast_fleet_rules, node_exporter_binary, ops,
+    prometheus_binary, replace_all, start_node, start_node_exporter, start_prometheus_with,
+    unix_now, wait_until_frozen, Node, Prometheus, TempDir, SUMMED,
 };
 use serde_json::Value;
 
@@ -59,16 +60,11 @@ static ALLOC: alys_metrics::TrackingAllocator<std::alloc::System> =
     alys_metrics::TrackingAllocator::new(std::alloc::System);
 
 /// The entry point of the node processes the tests below start: they run this binary again
-/// with [`NODE_ARGS_ENV`] set, and this runs the example node until SIGTERM. Without the
+/// with [`e2e::NODE_ARGS_ENV`] set, and this runs the example node until SIGTERM. Without the
 /// variable (a normal test run) it returns at once.
 #[test]
 fn node_process() {
-    let Ok(args) = std::env::var(NODE_ARGS_ENV) else {
-        return;
-    };
-    let args: Vec<String> = args.split_whitespace().map(str::to_owned).collect();
-    let code = sim::main_with_args(&args);
-    std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 });
+    e2e::node_mode(sim::main_with_args);
 }
 
 /// The node's command line: defaults, each option, and errors that say what was expected.
@@ -143,19 +139,6 @@ fn the_node_command_line_is_parsed_with_clear_errors() {
     }
     let err = parse_args(&[], Some("nowhere")).expect_err("a bad ALYS_METRICS_BIND");
     assert!(err.contains("ALYS_METRICS_BIND"), "{err}");
-}
-
-/// `ops/fleet/rules.yml` evaluated every second, written to `dir`: its path.
-fn fast_fleet_rules(dir: &TempDir) -> std::path::PathBuf {
-    let text = std::fs::read_to_string(ops("fleet/rules.yml")).expect("read ops/fleet/rules.yml");
-    let text = replace_all(
-        text,
-        "ops/fleet/rules.yml",
-        &[("interval: 30s", "interval: 1s".to_owned())],
-    );
-    let path = dir.0.join("fleet-rules.yml");
-    std::fs::write(&path, text).expect("write the fleet rules");
-    path
 }
 
 /// `ops/prometheus.yml` with 1 s intervals, `targets` as the nodes, `node_exporter` and
@@ -522,14 +505,6 @@ fn one_node_has_every_family_and_every_rule_and_panel_evaluates() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Counters whose sum over the nodes is compared; each moves from the start (actor messages,
-/// RPC requests, block imports while syncing).
-const SUMMED: [&str; 3] = [
-    "alys_actor_messages_total",
-    "alys_rpc_requests_total",
-    "alys_chain_process_block_attempts_total",
-];
-
 #[test]
 fn three_nodes_are_scraped_and_their_sum_is_exact() {
     let (Some(bin), Some(exporter)) = (prometheus_binary(), node_exporter_binary()) else {
@@ -555,25 +530,7 @@ fn three_nodes_are_scraped_and_their_sum_is_exact() {
         (n == 3.0).then_some(()).ok_or(format!("count is {n}"))
     });
 
-    for node in &mut nodes {
-        node.wait_for_line("activity paused", Duration::from_secs(60));
-    }
-    // The work begun before the pause finishes: wait until two scrapes of every node, 5 s
-    // apart, agree.
-    let frozen = eventually("the nodes' counters stop", Duration::from_secs(40), || {
-        let before: Vec<Vec<f64>> = addrs
-            .iter()
-            .map(|a| SUMMED.iter().map(|f| scrape_sum(*a, f)).collect())
-            .collect();
-        std::thread::sleep(Duration::from_secs(5));
-        let after: Vec<Vec<f64>> = addrs
-            .iter()
-            .map(|a| SUMMED.iter().map(|f| scrape_sum(*a, f)).collect())
-            .collect();
-        (before == after)
-            .then_some(after.clone())
-            .ok_or(format!("{before:?} then {after:?}"))
-    });
+    let frozen = wait_until_frozen(&mut nodes);
     let frozen_at = unix_now();
     eventually(
         "Prometheus scraped every node after the counters stopped",
@@ -603,10 +560,7 @@ fn three_nodes_are_scraped_and_their_sum_is_exact() {
         }
     }
     // Still frozen: the comparison was with the nodes' values at that moment.
-    for (addr, node) in addrs.iter().zip(&frozen) {
-        let now: Vec<f64> = SUMMED.iter().map(|f| scrape_sum(*addr, f)).collect();
-        assert_eq!(&now, node, "the counters of {addr} moved after the pause");
-    }
+    assert_still_frozen(&addrs, &frozen);
 
     // Graceful shutdown on SIGTERM: the node says so and exits with status 0.
     #[cfg(unix)]

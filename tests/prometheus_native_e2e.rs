@@ -21,150 +21,25 @@
 #[path = "../examples/node/sim/mod.rs"]
 mod sim;
 
+mod e2e;
+
 use std::collections::BTreeSet;
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::net::SocketAddr;
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use alys_metrics::encode::{protobuf, PROTOBUF_CONTENT_TYPE};
+use e2e::{
+    encode, http_get_with, prometheus_binary, start_node, start_prometheus_with, Prometheus,
+    TempDir,
+};
 use serde_json::Value;
 
-/// The variable that puts this test binary in node mode, with the node's arguments.
-const NODE_ARGS_ENV: &str = "ALYS_NATIVE_E2E_NODE_ARGS";
-
 /// The entry point of the node process the test starts (this binary again, with
-/// [`NODE_ARGS_ENV`] set); without the variable it returns at once.
+/// [`e2e::NODE_ARGS_ENV`] set); without the variable it returns at once.
 #[test]
 fn node_process() {
-    let Ok(args) = std::env::var(NODE_ARGS_ENV) else {
-        return;
-    };
-    let args: Vec<String> = args.split_whitespace().map(str::to_owned).collect();
-    let code = sim::main_with_args(&args);
-    std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 });
-}
-
-/// A temporary directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let dir = std::env::temp_dir().join(format!(
-            "alys-native-e2e-{name}-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).expect("create the temporary directory");
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A child process, killed (and reaped) when dropped.
-struct Proc {
-    name: String,
-    child: Child,
-    log: PathBuf,
-}
-
-impl Proc {
-    fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(30)..].join("\n")
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the example node on an ephemeral port; its process and address.
-fn start_node(dir: &TempDir) -> (Proc, SocketAddr) {
-    let log = dir.0.join("node.log");
-    let stderr = std::fs::File::create(&log).expect("create the node's log file");
-    let mut child = Command::new(std::env::current_exe().expect("the test binary's path"))
-        .args(["node_process", "--exact", "--nocapture", "--test-threads=1"])
-        .env(NODE_ARGS_ENV, "--port 0 --seed 11")
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .spawn()
-        .expect("start the node process");
-    let out = child.stdout.take().expect("piped stdout");
-    let proc = Proc {
-        name: "node".into(),
-        child,
-        log,
-    };
-    let (tx, rx): (_, Receiver<String>) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
-            if let Some(addr) = line
-                .split("listening on http://")
-                .nth(1)
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|a| a.parse().ok())
-            {
-                return (proc, addr);
-            }
-        }
-    }
-    panic!("the node did not start; its log ends:\n{}", proc.log_tail());
-}
-
-fn prometheus_binary() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join("prometheus"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var("ALYS_REQUIRE_PROMTOOL").as_deref() != Ok("1"),
-            "`prometheus` is required (ALYS_REQUIRE_PROMTOOL=1) but not on PATH: install the \
-             Debian package `prometheus` (apt-get install prometheus)"
-        );
-        eprintln!("SKIPPED: `prometheus` is not installed (Debian package `prometheus`)");
-    }
-    found
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-/// A running Prometheus.
-struct Prometheus {
-    proc: Proc,
-    addr: SocketAddr,
+    e2e::node_mode(sim::main_with_args);
 }
 
 /// Starts Prometheus scraping `node` every second, with `flags`, and waits until it is ready.
@@ -175,120 +50,19 @@ fn start_prometheus(
     node: SocketAddr,
     flags: &[&str],
 ) -> Prometheus {
-    let config = dir.0.join(format!("{name}.yml"));
-    std::fs::write(
-        &config,
+    start_prometheus_with(bin, dir, name, flags, |_| {
         format!(
             "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
              scrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: [\"{node}\"]\n"
-        ),
-    )
-    .expect("write the Prometheus config");
-    for attempt in 0..3 {
-        let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-        let log = dir.0.join(format!("{name}-{attempt}.log"));
-        let stderr = std::fs::File::create(&log).expect("create the Prometheus log");
-        let child = Command::new(bin)
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.0.join(format!("{name}-data-{attempt}")).display()
-            ))
-            .arg(format!("--web.listen-address={addr}"))
-            .arg("--log.level=warn")
-            .args(flags)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .expect("start prometheus");
-        let mut proc = Proc {
-            name: name.into(),
-            child,
-            log,
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = proc.child.try_wait() {
-                break;
-            }
-            if matches!(http_get(addr, "/-/ready", &[]), Ok((200, _))) {
-                return Prometheus { proc, addr };
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        eprintln!(
-            "{name} did not start on {addr}; its log ends:\n{}",
-            proc.log_tail()
-        );
-    }
-    panic!("{name} did not start in three attempts (logs above)");
+        )
+    })
 }
 
-/// `GET path` as HTTP/1.0 with extra headers: status and body.
-fn http_get(
-    addr: SocketAddr,
-    path: &str,
-    headers: &[(&str, &str)],
-) -> Result<(u16, Vec<u8>), String> {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
-        .map_err(|e| format!("connect to {addr}: {e}"))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .map_err(|e| e.to_string())?;
-    let mut req = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    stream
-        .write_all(req.as_bytes())
-        .map_err(|e| format!("send to {addr}: {e}"))?;
-    let mut raw = Vec::new();
-    stream
-        .read_to_end(&mut raw)
-        .map_err(|e| format!("read from {addr}: {e}"))?;
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| format!("no response head from {addr}{path}"))?;
-    let head = String::from_utf8_lossy(&raw[..split]);
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| format!("bad status line: {head:?}"))?;
-    Ok((status, raw[split + 4..].to_vec()))
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
+/// What this test asks of Prometheus beyond `tests/e2e/mod.rs`: raw query results (native
+/// histogram samples are not plain values), exemplars, and retries that show its log.
 impl Prometheus {
-    /// Calls an API endpoint; the `data` of a successful answer.
-    fn api(&self, path: &str) -> Result<Value, String> {
-        let (status, body) = http_get(self.addr, path, &[])?;
-        let v: Value = serde_json::from_slice(&body)
-            .map_err(|e| format!("{path}: HTTP {status}, not JSON ({e})"))?;
-        if v["status"] != "success" {
-            return Err(format!(
-                "{path}: HTTP {status}, {}: {}",
-                v["errorType"], v["error"]
-            ));
-        }
-        Ok(v["data"].clone())
-    }
-
-    fn query(&self, q: &str) -> Result<Vec<Value>, String> {
+    /// Evaluates `q` now; the `result` array of the answer as Prometheus gives it.
+    fn raw_query(&self, q: &str) -> Result<Vec<Value>, String> {
         let data = self.api(&format!("/api/v1/query?query={}", encode(q)))?;
         Ok(data["result"].as_array().cloned().unwrap_or_default())
     }
@@ -322,7 +96,7 @@ impl Prometheus {
     /// The metric names Prometheus holds for the node.
     fn names(&self) -> Result<BTreeSet<String>, String> {
         Ok(self
-            .query("group by (__name__) ({job=\"node\"})")?
+            .raw_query("group by (__name__) ({job=\"node\"})")?
             .iter()
             .filter_map(|s| s["metric"]["__name__"].as_str().map(str::to_owned))
             .collect())
@@ -356,7 +130,9 @@ fn prometheus_sees_native_histograms_and_exemplars() {
         return;
     };
     let dir = TempDir::new("native");
-    let (_node, node) = start_node(&dir);
+    // Held (with its stdout) until the test ends.
+    let node_proc = start_node(&dir, "node", "--seed 11");
+    let node = node_proc.addr;
     let native = start_prometheus(
         &bin,
         &dir,
@@ -371,7 +147,7 @@ fn prometheus_sees_native_histograms_and_exemplars() {
         Duration::from_secs(90),
         "a 0.9 quantile of native block production",
         |p| {
-            let result = p.query(q)?;
+            let result = p.raw_query(q)?;
             let v = result
                 .iter()
                 .filter_map(|s| s["value"][1].as_str()?.parse::<f64>().ok())
@@ -383,7 +159,7 @@ fn prometheus_sees_native_histograms_and_exemplars() {
     assert!(p90 > 0.0 && p90 < 30.0, "{q} = {p90}");
     // The series holds native histogram samples (the classic one would be `_bucket`).
     let raw = native
-        .query("alys_block_production_duration_seconds")
+        .raw_query("alys_block_production_duration_seconds")
         .expect("an instant query");
     assert!(
         raw.iter().any(|s| s["histogram"][1]["count"].is_string()),
@@ -391,7 +167,7 @@ fn prometheus_sees_native_histograms_and_exemplars() {
     );
     assert!(
         native
-            .query("alys_block_production_duration_seconds_bucket")
+            .raw_query("alys_block_production_duration_seconds_bucket")
             .expect("a query")
             .is_empty(),
         "a native histogram scraped over protobuf has no classic `_bucket` series in 2.42"
@@ -419,7 +195,7 @@ fn prometheus_sees_native_histograms_and_exemplars() {
         Duration::from_secs(60),
         "a 0.9 quantile of native actor message latency",
         |p| {
-            let result = p.query(q)?;
+            let result = p.raw_query(q)?;
             result
                 .iter()
                 .filter_map(|s| s["value"][1].as_str()?.parse::<f64>().ok())
@@ -429,7 +205,7 @@ fn prometheus_sees_native_histograms_and_exemplars() {
     );
     assert!(actor_p90 > 0.0 && actor_p90 < 10.0, "{q} = {actor_p90}");
     let raw = native
-        .query("alys_actor_message_latency_seconds{message=\"SubmitTransactions\"}")
+        .raw_query("alys_actor_message_latency_seconds{message=\"SubmitTransactions\"}")
         .expect("an instant query");
     assert!(
         !raw.is_empty() && raw.iter().all(|s| s["histogram"][1]["count"].is_string()),
@@ -453,14 +229,14 @@ fn prometheus_sees_native_histograms_and_exemplars() {
     );
 
     // Every family: the node's own scrapes say what there is.
-    let (_, text) = http_get(node, "/metrics", &[]).expect("a text scrape");
+    let (_, text) = http_get_with(node, "/metrics", &[]).expect("a text scrape");
     let text = String::from_utf8(text).expect("UTF-8");
     let sample_names: BTreeSet<String> = text
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .filter_map(|l| l.split(['{', ' ']).next().map(str::to_owned))
         .collect();
-    let (_, pb) = http_get(node, "/metrics", &[("Accept", PROTOBUF_CONTENT_TYPE)])
+    let (_, pb) = http_get_with(node, "/metrics", &[("Accept", PROTOBUF_CONTENT_TYPE)])
         .expect("a protobuf scrape");
     let native_families: BTreeSet<String> = protobuf::decode(&pb)
         .expect("protobuf")
@@ -505,7 +281,7 @@ fn prometheus_sees_native_histograms_and_exemplars() {
         Duration::from_secs(20),
         "every family in the Prometheus without flags",
         |p| {
-            let up = p.query("up")?;
+            let up = p.raw_query("up")?;
             if up.first().and_then(|s| s["value"][1].as_str()) != Some("1") {
                 return Err(format!("up = {up:?}"));
             }

@@ -4,75 +4,27 @@
 //! Without promtool this test prints a notice and passes, unless `ALYS_REQUIRE_PROMTOOL=1`
 //! (set by `scripts/test.sh` and CI), which makes it fail.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-use std::time::Duration;
+#[path = "e2e/promtool.rs"]
+mod promtool;
+
+#[path = "exporter_support/client.rs"]
+mod client;
 
 use alys_metrics::catalogue::LINT_EXCEPTIONS;
-use alys_metrics::MetricsConfig;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
-/// Status line and body of `GET path`.
-async fn get(addr: std::net::SocketAddr, path: &str) -> (String, String) {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
-    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream.write_all(req.as_bytes()).await.expect("send");
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).await.expect("receive");
-    let (head, body) = raw.split_once("\r\n\r\n").expect("a response head");
-    let status = head.lines().next().unwrap_or_default().to_owned();
-    (status, body.to_owned())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn promtool_finds_no_problem_beyond_the_listed_exceptions() {
-    let server = alys_metrics::serve(MetricsConfig {
-        bind: "127.0.0.1:0".parse().expect("an address"),
-        collection_interval: Duration::from_secs(3600),
-        ..MetricsConfig::default()
-    })
-    .await
-    .expect("the exporter starts");
-    server.wait_ready().await;
-    let (status, scrape) = get(server.local_addr(), "/metrics").await;
+    let server = client::start_exporter().await;
+    let (head, scrape) = client::get(server.local_addr(), "/metrics", &[]).await;
+    let status = head.lines().next().unwrap_or_default().to_owned();
+    let scrape = String::from_utf8(scrape).expect("a UTF-8 scrape");
     server.shutdown().await;
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert!(scrape.contains("\nprocess_resident_memory_bytes "));
 
-    let child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            assert!(
-                std::env::var("ALYS_REQUIRE_PROMTOOL").as_deref() != Ok("1"),
-                "promtool is missing and ALYS_REQUIRE_PROMTOOL=1: install the Debian package \
-                 `prometheus` (apt-get install prometheus)"
-            );
-            eprintln!(
-                "SKIPPED: promtool is not installed (install the Debian package `prometheus`)"
-            );
-            return;
-        }
-        Err(e) => panic!("running promtool failed: {e}"),
+    let Some(promtool::PromtoolReport { report, .. }) = promtool::check_metrics(&scrape) else {
+        return;
     };
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(scrape.as_bytes())
-        .expect("promtool reads the scrape");
-    let out = child.wait_with_output().expect("promtool runs");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 
     // Each problem is a line `metric_name problem`; anything else is an error of promtool's.
     let mut unexpected = Vec::new();

@@ -2,22 +2,17 @@
 //! included), the pool's size, and query durations by operation for sync and async queries.
 //! One test at a time holds `SERIAL`: they share the unlabelled pool gauges.
 
+#[path = "exporter_support/samples.rs"]
+mod samples;
+
 use std::sync::Mutex;
 use std::time::Duration;
 
 use alys_metrics::chain::storage::{query, query_async, set_db_connection_pool_max, DbConnection};
 use alys_metrics::labels::DbOperation;
+use samples::value;
 
 static SERIAL: Mutex<()> = Mutex::new(());
-
-fn value(series: &str) -> f64 {
-    let text = alys_metrics::registry().encode_to_string();
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-        .unwrap_or_else(|| panic!("{series} is exported"))
-        .parse()
-        .expect("a sample value")
-}
 
 const ACTIVE: &str = "alys_db_connection_pool_active";
 

@@ -1,30 +1,17 @@
 //! The `prometheus` feature: a `prometheus` crate registry served from our endpoint in every
 //! format, and a name clash refused at start-up naming both sides.
 
+#[path = "../../tests/exporter_support/client.rs"]
+mod client;
+
 use std::time::Duration;
 
 use alys_metrics::encode::{protobuf, OPENMETRICS_CONTENT_TYPE};
 use alys_metrics::MetricsConfig;
 use prometheus::{register_int_counter_vec_with_registry, IntCounterVec, Opts};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 async fn get(addr: std::net::SocketAddr, accept: &str) -> (String, Vec<u8>) {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
-    let req = format!(
-        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(req.as_bytes()).await.expect("send");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("receive");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a head");
-    (
-        String::from_utf8_lossy(&raw[..split]).into_owned(),
-        raw[split + 4..].to_vec(),
-    )
+    client::get(addr, "/metrics", &[("Accept", accept)]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

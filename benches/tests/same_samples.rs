@@ -1,8 +1,8 @@
 //! Every library in the scrape benchmark exports the same samples for the same registry, and
 //! ours exports exactly what the prometheus crate does, read the way Prometheus reads them.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
+#[path = "../../tests/e2e/promtool.rs"]
+mod promtool;
 
 use alys_metrics_benches::exposition::{sample_set, SampleSet};
 use alys_metrics_benches::peers::{measured_peer, metrics_rs, ours, prom, prom_client};
@@ -106,37 +106,9 @@ fn promtool_accepts_our_synthetic_scrape() {
     let text = ours::build(&RegistrySpec::synthetic(1_000))
         .expect("ours builds the spec")
         .encode_to_string();
-    let child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            assert!(
-                std::env::var("ALYS_REQUIRE_PROMTOOL").as_deref() != Ok("1"),
-                "promtool is missing and ALYS_REQUIRE_PROMTOOL=1: install the Debian package \
-                 `prometheus` (apt-get install prometheus)"
-            );
-            eprintln!("SKIPPED: promtool is not installed (Debian package `prometheus`)");
-            return;
-        }
-        Err(e) => panic!("promtool did not start: {e}"),
+    let Some(promtool::PromtoolReport { success, report }) = promtool::check_metrics(&text) else {
+        return;
     };
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("promtool reads the scrape");
-    let out = child.wait_with_output().expect("promtool finishes");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "promtool: {report}");
+    assert!(success, "promtool: {report}");
     assert!(report.trim().is_empty(), "promtool: {report}");
 }

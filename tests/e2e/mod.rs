@@ -2,8 +2,8 @@
 //! example nodes (the test binary itself in node mode), Prometheus (server or agent) and
 //! node_exporter on free loopback ports, and a small client of the Prometheus query API.
 //!
-//! Each test binary that includes this module defines the `node_process` test (the node mode
-//! entry point) and `mod sim` (the example node's simulation). Each uses a part of this
+//! Each test binary that starts nodes defines the `node_process` test (the node mode entry
+//! point, calling [`node_mode`]) and `mod sim` (the example node's simulation). Each uses a part of this
 //! module, hence the `dead_code` allowance.
 
 #![allow(dead_code)]
@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -20,6 +20,18 @@ use serde_json::Value;
 
 /// The variable that puts a test binary in node mode, with the node's arguments.
 pub const NODE_ARGS_ENV: &str = "ALYS_E2E_NODE_ARGS";
+
+/// The body of each binary's `node_process` test: with [`NODE_ARGS_ENV`] set (by
+/// [`start_node`]), runs `main` (the example node's `sim::main_with_args`) on those arguments
+/// and exits with its status; without the variable (a normal test run) returns at once.
+pub fn node_mode(main: fn(&[String]) -> ExitCode) {
+    let Ok(args) = std::env::var(NODE_ARGS_ENV) else {
+        return;
+    };
+    let args: Vec<String> = args.split_whitespace().map(str::to_owned).collect();
+    let code = main(&args);
+    std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Processes and directories that clean up after themselves.
@@ -313,27 +325,44 @@ pub fn replace_all(mut text: String, what: &str, pairs: &[(&str, String)]) -> St
 
 /// `GET path` as HTTP/1.0 (so the answer is neither chunked nor kept alive): status and body.
 pub fn http_get(addr: SocketAddr, path: &str) -> Result<(u16, String), String> {
+    let (status, body) = http_get_with(addr, path, &[])?;
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// `GET path` as HTTP/1.0 with extra request headers: status and the body's bytes.
+pub fn http_get_with(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> Result<(u16, Vec<u8>), String> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
         .map_err(|e| format!("connect to {addr}: {e}"))?;
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
         .map_err(|e| e.to_string())?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n")
+    let mut req = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    stream
+        .write_all(req.as_bytes())
         .map_err(|e| format!("send to {addr}: {e}"))?;
     let mut raw = Vec::new();
     stream
         .read_to_end(&mut raw)
         .map_err(|e| format!("read from {addr}: {e}"))?;
-    let raw = String::from_utf8_lossy(&raw);
-    let (head, body) = raw
-        .split_once("\r\n\r\n")
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
         .ok_or_else(|| format!("no response head from {addr}{path}"))?;
+    let head = String::from_utf8_lossy(&raw[..split]);
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| format!("bad status line from {addr}{path}: {head:?}"))?;
-    Ok((status, body.to_owned()))
+    Ok((status, raw[split + 4..].to_vec()))
 }
 
 /// Percent-encodes a query parameter.
@@ -446,6 +475,63 @@ pub fn scrape_sum(addr: SocketAddr, family: &str) -> f64 {
         })
         .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
+}
+
+/// Counters whose sum over the nodes is compared; each moves from the start (actor messages,
+/// RPC requests, block imports while syncing).
+pub const SUMMED: [&str; 3] = [
+    "alys_actor_messages_total",
+    "alys_rpc_requests_total",
+    "alys_chain_process_block_attempts_total",
+];
+
+/// The sums of [`SUMMED`] in a node's own scrape now.
+pub fn summed(addr: SocketAddr) -> Vec<f64> {
+    SUMMED.iter().map(|f| scrape_sum(addr, f)).collect()
+}
+
+/// Waits until every node (run with `--pause-after`) says its activity paused, then until two
+/// scrapes of every node 5 s apart agree (longer than any work begun before the pause takes to
+/// finish: a timed-out RPC request, 2 s, is the longest): the sums of [`SUMMED`], a row per
+/// node in the order of `nodes`.
+pub fn wait_until_frozen(nodes: &mut [Node]) -> Vec<Vec<f64>> {
+    for node in nodes.iter_mut() {
+        node.wait_for_line("activity paused", Duration::from_secs(60));
+    }
+    let addrs: Vec<SocketAddr> = nodes.iter().map(|n| n.addr).collect();
+    eventually("the nodes' counters stop", Duration::from_secs(40), || {
+        let before: Vec<Vec<f64>> = addrs.iter().map(|a| summed(*a)).collect();
+        std::thread::sleep(Duration::from_secs(5));
+        let after: Vec<Vec<f64>> = addrs.iter().map(|a| summed(*a)).collect();
+        (before == after)
+            .then_some(after.clone())
+            .ok_or(format!("{before:?} then {after:?}"))
+    })
+}
+
+/// Still frozen: each node's sums of [`SUMMED`] are still `frozen` (its row), so a comparison
+/// with them was with the nodes' values at that moment.
+pub fn assert_still_frozen(addrs: &[SocketAddr], frozen: &[Vec<f64>]) {
+    for (addr, node) in addrs.iter().zip(frozen) {
+        assert_eq!(
+            &summed(*addr),
+            node,
+            "the counters of {addr} moved after the pause"
+        );
+    }
+}
+
+/// `ops/fleet/rules.yml` evaluated every second, written to `dir`: its path.
+pub fn fast_fleet_rules(dir: &TempDir) -> PathBuf {
+    let text = std::fs::read_to_string(ops("fleet/rules.yml")).expect("read ops/fleet/rules.yml");
+    let text = replace_all(
+        text,
+        "ops/fleet/rules.yml",
+        &[("interval: 30s", "interval: 1s".to_owned())],
+    );
+    let path = dir.0.join("fleet-rules.yml");
+    std::fs::write(&path, text).expect("write the fleet rules");
+    path
 }
 
 pub fn unix_now() -> f64 {

@@ -273,6 +273,25 @@ pin_project_lite::pin_project! {
     }
 }
 
+impl<F, M> MeasuredRequest<F, M> {
+    /// The same measured request around `f(inner)`: what `timeout` of both request types does.
+    #[inline]
+    fn map_inner(self, f: impl FnOnce(F) -> F) -> Self {
+        let Self {
+            inner,
+            flight,
+            message_type,
+            _message,
+        } = self;
+        Self {
+            inner: f(inner),
+            flight,
+            message_type,
+            _message,
+        }
+    }
+}
+
 impl<A, M> MeasuredRequest<Request<A, M>, M>
 where
     A: Handler<M>,
@@ -283,18 +302,7 @@ where
     /// Fails the request with `MailboxError::Timeout` (counted in
     /// `alys_actor_message_timeout_events_total`) when no reply came within `dur`.
     pub fn timeout(self, dur: Duration) -> Self {
-        let Self {
-            inner,
-            flight,
-            message_type,
-            _message,
-        } = self;
-        Self {
-            inner: inner.timeout(dur),
-            flight,
-            message_type,
-            _message,
-        }
+        self.map_inner(|request| request.timeout(dur))
     }
 }
 
@@ -306,18 +314,7 @@ where
     /// Fails the request with `MailboxError::Timeout` (counted in
     /// `alys_actor_message_timeout_events_total`) when no reply came within `dur`.
     pub fn timeout(self, dur: Duration) -> Self {
-        let Self {
-            inner,
-            flight,
-            message_type,
-            _message,
-        } = self;
-        Self {
-            inner: inner.timeout(dur),
-            flight,
-            message_type,
-            _message,
-        }
+        self.map_inner(|request| request.timeout(dur))
     }
 }
 
