@@ -86,3 +86,28 @@ impl<C: Clock + ?Sized> Clock for Arc<C> {
         (**self).now()
     }
 }
+
+/// Monotonic nanoseconds since the first reading in the process: what a handler's latency,
+/// busy time and last activity are measured in. Cheaper than carrying `Instant`s (a `u64`),
+/// and the one place that picks the clock source.
+#[inline]
+pub(crate) fn mono_nanos() -> u64 {
+    let epoch = mono_epoch().0;
+    u64::try_from(Instant::now().saturating_duration_since(epoch).as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// The instant of `mono_nanos() == 0`.
+fn mono_epoch() -> &'static (Instant,) {
+    static EPOCH: std::sync::OnceLock<(Instant,)> = std::sync::OnceLock::new();
+    EPOCH.get_or_init(|| (Instant::now(),))
+}
+
+/// The Unix time, in seconds, of the [`mono_nanos`] reading `mono` (a reading in the past):
+/// the wall clock now, less the time since.
+pub(crate) fn unix_seconds_of(mono: u64) -> f64 {
+    let ago = Duration::from_nanos(mono_nanos().saturating_sub(mono));
+    std::time::SystemTime::now()
+        .checked_sub(ago)
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0.0, |d| d.as_secs_f64())
+}

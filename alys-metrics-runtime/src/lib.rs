@@ -143,8 +143,7 @@ pub mod __private {
     #[cfg(feature = "actor")]
     pub use crate::actor::Instrumented;
     pub use crate::actor::{
-        actor_type_by_words, message_type_by_words, track, ByFn, ByOutcome, HandlerSite,
-        MessageGuard, SiteRegistration,
+        ByFn, ByOutcome, HandlerSite, MessageGuard, NeverError, SiteRegistration,
     };
     /// What `#[instrument_actor]`'s handler wrappers open around each call and each poll.
     pub use crate::actor_system::current::{enter as enter_actor_scope, ActorScope};

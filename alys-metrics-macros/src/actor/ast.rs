@@ -1,5 +1,5 @@
-//! The arguments of `#[instrument_actor(..)]`: `actor = TYPE`, `message = TYPE`,
-//! `for = ActorType`, `error = path` and `metrics = EXPR`, each at most once.
+//! The arguments of `#[instrument_actor(..)]`, all optional: `actor = TYPE`, `message = TYPE`,
+//! `for = ActorType` and `error = path`, each at most once.
 //!
 //! Parsing is resilient: an unknown or repeated argument, or an unknown actor or message type,
 //! is recorded in [`Args::errors`] and parsing goes on, so every mistake is reported at once.
@@ -8,12 +8,12 @@
 use proc_macro2::{TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{Expr, Ident, LitStr, Path, Token};
+use syn::{Ident, LitStr, Path, Token};
 
 use crate::util::{closest, path_segment, snake_case};
 
 /// The arguments the attribute accepts.
-const ARGUMENTS: &[&str] = &["actor", "message", "for", "error", "metrics"];
+const ARGUMENTS: &[&str] = &["actor", "message", "for", "error"];
 
 /// A message type given by the user: a word of the runtime's `message_types`, and the
 /// arguments of a call (`custom(7)`).
@@ -33,9 +33,8 @@ pub struct Args {
     pub message_given: bool,
     /// `for = ChainActor`: the actor type of a lone fn.
     pub for_type: Option<Path>,
-    /// `error = path`: `fn(&Reply) -> bool`, overriding the reply's `ReplyOutcome`.
+    /// `error = path`: `fn(&Reply) -> bool`, overriding the reply's type.
     pub error: Option<Path>,
-    pub metrics: Option<Expr>,
     pub errors: Vec<syn::Error>,
 }
 
@@ -106,6 +105,16 @@ impl Parse for Args {
         while !input.is_empty() {
             let key = input.call(Ident::parse_any)?;
             let name = key.to_string();
+            if name == "metrics" {
+                args.errors.push(syn::Error::new(
+                    key.span(),
+                    "`metrics = ..` is no longer needed: the handler counts every message itself. \
+                     Remove it; register the actor's `ActorMetrics` with an `ActorMetricsBridge` \
+                     for its mailbox and restarts",
+                ));
+                skip_argument(input)?;
+                continue;
+            }
             if !ARGUMENTS.contains(&name.as_str()) {
                 let hint = closest(&name, ARGUMENTS.iter().copied())
                     .map(|c| format!("; did you mean `{c}`?"))
@@ -113,7 +122,7 @@ impl Parse for Args {
                 args.errors.push(syn::Error::new(
                     key.span(),
                     format!(
-                        "unknown argument `{name}`: expected `actor = TYPE`, `message = TYPE`, `for = ActorType`, `error = path` or `metrics = EXPR`{hint}"
+                        "unknown argument `{name}`: expected `actor = TYPE`, `message = TYPE`, `for = ActorType` or `error = path`{hint}"
                     ),
                 ));
                 skip_argument(input)?;
@@ -137,8 +146,7 @@ impl Parse for Args {
                 "actor" => args.parse_actor(input)?,
                 "message" => args.parse_message(input)?,
                 "for" => args.for_type = Some(input.call(Path::parse_mod_style)?),
-                "error" => args.error = Some(input.parse()?),
-                _ => args.metrics = Some(input.parse()?),
+                _ => args.error = Some(input.parse()?),
             }
             if !input.is_empty() {
                 input.parse::<Token![,]>()?;
@@ -153,8 +161,7 @@ fn example(arg: &str) -> &'static str {
         "actor" => "actor = chain",
         "message" => "message = sync",
         "for" => "for = ChainActor",
-        "error" => "error = reply_is_error",
-        _ => "metrics = self.metrics",
+        _ => "error = reply_is_error",
     }
 }
 
@@ -184,11 +191,10 @@ mod tests {
         assert_eq!(a.actor.map(|i| i.to_string()), Some("sync".into()));
         assert!(matches!(a.message, Some(Message { ref word, args: None }) if word == "bridge"));
         assert!(a.errors.is_empty());
-        let a = parse(quote!(message = custom(7), metrics = self.metrics));
+        let a = parse(quote!(message = custom(7)));
         assert!(
             matches!(a.message, Some(Message { ref word, args: Some(ref n) }) if word == "custom" && n.to_string() == "7")
         );
-        assert!(a.metrics.is_some());
         let a = parse(quote!(actor = "chain", for = crate::actors::ChainActor, error = is_err));
         assert_eq!(a.actor.map(|i| i.to_string()), Some("chain".into()));
         assert!(a.for_type.is_some() && a.error.is_some());
@@ -208,6 +214,14 @@ mod tests {
         assert!(msgs[0].contains("did you mean `actor`"));
         assert!(msgs[1].contains("given twice"));
         assert!(msgs[2].contains("unknown argument `colour`"));
+    }
+
+    #[test]
+    fn the_removed_metrics_argument_says_what_replaces_it() {
+        let a = parse(quote!(metrics = self.metrics, actor = chain));
+        assert_eq!(a.errors.len(), 1);
+        assert!(a.errors[0].to_string().contains("no longer needed"));
+        assert_eq!(a.actor.map(|i| i.to_string()), Some("chain".into()));
     }
 
     #[test]

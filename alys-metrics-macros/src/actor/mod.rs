@@ -10,9 +10,12 @@
 // Output: `type Result = Instrumented<ResponseFuture<..>, ProcessPegIn>` and `handle` rewritten
 // by `expand::instrument` with the site
 //     actor = "BridgeActor", message = "ProcessPegIn",
-//     actor_type   = the runtime's `actor_type_by_words("BridgeActor")`, evaluated at compile
-//                    time (a compile error naming the line to write when no word says it),
-//     message_type = the runtime's `message_type_by_words("ProcessPegIn")`, likewise.
+//     actor_type   = `BridgeActor`'s `ActorKind`, else the words of its name (`bridge`), else
+//                    `unclassified`: resolved once, at run time, never a compile error,
+//     message_type = `ProcessPegIn`'s `MessageKind`, else its words (`bridge`), else
+//                    `unclassified`,
+// and the outcome of `<ProcessPegIn as Message>::Result` read by its type (an `Err` at any
+// depth is an error).
 
 mod ast;
 mod expand;
@@ -53,8 +56,10 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let out = match parsed {
         Item::Impl(mut imp) => {
-            valid::expand_impl(&mut imp, &args, &mut errors);
-            imp.into_token_stream()
+            let after = valid::expand_impl(&mut imp, &args, &mut errors);
+            let mut out = imp.into_token_stream();
+            out.extend(after);
+            out
         }
         Item::Fn(mut f) => {
             valid::expand_fn(&mut f, &args, &mut errors);

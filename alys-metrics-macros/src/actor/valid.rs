@@ -1,5 +1,5 @@
 //! Which fns are handlers, what each is called, and the checks that keep a wrong measure from
-//! compiling.
+//! compiling. Every mistake of an item is collected and reported together.
 //
 // - `impl Trait<M> for Actor`: the methods `handle` and `handle_*`; the message is `M`. With
 //   `type Result = R` (actix's `Handler`), the reply is relayed (`expand::Relay`).
@@ -7,14 +7,16 @@
 //   argument after `self`, else the method's name.
 // - a lone fn (or a method with the attribute on it): that fn; `for = ActorType` names its
 //   actor, since the attribute cannot see the `impl` around it.
+// - `impl Actor for X` / `impl Supervised for X`: the lifecycle hooks; with `actor = ..`, also
+//   `impl ActorKind for X`.
 
-use proc_macro2::{Span, TokenStream};
-use quote::{quote_spanned, ToTokens};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ImplItem, Item, ItemFn, ItemImpl, Signature, Type};
 
-use super::ast::{Args, Message};
-use super::expand::{self, Handler, Lifecycle, Relay};
+use super::ast::Args;
+use super::expand::{self, actor_type_expr, Handler, Lifecycle, Relay};
 use crate::util::{describe_item, Errors};
 
 /// The items the attribute cannot instrument, with where it belongs instead.
@@ -35,7 +37,11 @@ fn check_fn(sig: &Signature, errors: &mut Errors) -> bool {
     if let Some(c) = &sig.constness {
         errors.error(
             c.span,
-            "a `const fn` cannot be instrumented: time cannot be measured during const evaluation; remove `const` or the attribute",
+            format!(
+                "a `const fn` cannot be instrumented: time cannot be measured during const evaluation. \
+                 Write `fn {}(..)` without `const`, or remove the attribute",
+                sig.ident
+            ),
         );
         return false;
     }
@@ -53,66 +59,65 @@ fn type_name(ty: &Type) -> Option<&Ident> {
     }
 }
 
-/// The message of an inherent method or lone fn: the type of its first argument after `self`,
-/// else the fn's name.
-fn message_of_fn(sig: &Signature) -> (String, Span) {
+/// The type itself, through references, parentheses and macro groups.
+fn referent(ty: &Type) -> &Type {
+    match ty {
+        Type::Reference(r) => referent(&r.elem),
+        Type::Paren(p) => referent(&p.elem),
+        Type::Group(g) if !matches!(*g.elem, Type::Path(_)) => referent(&g.elem),
+        other => other,
+    }
+}
+
+/// `ty` when a `static` can name it: no lifetime, no `Self`, no `impl`, no `_` and none of the
+/// type parameters in scope (a `static` inside a fn sees none of them).
+fn nameable_in_static(ty: &Type, params: &[String]) -> Option<Type> {
+    let mut ok = true;
+    fn walk(ts: TokenStream, params: &[String], ok: &mut bool) {
+        for t in ts {
+            match &t {
+                TokenTree::Group(g) => walk(g.stream(), params, ok),
+                TokenTree::Punct(p) if p.as_char() == '\'' || p.as_char() == '&' => *ok = false,
+                TokenTree::Ident(i)
+                    if i == "Self"
+                        || i == "impl"
+                        || i == "_"
+                        || params.contains(&i.to_string()) =>
+                {
+                    *ok = false
+                }
+                _ => {}
+            }
+        }
+    }
+    walk(ty.to_token_stream(), params, &mut ok);
+    ok.then(|| ty.clone())
+}
+
+/// The message of an inherent method or lone fn: the type of its first argument after `self`
+/// (its name, and the type when a `static` can name it), else the fn's name.
+fn message_of_fn(sig: &Signature, params: &[String]) -> ((String, Span), Option<Type>) {
     sig.inputs
         .iter()
         .find_map(|a| match a {
-            FnArg::Typed(t) => type_name(&t.ty).map(|i| (i.to_string(), i.span())),
+            FnArg::Typed(t) => type_name(&t.ty).map(|i| {
+                (
+                    (i.to_string(), i.span()),
+                    nameable_in_static(referent(&t.ty), params),
+                )
+            }),
             FnArg::Receiver(_) => None,
         })
-        .unwrap_or_else(|| (sig.ident.to_string(), sig.ident.span()))
+        .unwrap_or_else(|| ((sig.ident.to_string(), sig.ident.span()), None))
 }
 
-/// The `actor_type` of a handler: `actor = ..` (a word of the runtime's
-/// `__private::actor_types`, spanned on the user's token, so an unknown one is rustc's "cannot
-/// find value" there), else the actor's name, by its words, at compile time (the runtime's
-/// message when no word says it).
-fn actor_type(args: &Args, name: &(String, Span)) -> TokenStream {
-    if let Some(v) = &args.actor {
-        return quote_spanned!(v.span()=> ::alys_metrics::__private::actor_types::#v);
-    }
-    let (s, span) = (&name.0, name.1);
-    quote_spanned! {span=>
-        match ::alys_metrics::__private::actor_type_by_words(#s) {
-            ::core::option::Option::Some(t) => t,
-            ::core::option::Option::None => ::core::panic!("{}", ::alys_metrics::__private::actor_types::NOT_INFERRED),
-        }
-    }
-}
-
-/// The `message_type` of a handler: `message = ..` (a word of `__private::message_types`, or a
-/// call of one: `custom(7)`), else the message's name, by its words.
-fn message_type(args: &Args, name: &(String, Span)) -> TokenStream {
-    if let Some(Message { word, args }) = &args.message {
-        let call = args.as_ref().map(|a| quote_spanned!(word.span()=> (#a)));
-        return quote_spanned!(word.span()=> ::alys_metrics::__private::message_types::#word #call);
-    }
-    let (s, span) = (&name.0, name.1);
-    quote_spanned! {span=>
-        match ::alys_metrics::__private::message_type_by_words(#s) {
-            ::core::option::Option::Some(t) => t,
-            ::core::option::Option::None => ::core::panic!("{}", ::alys_metrics::__private::message_types::NOT_INFERRED),
-        }
-    }
-}
-
-fn handler<'a>(
-    args: &'a Args,
-    actor_name: (String, Span),
-    message_name: (String, Span),
-    relay: Option<&'a Relay>,
-) -> Handler<'a> {
-    Handler {
-        actor_type: actor_type(args, &actor_name),
-        message_type: message_type(args, &message_name),
-        actor_name,
-        message_name,
-        metrics: args.metrics.as_ref(),
-        error: args.error.as_ref(),
-        relay,
-    }
+/// The type parameters a fn sees: its impl's and its own.
+fn type_params(impl_generics: Option<&syn::Generics>, sig: &Signature) -> Vec<String> {
+    impl_generics
+        .into_iter()
+        .chain([&sig.generics])
+        .flat_map(|g| g.type_params().map(|p| p.ident.to_string()))
+        .collect()
 }
 
 /// A method that carries `#[instrument_actor]` itself inside an instrumented impl.
@@ -130,24 +135,40 @@ fn instrumented_twice(attrs: &[syn::Attribute]) -> Option<Span> {
 
 /// The handler fn of a lone fn (or a method carrying the attribute itself).
 pub fn expand_fn(f: &mut ItemFn, args: &Args, errors: &mut Errors) {
-    if !check_fn(&f.sig, errors) {
-        return;
-    }
+    let measurable = check_fn(&f.sig, errors);
     let Some(actor) = &args.for_type else {
         errors.error(
             f.sig.ident.span(),
-            "the attribute on a fn cannot see which actor the fn belongs to: name it with \
-             `#[instrument_actor(for = YourActor)]` (the type whose handler this is)",
+            format!(
+                "the attribute on a fn cannot see which actor the fn belongs to: name it with \
+                 `#[instrument_actor(for = YourActor)]` above `fn {}` (the type whose handler this is)",
+                f.sig.ident
+            ),
         );
         return;
     };
     let Some(last) = actor.segments.last() else {
         return;
     };
-    let actor_name = (last.ident.to_string(), last.ident.span());
-    let h = handler(args, actor_name, message_of_fn(&f.sig), None);
-    if let Err(e) = expand::instrument(&mut f.sig, &mut f.block, &h) {
-        errors.push(e);
+    if !measurable {
+        return;
+    }
+    let params = type_params(None, &f.sig);
+    let actor_ty: Type = syn::parse_quote!(#actor);
+    let (message_name, message_ty) = message_of_fn(&f.sig, &params);
+    let h = Handler {
+        actor_name: (last.ident.to_string(), last.ident.span()),
+        message_name,
+        actor_ty: nameable_in_static(&actor_ty, &params),
+        message_ty,
+        actor_word: args.actor.as_ref(),
+        message_word: args.message.as_ref(),
+        error: args.error.as_ref(),
+        relay: None,
+        type_params: params,
+    };
+    if let Err(es) = expand::instrument(&mut f.sig, &mut f.block, &h) {
+        es.into_iter().for_each(|e| errors.push(e));
     }
 }
 
@@ -169,7 +190,13 @@ fn lifecycle_of(imp: &ItemImpl) -> Option<Lifecycle> {
 
 /// `impl Actor for X` / `impl Supervised for X`: every hook of the trait records its
 /// transition; the hooks the user did not write are added with actix's default behaviour.
-fn expand_lifecycle_impl(imp: &mut ItemImpl, which: Lifecycle, args: &Args, errors: &mut Errors) {
+/// Returns the items to write after the impl: `impl ActorKind for X` with `actor = ..`.
+fn expand_lifecycle_impl(
+    imp: &mut ItemImpl,
+    which: Lifecycle,
+    args: &Args,
+    errors: &mut Errors,
+) -> TokenStream {
     let trait_name = match which {
         Lifecycle::Actor => "Actor",
         Lifecycle::Supervised => "Supervised",
@@ -178,7 +205,6 @@ fn expand_lifecycle_impl(imp: &mut ItemImpl, which: Lifecycle, args: &Args, erro
         ("for", args.for_type.as_ref().map(Spanned::span)),
         ("message", args.message.as_ref().map(|m| m.word.span())),
         ("error", args.error.as_ref().map(Spanned::span)),
-        ("metrics", args.metrics.as_ref().map(Spanned::span)),
     ];
     let mut bad = false;
     for (arg, span) in misplaced {
@@ -193,9 +219,6 @@ fn expand_lifecycle_impl(imp: &mut ItemImpl, which: Lifecycle, args: &Args, erro
             );
         }
     }
-    if bad {
-        return;
-    }
     let Some(self_ident) = type_name(&imp.self_ty) else {
         errors.error(
             imp.self_ty.span(),
@@ -204,7 +227,7 @@ fn expand_lifecycle_impl(imp: &mut ItemImpl, which: Lifecycle, args: &Args, erro
                 imp.self_ty.to_token_stream()
             ),
         );
-        return;
+        return TokenStream::new();
     };
     let has_context = imp
         .items
@@ -221,20 +244,33 @@ fn expand_lifecycle_impl(imp: &mut ItemImpl, which: Lifecycle, args: &Args, erro
              `impl Actor for X` records actix's lifecycle hooks (`started`, `stopping`, `stopped`). \
              For another trait, put the attribute on each method to measure: `#[instrument_actor(for = X)]`",
         );
-        return;
+        bad = true;
     }
     let actor_name = (self_ident.to_string(), self_ident.span());
-    // The first hook checks that the actor type is known (one error when it is not); the
-    // others read the same value without a second check.
-    let checked = actor_type(args, &actor_name);
-    let unchecked = match &args.actor {
-        Some(_) => checked.clone(),
-        None => {
-            let s = &actor_name.0;
-            quote::quote!(::alys_metrics::labels::ActorType::from_name(#s))
+    let mut twice = false;
+    for item in &imp.items {
+        if let ImplItem::Fn(f) = item {
+            if which.hooks().contains(&f.sig.ident.to_string().as_str()) {
+                if let Some(span) = instrumented_twice(&f.attrs) {
+                    twice = true;
+                    errors.error(
+                        span,
+                        format!("this hook is already instrumented by `#[instrument_actor]` on its `impl {trait_name}`: remove the attribute here"),
+                    );
+                }
+            }
         }
-    };
-    let mut first = true;
+    }
+    if bad || twice {
+        return TokenStream::new();
+    }
+    let params: Vec<String> = imp
+        .generics
+        .type_params()
+        .map(|p| p.ident.to_string())
+        .collect();
+    let actor_ty = nameable_in_static(&imp.self_ty, &params);
+    let actor_type = actor_type_expr(args.actor.as_ref(), actor_ty.as_ref(), &actor_name);
     for hook in which.hooks() {
         let written = imp
             .items
@@ -247,27 +283,28 @@ fn expand_lifecycle_impl(imp: &mut ItemImpl, which: Lifecycle, args: &Args, erro
     for item in &mut imp.items {
         let ImplItem::Fn(f) = item else { continue };
         let name = f.sig.ident.to_string();
-        if !which.hooks().contains(&name.as_str()) {
-            continue;
+        if which.hooks().contains(&name.as_str()) {
+            expand::lifecycle_hook(&name, &mut f.block, &actor_name, &actor_type);
         }
-        if let Some(span) = instrumented_twice(&f.attrs) {
-            errors.error(
-                span,
-                format!("this hook is already instrumented by `#[instrument_actor]` on its `impl {trait_name}`: remove the attribute here"),
-            );
-            continue;
+    }
+    // `actor = ..` on `impl Actor for X` says X's type once, for all its handlers.
+    match (&args.actor, which) {
+        (Some(word), Lifecycle::Actor) => {
+            let self_ty = &imp.self_ty;
+            let (impl_generics, _, where_clause) = imp.generics.split_for_impl();
+            let value = quote_spanned!(word.span()=> ::alys_metrics::__private::actor_types::#word);
+            quote! {
+                impl #impl_generics ::alys_metrics::actor::ActorKind for #self_ty #where_clause {
+                    const ACTOR_TYPE: ::alys_metrics::__private::ActorType = #value;
+                }
+            }
         }
-        let actor_type = if std::mem::take(&mut first) {
-            &checked
-        } else {
-            &unchecked
-        };
-        expand::lifecycle_hook(&name, &mut f.block, &actor_name, actor_type);
+        _ => TokenStream::new(),
     }
 }
 
-/// The handlers of an impl block.
-pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) {
+/// The handlers of an impl block; the items to write after it.
+pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) -> TokenStream {
     if let Some(which) = lifecycle_of(imp) {
         return expand_lifecycle_impl(imp, which, args, errors);
     }
@@ -276,7 +313,6 @@ pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) {
             p.span(),
             "`for = ..` names the actor of a lone fn; on an `impl` the actor is its `Self` type: remove `for`",
         );
-        return;
     }
     let Some(self_ident) = type_name(&imp.self_ty) else {
         errors.error(
@@ -286,10 +322,10 @@ pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) {
                 imp.self_ty.to_token_stream()
             ),
         );
-        return;
+        return TokenStream::new();
     };
     let actor_name = (self_ident.to_string(), self_ident.span());
-    let generics: Vec<String> = imp
+    let impl_params: Vec<String> = imp
         .generics
         .type_params()
         .map(|p| p.ident.to_string())
@@ -304,25 +340,30 @@ pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) {
             _ => None,
         })
     });
+    let mut message_ok = true;
     let message_name = match &trait_message {
         Some(t) => match type_name(t) {
-            Some(i) if generics.contains(&i.to_string()) => {
+            Some(i) if impl_params.contains(&i.to_string()) => {
+                message_ok = false;
                 errors.error(
                     i.span(),
                     format!(
                         "`{i}` is a type parameter: a handler generic over its message has no message name to label. \
-                         Instrument the handler of each message type"
+                         Instrument the handler of each message type: `impl Handler<YourMessage> for {}`",
+                        actor_name.0
                     ),
                 );
-                return;
+                None
             }
             Some(i) => Some((i.to_string(), i.span())),
             None => {
+                message_ok = false;
                 errors.error(
                     t.span(),
-                    "cannot name this message type: give the message a named type",
+                    "cannot name this message type: give the message a named type (`struct YourMessage(..)`) \
+                     and write `impl Handler<YourMessage> for ..`",
                 );
-                return;
+                None
             }
         },
         None => None,
@@ -343,6 +384,7 @@ pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) {
         }),
         _ => None,
     };
+    let actor_ty = nameable_in_static(&imp.self_ty, &impl_params);
     let mut found = 0;
     for item in &mut imp.items {
         let ImplItem::Fn(f) = item else { continue };
@@ -358,17 +400,29 @@ pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) {
             );
             continue;
         }
-        if !check_fn(&f.sig, errors) {
+        if !check_fn(&f.sig, errors) || (name == "handle" && !message_ok) {
             continue;
         }
-        let message = match &message_name {
-            Some(m) if name == "handle" => m.clone(),
-            _ => message_of_fn(&f.sig),
+        let params = type_params(Some(&imp.generics), &f.sig);
+        let (message, message_ty) = match (&message_name, &trait_message) {
+            (Some(m), Some(t)) if name == "handle" => {
+                (m.clone(), nameable_in_static(referent(t), &params))
+            }
+            _ => message_of_fn(&f.sig, &params),
         };
-        let relay = relay.as_ref().filter(|_| name == "handle");
-        let h = handler(args, actor_name.clone(), message, relay);
-        if let Err(e) = expand::instrument(&mut f.sig, &mut f.block, &h) {
-            errors.push(e);
+        let h = Handler {
+            actor_name: actor_name.clone(),
+            message_name: message,
+            actor_ty: actor_ty.clone(),
+            message_ty,
+            actor_word: args.actor.as_ref(),
+            message_word: args.message.as_ref(),
+            error: args.error.as_ref(),
+            relay: relay.as_ref().filter(|_| name == "handle"),
+            type_params: params,
+        };
+        if let Err(es) = expand::instrument(&mut f.sig, &mut f.block, &h) {
+            es.into_iter().for_each(|e| errors.push(e));
         }
     }
     if found == 0 {
@@ -385,7 +439,7 @@ pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) {
                 actor = actor_name.0
             ),
         );
-        return;
+        return TokenStream::new();
     }
     if let Some(r) = &relay {
         for item in &mut imp.items {
@@ -399,4 +453,5 @@ pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) {
             }
         }
     }
+    TokenStream::new()
 }

@@ -1,27 +1,24 @@
 //! [`ActorMetricsBridge`]: exports the [`ActorMetrics`] of registered actors to Prometheus.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use super::metrics::Exported;
-use super::{ActorMetrics, MessageOutcome};
+use super::ActorMetrics;
 use crate::catalogue::actor::{
-    ACTOR_LIFECYCLE_EVENTS, ACTOR_MAILBOX_DROPPED, ACTOR_MAILBOX_SIZE, ACTOR_MESSAGES_PROCESSED,
-    ACTOR_MESSAGE_ERRORS, ACTOR_MESSAGE_OUTCOMES, ACTOR_RESTARTS,
+    ACTOR_LIFECYCLE_EVENTS, ACTOR_MAILBOX_DROPPED, ACTOR_MAILBOX_SIZE, ACTOR_RESTARTS,
 };
-use crate::labels::{ActorType, LabelValue, LifecycleEvent, MessageType, RestartReason};
+use crate::labels::{ActorType, LabelValue, LifecycleEvent, RegistrationEvent, RestartReason};
 
 const TYPES: usize = <ActorType as LabelValue>::COUNT;
 
 /// Counts exported by one actor in one collection.
 #[derive(Clone, Copy, Debug, Default)]
 struct Delta {
-    processed: u64,
-    failed: u64,
     dropped: u64,
     mailbox: u64,
+    restarts: u64,
 }
 
 #[derive(Debug)]
@@ -30,7 +27,6 @@ struct Registered {
     actor_type: ActorType,
     metrics: Arc<ActorMetrics>,
     registered_at: Instant,
-    healthy: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -38,18 +34,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Registered {
-    /// Exports what changed since the previous export: restarts and lifecycle events here,
-    /// the message and drop counts returned for the caller to add up per actor type.
+    /// Exports what changed since the previous export: restarts here, the drop count and the
+    /// mailbox size returned for the caller to add up per actor type.
     fn export(&self) -> Delta {
         let snap = self.metrics.snapshot();
         // The mark lives on the metrics: registering them again exports only what is new.
         let mut last = self.metrics.exported();
         let t = self.actor_type;
-        let delta = Delta {
-            processed: snap.messages_processed.saturating_sub(last.processed),
-            failed: snap.messages_failed.saturating_sub(last.failed),
+        let mut delta = Delta {
             dropped: snap.mailbox.dropped.saturating_sub(last.dropped),
             mailbox: snap.mailbox.current_size,
+            restarts: 0,
         };
         let mut restarted = 0;
         for reason in RestartReason::VALUES {
@@ -61,9 +56,6 @@ impl Registered {
             }
         }
         if restarted > 0 {
-            ACTOR_LIFECYCLE_EVENTS
-                .with(t, LifecycleEvent::Restart)
-                .inc_by(restarted);
             tracing::warn!(
                 actor = &*self.name,
                 actor_type = t.as_str(),
@@ -72,38 +64,15 @@ impl Registered {
             );
         }
         *last = Exported {
-            processed: snap.messages_processed,
-            failed: snap.messages_failed,
             dropped: snap.mailbox.dropped,
             restarts: snap.restarts_by_reason,
         };
-        drop(last);
-
-        let now_healthy = snap.is_healthy();
-        let was_healthy = self.healthy.swap(now_healthy, Ordering::Relaxed);
-        if was_healthy && !now_healthy {
-            tracing::warn!(
-                actor = &*self.name,
-                actor_type = t.as_str(),
-                success_rate = snap.success_rate(),
-                error_rate = snap.error_rate(),
-                "actor health degraded"
-            );
-        } else if !was_healthy && now_healthy {
-            ACTOR_LIFECYCLE_EVENTS
-                .with(t, LifecycleEvent::Recover)
-                .inc();
-            tracing::info!(
-                actor = &*self.name,
-                actor_type = t.as_str(),
-                "actor health recovered"
-            );
-        }
+        delta.restarts = restarted;
         delta
     }
 }
 
-/// A registered actor: records messages without looking its name up.
+/// A registered actor.
 ///
 /// Returned by [`ActorMetricsBridge::register`]; cheap to clone.
 #[derive(Clone, Debug)]
@@ -131,56 +100,19 @@ impl ActorHandle {
     pub fn registered_at(&self) -> Instant {
         self.entry.registered_at
     }
-
-    /// Records one handled message, as
-    /// [`ActorMetricsBridge::record_message_event`] does, without the name look-up.
-    pub fn record_message(
-        &self,
-        message_type: MessageType,
-        processing_time: Duration,
-        success: bool,
-    ) {
-        record_event(&self.entry, message_type, processing_time, success);
-    }
-}
-
-/// The per-message families are written at the event; processed and failed counts go into
-/// the actor's metrics, which the collection exports as deltas.
-fn record_event(entry: &Registered, message_type: MessageType, time: Duration, success: bool) {
-    let t = entry.actor_type;
-    let outcome = if success {
-        MessageOutcome::Ok
-    } else {
-        MessageOutcome::Error
-    };
-    ACTOR_MESSAGE_OUTCOMES.with(t, outcome).inc();
-    super::site::record_unsited(
-        t,
-        message_type,
-        u64::try_from(time.as_nanos()).unwrap_or(u64::MAX),
-    );
-    entry.metrics.record_outcome(time, outcome);
 }
 
 /// Totals over every registered actor.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AggregateStats {
     /// Registered actors.
     pub total_actors: usize,
-    /// Registered actors that are healthy.
-    pub healthy_actors: usize,
-    /// Messages processed by all of them.
-    pub total_messages_processed: u64,
-    /// Messages failed by all of them.
-    pub total_messages_failed: u64,
     /// Restarts of all of them.
     pub total_restarts: u64,
-    /// Processing time per processed or failed message, over all of them.
-    pub avg_response_time: Duration,
+    /// Messages in all their mailboxes.
+    pub total_mailbox_size: u64,
     /// The sum of their peak memory use, in bytes.
     pub total_memory_usage: u64,
-    /// Processed over processed plus failed, over all of them; 1.0 with no messages.
-    pub overall_success_rate: f64,
 }
 
 /// What one collection did.
@@ -188,10 +120,8 @@ pub struct AggregateStats {
 pub struct CollectionSummary {
     /// Registered actors.
     pub actors: usize,
-    /// Healthy actors among them.
-    pub healthy: usize,
-    /// Processed and failed messages exported by this collection.
-    pub messages: u64,
+    /// Restarts exported by this collection.
+    pub restarts: u64,
     /// The window since the previous collection.
     pub window: Duration,
 }
@@ -219,33 +149,32 @@ impl std::fmt::Display for NoRuntime {
 impl std::error::Error for NoRuntime {}
 
 /// Exports the [`ActorMetrics`] of registered actors to the Prometheus families of the
-/// actor catalogue.
+/// actor catalogue: what no handler sees.
 ///
 /// - [`register`](Self::register) and [`unregister`](Self::unregister) count `spawn` and
-///   `stop` lifecycle events and keep `alys_actor_total_count`.
+///   `stop` events (`alys_actor_lifecycle_events_total`).
 /// - [`collect`](Self::collect) (every `interval` once
 ///   [`start_collection`](Self::start_collection) runs) exports what changed since the
-///   previous collection: processed, failed and dropped messages and restarts are *added as
-///   deltas*, so repeated collections never re-add a total; it detects restarts and health
-///   changes (logged; a recovery is a `recover` event), sets `alys_actor_mailbox_size` to the
-///   sum over the actors of each type, the throughput to the messages per second over the
-///   window, and `alys_actor_healthy_count`.
+///   previous collection: dropped messages and restarts are *added as deltas*, so repeated
+///   collections never re-add a total, and `alys_actor_mailbox_size` is set to the sum over
+///   the actors of each type.
+///
+/// Messages are counted by the handlers' `#[instrument_actor]` sites, never here.
 ///
 /// ```
 /// # extern crate alys_metrics_runtime as alys_metrics;
 /// use std::sync::Arc;
 /// use std::time::Duration;
 /// use alys_metrics::actor::{ActorMetrics, ActorMetricsBridge};
-/// use alys_metrics::labels::ActorType;
+/// use alys_metrics::labels::{ActorType, RestartReason};
 ///
 /// let bridge = ActorMetricsBridge::new(Duration::from_secs(5));
 /// let metrics = Arc::new(ActorMetrics::new());
 /// bridge.register("doc-engine-1", ActorType::Engine, Arc::clone(&metrics));
-/// metrics.record_message(Duration::from_millis(1), true);
-/// bridge.collect();
-/// bridge.collect(); // nothing new: nothing added
-/// assert!(bridge.is_system_healthy());
-/// assert_eq!(bridge.aggregate_stats().total_messages_processed, 1);
+/// metrics.record_restart(RestartReason::Timeout);
+/// assert_eq!(bridge.collect().restarts, 1);
+/// assert_eq!(bridge.collect().restarts, 0); // nothing new: nothing added
+/// assert_eq!(bridge.aggregate_stats().total_restarts, 1);
 /// ```
 #[derive(Debug)]
 pub struct ActorMetricsBridge {
@@ -294,24 +223,18 @@ impl ActorMetricsBridge {
         let entry = Arc::new(Registered {
             name: Arc::clone(&name),
             actor_type,
-            healthy: AtomicBool::new(metrics.is_healthy()),
             metrics,
             registered_at: Instant::now(),
         });
-        let (replaced, total) = {
-            let mut actors = self.actors_mut();
-            let replaced = actors.insert(name, Arc::clone(&entry));
-            (replaced, actors.len())
-        };
+        let replaced = self.actors_mut().insert(name, Arc::clone(&entry));
         if let Some(old) = replaced {
             self.finish(&old);
             ACTOR_LIFECYCLE_EVENTS
-                .with(old.actor_type, LifecycleEvent::Stop)
+                .with(old.actor_type, RegistrationEvent::Stop)
                 .inc();
         }
-        super::derived::bridge_actors(total);
         ACTOR_LIFECYCLE_EVENTS
-            .with(actor_type, LifecycleEvent::Spawn)
+            .with(actor_type, RegistrationEvent::Spawn)
             .inc();
         tracing::debug!(
             actor = &*entry.name,
@@ -324,18 +247,12 @@ impl ActorMetricsBridge {
     /// Unregisters an actor (a `stop` event) after exporting its last counts. Returns false
     /// when no actor has that name.
     pub fn unregister(&self, name: &str) -> bool {
-        let (removed, total) = {
-            let mut actors = self.actors_mut();
-            let removed = actors.remove(name);
-            (removed, actors.len())
-        };
-        let Some(entry) = removed else {
+        let Some(entry) = self.actors_mut().remove(name) else {
             return false;
         };
         self.finish(&entry);
-        super::derived::bridge_actors(total);
         ACTOR_LIFECYCLE_EVENTS
-            .with(entry.actor_type, LifecycleEvent::Stop)
+            .with(entry.actor_type, RegistrationEvent::Stop)
             .inc();
         tracing::debug!(actor = name, "actor unregistered");
         true
@@ -345,10 +262,9 @@ impl ActorMetricsBridge {
     fn finish(&self, entry: &Registered) {
         let _serial = lock(&self.last_collection);
         let d = entry.export();
-        let t = entry.actor_type;
-        ACTOR_MESSAGES_PROCESSED.with(t).inc_by(d.processed);
-        ACTOR_MESSAGE_ERRORS.with(t).inc_by(d.failed);
-        ACTOR_MAILBOX_DROPPED.with(t).inc_by(d.dropped);
+        ACTOR_MAILBOX_DROPPED
+            .with(entry.actor_type)
+            .inc_by(d.dropped);
     }
 
     /// The handle of a registered actor.
@@ -368,37 +284,25 @@ impl ActorMetricsBridge {
         self.actors().is_empty()
     }
 
-    /// Records one handled message of a registered actor: counts it in
-    /// `alys_actor_messages_total`, observes its latency and outcome, and adds it to the
-    /// actor's metrics (exported by the next collection). Returns false, recording nothing,
-    /// when no actor has that name. Keep the [`ActorHandle`] to skip the look-up.
-    pub fn record_message_event(
-        &self,
-        name: &str,
-        message_type: MessageType,
-        processing_time: Duration,
-        success: bool,
-    ) -> bool {
-        match self.actors().get(name) {
-            Some(entry) => {
-                record_event(entry, message_type, processing_time, success);
-                true
-            }
-            None => false,
-        }
-    }
-
     /// Records a lifecycle event of a registered actor. `restart` is added to the actor's
     /// metrics (reason `other`) so that the collection counts it once, in
-    /// `alys_actor_restarts_total` and as a `restart` event; other events are counted at
-    /// once. Returns false when no actor has that name.
+    /// `alys_actor_restarts_total`; the others are counted at once. Returns false when no
+    /// actor has that name.
     pub fn record_lifecycle_event(&self, name: &str, event: LifecycleEvent) -> bool {
         let Some(entry) = self.actors().get(name).cloned() else {
             return false;
         };
-        match event {
-            LifecycleEvent::Restart => entry.metrics.record_restart(RestartReason::Other),
-            other => ACTOR_LIFECYCLE_EVENTS.with(entry.actor_type, other).inc(),
+        let counted = match event {
+            LifecycleEvent::Restart => {
+                entry.metrics.record_restart(RestartReason::Other);
+                None
+            }
+            LifecycleEvent::Spawn => Some(RegistrationEvent::Spawn),
+            LifecycleEvent::Stop => Some(RegistrationEvent::Stop),
+            LifecycleEvent::Recover => Some(RegistrationEvent::Recover),
+        };
+        if let Some(e) = counted {
+            ACTOR_LIFECYCLE_EVENTS.with(entry.actor_type, e).inc();
         }
         tracing::debug!(
             actor = name,
@@ -417,47 +321,28 @@ impl ActorMetricsBridge {
         *last = now;
 
         let mut per_type = [Delta::default(); TYPES];
-        let mut registered = [false; TYPES];
-        let (actors, healthy) = {
+        let mut restarts = 0;
+        let actors = {
             let actors = self.actors();
-            let mut healthy = 0;
             for entry in actors.values() {
                 let d = entry.export();
-                registered[entry.actor_type.index()] = true;
+                restarts += d.restarts;
                 let acc = &mut per_type[entry.actor_type.index()];
-                acc.processed += d.processed;
-                acc.failed += d.failed;
                 acc.dropped += d.dropped;
                 acc.mailbox += d.mailbox;
-                healthy += usize::from(entry.healthy.load(Ordering::Relaxed));
             }
-            (actors.len(), healthy)
+            actors.len()
         };
-
-        let secs = window.as_secs_f64();
-        let mut messages = 0;
         for t in ActorType::VALUES {
             let d = per_type[t.index()];
-            ACTOR_MESSAGES_PROCESSED.with(*t).inc_by(d.processed);
-            ACTOR_MESSAGE_ERRORS.with(*t).inc_by(d.failed);
             ACTOR_MAILBOX_DROPPED.with(*t).inc_by(d.dropped);
             ACTOR_MAILBOX_SIZE
                 .with(*t)
                 .set(i64::try_from(d.mailbox).unwrap_or(i64::MAX));
-            if secs > 0.0 {
-                super::derived::bridge_throughput(
-                    *t,
-                    registered[t.index()],
-                    (d.processed + d.failed) as f64 / secs,
-                );
-            }
-            messages += d.processed + d.failed;
         }
-        super::derived::bridge_counts(actors, healthy);
         CollectionSummary {
             actors,
-            healthy,
-            messages,
+            restarts,
             window,
         }
     }
@@ -494,51 +379,17 @@ impl ActorMetricsBridge {
     pub fn aggregate_stats(&self) -> AggregateStats {
         let mut s = AggregateStats {
             total_actors: 0,
-            healthy_actors: 0,
-            total_messages_processed: 0,
-            total_messages_failed: 0,
             total_restarts: 0,
-            avg_response_time: Duration::ZERO,
+            total_mailbox_size: 0,
             total_memory_usage: 0,
-            overall_success_rate: 1.0,
         };
-        let mut time = Duration::ZERO;
         for entry in self.actors().values() {
             let snap = entry.metrics.snapshot();
             s.total_actors += 1;
-            s.healthy_actors += usize::from(snap.is_healthy());
-            s.total_messages_processed += snap.messages_processed;
-            s.total_messages_failed += snap.messages_failed;
             s.total_restarts += snap.restarts;
+            s.total_mailbox_size += snap.mailbox.current_size;
             s.total_memory_usage += snap.peak_memory_usage;
-            time += snap.total_processing_time;
-        }
-        let handled = s.total_messages_processed + s.total_messages_failed;
-        if handled > 0 {
-            s.avg_response_time = Duration::from_nanos(
-                u64::try_from(time.as_nanos() / u128::from(handled)).unwrap_or(u64::MAX),
-            );
-            s.overall_success_rate = s.total_messages_processed as f64 / handled as f64;
         }
         s
-    }
-
-    /// True with no actors, or when at least 80 % of the actors are healthy and at least
-    /// 95 % of all their messages succeeded.
-    pub fn is_system_healthy(&self) -> bool {
-        let s = self.aggregate_stats();
-        if s.total_actors == 0 {
-            return true;
-        }
-        let ratio = s.healthy_actors as f64 / s.total_actors as f64;
-        let healthy = ratio >= 0.8 && s.overall_success_rate >= 0.95;
-        tracing::debug!(
-            total_actors = s.total_actors,
-            healthy_actors = s.healthy_actors,
-            success_rate = s.overall_success_rate,
-            healthy,
-            "actor system health check"
-        );
-        healthy
     }
 }

@@ -12,7 +12,7 @@
 //! entry reads and writes both with one access.
 
 use super::HandlerSite;
-use crate::actor_system::current::{current_site, enter_site, same_message};
+use crate::actor_system::current::{current_site, enter_site, enter_site_timed};
 
 pub use crate::actor_system::current::SiteScope as Scope;
 
@@ -36,8 +36,10 @@ pub fn enter(site: &'static HandlerSite) -> Option<Scope> {
     enter_site(site, false)
 }
 
-/// True when a handler of the same message as `site` is running on this thread.
+/// As [`enter`], unless a handler of the same message as `site` runs on this thread (then
+/// `None`: the message is already measured); also returns the one clock reading
+/// (`clock::mono_nanos`) the entry made, where the caller's message starts.
 #[inline]
-pub fn nested(site: &'static HandlerSite) -> bool {
-    same_message(current_site(), site)
+pub fn enter_timed(site: &'static HandlerSite) -> Option<(Scope, u64)> {
+    enter_site_timed(site, true)
 }

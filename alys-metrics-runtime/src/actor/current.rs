@@ -51,8 +51,7 @@
 use std::cell::Cell;
 use std::marker::PhantomData;
 use std::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::actor::HandlerSite;
 use crate::labels::{ActorType, LabelValue};
@@ -119,11 +118,12 @@ fn switch(from: u8, to: u8) {
     }
 }
 
-/// As [`switch`], at `at`, a clock reading the caller shares with its own measurement.
+/// As [`switch`], at `at` (`clock::mono_nanos`), a clock reading the caller shares with its
+/// own measurement.
 #[inline(always)]
-fn switch_at(from: u8, to: u8, at: Instant) {
+fn switch_at(from: u8, to: u8, at: u64) {
     if from != to {
-        let _ = SLOT.try_with(|s| s.slot.switch_at(from, to, nanos_at(at)));
+        let _ = SLOT.try_with(|s| s.slot.switch_at(from, to, at));
     }
 }
 
@@ -166,9 +166,9 @@ pub(crate) fn enter_site(site: &'static HandlerSite, unless_nested: bool) -> Opt
 pub(crate) fn enter_site_timed(
     site: &'static HandlerSite,
     unless_nested: bool,
-) -> Option<(SiteScope, Instant)> {
+) -> Option<(SiteScope, u64)> {
     let (prev, raw) = set_site(site, unless_nested)?;
-    let now = Instant::now();
+    let now = now_nanos();
     switch_at(prev.actor, raw, now);
     Some((
         SiteScope {
@@ -183,7 +183,7 @@ pub(crate) fn enter_site_timed(
 /// `site`'s actor type, the busy-time switch still to do.
 #[inline(always)]
 fn set_site(site: &'static HandlerSite, unless_nested: bool) -> Option<(Current, u8)> {
-    let raw = site.actor_type.index() as u8;
+    let raw = site.actor_index();
     let prev = CURRENT
         .try_with(|c| {
             let cur = c.get();
@@ -211,10 +211,10 @@ pub struct SiteScope {
 }
 
 impl SiteScope {
-    /// Ends the scope as dropping it does, closing its busy time at `at` (a clock reading the
-    /// caller shares with its message guard) instead of reading the clock again.
+    /// Ends the scope as dropping it does, closing its busy time at `at` (`clock::mono_nanos`,
+    /// a reading the caller shares with its message guard) instead of reading the clock again.
     #[inline]
-    pub(crate) fn close_at(self, at: Instant) {
+    pub(crate) fn close_at(self, at: u64) {
         let this = std::mem::ManuallyDrop::new(self);
         let now = this.restore();
         switch_at(now, this.prev.actor, at);
@@ -279,18 +279,10 @@ impl Drop for ActorScope {
     }
 }
 
-/// Nanoseconds since the first time anything here read the clock.
+/// The busy-time clock: `clock::mono_nanos`, the handlers' clock.
 #[inline]
 pub(crate) fn now_nanos() -> u64 {
-    nanos_at(Instant::now())
-}
-
-/// `at` in nanoseconds since the first time anything here read the clock (0 if earlier).
-#[inline]
-pub(crate) fn nanos_at(at: Instant) -> u64 {
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-    let epoch = *EPOCH.get_or_init(|| at);
-    u64::try_from(at.saturating_duration_since(epoch).as_nanos()).unwrap_or(u64::MAX)
+    crate::clock::mono_nanos()
 }
 
 /// One thread's busy-time counters.

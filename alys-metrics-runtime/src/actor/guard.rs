@@ -1,57 +1,18 @@
 //! Per-message instrumentation: what `#[instrument_actor]` expands to, usable by hand too.
 //!
 //! A [`MessageGuard`] is started when a message arrives and finished with the handler's
-//! result. Starting it counts the message in `alys_actor_messages_total`; finishing it records
-//! the outcome, the latency of this message and the processed or error counter. If it is
-//! dropped unfinished it records `panicked` (the thread is unwinding) or `cancelled` (the
-//! future that owned it was dropped), so `alys_actor_messages_in_flight` (messages started
-//! minus messages finished) returns to 0 on every path.
+//! result. Starting it counts the message at its [`HandlerSite`]; finishing it records the
+//! outcome and the latency of this message there. If it is dropped unfinished it records
+//! `panicked` (the thread is unwinding) or `cancelled` (the future that owned it was dropped),
+//! so `alys_actor_messages_in_flight` (messages started minus messages finished) returns to 0
+//! on every path.
 //!
-//! The update path is a few relaxed atomic operations on pre-resolved series, two
-//! `Instant::now()` and one histogram observation: no hashing, locking or allocation.
+//! The update path is a few relaxed atomic operations on the site's own counters and two
+//! clock readings: no hashing, locking or allocation.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-use super::{ActorMetrics, HandlerSite, MessageOutcome};
-use crate::catalogue::actor::{
-    ACTOR_MESSAGES_PROCESSED, ACTOR_MESSAGE_ERRORS, ACTOR_MESSAGE_OUTCOMES,
-};
-
-/// Where a guard also reports each finished message, besides the Prometheus families.
-pub trait Track {
-    /// True when the guard itself counts `alys_actor_messages_processed_total` and
-    /// `alys_actor_message_errors_total`; false when the tracker's counts reach them another
-    /// way (an [`ActorMetrics`] is exported by the
-    /// [`ActorMetricsBridge`](super::ActorMetricsBridge)).
-    const COUNTS_DIRECTLY: bool;
-    /// Records one finished message, which ended at `end`.
-    fn record(&self, elapsed: Duration, outcome: MessageOutcome, end: Instant);
-}
-
-/// No per-actor tracking: the guard writes every family itself.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Untracked;
-
-impl Track for Untracked {
-    const COUNTS_DIRECTLY: bool = true;
-    #[inline(always)]
-    fn record(&self, _: Duration, _: MessageOutcome, _: Instant) {}
-}
-
-/// Tracking into one actor's [`ActorMetrics`]; its processed and failed counts reach
-/// Prometheus through the [`ActorMetricsBridge`](super::ActorMetricsBridge) the metrics are
-/// registered with, as deltas.
-#[derive(Clone, Debug)]
-pub struct Tracked(pub Arc<ActorMetrics>);
-
-impl Track for Tracked {
-    const COUNTS_DIRECTLY: bool = false;
-    #[inline]
-    fn record(&self, elapsed: Duration, outcome: MessageOutcome, end: Instant) {
-        self.0.record_outcome_at(elapsed, outcome, end);
-    }
-}
+use super::{HandlerSite, MessageOutcome};
+use crate::clock::mono_nanos;
+use crate::metric::exemplar::{current_trace_id, TraceId};
 
 /// Measures one message: started on arrival, finished with the handler's result.
 ///
@@ -75,57 +36,61 @@ impl Track for Tracked {
 /// ```
 #[must_use = "a message guard records `cancelled` when it is dropped unfinished; call `finish`"]
 #[derive(Debug)]
-pub struct MessageGuard<T: Track = Untracked> {
+pub struct MessageGuard {
     site: &'static HandlerSite,
-    start: Instant,
+    /// When the message started (`clock::mono_nanos`).
+    start: u64,
     /// When the handler's call returned (set by [`close_sync`](super::measure::close_sync)):
-    /// the end of a message finished with its call's reply, read once for the guard and the
+    /// the end of a message finished with its call's reply, one clock reading shared with the
     /// handler's actor scope.
-    returned: Option<Instant>,
+    returned: Option<u64>,
+    /// The trace current when the handler returned a reply still to complete (a future): the
+    /// exemplar's trace when none is current where the reply completes.
+    trace: Option<TraceId>,
     armed: bool,
-    track: T,
 }
 
-impl MessageGuard<Untracked> {
+impl MessageGuard {
     /// Counts a message arriving at `site` and starts its clock.
     #[inline]
     pub fn start(site: &'static HandlerSite) -> Self {
-        Self::start_tracked(site, Untracked)
-    }
-}
-
-impl<T: Track> MessageGuard<T> {
-    /// As [`start`](MessageGuard::start), also reporting the message to `track`.
-    #[inline]
-    pub fn start_tracked(site: &'static HandlerSite, track: T) -> Self {
-        Self::start_at(site, track, Instant::now())
+        Self::start_at(site, mono_nanos())
     }
 
-    /// As [`start_tracked`](MessageGuard::start_tracked), started at `start`: a clock reading
-    /// made just now and shared with the handler's actor scope.
+    /// As [`start`](MessageGuard::start), started at `start` (`clock::mono_nanos`): a clock
+    /// reading made just now and shared with the handler's actor scope.
     #[inline]
-    pub(crate) fn start_at(site: &'static HandlerSite, track: T, start: Instant) -> Self {
+    pub(crate) fn start_at(site: &'static HandlerSite, start: u64) -> Self {
         site.count_message();
         Self {
             site,
             start,
             returned: None,
+            trace: None,
             armed: true,
-            track,
         }
     }
 
     /// Notes that the handler's call returned at `at`, for [`finish_returned`](Self::finish_returned).
     #[inline]
-    pub(crate) fn set_returned(&mut self, at: Instant) {
+    pub(crate) fn set_returned(&mut self, at: u64) {
         self.returned = Some(at);
+    }
+
+    /// Keeps the trace current now, for a reply that completes later, perhaps outside it.
+    #[inline]
+    pub(crate) fn keep_trace(&mut self) {
+        self.trace = current_trace_id();
     }
 
     /// As [`finish`](MessageGuard::finish), ending at the instant the handler's call returned
     /// when it was noted (a reply finished with its call), else now.
     #[inline]
     pub(crate) fn finish_returned(mut self, is_err: bool) {
-        let end = self.returned.unwrap_or_else(Instant::now);
+        let end = match self.returned {
+            Some(at) => at,
+            None => mono_nanos(),
+        };
         self.record_at(
             if is_err {
                 MessageOutcome::Error
@@ -155,40 +120,29 @@ impl<T: Track> MessageGuard<T> {
     #[inline]
     pub fn record(&mut self, outcome: MessageOutcome) {
         if self.armed {
-            self.record_at(outcome, Instant::now());
+            self.record_at(outcome, mono_nanos());
         }
     }
 
     /// As [`record`](MessageGuard::record), the message ending at `end` (a clock reading made
     /// just now and shared with the handler's actor scope).
     #[inline]
-    pub(crate) fn record_at(&mut self, outcome: MessageOutcome, end: Instant) {
+    pub(crate) fn record_at(&mut self, outcome: MessageOutcome, end: u64) {
         if !self.armed {
             return;
         }
         self.armed = false;
-        let elapsed = end.saturating_duration_since(self.start);
-        let actor = self.site.actor_type;
-        ACTOR_MESSAGE_OUTCOMES.with(actor, outcome).inc();
-        if outcome != MessageOutcome::Cancelled {
-            self.site
-                .observe_nanos_traced(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));
-            self.site.finished(outcome != MessageOutcome::Ok, end);
-        }
-        if T::COUNTS_DIRECTLY {
-            match outcome {
-                MessageOutcome::Ok => ACTOR_MESSAGES_PROCESSED.with(actor).inc(),
-                MessageOutcome::Error | MessageOutcome::Panicked => {
-                    ACTOR_MESSAGE_ERRORS.with(actor).inc()
-                }
-                MessageOutcome::Cancelled => {}
-            }
-        }
-        self.track.record(elapsed, outcome, end);
+        let trace = if outcome == MessageOutcome::Cancelled {
+            None
+        } else {
+            current_trace_id().or(self.trace)
+        };
+        self.site
+            .finished(outcome, end.saturating_sub(self.start), end, trace);
     }
 }
 
-impl<T: Track> Drop for MessageGuard<T> {
+impl Drop for MessageGuard {
     fn drop(&mut self) {
         if self.armed {
             self.record(if std::thread::panicking() {

@@ -82,19 +82,53 @@ pub(crate) fn restart_failed(child: &str, actor_type: ActorType) {
     ACTOR_SUPERVISION_FAILURES.with(actor_type).inc();
 }
 
+/// An actor type's `actor_type`: known, or computed when asked (an `ActorKind` probe, which is
+/// not `const`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum TypeOf {
+    Known(ActorType),
+    Deferred(fn() -> ActorType),
+}
+
+impl TypeOf {
+    #[inline]
+    pub(crate) fn get(self) -> ActorType {
+        match self {
+            TypeOf::Known(t) => t,
+            TypeOf::Deferred(f) => f(),
+        }
+    }
+}
+
 /// One instrumented actor type: its type name (the `actor` label) and its `actor_type`.
 #[derive(Debug)]
 pub struct LifecycleSite {
     /// The actor's type name (`ChainActor`).
     pub actor: &'static str,
-    /// Its `actor_type` label.
-    pub actor_type: ActorType,
+    actor_type: TypeOf,
 }
 
 impl LifecycleSite {
     /// The site of the actor named `actor`, of type `actor_type`.
     pub const fn new(actor: &'static str, actor_type: ActorType) -> Self {
-        Self { actor, actor_type }
+        Self {
+            actor,
+            actor_type: TypeOf::Known(actor_type),
+        }
+    }
+
+    /// The site of the actor named `actor`, whose type `actor_type` computes (what
+    /// `#[instrument_actor]` declares: it reads the actor's `ActorKind`).
+    pub const fn deferred(actor: &'static str, actor_type: fn() -> ActorType) -> Self {
+        Self {
+            actor,
+            actor_type: TypeOf::Deferred(actor_type),
+        }
+    }
+
+    /// Its `actor_type` label.
+    pub fn actor_type(&self) -> ActorType {
+        self.actor_type.get()
     }
 }
 
@@ -215,7 +249,7 @@ pub fn started(site: &'static LifecycleSite) -> StartGuard {
     };
     transition(
         site.actor,
-        site.actor_type,
+        site.actor_type(),
         from,
         ActorState::Starting,
         reason,
@@ -234,16 +268,16 @@ impl StartGuard {
         self.done = true;
         let site = self.site;
         ACTOR_STARTUP_TIME_SECONDS
-            .with(site.actor_type, StartupPhase::Initialization)
+            .with(site.actor_type(), StartupPhase::Initialization)
             .observe(self.start.elapsed().as_secs_f64());
         if let Some(since) = self.restart_since {
             ACTOR_STARTUP_TIME_SECONDS
-                .with(site.actor_type, StartupPhase::Restart)
+                .with(site.actor_type(), StartupPhase::Restart)
                 .observe(since.elapsed().as_secs_f64());
         }
         transition(
             site.actor,
-            site.actor_type,
+            site.actor_type(),
             ActorState::Starting,
             ActorState::Running,
             TransitionReason::Started,
@@ -259,15 +293,15 @@ impl Drop for StartGuard {
         let site = self.site;
         transition(
             site.actor,
-            site.actor_type,
+            site.actor_type(),
             ActorState::Starting,
             ActorState::Failed,
             TransitionReason::StartupPanic,
         );
         if self.restart_since.is_some() {
-            restart_failed(site.actor, site.actor_type);
+            restart_failed(site.actor, site.actor_type());
         } else {
-            ACTOR_SPAWN_FAILURES.with(site.actor_type).inc();
+            ACTOR_SPAWN_FAILURES.with(site.actor_type()).inc();
         }
     }
 }
@@ -277,7 +311,7 @@ pub fn stopping(site: &'static LifecycleSite, stop: bool) {
     if stop {
         transition(
             site.actor,
-            site.actor_type,
+            site.actor_type(),
             ActorState::Running,
             ActorState::Stopping,
             TransitionReason::StopRequested,
@@ -290,7 +324,7 @@ pub fn stopped(site: &'static LifecycleSite) {
     note_stopped(site.actor);
     transition(
         site.actor,
-        site.actor_type,
+        site.actor_type(),
         ActorState::Stopping,
         ActorState::Stopped,
         TransitionReason::Stopped,

@@ -1,18 +1,25 @@
 //! Measuring a handler's reply by its type: what `#[instrument_actor]` wraps `handle`'s value in.
 //
-// The generated code calls `(&&&Tag::new(reply, classifier)).__alys_measure(&mut slot)`; method
-// resolution picks, by the reply's type (autoref specialisation):
+// The expansion classifies the value the caller receives, `V`, into a `For<V, C>` (see
+// `outcome.rs`), then calls `(&&&Tag::new(reply, for_v)).__alys_measure(&mut slot)`; method
+// resolution picks, by the reply's type `R` (autoref specialisation):
 //
 //   `&&&Tag<R>` [`MeasureKnown`]  boxed std futures (`ResponseFuture`, `Pin<Box<dyn Future>>`,
-//                                 `BoxFuture`, `LocalBoxFuture`), boxed actor futures
-//                                 (`ResponseActFuture`) and `MessageResult`: the value is
-//                                 wrapped so that the guard finishes on the value the caller
-//                                 receives, after every combinator;
-//   `&&Tag<R>`  [`MeasureValue`]  a plain reply whose outcome the classifier reads: finished now;
+//                                 `BoxFuture`, `LocalBoxFuture`) and boxed actor futures
+//                                 (`ResponseActFuture`) whose output is `V`, and
+//                                 `MessageResult<M>` with `M::Result` = `V`: wrapped so that
+//                                 the guard finishes on the value the caller receives, after
+//                                 every combinator;
+//   `&&Tag<R>`  [`MeasureValue`]  `R` is `V` itself: finished now;
 //   `&Tag<R>`   [`MeasureRelay`]  in an actix `Handler` impl, any other reply (`AtomicResponse`,
 //                                 `ActorResponse`, `Response`, your own `MessageResponse`): left
 //                                 as is, and [`Instrumented`] relays its reply to the caller;
-//   `&Tag<R>`   [`MeasureRefused`] elsewhere: a compile error naming the type and what to do.
+//   `&Tag<R>`   [`MeasureRefused`] elsewhere (a future that is not boxed): a compile error
+//                                 saying what to return instead.
+//
+// Outside an actix `Handler` impl, `V` is found from the fn's return type `R` the same way:
+// `(&&&Probe::<R>::new()).__alys_value()` is the probe of a boxed future's output, of
+// `M::Result` for `MessageResult<M>`, of `Unmeasurable<R>` for any other future, else of `R`.
 //
 // `slot` holds the message's guard, or `None` inside a handler of the same message (then
 // nothing is measured again).
@@ -21,10 +28,11 @@ use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Instant;
 
-use super::context::Scope;
-use super::{Classify, MessageGuard, MessageOutcome, Track};
+use super::context::{self, Scope};
+use super::outcome::{Classify, For, Probe};
+use super::{HandlerSite, MessageGuard, MessageOutcome};
+use crate::clock::mono_nanos;
 
 /// A reply and its classifier, for method resolution by the reply's type.
 pub struct Tag<R, C> {
@@ -59,9 +67,9 @@ impl<R, C> Tag<R, C> {
 }
 
 /// Records `panicked` when dropped still holding its guard: a poll unwound.
-struct PanicSentinel<'a, T: Track>(Option<&'a mut MessageGuard<T>>);
+struct PanicSentinel<'a>(Option<&'a mut MessageGuard>);
 
-impl<T: Track> Drop for PanicSentinel<'_, T> {
+impl Drop for PanicSentinel<'_> {
     fn drop(&mut self) {
         if let Some(g) = self.0.take() {
             g.record(MessageOutcome::Panicked);
@@ -69,29 +77,34 @@ impl<T: Track> Drop for PanicSentinel<'_, T> {
     }
 }
 
-/// Polls `poll` as the current handler of `guard`'s site, recording `panicked` if it unwinds
-/// and the outcome when it is ready.
+/// Polls `poll` as the current handler of `guard`'s site (its scope opened by the caller, or
+/// here), recording `panicked` if it unwinds and the outcome when it is ready: one clock
+/// reading ends both the message and the poll's scope.
 #[inline]
-fn poll_measured<O, T: Track, C: Classify<O>>(
-    guard: &mut MessageGuard<T>,
+fn poll_measured<O, C: Classify<O>>(
+    guard: &mut MessageGuard,
     classify: C,
+    scope: Option<Scope>,
     poll: impl FnOnce() -> Poll<O>,
 ) -> Poll<O> {
-    let scope = super::context::enter(guard.site());
     let mut sentinel = PanicSentinel(Some(guard));
     let out = poll();
-    if let (Poll::Ready(v), Some(guard)) = (&out, sentinel.0.take()) {
-        let outcome = if classify.is_error(v) {
-            MessageOutcome::Error
-        } else {
-            MessageOutcome::Ok
-        };
-        // One clock reading ends both the message and this poll's scope.
-        let end = Instant::now();
-        guard.record_at(outcome, end);
-        if let Some(scope) = scope {
-            scope.close_at(end);
+    match (&out, sentinel.0.take()) {
+        (Poll::Ready(v), Some(guard)) => {
+            let outcome = if classify.is_error(v) {
+                MessageOutcome::Error
+            } else {
+                MessageOutcome::Ok
+            };
+            let end = mono_nanos();
+            guard.record_at(outcome, end);
+            if let Some(scope) = scope {
+                scope.close_at(end);
+            }
         }
+        // Pending: the scope closes as it drops, reading the clock only if it changed the
+        // thread's actor type.
+        _ => drop(scope),
     }
     out
 }
@@ -99,15 +112,15 @@ fn poll_measured<O, T: Track, C: Classify<O>>(
 /// A future measured to completion by its message's guard.
 #[must_use = "futures do nothing unless polled"]
 #[derive(Debug)]
-pub struct MeasuredFuture<F, T: Track, C> {
+pub struct MeasuredFuture<F, C> {
     inner: F,
-    guard: MessageGuard<T>,
+    guard: MessageGuard,
     classify: C,
 }
 
-impl<F, T: Track, C> MeasuredFuture<F, T, C> {
+impl<F, C> MeasuredFuture<F, C> {
     /// Wraps `inner`, measured by `guard`, its output classified by `classify`.
-    pub fn new(inner: F, guard: MessageGuard<T>, classify: C) -> Self {
+    pub fn new(inner: F, guard: MessageGuard, classify: C) -> Self {
         Self {
             inner,
             guard,
@@ -116,100 +129,111 @@ impl<F, T: Track, C> MeasuredFuture<F, T, C> {
     }
 }
 
-impl<F: Future + Unpin, T: Track + Unpin, C: Classify<F::Output> + Unpin> Future
-    for MeasuredFuture<F, T, C>
-{
+impl<F: Future + Unpin, C: Classify<F::Output> + Unpin> Future for MeasuredFuture<F, C> {
     type Output = F::Output;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.get_mut();
         let inner = &mut this.inner;
-        poll_measured(&mut this.guard, this.classify, || Pin::new(inner).poll(cx))
+        let scope = context::enter(this.guard.site());
+        poll_measured(&mut this.guard, this.classify, scope, || {
+            Pin::new(inner).poll(cx)
+        })
     }
 }
 
 /// An `async fn` handler's body (pinned by the caller), measured from its first poll to its
-/// completion.
+/// completion: the message starts at the first poll's entry (one clock reading for both),
+/// unless a handler of the same message runs on this thread then.
 #[inline]
-pub fn measure_async<F: Future, T: Track, C: Classify<F::Output>>(
-    slot: Option<MessageGuard<T>>,
+pub fn measure_async<'a, F: Future, C: Classify<F::Output>>(
+    site: &'static HandlerSite,
     classify: C,
-    body: Pin<&mut F>,
-) -> MeasuredAsync<'_, F, T, C> {
+    body: Pin<&'a mut F>,
+) -> MeasuredAsync<'a, F, C> {
     MeasuredAsync {
         inner: body,
-        guard: slot,
+        site,
+        state: AsyncState::Unpolled,
         classify,
     }
 }
 
+/// Where a [`MeasuredAsync`] is.
+enum AsyncState {
+    /// Not polled yet: the message has not started.
+    Unpolled,
+    /// Started: its guard.
+    Measuring(MessageGuard),
+    /// Part of a message already measured (or finished): polled through.
+    Through,
+}
+
 /// The future of [`measure_async`].
 #[must_use = "futures do nothing unless polled"]
-pub struct MeasuredAsync<'a, F: Future, T: Track, C> {
+pub struct MeasuredAsync<'a, F: Future, C> {
     inner: Pin<&'a mut F>,
-    guard: Option<MessageGuard<T>>,
+    site: &'static HandlerSite,
+    state: AsyncState,
     classify: C,
 }
 
-impl<F: Future, T: Track, C> std::fmt::Debug for MeasuredAsync<'_, F, T, C> {
+impl<F: Future, C> std::fmt::Debug for MeasuredAsync<'_, F, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MeasuredAsync").finish_non_exhaustive()
     }
 }
 
-impl<F: Future, T: Track + Unpin, C: Classify<F::Output> + Unpin> Future
-    for MeasuredAsync<'_, F, T, C>
-{
+impl<F: Future, C: Classify<F::Output> + Unpin> Future for MeasuredAsync<'_, F, C> {
     type Output = F::Output;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.get_mut();
         let inner = &mut this.inner;
-        match &mut this.guard {
-            Some(g) => poll_measured(g, this.classify, || inner.as_mut().poll(cx)),
-            None => inner.as_mut().poll(cx),
+        let scope = match this.state {
+            AsyncState::Unpolled => match context::enter_timed(this.site) {
+                None => {
+                    this.state = AsyncState::Through;
+                    return inner.as_mut().poll(cx);
+                }
+                Some((scope, now)) => {
+                    this.state = AsyncState::Measuring(MessageGuard::start_at(this.site, now));
+                    Some(scope)
+                }
+            },
+            AsyncState::Measuring(_) => context::enter(this.site),
+            AsyncState::Through => return inner.as_mut().poll(cx),
+        };
+        let AsyncState::Measuring(guard) = &mut this.state else {
+            unreachable!("measuring")
+        };
+        let out = poll_measured(guard, this.classify, scope, || inner.as_mut().poll(cx));
+        if out.is_ready() {
+            this.state = AsyncState::Through;
         }
-    }
-}
-
-/// The guard of a message, unless a handler of the same message runs on this thread.
-#[inline]
-pub fn start<T: Track>(
-    site: &'static super::HandlerSite,
-    track: impl FnOnce() -> T,
-) -> Option<MessageGuard<T>> {
-    if super::context::nested(site) {
-        None
-    } else {
-        Some(MessageGuard::start_tracked(site, track()))
+        out
     }
 }
 
 /// For a sync handler: the guard of a message and the scope that makes its site the current
 /// handler while the body runs, unless a handler of the same message runs on this thread.
 #[inline]
-pub fn start_sync<T: Track>(
-    site: &'static super::HandlerSite,
-    track: impl FnOnce() -> T,
-) -> (Option<MessageGuard<T>>, Option<Scope>) {
-    match crate::actor_system::current::enter_site_timed(site, true) {
+pub fn start_sync(site: &'static HandlerSite) -> (Option<MessageGuard>, Option<Scope>) {
+    match context::enter_timed(site) {
         None => (None, None),
         // One clock reading starts both the message and the scope.
-        Some((scope, now)) => (
-            Some(MessageGuard::start_at(site, track(), now)),
-            Some(scope),
-        ),
+        Some((scope, now)) => (Some(MessageGuard::start_at(site, now)), Some(scope)),
     }
 }
 
 /// For a sync handler, after its call returned: ends `scope` (see [`start_sync`]) and notes
 /// the same clock reading in `slot`'s guard, the end of a message whose reply finishes now.
 #[inline]
-pub fn close_sync<T: Track>(scope: Option<Scope>, slot: &mut Option<MessageGuard<T>>) {
+pub fn close_sync(scope: Option<Scope>, slot: &mut Option<MessageGuard>) {
     if let Some(scope) = scope {
-        let now = Instant::now();
+        let now = mono_nanos();
         scope.close_at(now);
         if let Some(g) = slot {
             g.set_returned(now);
@@ -217,26 +241,87 @@ pub fn close_sync<T: Track>(scope: Option<Scope>, slot: &mut Option<MessageGuard
     }
 }
 
-/// Replies measured by wrapping them: boxed futures, boxed actor futures, `MessageResult`.
-pub trait MeasureKnown<T: Track> {
+/// The value a reply gives its caller, as a probe: first choice, a reply that completes later.
+pub trait ValueLater {
+    /// The value's type.
+    type Value: ?Sized;
+    /// The probe of the value.
+    fn __alys_value(self) -> Probe<Self::Value>;
+}
+
+macro_rules! value_of_std_future {
+    ($($send:tt)*) => {
+        impl<'a, O: 'a> ValueLater for &&&Probe<Pin<Box<dyn Future<Output = O> $(+ $send)* + 'a>>> {
+            type Value = O;
+            #[inline(always)]
+            fn __alys_value(self) -> Probe<O> {
+                Probe::new()
+            }
+        }
+    };
+}
+value_of_std_future!();
+value_of_std_future!(Send);
+
+/// A future the measuring code cannot wrap without changing the fn's return type.
+#[derive(Debug)]
+pub struct Unmeasurable<F>(F);
+
+/// Second choice: another future, which cannot be measured in place.
+pub trait ValueUnmeasurable {
+    /// The value's type.
+    type Value;
+    /// The probe of the value.
+    fn __alys_value(self) -> Probe<Self::Value>;
+}
+
+impl<F: Future> ValueUnmeasurable for &&Probe<F> {
+    type Value = Unmeasurable<F>;
+    #[inline(always)]
+    fn __alys_value(self) -> Probe<Unmeasurable<F>> {
+        Probe::new()
+    }
+}
+
+/// Last choice: the reply is the value.
+pub trait ValueNow {
+    /// The value's type.
+    type Value: ?Sized;
+    /// The probe of the value.
+    fn __alys_value(self) -> Probe<Self::Value>;
+}
+
+impl<R: ?Sized> ValueNow for &Probe<R> {
+    type Value = R;
+    #[inline(always)]
+    fn __alys_value(self) -> Probe<R> {
+        Probe::new()
+    }
+}
+
+/// Replies measured by wrapping them: boxed futures and actor futures, `MessageResult`.
+pub trait MeasureKnown {
     /// The reply type, unchanged.
     type Reply;
     /// Wraps the reply so that `slot`'s guard finishes on the value the caller receives.
-    fn __alys_measure(self, slot: &mut Option<MessageGuard<T>>) -> Self::Reply;
+    fn __alys_measure(self, slot: &mut Option<MessageGuard>) -> Self::Reply;
 }
 
 macro_rules! std_future {
     ($($send:tt)*) => {
-        impl<'a, O: 'a, C: Classify<O> + Unpin + 'a $(+ $send)*, T: Track + Unpin + 'a $(+ $send)*> MeasureKnown<T>
-            for &&&Tag<Pin<Box<dyn Future<Output = O> $(+ $send)* + 'a>>, C>
+        impl<'a, O: 'a, C: Classify<O> + Unpin + 'a $(+ $send)*> MeasureKnown
+            for &&&Tag<Pin<Box<dyn Future<Output = O> $(+ $send)* + 'a>>, For<O, C>>
         {
             type Reply = Pin<Box<dyn Future<Output = O> $(+ $send)* + 'a>>;
             #[inline]
-            fn __alys_measure(self, slot: &mut Option<MessageGuard<T>>) -> Self::Reply {
+            fn __alys_measure(self, slot: &mut Option<MessageGuard>) -> Self::Reply {
                 let fut = self.take();
                 match slot.take() {
                     None => fut,
-                    Some(g) => Box::pin(MeasuredFuture::new(fut, g, self.classify)),
+                    Some(mut g) => {
+                        g.keep_trace();
+                        Box::pin(MeasuredFuture::new(fut, g, self.classify))
+                    }
                 }
             }
         }
@@ -245,18 +330,18 @@ macro_rules! std_future {
 std_future!();
 std_future!(Send);
 
-/// Replies measured when they are produced: the classifier reads them now.
-pub trait MeasureValue<T: Track> {
+/// Replies measured when they are produced: the reply is the value its caller receives.
+pub trait MeasureValue {
     /// The reply type, unchanged.
     type Reply;
     /// Finishes `slot`'s guard with the reply's outcome.
-    fn __alys_measure(self, slot: &mut Option<MessageGuard<T>>) -> Self::Reply;
+    fn __alys_measure(self, slot: &mut Option<MessageGuard>) -> Self::Reply;
 }
 
-impl<R, C: Classify<R>, T: Track> MeasureValue<T> for &&Tag<R, C> {
+impl<R, C: Classify<R>> MeasureValue for &&Tag<R, For<R, C>> {
     type Reply = R;
     #[inline]
-    fn __alys_measure(self, slot: &mut Option<MessageGuard<T>>) -> R {
+    fn __alys_measure(self, slot: &mut Option<MessageGuard>) -> R {
         let reply = self.take();
         if let Some(g) = slot.take() {
             g.finish_returned(self.classify.is_error(&reply));
@@ -265,26 +350,31 @@ impl<R, C: Classify<R>, T: Track> MeasureValue<T> for &&Tag<R, C> {
     }
 }
 
+/// A reply whose value the caller receives later, outside an actix `Handler` impl, that the
+/// measuring code cannot wrap.
+#[diagnostic::on_unimplemented(
+    message = "`#[instrument_actor]` cannot measure this reply: it completes after the fn returns, and the fn's return type leaves no room to wrap it",
+    label = "return a boxed future instead",
+    note = "return `Pin<Box<dyn Future<Output = T> + Send>>` (`BoxFuture<'_, T>`, actix's `ResponseFuture<T>`) or make the fn `async`"
+)]
+pub trait MeasurableLater {}
+
 /// Any other reply, outside an actix `Handler` impl: refused at compile time, since nothing
 /// sees the value its caller receives.
-pub trait MeasureRefused<R, C> {
+pub trait MeasureRefused<R> {
     /// Unreachable at run time: the bound fails for every type that gets here.
-    fn __alys_measure<T: Track>(self, slot: &mut Option<MessageGuard<T>>) -> R
+    fn __alys_measure(self, slot: &mut Option<MessageGuard>) -> R
     where
-        C: Classify<R>;
+        R: MeasurableLater;
 }
 
-impl<R, C> MeasureRefused<R, C> for &Tag<R, C> {
+impl<R, C> MeasureRefused<R> for &Tag<R, C> {
     #[inline]
-    fn __alys_measure<T: Track>(self, slot: &mut Option<MessageGuard<T>>) -> R
+    fn __alys_measure(self, _: &mut Option<MessageGuard>) -> R
     where
-        C: Classify<R>,
+        R: MeasurableLater,
     {
-        let reply = self.take();
-        if let Some(g) = slot.take() {
-            g.finish_returned(self.classify.is_error(&reply));
-        }
-        reply
+        self.take()
     }
 }
 
@@ -301,17 +391,16 @@ mod actix_replies {
     /// An actor future measured to completion by its message's guard.
     #[must_use = "actor futures do nothing unless polled"]
     #[derive(Debug)]
-    pub struct MeasuredActorFuture<F, T: Track, C> {
+    pub struct MeasuredActorFuture<F, C> {
         inner: F,
-        guard: MessageGuard<T>,
+        guard: MessageGuard,
         classify: C,
     }
 
-    impl<A, F, T, C> ActorFuture<A> for MeasuredActorFuture<F, T, C>
+    impl<A, F, C> ActorFuture<A> for MeasuredActorFuture<F, C>
     where
         A: Actor,
         F: ActorFuture<A> + Unpin,
-        T: Track + Unpin,
         C: Classify<F::Output> + Unpin,
     {
         type Output = F::Output;
@@ -325,34 +414,56 @@ mod actix_replies {
         ) -> Poll<F::Output> {
             let this = self.get_mut();
             let inner = &mut this.inner;
-            poll_measured(&mut this.guard, this.classify, || {
+            let scope = context::enter(this.guard.site());
+            poll_measured(&mut this.guard, this.classify, scope, || {
                 Pin::new(inner).poll(act, ctx, task)
             })
         }
     }
 
-    impl<'a, A: Actor, O: 'a, C: Classify<O> + Unpin + 'a, T: Track + Unpin + 'a> MeasureKnown<T>
-        for &&&Tag<Pin<Box<dyn ActorFuture<A, Output = O> + 'a>>, C>
+    impl<'a, A: Actor, O: 'a> ValueLater for &&&Probe<Pin<Box<dyn ActorFuture<A, Output = O> + 'a>>> {
+        type Value = O;
+        #[inline(always)]
+        fn __alys_value(self) -> Probe<O> {
+            Probe::new()
+        }
+    }
+
+    impl<M: Message> ValueLater for &&&Probe<MessageResult<M>> {
+        type Value = M::Result;
+        #[inline(always)]
+        fn __alys_value(self) -> Probe<M::Result> {
+            Probe::new()
+        }
+    }
+
+    impl<'a, A: Actor, O: 'a, C: Classify<O> + Unpin + 'a> MeasureKnown
+        for &&&Tag<Pin<Box<dyn ActorFuture<A, Output = O> + 'a>>, For<O, C>>
     {
         type Reply = Pin<Box<dyn ActorFuture<A, Output = O> + 'a>>;
         #[inline]
-        fn __alys_measure(self, slot: &mut Option<MessageGuard<T>>) -> Self::Reply {
+        fn __alys_measure(self, slot: &mut Option<MessageGuard>) -> Self::Reply {
             let fut = self.take();
             match slot.take() {
                 None => fut,
-                Some(guard) => Box::pin(MeasuredActorFuture {
-                    inner: fut,
-                    guard,
-                    classify: self.classify,
-                }),
+                Some(mut guard) => {
+                    guard.keep_trace();
+                    Box::pin(MeasuredActorFuture {
+                        inner: fut,
+                        guard,
+                        classify: self.classify,
+                    })
+                }
             }
         }
     }
 
-    impl<M: Message, C: Classify<M::Result>, T: Track> MeasureKnown<T> for &&&Tag<MessageResult<M>, C> {
+    impl<M: Message, C: Classify<M::Result>> MeasureKnown
+        for &&&Tag<MessageResult<M>, For<M::Result, C>>
+    {
         type Reply = MessageResult<M>;
         #[inline]
-        fn __alys_measure(self, slot: &mut Option<MessageGuard<T>>) -> MessageResult<M> {
+        fn __alys_measure(self, slot: &mut Option<MessageGuard>) -> MessageResult<M> {
             let reply = self.take();
             if let Some(g) = slot.take() {
                 g.finish_returned(self.classify.is_error(&reply.0));
@@ -363,34 +474,23 @@ mod actix_replies {
 
     /// Any other reply of an actix `Handler`: left as is, its guard kept in `slot` for
     /// [`Instrumented`] to finish on the value its caller receives.
-    pub trait MeasureRelay<T: Track> {
+    pub trait MeasureRelay {
         /// The reply type, unchanged.
         type Reply;
         /// Returns the reply; the guard stays in `slot`.
-        fn __alys_measure(self, slot: &mut Option<MessageGuard<T>>) -> Self::Reply;
+        fn __alys_measure(self, slot: &mut Option<MessageGuard>) -> Self::Reply;
     }
 
-    impl<R, C, T: Track> MeasureRelay<T> for &Tag<R, C> {
+    impl<R, C> MeasureRelay for &Tag<R, C> {
         type Reply = R;
         #[inline]
-        fn __alys_measure(self, _: &mut Option<MessageGuard<T>>) -> R {
+        fn __alys_measure(self, _: &mut Option<MessageGuard>) -> R {
             self.take()
         }
     }
 
-    /// A guard waiting for the reply of a relayed message.
-    trait Pending {
-        fn record(&mut self, outcome: MessageOutcome);
-    }
-
-    impl<T: Track> Pending for MessageGuard<T> {
-        fn record(&mut self, outcome: MessageOutcome) {
-            MessageGuard::record(self, outcome);
-        }
-    }
-
     /// A guard waiting for a relayed reply, and the classifier of that reply.
-    type Waiting<T> = (Box<dyn Pending>, fn(&T) -> bool);
+    type Waiting<T> = (MessageGuard, fn(&T) -> bool);
 
     /// The reply of an instrumented actix handler: `type Result = Instrumented<R, M>` where the
     /// handler declared `type Result = R`.
@@ -417,14 +517,17 @@ mod actix_replies {
     impl<R, M: Message> Instrumented<R, M> {
         /// The reply `reply`, still to be measured when `slot` holds the guard.
         #[inline]
-        pub fn new<T: Track + 'static, C: Classify<M::Result>>(
+        pub fn new<C: Classify<M::Result>>(
             reply: R,
-            slot: Option<MessageGuard<T>>,
+            slot: Option<MessageGuard>,
             classify: C,
         ) -> Self {
             Self {
                 reply,
-                pending: slot.map(|g| (Box::new(g) as Box<dyn Pending>, classify.classifier())),
+                pending: slot.map(|mut g| {
+                    g.keep_trace();
+                    (g, classify.classifier())
+                }),
             }
         }
 
@@ -453,7 +556,7 @@ mod actix_replies {
             };
             let (inner_tx, mut inner_rx) = tokio::sync::oneshot::channel();
             self.reply.handle(ctx, Some(inner_tx));
-            let finish = move |guard: &mut Box<dyn Pending>, v: &M::Result| {
+            let finish = move |guard: &mut MessageGuard, v: &M::Result| {
                 guard.record(if is_error(v) {
                     MessageOutcome::Error
                 } else {

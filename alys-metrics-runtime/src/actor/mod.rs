@@ -2,12 +2,14 @@
 //!
 //! - [`MessageGuard`]: measures one message at one [`HandlerSite`]; what `#[instrument_actor]`
 //!   expands to.
-//! - [`ReplyOutcome`]: whether a reply is an error, by type.
+//! - [`ReplyOutcome`]: an optional refinement of whether a reply is an error.
+//! - [`ActorKind`], [`MessageKind`]: an actor's or a message's category, said once per type.
 //! - [`current_actor`]: the instrumented handler running on this thread.
-//! - [`ActorMetrics`]: what one actor measures about itself, with its health rules.
+//! - [`ActorMetrics`]: what one actor reports about itself that no handler sees (its mailbox,
+//!   restarts, memory).
 //! - [`mailbox::bounded`]: an instrumented bounded mailbox counting into [`MailboxMetrics`].
 //! - [`ActorMetricsBridge`]: exports registered actors' [`ActorMetrics`] as deltas, with
-//!   lifecycle events, restart and health detection, throughput and aggregate health.
+//!   spawn and stop events and restart detection.
 //!
 //! # `#[instrument_actor]`
 //!
@@ -28,11 +30,11 @@
 //!     type Context = Context<Self>;
 //! }
 //!
-//! #[instrument_actor] // actor "BridgeActor", actor_type "bridge" (the word `Bridge`)
+//! #[instrument_actor] // actor "BridgeActor", actor_type "bridge" (the word `Bridge`); no arguments
 //! impl Handler<ProcessPegIn> for BridgeActor {
 //!     type Result = ResponseActFuture<Self, Result<(), BridgeError>>;
 //!
-//!     // message "ProcessPegIn", message_type "bridge" (the word `Peg`)
+//!     // message "ProcessPegIn", message_type "bridge" (the word `Peg`); `Err` is an error
 //!     fn handle(&mut self, _msg: ProcessPegIn, _ctx: &mut Context<Self>) -> Self::Result {
 //!         Box::pin(async { Err(BridgeError) }.into_actor(self).map(|r, _act, _ctx| r))
 //!     }
@@ -59,6 +61,9 @@
 //!   named `handle` or `handle_*`.
 //! - On a fn (a free fn, or a method with the attribute on it): that fn; `for = ActorType`
 //!   names the actor, since the attribute cannot see the `impl` around it.
+//! - On `impl Actor for X` / `impl Supervised for X`: the lifecycle hooks (see [`lifecycle`]).
+//! - Inside a `macro_rules!` that writes handlers for several actors: on the macro's `impl`,
+//!   unchanged; every actor the macro is invoked for gets its own handler's series.
 //!
 //! Sync and `async` fns are both instrumented. On anything else (a struct, a trait, a
 //! `const fn`, an impl without handlers) the attribute is a compile error saying what to write.
@@ -70,25 +75,23 @@
 //!
 //! - `actor`: the actor type's name (`ChainActor`), `message`: the message type's name
 //!   (`ImportBlock`: the `M` of `Handler<M>`, else the type of the fn's first argument after
-//!   `self`, else the fn's name); on `alys_actor_messages_total` and
-//!   `alys_actor_message_latency_seconds`, with `actor_type` and `message_type`.
-//! - `actor_type`: `actor = chain` (or `Chain`, or `"chain"`: one of `chain`, `engine`,
-//!   `network`, `bridge`, `storage`, `sync`, `stream`, `supervisor`, `system`); by default the
-//!   first whole word of the actor's name that is one ([`actor_type_by_words`]: `ChainActor`
-//!   and `ChainSupervisor` are `chain`, `ExampleBlockchainActor` is none).
-//! - `message_type`: `message = sync` (one of `lifecycle`, `sync`, `network`, `mining`,
-//!   `governance`, `bridge`, `storage`, `system` or `custom(N)`); by default the first whole
-//!   word of the message's name that says one ([`message_type_by_words`]).
-//!
-//! When no word says it, the handler does not compile, and the error shows the argument to add.
+//!   `self`, else the fn's name); exact, they say which handler it was.
+//! - `actor_type` and `message_type`: coarse categories, resolved once per handler (see
+//!   [`ActorKind`]): `actor = ..`/`message = ..` on the attribute if given; else the type's own
+//!   declaration ([`ActorKind`] on the actor, [`MessageKind`] on the message; the attribute on
+//!   `impl Actor for X` with `actor = ..` writes the [`ActorKind`]); else the name's whole
+//!   words ([`ActorType::by_words`](crate::labels::ActorType::by_words): `PeerActor` is
+//!   `network`; [`MessageType::by_words`](crate::labels::MessageType::by_words)); else
+//!   `unclassified`. Never a compile error: counts, latencies and outcomes are exact whatever
+//!   the category.
 //!
 //! ## Arguments
 //!
-//! `actor = ..`, `message = ..` (above), `for = ActorType` (on a fn),
-//! `error = path` (a `fn(&Reply) -> bool` saying which replies are errors, instead of the
-//! reply's [`ReplyOutcome`]), `metrics = EXPR` (an `Arc<ActorMetrics>`, e.g. `self.metrics`,
-//! that each message is also recorded into, for the actor's health and the
-//! [`ActorMetricsBridge`]).
+//! All optional: `actor = chain` (or `Chain`, or `"chain"`; one of `chain`, `engine`,
+//! `network`, `bridge`, `storage`, `sync`, `stream`, `supervisor`, `system`, `unclassified`),
+//! `message = sync` (one of `lifecycle`, `sync`, `network`, `mining`, `governance`, `bridge`,
+//! `storage`, `system`, `unclassified` or `custom(N)`), `for = ActorType` (on a fn), `error =
+//! path` (a `fn(&Reply) -> bool` saying which replies are errors, instead of the reply's type).
 //!
 //! ## Measured by type, on the value the caller receives
 //!
@@ -102,41 +105,41 @@
 //! | `AtomicResponse`, `ActorResponse`, `Response`, your own `MessageResponse` (in an actix `Handler` impl) | when the reply reaches the caller's channel (relayed by [`Instrumented`]) |
 //! | an `async fn` | its future, from the first poll to completion |
 //!
-//! A reply that cannot be measured is a compile error: a generic type parameter, `impl Trait`,
-//! or outside an actix `Handler` impl a type none of the rows above covers, or a reply type
-//! without a [`ReplyOutcome`] (the error says to implement it or to write `error = path`).
+//! A reply that cannot be measured is a compile error naming what to write: a type parameter,
+//! `impl Trait`, `_`, or, outside an actix `Handler` impl, a future that is not boxed.
 //!
 //! ## Outcomes
 //!
-//! On arrival `alys_actor_messages_total`; when the caller's value is ready
-//! `alys_actor_message_outcomes_total{actor_type, outcome}` with `ok`, `error` (the reply's
-//! [`ReplyOutcome`]: an `Err` at any depth of nested `Result`s; or `error = path`), `panicked`
-//! or `cancelled` (the future was dropped first), the latency of *this* message (not for
-//! cancelled ones), and `alys_actor_messages_processed_total` (ok) or
-//! `alys_actor_message_errors_total` (error, panicked). `alys_actor_messages_in_flight` is the
-//! messages started minus those finished, computed when scraped; it returns to 0 on every path.
+//! The value the caller receives (`<M as Message>::Result` in an actix `Handler` impl) decides,
+//! by its type, with no impl required (see [`outcome`](ReplyOutcome)): an `Err` at any depth
+//! of nested `Result`s (through `Option`, `Box`, `Arc`, `Rc`) is an error; any other value is
+//! `ok`, unless its type implements [`ReplyOutcome`] (`ImportBlockResult { imported: false }`
+//! can be an error) or the handler says `error = path`. A message ends `ok`, `error`,
+//! `panicked` or `cancelled` (the future was dropped first); all but `cancelled` observe the
+//! latency of *this* message.
+//!
+//! ## One place counts a message
+//!
+//! The handler's site is the only writer of message counts, latency and outcomes. Every
+//! family about messages is read from the sites when scraped: per handler
+//! `alys_actor_messages_total` and `alys_actor_message_latency_seconds`; per actor type
+//! `alys_actor_message_outcomes_total`, `alys_actor_messages_processed_total`,
+//! `alys_actor_message_errors_total`, `alys_actor_messages_in_flight` (started minus
+//! finished: it returns to 0 on every path) and `alys_actor_message_throughput_per_second`.
+//! The [`ActorMetricsBridge`] exports only what it alone sees: registered actors, their
+//! mailboxes and the restarts reported to their [`ActorMetrics`].
 //!
 //! ## Once per message
 //!
 //! While a handler runs (its call, and each poll of its future), it is the thread's
 //! [`current_actor`]. Instrumented code of the same message called from it (an inherent
 //! `handle_*` helper the `Handler` impl calls) is not counted again.
-//!
-//! # Who writes the processed and error counters
-//!
-//! Each message is counted in `alys_actor_messages_processed_total` or
-//! `alys_actor_message_errors_total` exactly once: by its [`MessageGuard`] when nothing
-//! tracks the actor, or, when the message goes into an [`ActorMetrics`]
-//! (`#[instrument_actor(metrics = self.metrics)]`, [`ActorMetricsBridge::record_message_event`],
-//! [`ActorMetrics::record_message`]), by the bridge that metrics is registered with, as a
-//! delta at its next collection. Register such metrics with a bridge.
 
 mod bridge;
-mod classify;
 mod context;
-mod derived;
+mod families;
 mod guard;
-mod in_flight;
+mod kind;
 pub mod lifecycle;
 pub mod mailbox;
 mod measure;
@@ -146,36 +149,35 @@ mod site;
 pub mod supervision;
 
 pub use bridge::{ActorHandle, ActorMetricsBridge, AggregateStats, CollectionSummary, NoRuntime};
-pub use classify::{actor_type_by_words, actor_type_of, message_type_by_words};
 pub use context::current_actor;
-pub use derived::Derived;
-pub use guard::{MessageGuard, Track, Tracked, Untracked};
-pub use in_flight::InFlightGauge;
+pub use families::{Derived, InFlightGauge, OutcomeCounts};
+pub use guard::MessageGuard;
+pub use kind::{ActorKind, MessageKind};
 pub use mailbox::{MailboxMetrics, MailboxSnapshot};
 #[cfg(feature = "actor")]
 pub use measure::{Instrumented, MeasuredActorFuture};
 pub use measure::{MeasuredAsync, MeasuredFuture};
 pub use metrics::{ActorMetrics, MetricsSnapshot};
-pub use outcome::{ByFn, ByOutcome, Classify, ReplyOutcome};
-pub use site::{
-    sites, HandlerSite, LatencyHistogram, SiteFamily, SiteRegistration, LATENCY_BUCKETS,
-    LATENCY_NATIVE,
+pub use outcome::{
+    ByFn, ByOutcome, Classify, DerefOf, NeverError, OptionOf, ReplyOutcome, ResultOf,
 };
+pub use site::{sites, HandlerSite, SiteFamily, SiteRegistration, LATENCY_BUCKETS, LATENCY_NATIVE};
 
-#[doc(hidden)]
-pub use support::{track, MetricsSource};
+pub(crate) use site::{actor_type_of_actor, message_type_of_message};
+
 #[doc(hidden)]
 pub mod __private {
     pub use super::context::Scope;
+    pub use super::kind::{ActorDeclared, ActorNamed, MessageDeclared, MessageNamed};
     #[cfg(feature = "actor")]
     pub use super::measure::MeasureRelay;
     pub use super::measure::{
-        close_sync, measure_async, start, start_sync, MeasureKnown, MeasureRefused, MeasureValue,
-        Tag,
+        close_sync, measure_async, start_sync, MeasurableLater, MeasureKnown, MeasureRefused,
+        MeasureValue, Tag, Unmeasurable, ValueLater, ValueNow, ValueUnmeasurable,
     };
+    pub use super::outcome::{For, Probe, Rule, Step, StepInto, StepPlain, StepRefined};
     pub use super::{lifecycle, supervision};
 }
-mod support;
 
 // The label enum lives with the labels; this keeps its old path.
 pub use crate::labels::MessageOutcome;
@@ -194,19 +196,16 @@ pub static ACTOR_MESSAGES: SiteFamily = SiteFamily::messages(&cat::ACTOR_MESSAGE
 pub static ACTOR_MESSAGE_LATENCY: SiteFamily =
     SiteFamily::latency(&cat::ACTOR_MESSAGE_LATENCY_DESCRIPTOR);
 
-/// `alys_actor_message_throughput_per_second{actor_type}`: messages handled per second, from
-/// the bridge's collection window for the actor types it tracks, otherwise derived from the
-/// messages instrumented handlers finished (see [`Derived`]).
+/// `alys_actor_message_throughput_per_second{actor_type}`: messages handled per second, derived
+/// from the messages instrumented handlers finished (see [`Derived`]).
 pub static ACTOR_MESSAGE_THROUGHPUT_PER_SECOND: Derived =
     Derived::throughput(&cat::ACTOR_MESSAGE_THROUGHPUT_PER_SECOND_DESCRIPTOR);
 
-/// `alys_actor_healthy_count`: actors that are healthy (success rate above 95 %, error rate
-/// below 5 %): the bridge's registered actors, or else the instrumented actors that handled a
-/// message (see [`Derived`]).
+/// `alys_actor_healthy_count`: instrumented actors that handled a message and are healthy
+/// (success rate above 95 %, error rate below 5 %; see [`Derived`]).
 pub static ACTOR_HEALTHY_COUNT: Derived = Derived::healthy(&cat::ACTOR_HEALTHY_COUNT_DESCRIPTOR);
 
-/// `alys_actor_total_count`: the bridge's registered actors, or else the instrumented actors
-/// that handled a message.
+/// `alys_actor_total_count`: instrumented actors that handled a message.
 pub static ACTOR_TOTAL_COUNT: Derived = Derived::total(&cat::ACTOR_TOTAL_COUNT_DESCRIPTOR);
 
 /// `alys_actor_last_activity_timestamp_seconds{actor_type, actor}`: when each instrumented
@@ -219,7 +218,24 @@ pub static ACTOR_LAST_ACTIVITY: Derived =
 pub static ACTOR_MESSAGES_IN_FLIGHT: InFlightGauge =
     InFlightGauge::new(&cat::ACTOR_MESSAGES_IN_FLIGHT_DESCRIPTOR);
 
+/// `alys_actor_message_outcomes_total{actor_type, outcome}`: how the handling of actor messages
+/// ended, summed over the handler sites of each actor type.
+pub static ACTOR_MESSAGE_OUTCOMES: OutcomeCounts =
+    OutcomeCounts::outcomes(&cat::ACTOR_MESSAGE_OUTCOMES_DESCRIPTOR);
+
+/// `alys_actor_messages_processed_total{actor_type}`: messages handled successfully (`ok`).
+pub static ACTOR_MESSAGES_PROCESSED: OutcomeCounts =
+    OutcomeCounts::processed(&cat::ACTOR_MESSAGES_PROCESSED_DESCRIPTOR);
+
+/// `alys_actor_message_errors_total{actor_type}`: messages whose handler failed (`error`,
+/// `panicked`).
+pub static ACTOR_MESSAGE_ERRORS: OutcomeCounts =
+    OutcomeCounts::errors(&cat::ACTOR_MESSAGE_ERRORS_DESCRIPTOR);
+
 inventory::submit! { Registration(&ACTOR_MESSAGES) }
+inventory::submit! { Registration(&ACTOR_MESSAGE_OUTCOMES) }
+inventory::submit! { Registration(&ACTOR_MESSAGES_PROCESSED) }
+inventory::submit! { Registration(&ACTOR_MESSAGE_ERRORS) }
 inventory::submit! { Registration(&ACTOR_MESSAGE_LATENCY) }
 inventory::submit! { Registration(&ACTOR_MESSAGE_THROUGHPUT_PER_SECOND) }
 inventory::submit! { Registration(&ACTOR_HEALTHY_COUNT) }

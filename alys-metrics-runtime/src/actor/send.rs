@@ -141,7 +141,7 @@ fn edge(from: ActorEndpoint, to: ActorEndpoint) -> &'static Edge {
 #[inline]
 pub fn current_sender() -> ActorEndpoint {
     if let Some(site) = crate::actor::current_actor() {
-        return ActorEndpoint::of(site.actor_type);
+        return ActorEndpoint::of(site.actor_type());
     }
     match crate::actor_system::current_actor_type() {
         Some(t) => ActorEndpoint::of(t),
@@ -149,11 +149,13 @@ pub fn current_sender() -> ActorEndpoint {
     }
 }
 
-/// The actor type of a Rust type name (its last path segment, generics stripped).
+/// The actor type of a Rust type name (its last path segment, generics stripped): the type
+/// its instrumented handlers resolved (its `ActorKind`, its words), else its words, else
+/// `unclassified`.
 pub fn actor_type_of_name(type_name: &str) -> ActorType {
     let base = type_name.split('<').next().unwrap_or(type_name);
     let last = base.rsplit("::").next().unwrap_or(base);
-    crate::actor::actor_type_by_words(last).unwrap_or_else(|| ActorType::from_name(last))
+    crate::actor::actor_type_of_actor(last).unwrap_or_else(|| ActorType::from_name(last))
 }
 
 const CACHE: usize = 16;
@@ -192,7 +194,7 @@ fn message_type_of<M>() -> MessageType {
     let name = std::any::type_name::<M>();
     let base = name.split('<').next().unwrap_or(name);
     let last = base.rsplit("::").next().unwrap_or(base);
-    crate::actor::message_type_by_words(last).unwrap_or(MessageType::System)
+    crate::actor::message_type_of_message(last).unwrap_or_else(|| MessageType::from_name(last))
 }
 
 fn dead_letter(to: ActorEndpoint) {
@@ -537,10 +539,14 @@ mod tests {
 
     #[test]
     fn names_classify_by_their_last_segment() {
-        assert_eq!(actor_type_of_name("node::chain::Foo"), ActorType::System);
+        assert_eq!(
+            actor_type_of_name("node::chain::Foo"),
+            ActorType::Unclassified
+        );
         assert_eq!(actor_type_of_name("x::StorageActor"), ActorType::Storage);
         assert_eq!(actor_type_of_name("x::SyncActor<u8>"), ActorType::Sync);
         assert_eq!(involved(0b11), "chain-engine");
-        assert_eq!(involved(1 << 9 | 1 << 4), "external-storage");
+        assert_eq!(involved(1 << 10 | 1 << 4), "external-storage");
+        assert_eq!(involved(1 << 9), "unclassified");
     }
 }

@@ -1,155 +1,72 @@
-//! Handler sites: one `static` per instrumented handler, registered at start-up.
+//! Handler sites: one `static` per instrumented handler, registered at start-up, the one place
+//! a message is counted.
 //!
 //! `#[instrument_actor]` declares a [`HandlerSite`] for each handler it instruments, with the
-//! actor's and the message's type names (known at compile time), and submits it to
-//! [`inventory`]. The site holds the handler's own message counter and latency histogram, so
-//! a message updates them with a few relaxed atomic operations and no lookup. The exported
-//! families `alys_actor_messages_total` and `alys_actor_message_latency_seconds` are the
-//! registered sites, each under `actor_type`, `message_type`, `actor` and `message`: every
-//! handler's series exists at 0 from start-up, and the set of values is the set of handlers
-//! in the binary.
-//!
-//! Messages recorded without a site (by [`ActorMetricsBridge::record_message_event`]) are
-//! exported under `actor_type` and `message_type` only, once there is one.
-//!
-//! [`ActorMetricsBridge::record_message_event`]: super::ActorHandle::record_message_event
+//! actor's and the message's type names, and submits it to [`inventory`]. The site holds the
+//! handler's own counters: messages started, messages finished by outcome, the latency
+//! histogram and when the last message finished. A message updates them with a few relaxed
+//! atomic operations and no lookup. Every actor message family is read from the sites when it
+//! is scraped: `alys_actor_messages_total` and `alys_actor_message_latency_seconds` per site
+//! (under `actor_type`, `message_type`, `actor` and `message`), and the families by
+//! `actor_type` (outcomes, processed, errors, in flight, throughput; see `families.rs`) as sums
+//! over them. So every handler's series exists at 0 from start-up, and nothing else writes a
+//! message count.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use crate::encode::protobuf::wire;
 use crate::encode::{write_exemplar, write_f64, write_header, write_label_value, write_u64};
-use crate::labels::{ActorType, LabelValue, MessageType};
-use crate::metric::exemplar::{current_trace_id, Exemplar, ExemplarSlot, TraceId};
+use crate::labels::{ActorType, LabelValue, MessageOutcome, MessageType};
+use crate::metric::exemplar::{Exemplar, TraceId};
 use crate::metric::native::{NativeBuckets, NativeConfig, NativeSnapshot};
-use crate::metric::{write_histogram_proto, Collect, Counter, Descriptor, Kind};
+use crate::metric::{nanos_of, write_histogram_proto, Collect, Descriptor, Histogram, Kind};
 
 pub use crate::catalogue::actor::LATENCY_BUCKETS;
 
 const SLOTS: usize = LATENCY_BUCKETS.len() + 1;
 
 /// [`LATENCY_BUCKETS`] in nanoseconds, compared without floating point on the update path.
-const BOUNDS_NANOS: [u64; LATENCY_BUCKETS.len()] = [
-    1_000_000,
-    5_000_000,
-    10_000_000,
-    50_000_000,
-    100_000_000,
-    500_000_000,
-    1_000_000_000,
-    5_000_000_000,
-];
+const BOUNDS_NANOS: [u64; LATENCY_BUCKETS.len()] = nanos_of(LATENCY_BUCKETS);
 
 /// The native buckets of `alys_actor_message_latency_seconds`: schema 3 (buckets growing by
 /// about 9 %), at most 160 populated buckets per series.
 pub const LATENCY_NATIVE: NativeConfig = NativeConfig::DEFAULT;
 
-/// A latency histogram with the catalogue's fixed buckets and native buckets
-/// ([`LATENCY_NATIVE`]), constructible in a `static`. Each classic bucket keeps the latest
-/// exemplar observed into it, written only by
-/// [`observe_nanos_with_exemplar`](Self::observe_nanos_with_exemplar).
-#[derive(Debug)]
-pub struct LatencyHistogram {
-    /// One count per bucket, the last being `+Inf`; not cumulative.
-    counts: [AtomicU64; SLOTS],
-    /// The sum in nanoseconds (exact, and one atomic add).
-    sum_nanos: AtomicU64,
-    /// The same observations in native buckets, in seconds.
-    native: NativeBuckets,
-    /// One slot per classic bucket, allocated by the first exemplar.
-    exemplars: OnceLock<Box<[ExemplarSlot; SLOTS]>>,
+const OUTCOMES: usize = <MessageOutcome as LabelValue>::COUNT;
+
+/// Not yet resolved (see [`HandlerSite::actor_type`]).
+const UNRESOLVED: u32 = 0;
+
+/// `ActorType` and `MessageType` packed in one word: the actor type's index + 1 in bits 0..8,
+/// the message type's index + 1 in bits 8..16, a custom message type's code in bits 16..32.
+const fn pack(actor: ActorType, message: MessageType) -> u32 {
+    let (m, code) = match message {
+        MessageType::Lifecycle => (0, 0),
+        MessageType::Sync => (1, 0),
+        MessageType::Network => (2, 0),
+        MessageType::Mining => (3, 0),
+        MessageType::Governance => (4, 0),
+        MessageType::Bridge => (5, 0),
+        MessageType::Storage => (6, 0),
+        MessageType::System => (7, 0),
+        MessageType::Custom(c) => (8, c as u32),
+        MessageType::Unclassified => (9, 0),
+    };
+    (actor as u32 + 1) | ((m + 1) << 8) | (code << 16)
 }
 
-impl Default for LatencyHistogram {
-    fn default() -> Self {
-        Self::new()
-    }
+fn unpack(word: u32) -> (ActorType, MessageType) {
+    let a = ActorType::VALUES[(word & 0xff) as usize - 1];
+    let m = match MessageType::VALUES[((word >> 8) & 0xff) as usize - 1] {
+        MessageType::Custom(_) => MessageType::Custom((word >> 16) as u16),
+        other => other,
+    };
+    (a, m)
 }
 
-impl LatencyHistogram {
-    /// A zeroed histogram.
-    pub const fn new() -> Self {
-        Self {
-            counts: [const { AtomicU64::new(0) }; SLOTS],
-            sum_nanos: AtomicU64::new(0),
-            native: NativeBuckets::new(LATENCY_NATIVE),
-            exemplars: OnceLock::new(),
-        }
-    }
-
-    #[inline]
-    fn bucket_of(nanos: u64) -> usize {
-        let mut i = 0;
-        while i < BOUNDS_NANOS.len() && nanos > BOUNDS_NANOS[i] {
-            i += 1;
-        }
-        i
-    }
-
-    #[inline]
-    fn record(&self, i: usize, nanos: u64) {
-        self.counts[i].fetch_add(1, Ordering::Relaxed);
-        self.sum_nanos.fetch_add(nanos, Ordering::Relaxed);
-        self.native.observe(nanos as f64 * 1e-9);
-    }
-
-    /// Records one latency, in nanoseconds.
-    #[inline]
-    pub fn observe_nanos(&self, nanos: u64) {
-        self.record(Self::bucket_of(nanos), nanos);
-    }
-
-    /// Records one latency and makes it the exemplar of its bucket, with `trace_id`.
-    #[inline]
-    pub fn observe_nanos_with_exemplar(&self, nanos: u64, trace_id: TraceId) {
-        let i = Self::bucket_of(nanos);
-        self.record(i, nanos);
-        let slots = self
-            .exemplars
-            .get_or_init(|| Box::new([const { ExemplarSlot::new() }; SLOTS]));
-        slots[i].store(nanos as f64 * 1e-9, trace_id);
-    }
-
-    /// Records one latency, with the current trace as its exemplar when there is one
-    /// ([`current_trace_id`]).
-    #[inline]
-    pub fn observe_nanos_traced(&self, nanos: u64) {
-        match current_trace_id() {
-            Some(t) => self.observe_nanos_with_exemplar(nanos, t),
-            None => self.observe_nanos(nanos),
-        }
-    }
-
-    /// The number of observations.
-    pub fn count(&self) -> u64 {
-        self.counts.iter().map(|c| c.load(Ordering::Relaxed)).sum()
-    }
-
-    /// The sum of the observations, in seconds.
-    pub fn sum_seconds(&self) -> f64 {
-        self.sum_nanos.load(Ordering::Relaxed) as f64 * 1e-9
-    }
-
-    /// The latest exemplar of bucket `i` (`LATENCY_BUCKETS.len()` is `+Inf`), if any.
-    pub fn exemplar(&self, i: usize) -> Option<Exemplar> {
-        self.exemplars.get()?.get(i)?.load()
-    }
-
-    /// The native buckets, with the bucket limit applied.
-    pub fn native(&self) -> NativeSnapshot {
-        self.native.snapshot()
-    }
-
-    fn add_into(&self, counts: &mut [u64; SLOTS], sum: &mut u64) {
-        for (acc, c) in counts.iter_mut().zip(&self.counts) {
-            *acc += c.load(Ordering::Relaxed);
-        }
-        *sum += self.sum_nanos.load(Ordering::Relaxed);
-    }
-}
-
-/// One instrumented handler: its labels, and its own message counter and latency histogram.
+/// One instrumented handler: its labels, and its own counters.
 ///
 /// Declared by `#[instrument_actor]` as a `static` and registered with [`SiteRegistration`];
 /// declare one by hand to measure with [`MessageGuard`](super::MessageGuard) directly:
@@ -176,93 +93,167 @@ pub struct HandlerSite {
     pub actor: &'static str,
     /// The `message` label: the message type's name (`ImportBlock`).
     pub message: &'static str,
-    /// The `actor_type` label.
-    pub actor_type: ActorType,
-    /// The `message_type` label.
-    pub message_type: MessageType,
-    messages: Counter,
-    latency: LatencyHistogram,
-    /// Messages that finished `error` or `panicked`.
-    errors: Counter,
-    /// When the last message finished: nanoseconds since the process epoch plus one; 0 never.
+    /// Resolves the categories (see [`HandlerSite::deferred`]).
+    resolve: fn() -> (ActorType, MessageType),
+    /// The resolved categories ([`pack`]), or [`UNRESOLVED`].
+    resolved: AtomicU32,
+    messages: AtomicU64,
+    /// Messages finished, by [`MessageOutcome`] index.
+    outcomes: [AtomicU64; OUTCOMES],
+    latency: Histogram,
+    /// When the last message finished, in `clock::mono_nanos` plus one; 0 never.
     last_finished: AtomicU64,
 }
 
 impl HandlerSite {
-    /// A site with its counters at 0.
+    const fn with(
+        actor: &'static str,
+        message: &'static str,
+        resolve: fn() -> (ActorType, MessageType),
+        resolved: u32,
+    ) -> Self {
+        Self {
+            actor,
+            message,
+            resolve,
+            resolved: AtomicU32::new(resolved),
+            messages: AtomicU64::new(0),
+            outcomes: [const { AtomicU64::new(0) }; OUTCOMES],
+            latency: Histogram::durations(&LATENCY_BUCKETS, &BOUNDS_NANOS, Some(LATENCY_NATIVE)),
+            last_finished: AtomicU64::new(0),
+        }
+    }
+
+    /// A site with these labels and its counters at 0.
     pub const fn new(
         actor: &'static str,
         message: &'static str,
         actor_type: ActorType,
         message_type: MessageType,
     ) -> Self {
-        Self {
+        fn unreachable_resolve() -> (ActorType, MessageType) {
+            (ActorType::Unclassified, MessageType::Unclassified)
+        }
+        Self::with(
             actor,
             message,
-            actor_type,
-            message_type,
-            messages: Counter::new(),
-            latency: LatencyHistogram::new(),
-            errors: Counter::new(),
-            last_finished: AtomicU64::new(0),
-        }
+            unreachable_resolve,
+            pack(actor_type, message_type),
+        )
     }
 
-    /// Messages that finished `error` or `panicked` at this site.
-    pub fn errors(&self) -> u64 {
-        self.errors.get()
-    }
-
-    /// When a message last finished at this site (any outcome but `cancelled`).
-    pub fn last_activity(&self) -> Option<std::time::Instant> {
-        match self.last_finished.load(Ordering::Relaxed) {
-            0 => None,
-            n => super::metrics::epoch().checked_add(std::time::Duration::from_nanos(n - 1)),
-        }
+    /// A site whose categories `resolve` computes, once: when the registry starts, or when the
+    /// site is first used if that comes first. What `#[instrument_actor]` declares: its
+    /// `resolve` reads the actor's [`ActorKind`](super::ActorKind) and the message's
+    /// [`MessageKind`](super::MessageKind), which are not `const`.
+    pub const fn deferred(
+        actor: &'static str,
+        message: &'static str,
+        resolve: fn() -> (ActorType, MessageType),
+    ) -> Self {
+        Self::with(actor, message, resolve, UNRESOLVED)
     }
 
     #[inline]
-    pub(crate) fn finished(&self, failed: bool, end: std::time::Instant) {
-        if failed {
-            self.errors.inc();
+    fn categories(&self) -> u32 {
+        match self.resolved.load(Ordering::Relaxed) {
+            UNRESOLVED => self.resolve_now(),
+            word => word,
         }
-        let since = end.saturating_duration_since(super::metrics::epoch());
-        self.last_finished.store(
-            u64::try_from(since.as_nanos())
-                .unwrap_or(u64::MAX)
-                .saturating_add(1),
-            Ordering::Relaxed,
-        );
+    }
+
+    #[cold]
+    fn resolve_now(&self) -> u32 {
+        let (a, m) = (self.resolve)();
+        let word = pack(a, m);
+        self.resolved.store(word, Ordering::Relaxed);
+        word
+    }
+
+    /// The `actor_type` label.
+    #[inline]
+    pub fn actor_type(&self) -> ActorType {
+        unpack(self.categories()).0
+    }
+
+    /// The `actor_type` label's index, for the per-type tables of the hot path.
+    #[inline]
+    pub(crate) fn actor_index(&self) -> u8 {
+        (self.categories() & 0xff) as u8 - 1
+    }
+
+    /// The `message_type` label.
+    pub fn message_type(&self) -> MessageType {
+        unpack(self.categories()).1
     }
 
     /// Messages started at this site.
     pub fn messages(&self) -> u64 {
-        self.messages.get()
+        self.messages.load(Ordering::Relaxed)
+    }
+
+    /// Messages finished at this site with `outcome`.
+    pub fn outcome(&self, outcome: MessageOutcome) -> u64 {
+        self.outcomes[outcome.index()].load(Ordering::Relaxed)
+    }
+
+    /// Messages finished at this site with any outcome.
+    pub fn finished_total(&self) -> u64 {
+        self.outcomes
+            .iter()
+            .map(|o| o.load(Ordering::Relaxed))
+            .sum()
+    }
+
+    /// Messages that finished `error` or `panicked` at this site.
+    pub fn errors(&self) -> u64 {
+        self.outcome(MessageOutcome::Error) + self.outcome(MessageOutcome::Panicked)
     }
 
     /// The latency of the messages finished at this site (cancelled ones apart).
-    pub fn latency(&self) -> &LatencyHistogram {
+    pub fn latency(&self) -> &Histogram {
         &self.latency
+    }
+
+    /// When a message last finished at this site (any outcome but `cancelled`), in Unix
+    /// seconds.
+    pub fn last_activity_unix_seconds(&self) -> Option<f64> {
+        match self.last_finished.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some(crate::clock::unix_seconds_of(n - 1)),
+        }
     }
 
     #[inline]
     pub(crate) fn count_message(&self) {
-        self.messages.inc();
+        self.messages.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Records a latency, with the current trace as its exemplar when there is one.
+    /// Records a message that finished with `outcome` after `nanos`, at `end`
+    /// (`clock::mono_nanos`); `trace` is its exemplar's trace when there is one.
     #[inline]
-    pub(crate) fn observe_nanos_traced(&self, nanos: u64) {
-        self.latency.observe_nanos_traced(nanos);
+    pub(crate) fn finished(
+        &self,
+        outcome: MessageOutcome,
+        nanos: u64,
+        end: u64,
+        trace: Option<TraceId>,
+    ) {
+        self.outcomes[outcome.index()].fetch_add(1, Ordering::Relaxed);
+        if outcome == MessageOutcome::Cancelled {
+            return;
+        }
+        match trace {
+            Some(t) => self.latency.observe_nanos_with_exemplar(nanos, t),
+            None => self.latency.observe_nanos(nanos),
+        }
+        self.last_finished
+            .store(end.saturating_add(1), Ordering::Relaxed);
     }
 
     fn key(&self) -> Key {
-        (
-            self.actor_type.index(),
-            self.message_type.index(),
-            self.actor,
-            self.message,
-        )
+        let (a, m) = unpack(self.categories());
+        (a.index(), m.index(), self.actor, self.message)
     }
 }
 
@@ -275,7 +266,8 @@ inventory::collect!(SiteRegistration);
 type Key = (usize, usize, &'static str, &'static str);
 
 /// The registered sites, grouped by their labels (two sites of one handler, such as a
-/// `Handler` impl and an inherent helper for the same message, export one series).
+/// `Handler` impl and an inherent helper for the same message, export one series). Resolves
+/// every site's categories.
 fn groups() -> &'static [(Key, Vec<&'static HandlerSite>)] {
     static GROUPS: OnceLock<Vec<(Key, Vec<&'static HandlerSite>)>> = OnceLock::new();
     GROUPS.get_or_init(|| {
@@ -287,38 +279,30 @@ fn groups() -> &'static [(Key, Vec<&'static HandlerSite>)] {
     })
 }
 
+/// Groups the registered sites and resolves their categories (the registry's start).
+pub(crate) fn init() {
+    groups();
+}
+
 /// Every registered site.
 pub fn sites() -> impl Iterator<Item = &'static HandlerSite> {
     groups().iter().flat_map(|(_, s)| s.iter().copied())
 }
 
-const TYPES: usize = <ActorType as LabelValue>::COUNT;
-const MESSAGE_TYPES: usize = <MessageType as LabelValue>::COUNT;
-
-/// Messages recorded without a site, by actor type and message type.
-static UNSITED_MESSAGES: [[Counter; MESSAGE_TYPES]; TYPES] =
-    [const { [const { Counter::new() }; MESSAGE_TYPES] }; TYPES];
-/// Their latency, by actor type and message type.
-static UNSITED_LATENCY: [[LatencyHistogram; MESSAGE_TYPES]; TYPES] =
-    [const { [const { LatencyHistogram::new() }; MESSAGE_TYPES] }; TYPES];
-
-/// Records a message handled outside an instrumented handler (the bridge's events).
-pub(crate) fn record_unsited(actor_type: ActorType, message_type: MessageType, nanos: u64) {
-    UNSITED_MESSAGES[actor_type.index()][message_type.index()].inc();
-    UNSITED_LATENCY[actor_type.index()][message_type.index()].observe_nanos_traced(nanos);
+/// The actor type the registered handlers of the actor named `actor` (its type name) have,
+/// if any has one.
+pub(crate) fn actor_type_of_actor(actor: &str) -> Option<ActorType> {
+    sites()
+        .find(|s| s.actor == actor)
+        .map(HandlerSite::actor_type)
 }
 
-/// Messages started by actors of `actor_type`, at every site and without one.
-pub(crate) fn started(actor_type: ActorType) -> u64 {
-    let sited: u64 = sites()
-        .filter(|s| s.actor_type == actor_type)
-        .map(HandlerSite::messages)
-        .sum();
-    let unsited: u64 = UNSITED_MESSAGES[actor_type.index()]
-        .iter()
-        .map(Counter::get)
-        .sum();
-    sited + unsited
+/// The message type the registered handlers of the message named `message` have, if any
+/// has one.
+pub(crate) fn message_type_of_message(message: &str) -> Option<MessageType> {
+    sites()
+        .find(|s| s.message == message)
+        .map(HandlerSite::message_type)
 }
 
 /// Which of the two families a [`SiteFamily`] exports.
@@ -352,69 +336,46 @@ impl SiteFamily {
         }
     }
 
-    /// Messages started with these labels (summed over the sites that carry them), or, with
-    /// `actor`/`message` `None`, those recorded without a site.
+    /// Messages started with these labels, summed over the sites that carry them.
     pub fn get(
         &self,
         actor_type: ActorType,
         message_type: MessageType,
-        actor: Option<(&str, &str)>,
+        actor: &str,
+        message: &str,
     ) -> u64 {
-        match actor {
-            None => UNSITED_MESSAGES[actor_type.index()][message_type.index()].get(),
-            Some((a, m)) => sites()
-                .filter(|s| {
-                    s.actor_type == actor_type
-                        && s.message_type == message_type
-                        && s.actor == a
-                        && s.message == m
-                })
-                .map(HandlerSite::messages)
-                .sum(),
-        }
+        sites()
+            .filter(|s| {
+                s.actor_type() == actor_type
+                    && s.message_type() == message_type
+                    && s.actor == actor
+                    && s.message == message
+            })
+            .map(HandlerSite::messages)
+            .sum()
     }
 
-    fn write_labels(out: &mut Vec<u8>, t: ActorType, m: MessageType, names: Option<(&str, &str)>) {
+    fn write_labels(out: &mut Vec<u8>, s: &Series<'_>) {
         out.extend_from_slice(b"actor_type=\"");
-        out.extend_from_slice(t.as_str().as_bytes());
+        out.extend_from_slice(s.actor_type.as_str().as_bytes());
         out.extend_from_slice(b"\",message_type=\"");
-        out.extend_from_slice(m.as_str().as_bytes());
+        out.extend_from_slice(s.message_type.as_str().as_bytes());
+        out.extend_from_slice(b"\",actor=\"");
+        write_label_value(out, s.sites[0].actor);
+        out.extend_from_slice(b"\",message=\"");
+        write_label_value(out, s.sites[0].message);
         out.push(b'"');
-        if let Some((a, msg)) = names {
-            out.extend_from_slice(b",actor=\"");
-            write_label_value(out, a);
-            out.extend_from_slice(b"\",message=\"");
-            write_label_value(out, msg);
-            out.push(b'"');
-        }
     }
 
-    /// Calls `f` with each exported series: the registered sites grouped by their labels,
-    /// then the messages recorded without a site.
+    /// Calls `f` with each exported series: the registered sites grouped by their labels.
     fn for_each_series(&self, mut f: impl FnMut(&Series<'_>)) {
         for ((t, m, _, _), sites) in groups() {
             f(&Series {
                 actor_type: ActorType::VALUES[*t],
-                message_type: MessageType::VALUES[*m],
-                names: Some((sites[0].actor, sites[0].message)),
-                messages: sites.iter().map(|s| s.messages()).sum(),
-                latency: Latencies::Sites(sites),
+                message_type: sites[0].message_type(),
+                sites,
             });
-        }
-        for t in ActorType::VALUES {
-            for m in MessageType::VALUES {
-                let messages = UNSITED_MESSAGES[t.index()][m.index()].get();
-                if messages == 0 {
-                    continue;
-                }
-                f(&Series {
-                    actor_type: *t,
-                    message_type: *m,
-                    names: None,
-                    messages,
-                    latency: Latencies::One(&UNSITED_LATENCY[t.index()][m.index()]),
-                });
-            }
+            let _ = m;
         }
     }
 
@@ -424,11 +385,11 @@ impl SiteFamily {
         match self.which {
             Which::Messages => {
                 sample(out, name, "", labels, None);
-                write_u64(out, s.messages);
+                write_u64(out, s.messages());
                 out.push(b'\n');
             }
             Which::Latency => {
-                let (counts, sum_nanos) = s.latency.counts();
+                let (counts, sum_nanos) = s.counts();
                 let mut acc = 0;
                 let mut le = Vec::with_capacity(8);
                 for (i, c) in counts.iter().enumerate() {
@@ -442,7 +403,7 @@ impl SiteFamily {
                     write_u64(out, acc);
                     out.push(b'\n');
                     if exemplars {
-                        if let Some(e) = s.latency.exemplar(i) {
+                        if let Some(e) = s.exemplar(i) {
                             write_exemplar(out, &e);
                         }
                     }
@@ -478,58 +439,48 @@ impl SiteFamily {
         let mut labels = Vec::with_capacity(128);
         self.for_each_series(|s| {
             labels.clear();
-            Self::write_labels(&mut labels, s.actor_type, s.message_type, s.names);
+            Self::write_labels(&mut labels, s);
             self.write_text_series(out, &labels, s, openmetrics);
         });
     }
 }
 
-/// The latency histograms of one exported series.
-enum Latencies<'a> {
-    /// Every site of one handler.
-    Sites(&'a [&'static HandlerSite]),
-    /// The messages recorded without a site, under one pair of labels.
-    One(&'static LatencyHistogram),
+/// One exported series of a [`SiteFamily`]: every site of one handler.
+struct Series<'a> {
+    actor_type: ActorType,
+    message_type: MessageType,
+    sites: &'a [&'static HandlerSite],
 }
 
-impl Latencies<'_> {
-    fn each(&self) -> impl Iterator<Item = &LatencyHistogram> + '_ {
-        let (sites, one) = match self {
-            Latencies::Sites(s) => (*s, None),
-            Latencies::One(h) => (&[][..], Some(*h)),
-        };
-        sites.iter().map(|s| &s.latency).chain(one)
+impl Series<'_> {
+    fn messages(&self) -> u64 {
+        self.sites.iter().map(|s| s.messages()).sum()
     }
 
     /// The bucket counts (not cumulative) and the sum in nanoseconds, added up.
     fn counts(&self) -> ([u64; SLOTS], u64) {
         let mut counts = [0; SLOTS];
-        let mut sum = 0;
-        for h in self.each() {
-            h.add_into(&mut counts, &mut sum);
+        let mut sum: u64 = 0;
+        for s in self.sites {
+            for (acc, c) in counts.iter_mut().zip(s.latency.bucket_counts()) {
+                *acc += c;
+            }
+            sum = sum.wrapping_add(s.latency.sum_nanos().unwrap_or(0) as u64);
         }
         (counts, sum)
     }
 
-    /// The latest exemplar of bucket `i` among the histograms.
+    /// The latest exemplar of bucket `i` among the sites.
     fn exemplar(&self, i: usize) -> Option<Exemplar> {
-        self.each()
-            .filter_map(|h| h.exemplar(i))
+        self.sites
+            .iter()
+            .filter_map(|s| s.latency.exemplar(i))
             .max_by_key(|e| e.timestamp_ms)
     }
 
     fn native(&self) -> Option<NativeSnapshot> {
-        NativeBuckets::merged(self.each().map(|h| &h.native))
+        NativeBuckets::merged(self.sites.iter().filter_map(|s| s.latency.native_buckets()))
     }
-}
-
-/// One exported series of a [`SiteFamily`].
-struct Series<'a> {
-    actor_type: ActorType,
-    message_type: MessageType,
-    names: Option<(&'static str, &'static str)>,
-    messages: u64,
-    latency: Latencies<'a>,
 }
 
 /// Starts a sample line: `name[suffix]{labels[,le="x"]} `.
@@ -552,7 +503,6 @@ impl Collect for SiteFamily {
     }
 
     fn init(&self) {
-        super::metrics::epoch();
         groups();
     }
 
@@ -580,20 +530,18 @@ impl Collect for SiteFamily {
             m.clear();
             wire::label_pair(&mut m, "actor_type", s.actor_type.as_str());
             wire::label_pair(&mut m, "message_type", s.message_type.as_str());
-            if let Some((actor, message)) = s.names {
-                wire::label_pair(&mut m, "actor", actor);
-                wire::label_pair(&mut m, "message", message);
-            }
+            wire::label_pair(&mut m, "actor", s.sites[0].actor);
+            wire::label_pair(&mut m, "message", s.sites[0].message);
             match self.which {
-                Which::Messages => wire::counter(&mut m, s.messages as f64),
+                Which::Messages => wire::counter(&mut m, s.messages() as f64),
                 Which::Latency => {
-                    let native = s.latency.native();
-                    let (counts, sum_nanos) = s.latency.counts();
+                    let native = s.native();
+                    let (counts, sum_nanos) = s.counts();
                     let buckets = counts.iter().enumerate().map(|(i, c)| {
                         (
                             *c,
                             LATENCY_BUCKETS.get(i).copied().unwrap_or(f64::INFINITY),
-                            s.latency.exemplar(i),
+                            s.exemplar(i),
                         )
                     });
                     write_histogram_proto(&mut m, native.as_ref(), buckets, || {
@@ -608,12 +556,7 @@ impl Collect for SiteFamily {
     }
 
     fn series_count(&self) -> usize {
-        let unsited = UNSITED_MESSAGES
-            .iter()
-            .flatten()
-            .filter(|c| c.get() > 0)
-            .count();
-        groups().len() + unsited
+        groups().len()
     }
 }
 
@@ -629,52 +572,62 @@ mod tests {
     }
 
     #[test]
-    fn latency_buckets_are_upper_inclusive() {
-        let h = LatencyHistogram::new();
-        h.observe_nanos(1_000_000); // exactly 1 ms: the first bucket
-        h.observe_nanos(1_000_001);
-        h.observe_nanos(10_000_000_000); // 10 s: +Inf
-        let mut counts = [0; SLOTS];
-        let mut sum = 0;
-        h.add_into(&mut counts, &mut sum);
-        assert_eq!(counts[0], 1);
-        assert_eq!(counts[1], 1);
-        assert_eq!(counts[SLOTS - 1], 1);
-        assert_eq!(h.count(), 3);
-        assert_eq!(sum, 10_002_000_001);
+    fn categories_pack_and_unpack() {
+        for a in ActorType::VALUES {
+            for m in MessageType::VALUES
+                .iter()
+                .copied()
+                .chain([MessageType::Custom(7), MessageType::Custom(u16::MAX)])
+            {
+                assert_eq!(unpack(pack(*a, m)), (*a, m));
+                assert_ne!(pack(*a, m), UNRESOLVED);
+            }
+        }
     }
 
     #[test]
-    fn latency_has_native_buckets_and_exemplars() {
-        let h = LatencyHistogram::new();
-        h.observe_nanos(0);
-        h.observe_nanos(1_000_000);
-        h.observe_nanos_with_exemplar(3_000_000, TraceId::from_u64(0x2a));
-        let n = h.native();
-        // 1 ms: 8 log2(0.001) = -79.7, so bucket -79, (2^(-80/8), 2^(-79/8)]; 3 ms: 8 log2(0.003)
-        // = -67.0, so bucket -67; 0 s in the zero bucket.
+    fn a_deferred_site_resolves_once() {
+        use std::sync::atomic::AtomicUsize;
+        static CALLS: AtomicUsize = AtomicUsize::new(0);
+        static SITE: HandlerSite = HandlerSite::deferred("PeerActor", "GetPeers", || {
+            CALLS.fetch_add(1, Ordering::Relaxed);
+            (ActorType::Network, MessageType::Custom(3))
+        });
+        assert_eq!(SITE.actor_type(), ActorType::Network);
+        assert_eq!(SITE.message_type(), MessageType::Custom(3));
+        assert_eq!(SITE.actor_index(), ActorType::Network.index() as u8);
+        assert_eq!(CALLS.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn latency_buckets_are_upper_inclusive_with_native_buckets_and_exemplars() {
+        static SITE: HandlerSite =
+            HandlerSite::new("A", "M", ActorType::Chain, MessageType::System);
+        SITE.finished(MessageOutcome::Ok, 1_000_000, 5, None); // exactly 1 ms: the first bucket
+        SITE.finished(MessageOutcome::Ok, 1_000_001, 6, None);
+        SITE.finished(
+            MessageOutcome::Error,
+            3_000_000,
+            7,
+            Some(TraceId::from_u64(0x2a)),
+        );
+        SITE.finished(MessageOutcome::Cancelled, 10_000_000_000, 8, None);
+        let h = SITE.latency();
+        assert_eq!(h.cumulative_counts()[..2], [1, 3]);
+        assert_eq!(h.sample_count(), 3);
+        assert_eq!(h.sum_nanos(), Some(5_000_001));
+        let n = h.native().expect("native buckets");
+        // 1 ms: 8 log2(0.001) = -79.7, so bucket -79; 3 ms: 8 log2(0.003) = -67.0, bucket -67.
         assert_eq!(n.schema, 3);
-        assert_eq!(n.zero_count, 1);
-        assert_eq!(n.positive, vec![(-79, 1), (-67, 1)]);
-        assert!(crate::metric::native::upper_bound(3, -79) >= 0.001);
-        assert!(crate::metric::native::upper_bound(3, -80) < 0.001);
+        assert_eq!(n.positive, vec![(-79, 2), (-67, 1)]);
         assert_eq!(h.exemplar(0), None);
         let e = h.exemplar(1).expect("the exemplar of (1 ms, 5 ms]");
         assert_eq!((e.value, e.trace_id), (0.003, TraceId::from_u64(0x2a)));
-        // Outside every span (and with no subscriber), no exemplar is written.
-        h.observe_nanos_traced(20_000_000);
-        assert_eq!(h.exemplar(3), None);
-        assert_eq!(h.count(), 4);
-    }
-
-    #[test]
-    fn native_buckets_of_two_sites_add_up() {
-        let (a, b) = (LatencyHistogram::new(), LatencyHistogram::new());
-        a.observe_nanos(1_000_000);
-        b.observe_nanos(1_000_000);
-        b.observe_nanos(3_000_000);
-        let merged = NativeBuckets::merged([&a.native, &b.native]).unwrap();
-        assert_eq!(merged.positive, vec![(-79, 2), (-67, 1)]);
-        assert_eq!(NativeBuckets::merged([&a.native]).unwrap(), a.native());
+        assert_eq!(
+            (SITE.errors(), SITE.finished_total()),
+            (1, 4),
+            "cancelled is finished, not an error"
+        );
+        assert!(SITE.last_activity_unix_seconds().is_some());
     }
 }

@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use super::lifecycle::{
     clear_restart, mark_restart, restart_failed, set_stop_reason, take_last_stop, transition,
+    TypeOf,
 };
 use crate::catalogue::actor_lifecycle::{
     ACTOR_SUPERVISION_FAILURES, SUPERVISION_ESCALATION_EVENTS, SUPERVISION_TREE_RESTARTS,
@@ -59,14 +60,30 @@ pub const RESTART_LIMIT: RestartLimit = RestartLimit {
 pub struct SupervisionSite {
     /// The actor's type name (`EngineActor`).
     pub child: &'static str,
-    /// Its `actor_type` label.
-    pub actor_type: ActorType,
+    actor_type: TypeOf,
 }
 
 impl SupervisionSite {
     /// The site of the supervised actor named `child`, of type `actor_type`.
     pub const fn new(child: &'static str, actor_type: ActorType) -> Self {
-        Self { child, actor_type }
+        Self {
+            child,
+            actor_type: TypeOf::Known(actor_type),
+        }
+    }
+
+    /// The site of the supervised actor named `child`, whose type `actor_type` computes (what
+    /// `#[instrument_actor]` declares: it reads the actor's `ActorKind`).
+    pub const fn deferred(child: &'static str, actor_type: fn() -> ActorType) -> Self {
+        Self {
+            child,
+            actor_type: TypeOf::Deferred(actor_type),
+        }
+    }
+
+    /// Its `actor_type` label.
+    pub fn actor_type(&self) -> ActorType {
+        self.actor_type.get()
     }
 }
 
@@ -138,7 +155,7 @@ pub fn restarting(site: &'static SupervisionSite) -> RestartGuard {
         .inc();
     transition(
         site.child,
-        site.actor_type,
+        site.actor_type(),
         ActorState::Stopped,
         ActorState::Restarting,
         TransitionReason::SupervisorRestart,
@@ -167,12 +184,12 @@ impl Drop for RestartGuard {
         clear_restart();
         transition(
             self.site.child,
-            self.site.actor_type,
+            self.site.actor_type(),
             ActorState::Restarting,
             ActorState::Failed,
             TransitionReason::RestartPanic,
         );
-        restart_failed(self.site.child, self.site.actor_type);
+        restart_failed(self.site.child, self.site.actor_type());
     }
 }
 

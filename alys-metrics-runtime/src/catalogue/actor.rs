@@ -1,9 +1,10 @@
 //! Actor system.
 //!
-//! The families computed at scrape time from the actor runtime's own state (per-handler
-//! messages and latency, in flight, throughput, health counts, last activity) are declared
-//! here by their [`Descriptor`]s; their statics live in `actor` beside that state
-//! (`actor::ACTOR_MESSAGES`, `actor::ACTOR_MESSAGES_IN_FLIGHT`, ...), which registers them.
+//! The families computed at scrape time from the handler sites (per-handler messages and
+//! latency; by actor type outcomes, processed, errors, in flight, throughput; health counts,
+//! last activity) are declared here by their [`Descriptor`]s; their statics live in `actor`
+//! beside the sites (`actor::ACTOR_MESSAGES`, `actor::ACTOR_MESSAGE_OUTCOMES`, ...), which
+//! registers them.
 
 use super::prelude::*;
 use crate::metric::{Descriptor, Kind};
@@ -51,16 +52,15 @@ pub static ACTOR_MAILBOX_SIZE: IntGauge;
 #[alys_metric(counter, labels(actor_type, reason: RestartReason))]
 pub static ACTOR_RESTARTS: Counter;
 
-/// Actor lifecycle events (spawn, stop, restart, recover), by actor type.
-#[alys_metric(counter, labels(actor_type, event))]
+/// Actor lifecycle events of registered actors (spawn, stop, recover), by actor type; restarts are alys_actor_restarts_total.
+#[alys_metric(counter, labels(actor_type, event: RegistrationEvent))]
 pub static ACTOR_LIFECYCLE_EVENTS: Counter;
 
-/// `alys_actor_message_throughput_per_second{actor_type}`: messages handled per second, from
-/// the bridge's collection window for the actor types it tracks, otherwise derived from the
-/// messages instrumented handlers finished.
+/// `alys_actor_message_throughput_per_second{actor_type}`: messages handled per second,
+/// derived from the messages instrumented handlers finished.
 pub static ACTOR_MESSAGE_THROUGHPUT_PER_SECOND_DESCRIPTOR: Descriptor = Descriptor {
     name: "alys_actor_message_throughput_per_second",
-    help: "Messages handled per second, by actor type (the bridge's collection window, or the messages instrumented handlers finished since the previous computation).",
+    help: "Messages handled per second, by actor type (the messages instrumented handlers finished since the previous computation).",
     kind: Kind::Gauge,
     label_names: &["actor_type"],
     label_types: &["ActorType"],
@@ -70,20 +70,39 @@ pub static ACTOR_MESSAGE_THROUGHPUT_PER_SECOND_DESCRIPTOR: Descriptor = Descript
     line: line!(),
 };
 
-/// Messages handled successfully, by actor type (the counter behind the throughput gauge).
-#[alys_metric(counter, labels(actor_type))]
-pub static ACTOR_MESSAGES_PROCESSED: Counter;
+/// `alys_actor_messages_processed_total{actor_type}`: messages handled successfully (the
+/// `ok` outcomes of the handler sites), by actor type.
+pub static ACTOR_MESSAGES_PROCESSED_DESCRIPTOR: Descriptor = Descriptor {
+    name: "alys_actor_messages_processed_total",
+    help: "Messages handled successfully, by actor type (the counter behind the throughput gauge).",
+    kind: Kind::Counter,
+    label_names: &["actor_type"],
+    label_types: &["ActorType"],
+    buckets: &[],
+    rust_path: "alys_metrics::actor::ACTOR_MESSAGES_PROCESSED",
+    file: file!(),
+    line: line!(),
+};
 
-/// Messages whose handler failed, by actor type.
-#[alys_metric(counter, labels(actor_type))]
-pub static ACTOR_MESSAGE_ERRORS: Counter;
+/// `alys_actor_message_errors_total{actor_type}`: messages whose handler failed (the `error`
+/// and `panicked` outcomes of the handler sites), by actor type.
+pub static ACTOR_MESSAGE_ERRORS_DESCRIPTOR: Descriptor = Descriptor {
+    name: "alys_actor_message_errors_total",
+    help: "Messages whose handler failed, by actor type.",
+    kind: Kind::Counter,
+    label_names: &["actor_type"],
+    label_types: &["ActorType"],
+    buckets: &[],
+    rust_path: "alys_metrics::actor::ACTOR_MESSAGE_ERRORS",
+    file: file!(),
+    line: line!(),
+};
 
-/// `alys_actor_healthy_count`: actors that are healthy (success rate above 95 %, error rate
-/// below 5 %): the bridge's registered actors, or else the instrumented actors that handled a
-/// message.
+/// `alys_actor_healthy_count`: instrumented actors that handled a message and are healthy
+/// (success rate above 95 %, error rate below 5 %).
 pub static ACTOR_HEALTHY_COUNT_DESCRIPTOR: Descriptor = Descriptor {
     name: "alys_actor_healthy_count",
-    help: "Actors that are healthy (success rate above 95 %, error rate below 5 %): registered with the bridge, or else instrumented actors that handled a message.",
+    help: "Instrumented actors that handled a message and are healthy (success rate above 95 %, error rate below 5 %).",
     kind: Kind::Gauge,
     label_names: &[],
     label_types: &[],
@@ -93,11 +112,10 @@ pub static ACTOR_HEALTHY_COUNT_DESCRIPTOR: Descriptor = Descriptor {
     line: line!(),
 };
 
-/// `alys_actor_total_count`: the bridge's registered actors, or else the instrumented actors
-/// that handled a message.
+/// `alys_actor_total_count`: instrumented actors that handled a message.
 pub static ACTOR_TOTAL_COUNT_DESCRIPTOR: Descriptor = Descriptor {
     name: "alys_actor_total_count",
-    help: "Actors registered with the bridge, or else instrumented actors that handled a message.",
+    help: "Instrumented actors that handled a message.",
     kind: Kind::Gauge,
     label_names: &[],
     label_types: &[],
@@ -121,9 +139,20 @@ pub static ACTOR_LAST_ACTIVITY_DESCRIPTOR: Descriptor = Descriptor {
     line: line!(),
 };
 
-/// How the handling of actor messages ended (ok, error, panicked, cancelled), by actor type.
-#[alys_metric(counter, labels(actor_type, outcome: MessageOutcome))]
-pub static ACTOR_MESSAGE_OUTCOMES: Counter;
+/// `alys_actor_message_outcomes_total{actor_type, outcome}`: how the handling of actor
+/// messages ended (the handler sites' outcome counts), by actor type.
+pub static ACTOR_MESSAGE_OUTCOMES_DESCRIPTOR: Descriptor = Descriptor {
+    name: "alys_actor_message_outcomes_total",
+    help:
+        "How the handling of actor messages ended (ok, error, panicked, cancelled), by actor type.",
+    kind: Kind::Counter,
+    label_names: &["actor_type", "outcome"],
+    label_types: &["ActorType", "MessageOutcome"],
+    buckets: &[],
+    rust_path: "alys_metrics::actor::ACTOR_MESSAGE_OUTCOMES",
+    file: file!(),
+    line: line!(),
+};
 
 /// Messages refused by full actor mailboxes, by actor type.
 #[alys_metric(counter, labels(actor_type))]

@@ -15,3 +15,17 @@ pub enum MessageOutcome {
     /// The handler's future was dropped before it finished.
     Cancelled,
 }
+
+/// What an `ActorMetricsBridge` saw happen to a registered actor (`event` label of
+/// `alys_actor_lifecycle_events_total`; 3 values). Restarts are counted once, in
+/// `alys_actor_restarts_total`; the `restart` event of the operators' spelling is a recording
+/// rule over it (`ops/spellings.yml`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum RegistrationEvent {
+    /// The actor was registered.
+    Spawn,
+    /// The actor was unregistered.
+    Stop,
+    /// The node reported the actor's health recovered.
+    Recover,
+}

@@ -23,8 +23,10 @@ pub enum ActorEndpoint {
     Stream,
     /// `supervisor` actors.
     Supervisor,
-    /// `system` actors, and every actor no other type matches.
+    /// `system` actors.
     System,
+    /// `unclassified` actors: no rule says their type.
+    Unclassified,
     /// Code outside any actor handler.
     External,
 }
@@ -44,6 +46,7 @@ impl ActorEndpoint {
             T::Stream => Self::Stream,
             T::Supervisor => Self::Supervisor,
             T::System => Self::System,
+            T::Unclassified => Self::Unclassified,
         }
     }
 }

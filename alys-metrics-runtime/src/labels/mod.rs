@@ -19,7 +19,7 @@ pub(crate) mod words;
 
 use std::borrow::Cow;
 
-pub use actor::MessageOutcome;
+pub use actor::{MessageOutcome, RegistrationEvent};
 pub use actor_lifecycle::{ActorState, EscalationType, StartupPhase, TransitionReason};
 pub use actor_system::{BreakerState, DependencyType};
 pub use actor_traffic::{ActorEndpoint, CommunicationPattern, DeadlockKind};
@@ -333,7 +333,7 @@ mod tests {
     #[test]
     fn tuple_label_sets_multiply_sizes() {
         assert_eq!(<(MigrationPhase, ErrorType) as LabelSet>::CARDINALITY, 100);
-        assert_eq!(<(ActorType, Dynamic<10>) as LabelSet>::CARDINALITY, 9 * 11);
+        assert_eq!(<(ActorType, Dynamic<10>) as LabelSet>::CARDINALITY, 10 * 11);
         const { assert!(<(ActorType,) as LabelSet>::STATIC) };
         const { assert!(!<(ActorType, Dynamic<10>) as LabelSet>::STATIC) };
         assert_eq!(<() as LabelSet>::CARDINALITY, 1);

@@ -67,7 +67,12 @@ pub enum ErrorType {
     System,
 }
 
-/// Kind of actor (`actor_type` label; 9 values).
+/// Kind of actor (`actor_type` label; 10 values).
+///
+/// `#[instrument_actor]` infers it from the actor's type name by whole words
+/// ([`ActorType::by_words`]); an actor type can say it once for all its handlers with
+/// `impl alys_metrics::actor::ActorKind`; an actor no rule classifies is
+/// [`ActorType::Unclassified`], whose counts, latencies and outcomes are as exact as any other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 pub enum ActorType {
     /// `ChainActor`: block processing.
@@ -86,49 +91,72 @@ pub enum ActorType {
     Stream,
     /// Supervision tree actors.
     Supervisor,
-    /// Internal system actors, and every name no other rule matches.
+    /// Internal system actors: health monitors, registries, shutdown coordinators.
     System,
+    /// An actor whose name says no actor type and that declares none
+    /// (`impl ActorKind for X`): the honest default, label value `unclassified`.
+    Unclassified,
 }
 
 impl ActorType {
     /// The actor type an actor's type name says by its whole words, case-insensitively: the
-    /// first word (or run of words) of the name that is a type's label value (`chain`,
-    /// `engine`, `network`, `bridge`, `storage`, `sync`, `stream`, `supervisor`, `system`)
-    /// decides; `None` when no word is one. The same rule `#[instrument_actor]` infers with at
-    /// compile time.
+    /// first word (or run of words) of the name that says one decides; whole words only, so a
+    /// word that merely contains one (`Blockchain`, `Async`, `Peerless`) does not count. `None`
+    /// when no word says one. The rule `#[instrument_actor]` infers with when the actor type
+    /// declares no [`ActorKind`](crate::actor::ActorKind).
+    ///
+    /// | words | actor type |
+    /// |---|---|
+    /// | `Chain` | `chain` |
+    /// | `Engine`, `Execution` | `engine` |
+    /// | `Network`, `Peer`, `Peers`, `P2p` | `network` |
+    /// | `Bridge` | `bridge` |
+    /// | `Storage`, `Database` | `storage` |
+    /// | `Sync` | `sync` |
+    /// | `Stream` | `stream` |
+    /// | `Supervisor`, `Supervision` | `supervisor` |
+    /// | `System`, `Health`, `Shutdown`, `Registry`, `Monitor` | `system` |
     ///
     /// ```
     /// # extern crate alys_metrics_runtime as alys_metrics;
     /// use alys_metrics::labels::ActorType;
     /// const CHAIN: Option<ActorType> = ActorType::by_words("ChainSupervisor");
     /// assert_eq!(CHAIN, Some(ActorType::Chain));
+    /// assert_eq!(ActorType::by_words("RootSupervisor"), Some(ActorType::Supervisor));
+    /// assert_eq!(ActorType::by_words("PeerActor"), Some(ActorType::Network));
+    /// assert_eq!(ActorType::by_words("HealthMonitor"), Some(ActorType::System));
     /// assert_eq!(ActorType::by_words("ExampleBlockchainActor"), None); // `Blockchain` is one word
-    /// assert_eq!(ActorType::by_words("AsyncWorker"), None);
+    /// assert_eq!(ActorType::by_words("ValidationWorker"), None);
     /// ```
     pub const fn by_words(name: &str) -> Option<Self> {
         super::words::by_words(name, &super::words::ACTOR_WORDS)
     }
 
     /// Classifies an actor by its type name at run time: [`ActorType::by_words`], and
-    /// [`ActorType::System`] when no word of the name is an actor type.
+    /// [`ActorType::Unclassified`] when no word of the name is an actor type.
     ///
     /// ```
     /// # extern crate alys_metrics_runtime as alys_metrics;
     /// use alys_metrics::labels::ActorType;
     /// assert_eq!(ActorType::from_name("ChainActor"), ActorType::Chain);
     /// assert_eq!(ActorType::from_name("PegInBridgeActor"), ActorType::Bridge);
-    /// assert_eq!(ActorType::from_name("ExampleBlockchainActor"), ActorType::System);
-    /// assert_eq!(ActorType::from_name("Metronome"), ActorType::System);
+    /// assert_eq!(ActorType::from_name("PeerActor"), ActorType::Network);
+    /// assert_eq!(ActorType::from_name("ExampleBlockchainActor"), ActorType::Unclassified);
+    /// assert_eq!(ActorType::from_name("Metronome"), ActorType::Unclassified);
     /// ```
     pub const fn from_name(name: &str) -> Self {
         match Self::by_words(name) {
             Some(t) => t,
-            None => Self::System,
+            None => Self::Unclassified,
         }
     }
 }
 
-/// Kind of actor message (`message_type` label; 9 values).
+/// Kind of actor message (`message_type` label; 10 values).
+///
+/// `#[instrument_actor]` infers it from the message's type name by whole words; a message
+/// type can say it once with `impl alys_metrics::actor::MessageKind`; a message no rule
+/// classifies is [`MessageType::Unclassified`].
 ///
 /// `Custom(code)` keeps its code for logs and matching, but is exported as the single label
 /// value `custom`, so custom codes cannot grow the number of series.
@@ -152,10 +180,60 @@ pub enum MessageType {
     System,
     /// An application-specific message kind; exported as `custom`.
     Custom(u16),
+    /// A message whose name says no message type and that declares none
+    /// (`impl MessageKind for M`): the honest default, label value `unclassified`.
+    Unclassified,
+}
+
+impl MessageType {
+    /// The message type a message type's name says by its whole words, case-insensitively:
+    /// the first word (or run of words) that is a keyword decides; whole words only. `None`
+    /// when no word is one. The rule `#[instrument_actor]` infers with when the message type
+    /// declares no [`MessageKind`](crate::actor::MessageKind).
+    ///
+    /// | words | message type |
+    /// |---|---|
+    /// | `Start`, `Started`, `Stop`, `Stopped`, `Shutdown`, `Restart`, `Health`, `Heartbeat`, `Lifecycle` | `lifecycle` |
+    /// | `Sync` | `sync` |
+    /// | `Network`, `Peer`, `Peers`, `Gossip`, `Broadcast`, `Publish`, `Subscribe`, `Unsubscribe`, `Discovery`, `Connection` | `network` |
+    /// | `Mining`, `AuxPow`, `Template`, `Produce`, `Production` | `mining` |
+    /// | `Governance`, `Proposal`, `Vote`, `Federation` | `governance` |
+    /// | `Peg`, `PegIn(s)`, `PegOut(s)`, `Bridge` | `bridge` |
+    /// | `Storage`, `Store`, `Database`, `Checkpoint`, `Snapshot`, `Backup`, `Archive`, `Cache` | `storage` |
+    ///
+    /// ```
+    /// # extern crate alys_metrics_runtime as alys_metrics;
+    /// use alys_metrics::labels::MessageType;
+    /// assert_eq!(MessageType::by_words("PegInStarted"), Some(MessageType::Bridge));
+    /// assert_eq!(MessageType::by_words("HealthCheck"), Some(MessageType::Lifecycle));
+    /// assert_eq!(MessageType::by_words("SubmitAuxPow"), Some(MessageType::Mining));
+    /// assert_eq!(MessageType::by_words("ProduceBlock"), Some(MessageType::Mining));
+    /// assert_eq!(MessageType::by_words("RestoreCheckpoint"), Some(MessageType::Storage));
+    /// assert_eq!(MessageType::by_words("ImportBlock"), None);
+    /// ```
+    pub const fn by_words(name: &str) -> Option<Self> {
+        super::words::by_words(name, &super::words::MESSAGE_WORDS)
+    }
+
+    /// Classifies a message by its type name at run time: [`MessageType::by_words`], and
+    /// [`MessageType::Unclassified`] when no word of the name says a message type.
+    ///
+    /// ```
+    /// # extern crate alys_metrics_runtime as alys_metrics;
+    /// use alys_metrics::labels::MessageType;
+    /// assert_eq!(MessageType::from_name("GetPeers"), MessageType::Network);
+    /// assert_eq!(MessageType::from_name("ImportBlock"), MessageType::Unclassified);
+    /// ```
+    pub const fn from_name(name: &str) -> Self {
+        match Self::by_words(name) {
+            Some(t) => t,
+            None => Self::Unclassified,
+        }
+    }
 }
 
 impl LabelValue for MessageType {
-    const COUNT: usize = 9;
+    const COUNT: usize = 10;
     const VALUES: &'static [Self] = &[
         MessageType::Lifecycle,
         MessageType::Sync,
@@ -166,6 +244,7 @@ impl LabelValue for MessageType {
         MessageType::Storage,
         MessageType::System,
         MessageType::Custom(0),
+        MessageType::Unclassified,
     ];
     #[inline]
     fn index(self) -> usize {
@@ -179,6 +258,7 @@ impl LabelValue for MessageType {
             MessageType::Storage => 6,
             MessageType::System => 7,
             MessageType::Custom(_) => 8,
+            MessageType::Unclassified => 9,
         }
     }
     fn as_str(self) -> &'static str {
@@ -192,6 +272,7 @@ impl LabelValue for MessageType {
             "storage",
             "system",
             "custom",
+            "unclassified",
         ][self.index()]
     }
 }
@@ -570,8 +651,8 @@ mod tests {
     fn standard_enums_have_the_seed_sizes_and_distinct_values() {
         check::<MigrationPhase>(10);
         check::<ErrorType>(10);
-        check::<ActorType>(9);
-        check::<MessageType>(9);
+        check::<ActorType>(10);
+        check::<MessageType>(10);
         check::<SyncState>(6);
         check::<RejectionReason>(12);
         check::<PeerRegion>(7);
@@ -613,14 +694,20 @@ mod tests {
         assert_eq!(ActorType::from_name("ChainSupervisor"), ActorType::Chain);
         for none in ["ExampleBlockchainActor", "RestoreCheckpoint", "AsyncWorker"] {
             assert_eq!(ActorType::by_words(none), None, "{none}");
-            assert_eq!(ActorType::from_name(none), ActorType::System, "{none}");
+            assert_eq!(
+                ActorType::from_name(none),
+                ActorType::Unclassified,
+                "{none}"
+            );
         }
         assert_eq!(ActorType::from_name("SYNC"), ActorType::Sync);
         assert_eq!(
             ActorType::from_name("RootSupervisor"),
             ActorType::Supervisor
         );
-        assert_eq!(ActorType::from_name(""), ActorType::System);
+        assert_eq!(ActorType::from_name(""), ActorType::Unclassified);
+        assert_eq!(ActorType::Unclassified.as_str(), "unclassified");
+        assert_eq!(MessageType::Unclassified.as_str(), "unclassified");
     }
 
     #[test]

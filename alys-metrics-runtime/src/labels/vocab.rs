@@ -245,11 +245,8 @@ pub mod actor_types {
     /// [`ActorType::System`].
     pub const system: ActorType = ActorType::System;
 
-    /// Why an actor type could not be inferred from the actor's name (a compile error).
-    pub const NOT_INFERRED: &str =
-        "this actor's name does not say its actor type: no whole word of it is \
-        one of `chain`, `engine`, `network`, `bridge`, `storage`, `sync`, `stream`, `supervisor`, \
-        `system`. Add it to the attribute, e.g. `#[instrument_actor(actor = chain)]`";
+    /// [`ActorType::Unclassified`].
+    pub const unclassified: ActorType = ActorType::Unclassified;
 }
 
 /// The message types `#[instrument_actor(message = ..)]` takes, by label value.
@@ -278,11 +275,8 @@ pub mod message_types {
         MessageType::Custom(code)
     }
 
-    /// Why a message type could not be inferred from the message's name (a compile error).
-    pub const NOT_INFERRED: &str = "this message's name does not say its message type: no word of it is one \
-        of the message type words (see `alys_metrics::actor::message_type_by_words`). Add it to the \
-        attribute, e.g. `#[instrument_actor(message = sync)]`, with one of `lifecycle`, `sync`, \
-        `network`, `mining`, `governance`, `bridge`, `storage`, `system` or `custom(N)`";
+    /// [`MessageType::Unclassified`].
+    pub const unclassified: MessageType = MessageType::Unclassified;
 }
 
 #[cfg(test)]
@@ -302,14 +296,9 @@ mod tests {
             actor_types::stream,
             actor_types::supervisor,
             actor_types::system,
+            actor_types::unclassified,
         ];
         assert_eq!(listed.as_slice(), ActorType::VALUES);
-        for t in listed {
-            assert!(
-                actor_types::NOT_INFERRED.contains(&format!("`{}`", t.as_str())),
-                "{t:?} is missing from the message"
-            );
-        }
     }
 
     #[test]
@@ -324,14 +313,9 @@ mod tests {
             message_types::storage,
             message_types::system,
             message_types::custom(0),
+            message_types::unclassified,
         ];
         assert_eq!(listed.as_slice(), MessageType::VALUES);
-        for t in listed {
-            assert!(
-                message_types::NOT_INFERRED.contains(&format!("`{}", t.as_str())),
-                "{t:?} is missing from the message"
-            );
-        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub use counter::{Counter, FloatCounter};
 pub use family::{Collect, Metric};
 pub use gauge::{Gauge, IntGauge};
 pub(crate) use histogram::write_proto as write_histogram_proto;
-pub use histogram::{Histogram, HistogramTimer, DEFAULT_BUCKETS};
+pub use histogram::{nanos_of, Histogram, HistogramTimer, DEFAULT_BUCKETS};
 pub use named::NamedLabels;
 pub use native::NativeConfig;
 pub use number::{CounterValue, GaugeValue};

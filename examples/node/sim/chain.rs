@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
-use alys_metrics::actor::ActorMetrics;
 use alys_metrics::catalogue::consensus::{
     AURA_PRODUCED_BLOCKS, AURA_VERIFY_SIGNED_BLOCK, CHAIN_BLOCK_HEIGHT, CHAIN_BLOCK_PRODUCTION,
     CHAIN_LAST_FINALIZED_BLOCK, CHAIN_LAST_PROCESSED_BLOCK, CHAIN_PROCESS_BLOCK,
@@ -292,7 +291,6 @@ impl TxPool {
 
 /// The chain actor (`actor_type="chain"`).
 pub struct ChainActor {
-    metrics: Arc<ActorMetrics>,
     me: Authority,
     view: Rc<ChainView>,
     engine: Rc<Slot<EngineActor>>,
@@ -306,7 +304,6 @@ impl ChainActor {
     /// A chain actor for authority `me`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        metrics: Arc<ActorMetrics>,
         me: Authority,
         view: Rc<ChainView>,
         engine: Rc<Slot<EngineActor>>,
@@ -315,7 +312,6 @@ impl ChainActor {
         dice: Dice,
     ) -> Self {
         Self {
-            metrics,
             me,
             view,
             engine,
@@ -451,7 +447,7 @@ carries_ticket!(
 );
 
 // Block production is "mining" work (template, build, submit).
-#[instrument_actor(metrics = self.metrics, message = mining)]
+#[instrument_actor]
 impl Handler<ProduceBlock> for ChainActor {
     type Result = ResponseActFuture<Self, Result<u64, ProductionError>>;
 
@@ -531,7 +527,7 @@ impl Handler<ProduceBlock> for ChainActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<ImportGossipBlock> for ChainActor {
     type Result = ResponseActFuture<Self, bool>;
 
@@ -572,7 +568,7 @@ impl Handler<ImportGossipBlock> for ChainActor {
 }
 
 // Fetched by sync: `sync` messages.
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<ImportSyncBatch> for ChainActor {
     type Result = ResponseActFuture<Self, u64>;
 
@@ -612,7 +608,7 @@ impl Handler<ImportSyncBatch> for ChainActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics, message = system)]
+#[instrument_actor]
 impl Handler<SubmitTransactions> for ChainActor {
     type Result = u64;
 
@@ -624,7 +620,7 @@ impl Handler<SubmitTransactions> for ChainActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics, message = system)]
+#[instrument_actor]
 impl Handler<GetChainHead> for ChainActor {
     type Result = u64;
 
@@ -634,7 +630,7 @@ impl Handler<GetChainHead> for ChainActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<AuxPowFinalized> for ChainActor {
     type Result = ();
 
@@ -645,7 +641,7 @@ impl Handler<AuxPowFinalized> for ChainActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<HealthCheck> for ChainActor {
     type Result = bool;
 

@@ -97,7 +97,7 @@ const BUILD_OUTCOMES: [(Option<EngineError>, f64); 4] = [
     (Some(EngineError::NoPayloadId), 5.0),
 ];
 
-#[instrument_actor(metrics = self.metrics, message = system)]
+#[instrument_actor]
 impl Handler<BuildBlock> for EngineActor {
     type Result = ResponseActFuture<Self, Result<u64, EngineError>>;
 
@@ -138,7 +138,7 @@ impl Handler<BuildBlock> for EngineActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics, message = system)]
+#[instrument_actor]
 impl Handler<CommitBlock> for EngineActor {
     type Result = ResponseFuture<Result<(), EngineError>>;
 
@@ -160,7 +160,7 @@ impl Handler<CommitBlock> for EngineActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<HealthCheck> for EngineActor {
     type Result = bool;
 

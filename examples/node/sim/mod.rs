@@ -1,9 +1,9 @@
 //! A simulated Alys node, instrumented with `alys-metrics`: the program behind
 //! `cargo run --release --example node`, also run by `tests/prometheus_e2e.rs`.
 //!
-//! - actix actors for chain, engine, network, sync, bridge and storage, every handler under
-//!   `#[instrument_actor]`, registered with an [`ActorMetricsBridge`] (mailbox sizes,
-//!   throughput, health, restarts);
+//! - actix actors for chain, engine, network, sync, bridge and storage, every handler under a
+//!   bare `#[instrument_actor]` (messages, latency, outcomes, in flight, throughput, health),
+//!   registered with an [`ActorMetricsBridge`] (mailbox sizes, restarts);
 //! - block production and validation under `#[time_block]`; sync from discovering to synced;
 //!   a transaction pool with rejections; peers joining and leaving across regions; the V2
 //!   migration with errors, failed validations and rollbacks; RPC and feature flags;
@@ -443,12 +443,11 @@ impl Node {
         let network_ctx: Context<NetworkActor> = Context::new();
         let network = Slot::new(network_ctx.address(), Arc::clone(&network_m));
         let make_chain = {
-            let (m, view) = (Arc::clone(&chain_m), Rc::clone(&view));
+            let view = Rc::clone(&view);
             let (engine, storage, network) =
                 (Rc::clone(&engine), Rc::clone(&storage), Rc::clone(&network));
             move |n| {
                 ChainActor::new(
-                    Arc::clone(&m),
                     Authority {
                         id: authority_id(me),
                     },
@@ -462,10 +461,9 @@ impl Node {
         };
         let chain = supervised(&chain_m, make_chain.clone());
         let make_network = {
-            let (m, view, chain) = (Arc::clone(&network_m), Rc::clone(&view), Rc::clone(&chain));
+            let (view, chain) = (Rc::clone(&view), Rc::clone(&chain));
             move |n| {
                 NetworkActor::new(
-                    Arc::clone(&m),
                     Dice::new(seed ^ n, "network"),
                     Rc::clone(&view),
                     Rc::clone(&chain),
@@ -486,10 +484,9 @@ impl Node {
         };
         let sync = supervised(&sync_m, make_sync.clone());
         let make_bridge = {
-            let (m, view, chain) = (Arc::clone(&bridge_m), Rc::clone(&view), Rc::clone(&chain));
+            let (view, chain) = (Rc::clone(&view), Rc::clone(&chain));
             move |n| {
                 BridgeActor::new(
-                    Arc::clone(&m),
                     Dice::new(seed ^ n, "bridge"),
                     Rc::clone(&view),
                     Rc::clone(&chain),

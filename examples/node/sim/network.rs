@@ -3,11 +3,9 @@
 //! gossip.
 
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
-use alys_metrics::actor::ActorMetrics;
 use alys_metrics::catalogue::consensus::{CHAIN_DISCOVERED_PEERS, CHAIN_NETWORK_GOSSIP};
 use alys_metrics::chain::{
     peer_disconnected, record_peer_connection_metrics, record_peer_request_rtt, PeerConnectionStats,
@@ -39,7 +37,6 @@ struct Peer {
 
 /// The network actor (`actor_type="network"`).
 pub struct NetworkActor {
-    metrics: Arc<ActorMetrics>,
     dice: Dice,
     view: Rc<ChainView>,
     chain: Rc<Slot<ChainActor>>,
@@ -51,14 +48,8 @@ pub struct NetworkActor {
 
 impl NetworkActor {
     /// A network actor with no peers yet.
-    pub fn new(
-        metrics: Arc<ActorMetrics>,
-        dice: Dice,
-        view: Rc<ChainView>,
-        chain: Rc<Slot<ChainActor>>,
-    ) -> Self {
+    pub fn new(dice: Dice, view: Rc<ChainView>, chain: Rc<Slot<ChainActor>>) -> Self {
         Self {
-            metrics,
             dice,
             view,
             chain,
@@ -259,7 +250,7 @@ carries_ticket!(
     BroadcastBlock
 );
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<PeerTick> for NetworkActor {
     type Result = usize;
 
@@ -272,7 +263,7 @@ impl Handler<PeerTick> for NetworkActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<GossipBlock> for NetworkActor {
     type Result = ();
 
@@ -288,7 +279,7 @@ impl Handler<GossipBlock> for NetworkActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<GossipTransactions> for NetworkActor {
     type Result = ();
 
@@ -302,7 +293,7 @@ impl Handler<GossipTransactions> for NetworkActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<GossipAnnouncement> for NetworkActor {
     type Result = ();
 
@@ -312,7 +303,7 @@ impl Handler<GossipAnnouncement> for NetworkActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<BroadcastBlock> for NetworkActor {
     type Result = ResponseFuture<()>;
 
@@ -329,7 +320,7 @@ impl Handler<BroadcastBlock> for NetworkActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<HealthCheck> for NetworkActor {
     type Result = bool;
 

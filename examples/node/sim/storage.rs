@@ -139,7 +139,7 @@ pub struct ReadStoredBlock {
 
 carries_ticket!(StoreBlock, ReadStoredBlock);
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<StoreBlock> for StorageActor {
     type Result = Result<(), StorageError>;
 
@@ -168,7 +168,7 @@ impl Handler<StoreBlock> for StorageActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics, message = storage)]
+#[instrument_actor]
 impl Handler<ReadStoredBlock> for StorageActor {
     type Result = ResponseFuture<Result<u64, StorageError>>;
 
@@ -191,7 +191,7 @@ impl Handler<ReadStoredBlock> for StorageActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<HealthCheck> for StorageActor {
     type Result = bool;
 

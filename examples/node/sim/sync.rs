@@ -172,7 +172,7 @@ pub struct SyncTick {
 
 carries_ticket!(SyncTick);
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<SyncTick> for SyncActor {
     type Result = ResponseActFuture<Self, ()>;
 
@@ -207,7 +207,7 @@ impl Handler<SyncTick> for SyncActor {
     }
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl Handler<HealthCheck> for SyncActor {
     type Result = bool;
 

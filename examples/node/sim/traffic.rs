@@ -13,14 +13,41 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
-use alys_metrics::actor::{mailbox, MailboxMetrics};
+use alys_metrics::actor::{mailbox, MailboxMetrics, MessageKind};
 use alys_metrics::actor_system::{
     broadcast_measured, DeadlockDetector, MeasuredRecipient, SendMeasured,
 };
 use alys_metrics::instrument_actor;
-use alys_metrics::labels::ActorType;
+use alys_metrics::labels::{ActorType, MessageType};
 
 use super::control::{every, tick, Activity, Dice};
+
+// These messages' names say no message type (or not the one meant): each message type says
+// it once, for every handler of it.
+impl MessageKind for ReadRoot {
+    const MESSAGE_TYPE: MessageType = MessageType::Storage;
+}
+impl MessageKind for PruneHint {
+    const MESSAGE_TYPE: MessageType = MessageType::Storage;
+}
+impl MessageKind for AnnounceHead {
+    const MESSAGE_TYPE: MessageType = MessageType::Network;
+}
+impl MessageKind for QueryRoot {
+    const MESSAGE_TYPE: MessageType = MessageType::Storage;
+}
+impl MessageKind for Announce {
+    const MESSAGE_TYPE: MessageType = MessageType::Network;
+}
+impl MessageKind for StartCycle {
+    const MESSAGE_TYPE: MessageType = MessageType::Sync;
+}
+impl MessageKind for Confirm {
+    const MESSAGE_TYPE: MessageType = MessageType::Sync;
+}
+impl MessageKind for AskSync {
+    const MESSAGE_TYPE: MessageType = MessageType::Bridge;
+}
 
 /// A state-root read; slow when `.0` says so.
 struct ReadRoot(bool);
@@ -58,7 +85,7 @@ impl Actor for StorageIndexActor {
     type Context = Context<Self>;
 }
 
-#[instrument_actor(message = storage)]
+#[instrument_actor]
 impl Handler<ReadRoot> for StorageIndexActor {
     type Result = ResponseFuture<u64>;
     fn handle(&mut self, msg: ReadRoot, _: &mut Context<Self>) -> Self::Result {
@@ -70,7 +97,7 @@ impl Handler<ReadRoot> for StorageIndexActor {
     }
 }
 
-#[instrument_actor(message = storage)]
+#[instrument_actor]
 impl Handler<PruneHint> for StorageIndexActor {
     type Result = ();
     fn handle(&mut self, _: PruneHint, _: &mut Context<Self>) {}
@@ -95,7 +122,7 @@ impl Handler<Leave> for NetworkGossipActor {
     }
 }
 
-#[instrument_actor(message = network)]
+#[instrument_actor]
 impl Handler<AnnounceHead> for NetworkGossipActor {
     type Result = ();
     fn handle(&mut self, msg: AnnounceHead, _: &mut Context<Self>) {
@@ -111,7 +138,7 @@ impl Actor for ChainQueryActor {
     type Context = Context<Self>;
 }
 
-#[instrument_actor(message = storage)]
+#[instrument_actor]
 impl Handler<QueryRoot> for ChainQueryActor {
     type Result = ResponseFuture<Result<u64, MailboxError>>;
     fn handle(&mut self, msg: QueryRoot, _: &mut Context<Self>) -> Self::Result {
@@ -124,7 +151,7 @@ impl Handler<QueryRoot> for ChainQueryActor {
     }
 }
 
-#[instrument_actor(message = network)]
+#[instrument_actor]
 impl Handler<Announce> for ChainQueryActor {
     type Result = ();
     fn handle(&mut self, msg: Announce, _: &mut Context<Self>) {
@@ -223,7 +250,7 @@ impl Handler<Link> for SyncWaitActor {
     }
 }
 
-#[instrument_actor(message = sync)]
+#[instrument_actor]
 impl Handler<StartCycle> for SyncWaitActor {
     type Result = AtomicResponse<Self, Result<(), MailboxError>>;
     fn handle(&mut self, _: StartCycle, _: &mut Context<Self>) -> Self::Result {
@@ -240,13 +267,13 @@ impl Handler<StartCycle> for SyncWaitActor {
     }
 }
 
-#[instrument_actor(message = sync)]
+#[instrument_actor]
 impl Handler<Confirm> for SyncWaitActor {
     type Result = ();
     fn handle(&mut self, _: Confirm, _: &mut Context<Self>) {}
 }
 
-#[instrument_actor(message = bridge)]
+#[instrument_actor]
 impl Handler<AskSync> for BridgeWaitActor {
     type Result = AtomicResponse<Self, Result<(), MailboxError>>;
     fn handle(&mut self, _: AskSync, _: &mut Context<Self>) -> Self::Result {
