@@ -87,25 +87,40 @@ impl<C: Clock + ?Sized> Clock for Arc<C> {
     }
 }
 
-/// Monotonic nanoseconds since the first reading in the process: what a handler's latency,
-/// busy time and last activity are measured in. Cheaper than carrying `Instant`s (a `u64`),
-/// and the one place that picks the clock source.
+/// The hot path's clock: what a handler's latency, busy time and last activity are read from.
+///
+/// A reading is a tick of [`quanta`]'s clock: the CPU's time-stamp counter where it is invariant
+/// (calibrated against the monotonic clock once, on first use; a read is `rdtsc`), else the
+/// monotonic clock in nanoseconds. Only differences of readings mean anything:
+/// [`nanos_between`] turns two into nanoseconds (a multiply and a shift), so a handler reads
+/// the clock once when it starts and once when it ends, in a `u64`.
 #[inline]
-pub(crate) fn mono_nanos() -> u64 {
-    let epoch = mono_epoch().0;
-    u64::try_from(Instant::now().saturating_duration_since(epoch).as_nanos()).unwrap_or(u64::MAX)
+pub(crate) fn ticks() -> u64 {
+    hot_clock().raw()
 }
 
-/// The instant of `mono_nanos() == 0`.
-fn mono_epoch() -> &'static (Instant,) {
-    static EPOCH: std::sync::OnceLock<(Instant,)> = std::sync::OnceLock::new();
-    EPOCH.get_or_init(|| (Instant::now(),))
+/// The nanoseconds from the reading `start` to the reading `end` (0 when `end` is not later).
+#[inline]
+pub(crate) fn nanos_between(start: u64, end: u64) -> u64 {
+    hot_clock().delta_as_nanos(start, end)
 }
 
-/// The Unix time, in seconds, of the [`mono_nanos`] reading `mono` (a reading in the past):
-/// the wall clock now, less the time since.
-pub(crate) fn unix_seconds_of(mono: u64) -> f64 {
-    let ago = Duration::from_nanos(mono_nanos().saturating_sub(mono));
+/// The calibrated clock (calibrating takes about a millisecond, once).
+#[inline]
+fn hot_clock() -> &'static quanta::Clock {
+    static CLOCK: std::sync::OnceLock<quanta::Clock> = std::sync::OnceLock::new();
+    CLOCK.get_or_init(quanta::Clock::new)
+}
+
+/// Calibrates the hot path's clock now (the registry's start), so that no message pays for it.
+pub(crate) fn warm_up() {
+    hot_clock();
+}
+
+/// The Unix time, in seconds, of the reading `at` (a reading in the past): the wall clock now,
+/// less the time since.
+pub(crate) fn unix_seconds_of(at: u64) -> f64 {
+    let ago = Duration::from_nanos(nanos_between(at, ticks()));
     std::time::SystemTime::now()
         .checked_sub(ago)
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())

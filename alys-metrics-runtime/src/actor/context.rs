@@ -38,7 +38,7 @@ pub fn enter(site: &'static HandlerSite) -> Option<Scope> {
 
 /// As [`enter`], unless a handler of the same message as `site` runs on this thread (then
 /// `None`: the message is already measured); also returns the one clock reading
-/// (`clock::mono_nanos`) the entry made, where the caller's message starts.
+/// (`clock::ticks`) the entry made, where the caller's message starts.
 #[inline]
 pub fn enter_timed(site: &'static HandlerSite) -> Option<(Scope, u64)> {
     enter_site_timed(site, true)

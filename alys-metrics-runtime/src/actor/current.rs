@@ -118,7 +118,7 @@ fn switch(from: u8, to: u8) {
     }
 }
 
-/// As [`switch`], at `at` (`clock::mono_nanos`), a clock reading the caller shares with its
+/// As [`switch`], at `at` (`clock::ticks`), a clock reading the caller shares with its
 /// own measurement.
 #[inline(always)]
 fn switch_at(from: u8, to: u8, at: u64) {
@@ -211,7 +211,7 @@ pub struct SiteScope {
 }
 
 impl SiteScope {
-    /// Ends the scope as dropping it does, closing its busy time at `at` (`clock::mono_nanos`,
+    /// Ends the scope as dropping it does, closing its busy time at `at` (`clock::ticks`,
     /// a reading the caller shares with its message guard) instead of reading the clock again.
     #[inline]
     pub(crate) fn close_at(self, at: u64) {
@@ -279,10 +279,11 @@ impl Drop for ActorScope {
     }
 }
 
-/// The busy-time clock: `clock::mono_nanos`, the handlers' clock.
+/// The busy-time clock: `clock::ticks`, the handlers' clock (a reading, not nanoseconds: see
+/// `clock::nanos_between`).
 #[inline]
 pub(crate) fn now_nanos() -> u64 {
-    crate::clock::mono_nanos()
+    crate::clock::ticks()
 }
 
 /// One thread's busy-time counters.
@@ -301,7 +302,7 @@ pub(crate) struct ThreadSlot {
     busy: [AtomicU64; TYPES],
     /// The type of the open scope, or [`NO_ACTOR`].
     open: AtomicU8,
-    /// When the open scope started (or resumed), in [`now_nanos`].
+    /// When the open scope started (or resumed), a reading of [`now_nanos`].
     open_since: AtomicU64,
     /// The CPU pass's open file on the thread's CPU time and what it saw last time.
     pub(crate) pass: Mutex<PassState>,
@@ -351,7 +352,7 @@ impl ThreadSlot {
         fence(Ordering::Release);
         if let Some(busy) = self.busy.get(usize::from(from)) {
             let since = self.open_since.load(Ordering::Relaxed);
-            let spent = now.saturating_sub(since);
+            let spent = crate::clock::nanos_between(since, now);
             busy.store(
                 busy.load(Ordering::Relaxed).wrapping_add(spent),
                 Ordering::Relaxed,
@@ -379,7 +380,7 @@ impl ThreadSlot {
                 continue;
             }
             if let Some(b) = busy.get_mut(usize::from(open)) {
-                *b = b.wrapping_add(now_nanos().saturating_sub(since));
+                *b = b.wrapping_add(crate::clock::nanos_between(since, now_nanos()));
             }
             return busy;
         }

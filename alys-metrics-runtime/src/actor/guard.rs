@@ -11,7 +11,7 @@
 //! clock readings: no hashing, locking or allocation.
 
 use super::{HandlerSite, MessageOutcome};
-use crate::clock::mono_nanos;
+use crate::clock::ticks;
 use crate::metric::exemplar::{current_trace_id, TraceId};
 
 /// Measures one message: started on arrival, finished with the handler's result.
@@ -38,7 +38,7 @@ use crate::metric::exemplar::{current_trace_id, TraceId};
 #[derive(Debug)]
 pub struct MessageGuard {
     site: &'static HandlerSite,
-    /// When the message started (`clock::mono_nanos`).
+    /// When the message started (`clock::ticks`).
     start: u64,
     /// When the handler's call returned (set by [`close_sync`](super::measure::close_sync)):
     /// the end of a message finished with its call's reply, one clock reading shared with the
@@ -54,10 +54,10 @@ impl MessageGuard {
     /// Counts a message arriving at `site` and starts its clock.
     #[inline]
     pub fn start(site: &'static HandlerSite) -> Self {
-        Self::start_at(site, mono_nanos())
+        Self::start_at(site, ticks())
     }
 
-    /// As [`start`](MessageGuard::start), started at `start` (`clock::mono_nanos`): a clock
+    /// As [`start`](MessageGuard::start), started at `start` (`clock::ticks`): a clock
     /// reading made just now and shared with the handler's actor scope.
     #[inline]
     pub(crate) fn start_at(site: &'static HandlerSite, start: u64) -> Self {
@@ -89,7 +89,7 @@ impl MessageGuard {
     pub(crate) fn finish_returned(mut self, is_err: bool) {
         let end = match self.returned {
             Some(at) => at,
-            None => mono_nanos(),
+            None => ticks(),
         };
         self.record_at(
             if is_err {
@@ -120,7 +120,7 @@ impl MessageGuard {
     #[inline]
     pub fn record(&mut self, outcome: MessageOutcome) {
         if self.armed {
-            self.record_at(outcome, mono_nanos());
+            self.record_at(outcome, ticks());
         }
     }
 
@@ -137,8 +137,12 @@ impl MessageGuard {
         } else {
             current_trace_id().or(self.trace)
         };
-        self.site
-            .finished(outcome, end.saturating_sub(self.start), end, trace);
+        self.site.finished(
+            outcome,
+            crate::clock::nanos_between(self.start, end),
+            end,
+            trace,
+        );
     }
 }
 

@@ -32,7 +32,7 @@ use std::task::{Context, Poll};
 use super::context::{self, Scope};
 use super::outcome::{Classify, For, Probe};
 use super::{HandlerSite, MessageGuard, MessageOutcome};
-use crate::clock::mono_nanos;
+use crate::clock::ticks;
 
 /// A reply and its classifier, for method resolution by the reply's type.
 pub struct Tag<R, C> {
@@ -96,7 +96,7 @@ fn poll_measured<O, C: Classify<O>>(
             } else {
                 MessageOutcome::Ok
             };
-            let end = mono_nanos();
+            let end = ticks();
             guard.record_at(outcome, end);
             if let Some(scope) = scope {
                 scope.close_at(end);
@@ -233,7 +233,7 @@ pub fn start_sync(site: &'static HandlerSite) -> (Option<MessageGuard>, Option<S
 #[inline]
 pub fn close_sync(scope: Option<Scope>, slot: &mut Option<MessageGuard>) {
     if let Some(scope) = scope {
-        let now = mono_nanos();
+        let now = ticks();
         scope.close_at(now);
         if let Some(g) = slot {
             g.set_returned(now);

@@ -101,7 +101,7 @@ pub struct HandlerSite {
     /// Messages finished, by [`MessageOutcome`] index.
     outcomes: [AtomicU64; OUTCOMES],
     latency: Histogram,
-    /// When the last message finished, in `clock::mono_nanos` plus one; 0 never.
+    /// When the last message finished, in `clock::ticks` plus one; 0 never.
     last_finished: AtomicU64,
 }
 
@@ -230,7 +230,7 @@ impl HandlerSite {
     }
 
     /// Records a message that finished with `outcome` after `nanos`, at `end`
-    /// (`clock::mono_nanos`); `trace` is its exemplar's trace when there is one.
+    /// (`clock::ticks`); `trace` is its exemplar's trace when there is one.
     #[inline]
     pub(crate) fn finished(
         &self,
@@ -281,6 +281,7 @@ fn groups() -> &'static [(Key, Vec<&'static HandlerSite>)] {
 
 /// Groups the registered sites and resolves their categories (the registry's start).
 pub(crate) fn init() {
+    crate::clock::warm_up();
     groups();
 }
 

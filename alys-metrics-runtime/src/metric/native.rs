@@ -95,14 +95,7 @@ pub fn bucket_index(schema: i8, v: f64) -> i32 {
     let inf = v.is_infinite();
     let (frac, exp) = frexp(if inf { f64::MAX } else { v });
     let index = if schema > 0 {
-        let bounds = BOUNDS[schema as usize];
-        // Up to 16 bounds a branch-free count beats a binary search on unpredictable values.
-        let below = if bounds.len() <= 16 {
-            bounds.iter().filter(|b| **b < frac).count()
-        } else {
-            bounds.partition_point(|b| *b < frac)
-        };
-        below as i32 + (exp - 1) * bounds.len() as i32
+        below(schema, frac) as i32 + (exp - 1) * (1 << schema)
     } else {
         let mut key = exp;
         if frac == 0.5 {
@@ -114,6 +107,52 @@ pub fn bucket_index(schema: i8, v: f64) -> i32 {
     };
     index + i32::from(inf)
 }
+
+/// The number of `BOUNDS[schema]` below `frac` (in `[0.5, 1)`), for `schema` in 1..=8: the
+/// cell of `frac`'s top mantissa bits gives the count below the cell's start ([`CELLS`]), and
+/// one comparison adds the one bound that can lie inside the cell. The same comparisons as
+/// counting the table, without the scan.
+#[inline(always)]
+fn below(schema: i8, frac: f64) -> usize {
+    let s = schema as usize;
+    let bounds = BOUNDS[s];
+    let mantissa = frac.to_bits() & ((1u64 << 52) - 1);
+    let cell = (mantissa >> (51 - s)) as usize;
+    let j = usize::from(CELLS[s][cell]);
+    j + usize::from(bounds.get(j).is_some_and(|b| *b < frac))
+}
+
+/// For each positive schema `s`, the number of `BOUNDS[s]` below the start of each of the
+/// `2^(s+1)` equal cells of `[0.5, 1)`; cells are narrower than the gap between two bounds, so
+/// at most one bound lies inside a cell.
+const fn cells<const N: usize>(s: usize) -> [u16; N] {
+    let bounds = BOUNDS[s];
+    let mut out = [0u16; N];
+    let width = 0.5 / N as f64;
+    let mut c = 0;
+    while c < N {
+        let start = 0.5 + c as f64 * width;
+        let mut k = 0;
+        while k < bounds.len() && bounds[k] < start {
+            k += 1;
+        }
+        out[c] = k as u16;
+        c += 1;
+    }
+    out
+}
+
+static CELLS: [&[u16]; 9] = [
+    &[],
+    &cells::<4>(1),
+    &cells::<8>(2),
+    &cells::<16>(3),
+    &cells::<32>(4),
+    &cells::<64>(5),
+    &cells::<128>(6),
+    &cells::<256>(7),
+    &cells::<512>(8),
+];
 
 /// The upper bound of bucket `index` at `schema`: `2^(index·2^-schema)`.
 pub fn upper_bound(schema: i8, index: i32) -> f64 {
@@ -950,6 +989,33 @@ mod tests {
                     (b - exact).abs() <= 2.0 * f64::EPSILON,
                     "schema {s} bound {j}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_cell_index_counts_as_the_scan_does() {
+        // The scan client_golang does, over values spread across the bounds and right at them.
+        let scan = |s: usize, frac: f64| BOUNDS[s].iter().filter(|b| **b < frac).count();
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        for s in 1..=8usize {
+            for b in BOUNDS[s] {
+                for f in [
+                    *b,
+                    f64::from_bits(b.to_bits() + 1),
+                    f64::from_bits(b.to_bits() - 1),
+                ] {
+                    if (0.5..1.0).contains(&f) {
+                        assert_eq!(below(s as i8, f), scan(s, f), "schema {s} frac {f}");
+                    }
+                }
+            }
+            for _ in 0..20_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let f = 0.5 + (x >> 11) as f64 / (1u64 << 54) as f64;
+                assert_eq!(below(s as i8, f), scan(s, f), "schema {s} frac {f}");
             }
         }
     }
