@@ -99,20 +99,38 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 /// Collects errors so that all of them are reported together.
 #[derive(Default)]
-pub struct Errors(Option<syn::Error>);
+pub struct Errors {
+    all: Option<syn::Error>,
+    /// The item must be left as written although no error is ours (rustc reports it).
+    unchanged: bool,
+}
 
 impl From<syn::Error> for Errors {
     fn from(e: syn::Error) -> Self {
-        Errors(Some(e))
+        Errors {
+            all: Some(e),
+            unchanged: false,
+        }
     }
 }
 
 impl Errors {
     pub fn push(&mut self, e: syn::Error) {
-        match &mut self.0 {
+        match &mut self.all {
             Some(all) => all.combine(e),
-            None => self.0 = Some(e),
+            None => self.all = Some(e),
         }
+    }
+
+    /// Leaves the item as written, with the errors collected (maybe none: rustc's own error on
+    /// the item then says it best).
+    pub fn leave_unchanged(&mut self) {
+        self.unchanged = true;
+    }
+
+    /// True when the item must be left as written.
+    pub fn unchanged(&self) -> bool {
+        self.unchanged || self.all.is_some()
     }
 
     pub fn error(&mut self, span: proc_macro2::Span, msg: impl std::fmt::Display) {
@@ -120,11 +138,11 @@ impl Errors {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_none()
+        self.all.is_none()
     }
 
     pub fn into_compile_error(self) -> proc_macro2::TokenStream {
-        self.0
+        self.all
             .map(syn::Error::into_compile_error)
             .unwrap_or_default()
     }

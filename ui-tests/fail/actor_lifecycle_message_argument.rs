@@ -9,7 +9,11 @@ impl Actor for ChainActor {
     type Context = Context<Self>;
 }
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor(error = is_error)]
 impl Supervised for ChainActor {}
+
+fn is_error(_: &()) -> bool {
+    false
+}
 
 fn main() {}

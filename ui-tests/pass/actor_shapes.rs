@@ -6,11 +6,9 @@
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, Waker};
 
 use actix::prelude::*;
-use alys_metrics::actor::ActorMetrics;
 use alys_metrics::prelude::*;
 
 #[derive(Debug)]
@@ -18,7 +16,6 @@ struct ChainError;
 
 struct ChainActor {
     height: u64,
-    metrics: Arc<ActorMetrics>,
 }
 
 impl Actor for ChainActor {
@@ -57,7 +54,7 @@ impl Handler<ImportBlock> for ChainActor {
 }
 
 // `?` and `return` in a sync body; the reply type written out instead of `Self::Result`.
-#[instrument_actor(message = sync, metrics = self.metrics)]
+#[instrument_actor(message = sync)]
 impl Handler<GetHeight> for ChainActor {
     type Result = Result<u64, ChainError>;
 
@@ -134,10 +131,7 @@ fn block_on<F: Future>(fut: F) -> F::Output {
 }
 
 fn main() {
-    let mut chain = ChainActor {
-        height: 0,
-        metrics: Arc::new(ActorMetrics::new()),
-    };
+    let mut chain = ChainActor { height: 0 };
     let mut ctx = Context::new();
     assert_eq!(block_on(chain.handle(ImportBlock(5), &mut ctx).into_inner()).unwrap(), 5);
     assert!(block_on(chain.handle(ImportBlock(0), &mut ctx).into_inner()).is_err());
@@ -153,5 +147,8 @@ fn main() {
 
     assert_eq!(handle_generic([1, 2]), vec!["1", "2"]);
     assert_eq!(block_on(handle_stream("s")), "s");
-    assert_eq!(chain.metrics.snapshot().messages_processed, 1);
+    let get_height = alys_metrics::actor::sites()
+        .find(|s| s.actor == "ChainActor" && s.message == "GetHeight")
+        .expect("the GetHeight site is registered");
+    assert_eq!(get_height.outcome(alys_metrics::actor::MessageOutcome::Ok), 1);
 }

@@ -209,6 +209,9 @@ pub fn instrument(
         Some(r) if is_self_result(&declared) => r.reply.clone(),
         _ => declared.clone(),
     };
+    if has_placeholder(&declared) {
+        return Err(Vec::new());
+    }
     let mut errors = unmeasurable(&reply);
     if h.relay.is_none() && h.error.is_none() {
         errors.extend(type_parameter_reply(&reply, &h.type_params));
@@ -460,6 +463,17 @@ fn is_self_result(ty: &Type) -> bool {
     p.qself.is_none() && segs.len() == 2 && segs[0].ident == "Self" && segs[1].ident == "Result"
 }
 
+/// True when the type has the placeholder `_` (not `'_`).
+fn has_placeholder(ty: &Type) -> bool {
+    let mut found = false;
+    let mut after_quote = false;
+    tokens_each(ty.to_token_stream(), &mut |t, _| {
+        found |= matches!(t, TokenTree::Ident(i) if i == "_") && !after_quote;
+        after_quote = matches!(t, TokenTree::Punct(p) if p.as_char() == '\'');
+    });
+    found
+}
+
 /// True when the type has an elided lifetime (`&T`, `'_`).
 fn has_elided_lifetime(ty: &Type) -> bool {
     let mut found = false;
@@ -495,10 +509,6 @@ fn unmeasurable(ty: &Type) -> Vec<syn::Error> {
                  named. Write `-> Pin<Box<dyn Future<Output = T> + Send>>` (or actix's \
                  `ResponseFuture<T>`) and return `Box::pin(async move { .. })`, or make the fn \
                  `async fn .. -> T`",
-            ),
-            TokenTree::Ident(i) if i == "_" => Some(
-                "`#[instrument_actor]` cannot measure a reply whose type has `_`: write the type \
-                 out here",
             ),
             TokenTree::Punct(p)
                 if p.as_char() == '&'
@@ -637,16 +647,12 @@ mod tests {
         ] {
             assert!(unmeasurable(&ty(ok)).is_empty(), "{ok}");
         }
-        for bad in [
-            "&str",
-            "Cow<'_, str>",
-            "impl Future<Output = u8>",
-            "Vec<_>",
-            "!",
-        ] {
+        for bad in ["&str", "Cow<'_, str>", "impl Future<Output = u8>", "!"] {
             assert_eq!(unmeasurable(&ty(bad)).len(), 1, "{bad}");
         }
-        assert_eq!(unmeasurable(&ty("Result<_, impl Error>")).len(), 2);
+        assert_eq!(unmeasurable(&ty("Result<&u8, impl Error>")).len(), 2);
+        assert!(has_placeholder(&ty("Vec<_>")));
+        assert!(!has_placeholder(&ty("Cow<'_, str>")));
         assert!(is_self_result(&ty("Self::Result")));
         assert!(!is_self_result(&ty("Self::Output")));
     }

@@ -70,9 +70,9 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             return fallback(errors, item);
         }
     };
-    if errors.is_empty() {
-        out
-    } else {
+    if errors.unchanged() {
         fallback(errors, item)
+    } else {
+        out
     }
 }

@@ -168,7 +168,12 @@ pub fn expand_fn(f: &mut ItemFn, args: &Args, errors: &mut Errors) {
         type_params: params,
     };
     if let Err(es) = expand::instrument(&mut f.sig, &mut f.block, &h) {
-        es.into_iter().for_each(|e| errors.push(e));
+        if es.is_empty() {
+            errors.leave_unchanged();
+        }
+        for e in es {
+            errors.push(e);
+        }
     }
 }
 
@@ -422,7 +427,12 @@ pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) -> Toke
             type_params: params,
         };
         if let Err(es) = expand::instrument(&mut f.sig, &mut f.block, &h) {
-            es.into_iter().for_each(|e| errors.push(e));
+            if es.is_empty() {
+                errors.leave_unchanged();
+            }
+            for e in es {
+                errors.push(e);
+            }
         }
     }
     if found == 0 {

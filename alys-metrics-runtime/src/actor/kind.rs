@@ -124,6 +124,8 @@ mod tests {
     struct GetPeers;
     struct Tick;
 
+    // The borrows are the probe: what is implemented for `&&Probe` is preferred to `&Probe`.
+    #[allow(clippy::needless_borrow)]
     #[test]
     fn a_declaration_wins_then_words_then_unclassified() {
         #[allow(unused_imports)]

@@ -328,12 +328,12 @@ impl<T: ?Sized> std::fmt::Debug for Probe<T> {
 }
 
 /// The rule one level of a reply type falls under, and the probe of the next level.
-pub struct Step<K, T: ?Sized>(PhantomData<(K, fn(&T))>);
+pub struct Step<K, T: ?Sized>(PhantomData<K>, Probe<T>);
 
 impl<K: Rule, T: ?Sized> Step<K, T> {
     #[inline(always)]
     const fn new() -> Self {
-        Self(PhantomData)
+        Self(PhantomData, Probe::new())
     }
 
     /// The probe of the next level.

@@ -998,8 +998,8 @@ mod tests {
         // The scan client_golang does, over values spread across the bounds and right at them.
         let scan = |s: usize, frac: f64| BOUNDS[s].iter().filter(|b| **b < frac).count();
         let mut x = 0x2545_f491_4f6c_dd1d_u64;
-        for s in 1..=8usize {
-            for b in BOUNDS[s] {
+        for (s, bounds) in BOUNDS.iter().enumerate().skip(1) {
+            for b in *bounds {
                 for f in [
                     *b,
                     f64::from_bits(b.to_bits() + 1),
