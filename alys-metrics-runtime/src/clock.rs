@@ -105,6 +105,12 @@ pub(crate) fn nanos_between(start: u64, end: u64) -> u64 {
     hot_clock().delta_as_nanos(start, end)
 }
 
+/// A number of ticks (a difference of readings) in nanoseconds.
+#[inline]
+pub(crate) fn ticks_as_nanos(ticks: u64) -> u64 {
+    nanos_between(0, ticks)
+}
+
 /// The calibrated clock (calibrating takes about a millisecond, once).
 #[inline]
 fn hot_clock() -> &'static quanta::Clock {

@@ -298,7 +298,7 @@ pub(crate) struct ThreadSlot {
     pub(crate) alive: AtomicBool,
     /// Odd while the owning thread updates the fields below.
     seq: AtomicU32,
-    /// Closed busy time per actor type, in nanoseconds.
+    /// Closed busy time per actor type, in clock ticks (`busy_now` gives nanoseconds).
     busy: [AtomicU64; TYPES],
     /// The type of the open scope, or [`NO_ACTOR`].
     open: AtomicU8,
@@ -352,7 +352,8 @@ impl ThreadSlot {
         fence(Ordering::Release);
         if let Some(busy) = self.busy.get(usize::from(from)) {
             let since = self.open_since.load(Ordering::Relaxed);
-            let spent = crate::clock::nanos_between(since, now);
+            // In ticks: turned into nanoseconds when read, off the hot path.
+            let spent = now.saturating_sub(since);
             busy.store(
                 busy.load(Ordering::Relaxed).wrapping_add(spent),
                 Ordering::Relaxed,
@@ -380,9 +381,9 @@ impl ThreadSlot {
                 continue;
             }
             if let Some(b) = busy.get_mut(usize::from(open)) {
-                *b = b.wrapping_add(crate::clock::nanos_between(since, now_nanos()));
+                *b = b.wrapping_add(now_nanos().saturating_sub(since));
             }
-            return busy;
+            return busy.map(crate::clock::ticks_as_nanos);
         }
     }
 }

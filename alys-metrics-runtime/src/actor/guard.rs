@@ -11,6 +11,9 @@
 //! clock readings: no hashing, locking or allocation.
 
 use super::{HandlerSite, MessageOutcome};
+
+/// [`MessageGuard::returned`] before the handler's call returned.
+const NOT_RETURNED: u64 = u64::MAX;
 use crate::clock::ticks;
 use crate::metric::exemplar::{current_trace_id, TraceId};
 
@@ -42,8 +45,8 @@ pub struct MessageGuard {
     start: u64,
     /// When the handler's call returned (set by [`close_sync`](super::measure::close_sync)):
     /// the end of a message finished with its call's reply, one clock reading shared with the
-    /// handler's actor scope.
-    returned: Option<u64>,
+    /// handler's actor scope; [`NOT_RETURNED`] before.
+    returned: u64,
     /// The trace current when the handler returned a reply still to complete (a future): the
     /// exemplar's trace when none is current where the reply completes.
     trace: Option<TraceId>,
@@ -65,7 +68,7 @@ impl MessageGuard {
         Self {
             site,
             start,
-            returned: None,
+            returned: NOT_RETURNED,
             trace: None,
             armed: true,
         }
@@ -74,7 +77,7 @@ impl MessageGuard {
     /// Notes that the handler's call returned at `at`, for [`finish_returned`](Self::finish_returned).
     #[inline]
     pub(crate) fn set_returned(&mut self, at: u64) {
-        self.returned = Some(at);
+        self.returned = at;
     }
 
     /// Keeps the trace current now, for a reply that completes later, perhaps outside it.
@@ -88,8 +91,8 @@ impl MessageGuard {
     #[inline]
     pub(crate) fn finish_returned(mut self, is_err: bool) {
         let end = match self.returned {
-            Some(at) => at,
-            None => ticks(),
+            NOT_RETURNED => ticks(),
+            at => at,
         };
         self.record_at(
             if is_err {
