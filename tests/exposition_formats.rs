@@ -16,8 +16,11 @@ mod client;
 use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::net::SocketAddr;
+use std::time::Duration;
 
-use alys_metrics::actor::{HandlerSite, MessageGuard, SiteRegistration};
+use alys_metrics::actor::{
+    HandlerSite, MessageGuard, SiteRegistration, ACTOR_MESSAGE_THROUGHPUT_PER_SECOND,
+};
 use alys_metrics::encode::{proto, protobuf, OPENMETRICS_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE};
 use alys_metrics::exemplar::TraceId;
 use alys_metrics::labels::Status;
@@ -99,6 +102,18 @@ fn drive() -> String {
     });
     MessageGuard::start(&EXPO_SITE).finish(false);
     format!("{id:016x}")
+}
+
+/// `alys_actor_message_throughput_per_second` is derived at scrape time over the time since
+/// its last derivation (at least a second): a scrape more than a second after the first one
+/// below would no longer count `drive()`'s messages, and the formats would differ. Derives it
+/// once with them and once more a second later without them: it stays 0 until the next
+/// message, however long the scrapes below take.
+async fn settle_derived_throughput() {
+    for _ in 0..2 {
+        tokio::time::sleep(Duration::from_millis(1_050)).await;
+        let _ = ACTOR_MESSAGE_THROUGHPUT_PER_SECOND.throughput_of(ActorType::Chain);
+    }
 }
 
 type Samples = BTreeMap<String, f64>;
@@ -355,6 +370,7 @@ fn steady(samples: &Samples) -> Samples {
 async fn every_format_carries_the_same_samples() {
     let server = client::start_exporter().await;
     let trace_id = drive();
+    settle_derived_throughput().await;
     let addr = server.local_addr();
 
     let text = get(addr, &[]).await;
