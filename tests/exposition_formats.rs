@@ -10,7 +10,7 @@
 //! and at OpenMetrics' `\"` in HELP). Prometheus 2.42's own OpenMetrics parser reads it in
 //! `tests/prometheus_native_e2e.rs`, where a Prometheus without feature flags scrapes it.
 
-#[path = "exporter_support/client.rs"]
+#[path = "support/client.rs"]
 mod client;
 
 use std::collections::BTreeMap;

@@ -1,7 +1,7 @@
 //! The `prometheus` feature: a `prometheus` crate registry served from our endpoint in every
 //! format, and a name clash refused at start-up naming both sides.
 
-#[path = "../../tests/exporter_support/client.rs"]
+#[path = "../../tests/support/client.rs"]
 mod client;
 
 use std::time::Duration;
