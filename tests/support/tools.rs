@@ -1,5 +1,5 @@
 //! The ops bundle's files and the external tools the tests run (promtool, amtool, Prometheus,
-//! node_exporter): shared by `tests/ops.rs` and the end-to-end tests' `tests/e2e/mod.rs`,
+//! node_exporter): shared by `tests/ops.rs` and the end-to-end tests (`tests/e2e/`),
 //! which include this file with `#[path]`. Each uses a part of it, hence the `dead_code`
 //! allowance.
 

@@ -2,9 +2,9 @@
 //! example nodes (the test binary itself in node mode), Prometheus (server or agent) and
 //! node_exporter on free loopback ports, and a small client of the Prometheus query API.
 //!
-//! Each test binary that starts nodes defines the `node_process` test (the node mode entry
-//! point, calling [`node_mode`]) and `mod sim` (the example node's simulation). Each uses a part of this
-//! module, hence the `dead_code` allowance.
+//! The binary's root (`tests/e2e/main.rs`) defines the one `node_process` test (the node mode
+//! entry point, calling [`node_mode`]) and `mod sim` (the example node's simulation). The tests
+//! use a part of this module each, hence the `dead_code` allowance.
 
 #![allow(dead_code)]
 
@@ -18,15 +18,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-#[path = "../support/tools.rs"]
-mod tools;
-
-pub use tools::{ops, required_binary};
+pub use crate::tools::{ops, required_binary};
 
 /// The variable that puts a test binary in node mode, with the node's arguments.
 pub const NODE_ARGS_ENV: &str = "ALYS_E2E_NODE_ARGS";
 
-/// The body of each binary's `node_process` test: with [`NODE_ARGS_ENV`] set (by
+/// The body of the binary's `node_process` test: with [`NODE_ARGS_ENV`] set (by
 /// [`start_node`]), runs `main` (the example node's `sim::main_with_args`) on those arguments
 /// and exits with its status; without the variable (a normal test run) returns at once.
 pub fn node_mode(main: fn(&[String]) -> ExitCode) {
