@@ -1,5 +1,5 @@
 //! The `validator` label of the block timings is bounded: beyond 64 validators, timings share
-//! the series `other` and the folds are counted. (A binary of its own: it fills the label.)
+//! the series `other` and the folds are counted. (In `tests/solo/`, one test at a time: it fills the label.)
 
 use alys_metrics::prelude::*;
 
@@ -14,6 +14,7 @@ fn lines_starting(text: &str, prefix: &str) -> usize {
 
 #[test]
 fn validators_beyond_the_cap_share_other() {
+    let _serial = crate::serial();
     for id in 0..1_000usize {
         assert_eq!(produce_as(id), id);
     }
@@ -40,6 +41,7 @@ fn validate_as(id: &str) -> bool {
 
 #[test]
 fn remembered_validators_still_count_every_fold() {
+    let _serial = crate::serial();
     // Each thread remembers its last validator; a folded one is never remembered.
     for _ in 0..3 {
         assert!(validate_as("first"));

@@ -1,13 +1,10 @@
 //! The cap of 16 governance endpoints: beyond it endpoints share the series `other`; removing
-//! an endpoint frees its place for the next one. In a binary of its own, since the cap is
+//! an endpoint frees its place for the next one. In `tests/solo/`, since the cap is
 //! process-wide.
 
-#[path = "support/samples.rs"]
-mod samples;
-
+use crate::samples::{exposition, series};
 use alys_metrics::chain::governance::{add_endpoint, remove_endpoint, GOVERNANCE_ENDPOINT_CAP};
 use alys_metrics::labels::GovernanceMessageKind;
-use samples::{exposition, series};
 
 fn status_lines(text: &str) -> Vec<&str> {
     text.lines()
@@ -17,6 +14,7 @@ fn status_lines(text: &str) -> Vec<&str> {
 
 #[test]
 fn endpoints_beyond_the_cap_share_other_until_one_is_removed() {
+    let _serial = crate::serial();
     assert_eq!(GOVERNANCE_ENDPOINT_CAP, 16);
     let own: Vec<_> = (0..16)
         .map(|i| add_endpoint(&format!("gov-{i:02}"), &format!("node-{i:02}")))

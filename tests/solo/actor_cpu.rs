@@ -1,10 +1,12 @@
 //! CPU time per actor type: real actix actors on their own arbiter threads spin inside actor
 //! scopes, and the collector's per-thread pass attributes the threads' CPU time to the
-//! scopes' types, read back from the exposition text. Without the tracking allocator (this
-//! binary does not install it) the memory gauges have no sample.
+//! scopes' types, read back from the exposition text.
 //!
 //! The pass and the counters are process-wide, so the tests run one at a time and assert on
-//! deltas.
+//! deltas. The pass splits a thread's CPU time by the wall time its scopes were open, so a
+//! spin preempted by other work in the process is credited less than it burned: the tests
+//! need the process's CPU to themselves. (The memory gauges' test of this module, which needs
+//! a binary without the tracking allocator, is `tests/actor_memory.rs`.)
 
 use std::time::{Duration, Instant};
 
@@ -13,9 +15,6 @@ use alys_metrics::actor_system::{collect_actor_cpu, current_actor_type, enter};
 use alys_metrics::collector::{ProcessCollector, SysinfoSource};
 use alys_metrics::labels::ActorType;
 use alys_metrics::LabelValue;
-
-/// The tests of this binary run one at a time (async tests hold it across awaits).
-static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The value of one series in the exposition text, as Prometheus would read it.
 fn value(series: &str) -> f64 {
@@ -103,7 +102,7 @@ fn assert_near(got: f64, want: f64, what: &str) {
 
 #[actix::test]
 async fn a_handler_spinning_200_ms_shows_200_ms_under_its_type() {
-    let _s = SERIAL.lock().await;
+    let _s = crate::serial();
     let (addr, arbiter) = worker();
     collect_actor_cpu();
     let (sync0, alias0, chain0) = (
@@ -139,7 +138,7 @@ async fn a_handler_spinning_200_ms_shows_200_ms_under_its_type() {
 
 #[actix::test]
 async fn nested_scopes_split_the_cpu_time_and_the_collector_tick_runs_the_pass() {
-    let _s = SERIAL.lock().await;
+    let _s = crate::serial();
     let (addr, arbiter) = worker();
     let mut collector = ProcessCollector::new(SysinfoSource::new());
     collector.tick();
@@ -164,7 +163,7 @@ async fn nested_scopes_split_the_cpu_time_and_the_collector_tick_runs_the_pass()
 
 #[actix::test]
 async fn a_handler_that_sleeps_is_credited_its_cpu_time_not_its_wall_time() {
-    let _s = SERIAL.lock().await;
+    let _s = crate::serial();
     let (addr, arbiter) = worker();
     collect_actor_cpu();
     let network0 = cpu(ActorType::Network);
@@ -180,25 +179,6 @@ async fn a_handler_that_sleeps_is_credited_its_cpu_time_not_its_wall_time() {
         "200 ms asleep is not 200 ms of CPU: {network} s"
     );
     arbiter.stop();
-}
-
-#[test]
-fn memory_gauges_have_no_sample_without_the_tracking_allocator() {
-    let _s = SERIAL.blocking_lock();
-    let _scope = enter(ActorType::Chain);
-    let kept = vec![1u8; 1 << 20];
-    let text = alys_metrics::registry().encode_to_string();
-    assert!(text.contains("# TYPE alys_actor_memory_usage_bytes gauge\n"));
-    assert!(text.contains("# TYPE alys_sync_memory_usage_bytes gauge\n"));
-    assert!(
-        !text
-            .lines()
-            .any(|l| l.starts_with("alys_actor_memory_usage_bytes")
-                || l.starts_with("alys_sync_memory_usage_bytes")),
-        "absent, not 0"
-    );
-    assert!(!alys_metrics::actor_system::tracking_allocator_installed());
-    drop(kept);
 }
 
 /// An actor whose handlers carry `#[instrument_actor]` and open no scope themselves: the
@@ -245,7 +225,7 @@ impl Handler<SpinAsync> for EngineActor {
 
 #[actix::test]
 async fn an_instrumented_sync_handler_spinning_200_ms_shows_under_its_type() {
-    let _s = SERIAL.lock().await;
+    let _s = crate::serial();
     let arbiter = Arbiter::new();
     let addr = EngineActor::start_in_arbiter(&arbiter.handle(), |_| EngineActor);
     collect_actor_cpu();
@@ -265,7 +245,7 @@ async fn an_instrumented_sync_handler_spinning_200_ms_shows_under_its_type() {
 
 #[actix::test]
 async fn an_instrumented_future_spinning_200_ms_between_awaits_shows_under_its_type() {
-    let _s = SERIAL.lock().await;
+    let _s = crate::serial();
     let arbiter = Arbiter::new();
     let addr = EngineActor::start_in_arbiter(&arbiter.handle(), |_| EngineActor);
     collect_actor_cpu();

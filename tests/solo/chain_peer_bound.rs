@@ -1,5 +1,5 @@
 //! The `peer_id` bound: 1,000,000 distinct peer ids do not grow the number of series or the
-//! tables behind them. (A binary of its own: it fills the label.)
+//! tables behind them. (In `tests/solo/`, one test at a time: it fills the label.)
 
 use std::fmt::Write;
 
@@ -26,6 +26,7 @@ fn sample(text: &str, series: &str) -> Option<f64> {
 
 #[test]
 fn a_million_peer_ids_stay_within_the_cap() {
+    let _serial = crate::serial();
     assert_eq!(peer_id_cap(), PEER_ID_CAP_MAX);
     assert_eq!(set_peer_id_cap(0), 1, "clamped up");
     assert_eq!(set_peer_id_cap(100_000), PEER_ID_CAP_MAX, "clamped down");

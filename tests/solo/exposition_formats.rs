@@ -8,10 +8,7 @@
 //! `promtool check metrics` is not run on the OpenMetrics body: promtool 2.42 reads text
 //! 0.0.4 only (it stops at the first exemplar, "expected integer as timestamp, got \"#\"",
 //! and at OpenMetrics' `\"` in HELP). Prometheus 2.42's own OpenMetrics parser reads it in
-//! `tests/prometheus_native_e2e.rs`, where a Prometheus without feature flags scrapes it.
-
-#[path = "support/client.rs"]
-mod client;
+//! `tests/e2e/prometheus_native_e2e.rs`, where a Prometheus without feature flags scrapes it.
 
 use std::collections::BTreeMap;
 use std::io::Read as _;
@@ -72,7 +69,7 @@ impl Reply {
 }
 
 async fn get(addr: SocketAddr, headers: &[(&str, &str)]) -> Reply {
-    let (head, body) = client::get(addr, "/metrics", headers).await;
+    let (head, body) = crate::client::get(addr, "/metrics", headers).await;
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     Reply { head, body }
 }
@@ -368,7 +365,8 @@ fn steady(samples: &Samples) -> Samples {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_format_carries_the_same_samples() {
-    let server = client::start_exporter().await;
+    let _serial = crate::serial();
+    let server = crate::client::start_exporter().await;
     let trace_id = drive();
     settle_derived_throughput().await;
     let addr = server.local_addr();

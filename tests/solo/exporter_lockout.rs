@@ -9,14 +9,10 @@
 // `getrlimit`/`setrlimit` through libc, to raise the descriptor limit for the attackers.
 #![allow(unsafe_code)]
 
-#[path = "support/attack.rs"]
-#[allow(dead_code)]
-mod attack;
-
 use std::time::Duration;
 
+use crate::attack::{Attack, Plan, Stats};
 use alys_metrics::MetricsConfig;
-use attack::{Attack, Plan, Stats};
 
 /// Makes sure this process may open the sockets the test needs (both ends of each).
 fn enough_descriptors(needed: u64) {
@@ -43,6 +39,7 @@ fn enough_descriptors(needed: u64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scrapes_are_served_under_hogs_idle_sockets_and_slowloris() {
+    let _serial = crate::serial();
     enough_descriptors(4096);
     let server = alys_metrics::serve(MetricsConfig {
         bind: "127.0.0.1:0".parse().expect("an address"),
@@ -61,10 +58,12 @@ async fn scrapes_are_served_under_hogs_idle_sockets_and_slowloris() {
 
     let mut times = Vec::new();
     for i in 0..20 {
-        let (status, took) =
-            tokio::time::timeout(Duration::from_secs(10), attack::timed_scrape(addr, false))
-                .await
-                .unwrap_or_else(|_| panic!("scrape {i} got no answer within 10 s"));
+        let (status, took) = tokio::time::timeout(
+            Duration::from_secs(10),
+            crate::attack::timed_scrape(addr, false),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("scrape {i} got no answer within 10 s"));
         assert_eq!(status, 200, "scrape {i} was answered {status}");
         times.push(took);
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -95,6 +94,6 @@ async fn scrapes_are_served_under_hogs_idle_sockets_and_slowloris() {
     );
 
     // And the exporter is as it was.
-    assert_eq!(attack::timed_scrape(addr, false).await.0, 200);
+    assert_eq!(crate::attack::timed_scrape(addr, false).await.0, 200);
     server.shutdown().await;
 }

@@ -1,27 +1,15 @@
 //! Live heap bytes per actor type: this test binary installs the `TrackingAllocator` as its
-//! global allocator, and real actix actors allocate, keep, free and hand over memory inside
-//! actor scopes; the figures are read back from the exposition text.
+//! global allocator (`tests/solo/main.rs`), and real actix actors allocate, keep, free and hand
+//! over memory inside actor scopes; the figures are read back from the exposition text.
 //!
 //! The counters are process-wide, so the tests run one at a time and assert on deltas.
-
-#[path = "support/lint.rs"]
-mod promtool;
-
-use std::alloc::System;
 
 use actix::prelude::*;
 use alys_metrics::actor_system::enter;
 use alys_metrics::labels::ActorType;
 use alys_metrics::LabelValue;
 
-#[global_allocator]
-static ALLOC: alys_metrics::TrackingAllocator<System> =
-    alys_metrics::TrackingAllocator::new(System);
-
 const TEN_MB: usize = 10 * 1024 * 1024;
-
-/// The tests of this binary run one at a time (async tests hold it across awaits).
-static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The value of one series in the exposition text, as Prometheus would read it.
 fn value(series: &str) -> i64 {
@@ -116,7 +104,7 @@ fn holder(kind: ActorType) -> (Addr<Holder>, Arbiter) {
 
 #[actix::test]
 async fn an_actor_keeping_10_mb_shows_them_and_freeing_brings_it_back() {
-    let _s = SERIAL.lock().await;
+    let _s = crate::serial();
     let (addr, arbiter) = holder(ActorType::Chain);
     addr.send(Keep(1)).await.unwrap(); // the thread registers; its own bookkeeping is not the test's
     addr.send(FreeAll).await.unwrap();
@@ -164,7 +152,7 @@ impl Handler<KeepInstrumented> for StreamActor {
 
 #[actix::test]
 async fn an_instrumented_handler_keeping_10_mb_shows_them_under_its_type() {
-    let _s = SERIAL.lock().await;
+    let _s = crate::serial();
     let arbiter = Arbiter::new();
     let addr =
         StreamActor::start_in_arbiter(&arbiter.handle(), |_| StreamActor { kept: Vec::new() });
@@ -190,7 +178,7 @@ async fn an_instrumented_handler_keeping_10_mb_shows_them_under_its_type() {
 
 #[actix::test]
 async fn memory_freed_by_another_actor_is_subtracted_from_the_one_that_allocated_it() {
-    let _s = SERIAL.lock().await;
+    let _s = crate::serial();
     let (maker, a1) = holder(ActorType::Bridge);
     let (taker, a2) = holder(ActorType::Storage);
     // Register both threads first.
@@ -220,7 +208,7 @@ async fn memory_freed_by_another_actor_is_subtracted_from_the_one_that_allocated
 
 #[actix::test]
 async fn the_sync_share_is_served_under_its_own_name() {
-    let _s = SERIAL.lock().await;
+    let _s = crate::serial();
     let (addr, arbiter) = holder(ActorType::Sync);
     addr.send(Keep(1)).await.unwrap();
     addr.send(FreeAll).await.unwrap();
@@ -237,7 +225,7 @@ async fn the_sync_share_is_served_under_its_own_name() {
 
 #[test]
 fn growth_moves_a_block_to_the_type_that_reallocates_it() {
-    let _s = SERIAL.blocking_lock();
+    let _s = crate::serial();
     let (engine0, network0) = (memory(ActorType::Engine), memory(ActorType::Network));
     let mut v: Vec<u8> = {
         let _scope = enter(ActorType::Engine);
@@ -263,7 +251,7 @@ fn promtool_accepts_the_actor_system_families() {
     use alys_metrics::actor_system::{collect_actor_cpu, BreakerConfig, Dependency};
     use alys_metrics::labels::DependencyType;
 
-    let _s = SERIAL.blocking_lock();
+    let _s = crate::serial();
     let kept = {
         let _scope = enter(ActorType::Sync);
         vec![1u8; 4096]
@@ -291,7 +279,8 @@ fn promtool_accepts_the_actor_system_families() {
         );
     }
 
-    let Some(promtool::PromtoolReport { report, .. }) = promtool::check_metrics(&scrape) else {
+    let Some(crate::lint::PromtoolReport { report, .. }) = crate::lint::check_metrics(&scrape)
+    else {
         return;
     };
     let ours: Vec<_> = report
