@@ -6,7 +6,7 @@
 //! deltas. The pass splits a thread's CPU time by the wall time its scopes were open, so a
 //! spin preempted by other work in the process is credited less than it burned: the tests
 //! need the process's CPU to themselves. (The memory gauges' test of this module, which needs
-//! a binary without the tracking allocator, is `tests/actor_memory.rs`.)
+//! a binary without the tracking allocator, is `tests/it/actor_memory.rs`.)
 
 use std::time::{Duration, Instant};
 

@@ -1,5 +1,5 @@
-//! Loopback clients that try to lock the exporter out, shared by `tests/exporter_lockout.rs`
-//! and the soak benchmark (`benches/benches/soak.rs`):
+//! Loopback clients that try to lock the exporter out, shared by
+//! `tests/solo/exporter_lockout.rs` and the soak benchmark (`benches/benches/soak.rs`):
 //!
 //! - *hogs*: keep-alive connections asking `/ready` every few seconds;
 //! - *idle* sockets: connect and send nothing;

@@ -1,7 +1,7 @@
 //! The exporter on a loopback port and a small HTTP/1.1 client of it, shared by
-//! `tests/exposition_formats.rs`, `tests/promtool.rs` and `benches/tests/prometheus_bridge.rs`,
-//! which include this file with `#[path]`. Each uses a part of it, hence the `dead_code`
-//! allowance.
+//! `tests/solo/exposition_formats.rs`, `tests/it/promtool.rs` and
+//! `benches/tests/prometheus_bridge.rs`; each binary includes this file with `#[path]`. Each
+//! uses a part of it, hence the `dead_code` allowance.
 
 #![allow(dead_code)]
 

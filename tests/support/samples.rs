@@ -1,6 +1,7 @@
 //! One sample of the exposition text, read the way Prometheus reads it; shared by the tests of
-//! the chain, governance and storage metrics, which include this file with `#[path]`. Each
-//! uses a part of it, hence the `dead_code` allowance.
+//! the chain, governance and storage metrics (`tests/it/`, and the caps in `tests/solo/`),
+//! whose binaries include this file with `#[path]`. Each uses a part of it, hence the
+//! `dead_code` allowance.
 
 #![allow(dead_code)]
 

@@ -1,7 +1,7 @@
 //! The ops bundle's files and the external tools the tests run (promtool, amtool, Prometheus,
-//! node_exporter): shared by `tests/ops.rs` and the end-to-end tests (`tests/e2e/`),
-//! which include this file with `#[path]`. Each uses a part of it, hence the `dead_code`
-//! allowance.
+//! node_exporter): shared by `tests/it/ops.rs` and the end-to-end harness
+//! (`tests/e2e/harness.rs`), which include this file with `#[path]`. Each uses a part of it,
+//! hence the `dead_code` allowance.
 
 #![allow(dead_code)]
 
