@@ -1,6 +1,6 @@
 //! `promtool check metrics` on an exposition, shared by the tests that lint what they export
 //! (`tests/it/promtool.rs`, `tests/it/governance.rs`, `tests/solo/actor_alloc.rs`) and by
-//! `benches/tests/same_samples.rs`; each binary includes this file with `#[path]`. Tests
+//! `benches/tests/peers/same_samples.rs`; each binary includes this file with `#[path]`. Tests
 //! that allow promtool's lint exceptions do not read its exit status, hence the `dead_code`
 //! allowance.
 

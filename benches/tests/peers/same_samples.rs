@@ -1,9 +1,6 @@
 //! Every library in the scrape benchmark exports the same samples for the same registry, and
 //! ours exports exactly what the prometheus crate does, read the way Prometheus reads them.
 
-#[path = "../../tests/support/lint.rs"]
-mod promtool;
-
 use alys_metrics_benches::exposition::{sample_set, SampleSet};
 use alys_metrics_benches::peers::{measured_peer, metrics_rs, ours, prom, prom_client};
 use alys_metrics_benches::spec::RegistrySpec;
@@ -106,7 +103,8 @@ fn promtool_accepts_our_synthetic_scrape() {
     let text = ours::build(&RegistrySpec::synthetic(1_000))
         .expect("ours builds the spec")
         .encode_to_string();
-    let Some(promtool::PromtoolReport { success, report }) = promtool::check_metrics(&text) else {
+    let Some(crate::lint::PromtoolReport { success, report }) = crate::lint::check_metrics(&text)
+    else {
         return;
     };
     assert!(success, "promtool: {report}");
