@@ -113,7 +113,7 @@ fn a_request_that_times_out_is_counted_by_message_type() {
         let edge = "from_actor=\"external\",to_actor=\"sync\"";
         assert_eq!(
             value(&format!(
-                "alys_actor_message_timeout_events_total{{{edge},message_type=\"system\"}}"
+                "alys_actor_message_timeout_events_total{{{edge},message_type=\"unclassified\"}}"
             )),
             1.0
         );

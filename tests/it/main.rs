@@ -30,6 +30,7 @@ mod samples;
 mod tools;
 
 mod actor_bridge;
+mod actor_corpus;
 mod actor_deadlock;
 mod actor_dependency;
 mod actor_lifecycle;

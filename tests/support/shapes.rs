@@ -8,9 +8,8 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use alys_metrics::actor::ACTOR_MESSAGES_IN_FLIGHT;
 use alys_metrics::actor::{sites, MessageOutcome};
-use alys_metrics::catalogue::actor::ACTOR_MESSAGE_OUTCOMES;
+use alys_metrics::actor::{ACTOR_MESSAGES_IN_FLIGHT, ACTOR_MESSAGE_OUTCOMES};
 use alys_metrics::labels::{ActorType, LabelValue};
 
 /// The work each handler awaits (or sleeps, when it is sync).
@@ -43,7 +42,7 @@ impl InFlightProbe {
 pub fn outcomes(t: ActorType) -> [u64; 4] {
     let mut out = [0; 4];
     for o in MessageOutcome::VALUES {
-        out[o.index()] = ACTOR_MESSAGE_OUTCOMES.with(t, *o).get();
+        out[o.index()] = ACTOR_MESSAGE_OUTCOMES.get_outcome(t, *o);
     }
     out
 }
@@ -55,8 +54,8 @@ pub fn series(actor: &str, message: &str) -> (u64, u64, f64) {
     for s in sites().filter(|s| s.actor == actor && s.message == message) {
         found = true;
         n += s.messages();
-        count += s.latency().count();
-        sum += s.latency().sum_seconds();
+        count += s.latency().sample_count();
+        sum += s.latency().sample_sum();
     }
     assert!(found, "no site registered for {actor}/{message}");
     (n, count, sum)

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::metrics::Exported;
 use super::ActorMetrics;
 use crate::catalogue::actor::{
-    ACTOR_LIFECYCLE_EVENTS, ACTOR_MAILBOX_DROPPED, ACTOR_MAILBOX_SIZE, ACTOR_RESTARTS,
+    ACTOR_MAILBOX_DROPPED, ACTOR_MAILBOX_SIZE, ACTOR_REGISTRATION_EVENTS, ACTOR_RESTARTS,
 };
 use crate::labels::{ActorType, LabelValue, LifecycleEvent, RegistrationEvent, RestartReason};
 
@@ -152,7 +152,7 @@ impl std::error::Error for NoRuntime {}
 /// actor catalogue: what no handler sees.
 ///
 /// - [`register`](Self::register) and [`unregister`](Self::unregister) count `spawn` and
-///   `stop` events (`alys_actor_lifecycle_events_total`).
+///   `stop` events (`alys_actor_registration_events_total`).
 /// - [`collect`](Self::collect) (every `interval` once
 ///   [`start_collection`](Self::start_collection) runs) exports what changed since the
 ///   previous collection: dropped messages and restarts are *added as deltas*, so repeated
@@ -229,11 +229,11 @@ impl ActorMetricsBridge {
         let replaced = self.actors_mut().insert(name, Arc::clone(&entry));
         if let Some(old) = replaced {
             self.finish(&old);
-            ACTOR_LIFECYCLE_EVENTS
+            ACTOR_REGISTRATION_EVENTS
                 .with(old.actor_type, RegistrationEvent::Stop)
                 .inc();
         }
-        ACTOR_LIFECYCLE_EVENTS
+        ACTOR_REGISTRATION_EVENTS
             .with(actor_type, RegistrationEvent::Spawn)
             .inc();
         tracing::debug!(
@@ -251,7 +251,7 @@ impl ActorMetricsBridge {
             return false;
         };
         self.finish(&entry);
-        ACTOR_LIFECYCLE_EVENTS
+        ACTOR_REGISTRATION_EVENTS
             .with(entry.actor_type, RegistrationEvent::Stop)
             .inc();
         tracing::debug!(actor = name, "actor unregistered");
@@ -302,7 +302,7 @@ impl ActorMetricsBridge {
             LifecycleEvent::Recover => Some(RegistrationEvent::Recover),
         };
         if let Some(e) = counted {
-            ACTOR_LIFECYCLE_EVENTS.with(entry.actor_type, e).inc();
+            ACTOR_REGISTRATION_EVENTS.with(entry.actor_type, e).inc();
         }
         tracing::debug!(
             actor = name,

@@ -52,9 +52,9 @@ pub static ACTOR_MAILBOX_SIZE: IntGauge;
 #[alys_metric(counter, labels(actor_type, reason: RestartReason))]
 pub static ACTOR_RESTARTS: Counter;
 
-/// Actor lifecycle events of registered actors (spawn, stop, recover), by actor type; restarts are alys_actor_restarts_total.
+/// Events of actors registered with a bridge (spawn, stop, recover), by actor type; restarts are alys_actor_restarts_total.
 #[alys_metric(counter, labels(actor_type, event: RegistrationEvent))]
-pub static ACTOR_LIFECYCLE_EVENTS: Counter;
+pub static ACTOR_REGISTRATION_EVENTS: Counter;
 
 /// `alys_actor_message_throughput_per_second{actor_type}`: messages handled per second,
 /// derived from the messages instrumented handlers finished.

@@ -27,7 +27,7 @@
 //! |---|---|
 //! | `alys_txpool_rejected_total` | `sum without (reason) (alys_txpool_rejections_total)` |
 //! | `alys_actor_messages_dropped_total` | `alys_actor_mailbox_dropped_total` |
-//! | `alys_actor_lifecycle_events_total{event="restart"}` | `sum without (reason) (alys_actor_restarts_total)` |
+//! | `alys_actor_lifecycle_events_total` | `alys_actor_registration_events_total` (spawn, stop, recover) and `sum without (reason) (alys_actor_restarts_total)` as `event="restart"` |
 //! | `alys_process_cpu_seconds_total` | `process_cpu_seconds_total{job="alys"}` |
 //! | `alys_process_memory_usage_bytes` | `process_resident_memory_bytes{job="alys"}` |
 //! | `alys_process_open_file_descriptors` | `process_open_fds{job="alys"}` |

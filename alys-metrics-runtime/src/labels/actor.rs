@@ -17,9 +17,9 @@ pub enum MessageOutcome {
 }
 
 /// What an `ActorMetricsBridge` saw happen to a registered actor (`event` label of
-/// `alys_actor_lifecycle_events_total`; 3 values). Restarts are counted once, in
-/// `alys_actor_restarts_total`; the `restart` event of the operators' spelling is a recording
-/// rule over it (`ops/spellings.yml`).
+/// `alys_actor_registration_events_total`; 3 values). Restarts are counted once, in
+/// `alys_actor_restarts_total`; the operators' `alys_actor_lifecycle_events_total` (these
+/// events and `restart`) is a recording rule over both (`ops/spellings.yml`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 pub enum RegistrationEvent {
     /// The actor was registered.

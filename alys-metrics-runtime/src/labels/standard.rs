@@ -103,7 +103,7 @@ impl ActorType {
     /// first word (or run of words) of the name that says one decides; whole words only, so a
     /// word that merely contains one (`Blockchain`, `Async`, `Peerless`) does not count. `None`
     /// when no word says one. The rule `#[instrument_actor]` infers with when the actor type
-    /// declares no [`ActorKind`](crate::actor::ActorKind).
+    /// declares no `alys_metrics::actor::ActorKind`.
     ///
     /// | words | actor type |
     /// |---|---|
@@ -189,7 +189,7 @@ impl MessageType {
     /// The message type a message type's name says by its whole words, case-insensitively:
     /// the first word (or run of words) that is a keyword decides; whole words only. `None`
     /// when no word is one. The rule `#[instrument_actor]` infers with when the message type
-    /// declares no [`MessageKind`](crate::actor::MessageKind).
+    /// declares no `alys_metrics::actor::MessageKind`.
     ///
     /// | words | message type |
     /// |---|---|

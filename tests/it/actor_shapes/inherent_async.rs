@@ -1,9 +1,8 @@
-//! An inherent `async fn handle_*` with `metrics = self.metrics`: measured as its future, and
-//! recorded into the actor's own `ActorMetrics` (processed, last activity).
+//! An inherent `async fn handle_*`: measured as its future, its site the one record of the
+//! message (count, outcome, latency, last activity; once `metrics = self.metrics` also wrote
+//! the actor's `ActorMetrics`, a second count of the same message).
 
-use std::sync::Arc;
-
-use alys_metrics::actor::{ActorMetrics, MessageOutcome};
+use alys_metrics::actor::{sites, MessageOutcome};
 use alys_metrics::labels::ActorType;
 use alys_metrics::prelude::*;
 
@@ -12,13 +11,11 @@ use crate::serial;
 
 static PROBE: InFlightProbe = InFlightProbe::new();
 
-struct SyncActor {
-    metrics: Arc<ActorMetrics>,
-}
+struct SyncActor;
 
 struct PeerStatus(u32);
 
-#[instrument_actor(metrics = self.metrics)]
+#[instrument_actor]
 impl SyncActor {
     async fn handle_peer_status(&mut self, msg: PeerStatus) -> Result<u32, String> {
         PROBE.look(ActorType::Sync);
@@ -32,19 +29,18 @@ impl SyncActor {
 }
 
 #[actix_rt::test]
-async fn an_inherent_async_handler_is_measured_and_tracked() {
+async fn an_inherent_async_handler_is_measured_at_its_site() {
     let _s = serial();
     let b = before(ActorType::Sync, "SyncActor", "PeerStatus", &PROBE);
-    let mut actor = SyncActor {
-        metrics: Arc::new(ActorMetrics::new()),
-    };
+    let mut actor = SyncActor;
     assert_eq!(
         actor.handle_peer_status(PeerStatus(0)).await,
         Err("unknown peer".into())
     );
     b.assert(1, MessageOutcome::Error);
-    let s = actor.metrics.snapshot();
-    assert_eq!((s.messages_processed, s.messages_failed), (0, 1));
-    assert!(s.total_processing_time >= WORK);
-    assert!(s.last_activity.is_some());
+    let site = sites()
+        .find(|s| s.actor == "SyncActor" && s.message == "PeerStatus")
+        .expect("the site is registered");
+    assert!(site.latency().sample_sum() >= WORK.as_secs_f64());
+    assert!(site.last_activity_unix_seconds().is_some());
 }
