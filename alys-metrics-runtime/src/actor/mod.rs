@@ -163,6 +163,8 @@ pub use outcome::{
 };
 pub use site::{sites, HandlerSite, SiteFamily, SiteRegistration, LATENCY_BUCKETS, LATENCY_NATIVE};
 
+/// What a measured send (feature `actor`) reads of the sites.
+#[cfg(feature = "actor")]
 pub(crate) use site::{actor_type_of_actor, message_type_of_message};
 
 #[doc(hidden)]

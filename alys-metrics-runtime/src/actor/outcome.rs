@@ -28,7 +28,7 @@ use std::time::Duration;
 /// Says whether a reply is an error, for the `outcome` of the message that produced it.
 ///
 /// Optional: `#[instrument_actor]` classifies `Result`, `Option`, `Box`, `Arc`, `Rc` and every
-/// other type without it (see the [module documentation](self)). Implement it for a reply type
+/// other type without it (see `alys_metrics::actor`, "Outcomes"). Implement it for a reply type
 /// some of whose values are failures although they are not `Err`:
 ///
 /// ```

@@ -18,12 +18,11 @@
 //! [`enter`](crate::actor_system::enter) scope); outside any handler it is `external`. Create
 //! the request inside the handler (its body, or a poll of its future), not in a detached task.
 //!
-//! `to_actor` is the recipient's actor type, classified from its Rust type name (the last
-//! path segment) by the whole words `#[instrument_actor]` uses by default
-//! ([`actor_type_by_words`](crate::actor::actor_type_by_words)), else by
-//! [`ActorType::from_name`]; `system` when nothing matches. An actor whose handlers say
-//! `actor = ..` explicitly should be reached through
-//! [`SendMeasured::measured_recipient_as`] with the same type.
+//! `to_actor` is the recipient's actor type, from its Rust type name (the last path segment):
+//! the type its instrumented handlers resolved (an `ActorKind` the type declares, or its
+//! words), else [`ActorType::from_name`] (its whole words); `unclassified` when nothing says
+//! one. An actor none of whose handlers is instrumented and whose name says nothing can be
+//! reached through [`SendMeasured::measured_recipient_as`] with its type.
 //!
 //! # Cost
 //!

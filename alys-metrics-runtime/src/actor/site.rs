@@ -292,6 +292,7 @@ pub fn sites() -> impl Iterator<Item = &'static HandlerSite> {
 
 /// The actor type the registered handlers of the actor named `actor` (its type name) have,
 /// if any has one.
+#[cfg(feature = "actor")]
 pub(crate) fn actor_type_of_actor(actor: &str) -> Option<ActorType> {
     sites()
         .find(|s| s.actor == actor)
@@ -300,6 +301,7 @@ pub(crate) fn actor_type_of_actor(actor: &str) -> Option<ActorType> {
 
 /// The message type the registered handlers of the message named `message` have, if any
 /// has one.
+#[cfg(feature = "actor")]
 pub(crate) fn message_type_of_message(message: &str) -> Option<MessageType> {
     sites()
         .find(|s| s.message == message)

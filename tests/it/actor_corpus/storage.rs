@@ -54,7 +54,9 @@ impl Database {
         if height > self.corrupt_above {
             return Err(StorageError::Database(format!("corrupt block {height}")));
         }
-        Ok((height % 2 == 0).then_some(ConsensusBlock { height }))
+        Ok(height
+            .is_multiple_of(2)
+            .then_some(ConsensusBlock { height }))
     }
 
     async fn get_stats(&self) -> Result<u64, StorageError> {
