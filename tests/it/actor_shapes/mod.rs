@@ -14,6 +14,7 @@ mod actor_response;
 mod async_trait_method;
 mod atomic_response;
 mod error_override;
+mod exemplars;
 mod inherent_async;
 mod lifecycle;
 mod lone_fn;
