@@ -5,7 +5,7 @@
 //! The tests of every module run at once on one registry and one set of process-wide state
 //! (the collector's, the actor system's, the chain's). A test that asserts on something a test
 //! of another module may change at the same time holds [`serial`] for its whole run: tests that
-//! start an exporter or run a collector tick (process gauges, `/ready`, the CPU pass), that run
+//! start an exporter or tick a collector (process gauges, `/ready`, the CPU pass), that run
 //! actors (per-type outcomes, in-flight, lifecycle states, edges, the bridge's report), and the
 //! chain tests whose families another module also writes. The rest owns the series it asserts
 //! on (its own statics, label values, endpoints or validators). A test that leaves state behind
@@ -46,7 +46,6 @@ mod chain_consensus;
 mod chain_migration;
 mod chain_network_pool;
 mod chain_peer_churn;
-mod collector;
 mod exporter_tls;
 mod forget_races;
 mod governance;
