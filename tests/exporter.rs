@@ -495,7 +495,7 @@ async fn health_degrades_when_the_process_health_is_not_read_for_300_s() {
 
     // The collection succeeds in part (four of five) but the process's health stays unknown
     // for over 300 s: degraded, and the reason says which sub-collections to look at. (These
-    // tests tick once, so the collection is stale by then too; tests/it/collector.rs shows the
+    // tests tick once, so the collection is stale by then too; tests/solo/collector.rs shows the
     // process's health going stale while other ticks succeed.)
     clock.advance(Duration::from_secs(301));
     let reply = get(addr, "/health").await;

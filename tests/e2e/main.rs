@@ -14,6 +14,8 @@
 //!   (`set_build_info` must come first), and the tests here read only their nodes' scrapes and
 //!   `catalogue()`, never this process's own exposition.
 
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
 // The harness reads which ops files to run and which tools are installed.
 #[path = "../support/tools.rs"]
 mod tools;
@@ -23,8 +25,6 @@ mod harness;
 /// The example node's simulation, run by [`node_process`] in node mode.
 #[path = "../../examples/node/sim/mod.rs"]
 mod sim;
-
-use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 mod fleet_e2e;
 mod health_version;

@@ -28,9 +28,9 @@
 //! How the nodes are started: this test binary includes the example node's simulation
 //! (`examples/node/sim/`, the same code as `cargo run --example node`) and runs *itself*
 //! again in "node mode": the `node_process` test of `tests/e2e/main.rs`, with the node's
-//! arguments in `ALYS_E2E_NODE_ARGS`. So no second build is needed and the node is exactly the example's.
-//! Every process a test starts is held by a guard that kills it when dropped, also when the
-//! test fails; temporary directories are removed the same way.
+//! arguments in `ALYS_E2E_NODE_ARGS`. So no second build is needed and the node is exactly the
+//! example's. Every process a test starts is held by a guard that kills it when dropped, also
+//! when the test fails; temporary directories are removed the same way.
 //!
 //! Both tests run in parallel in about 30 s. Without `prometheus` or
 //! `prometheus-node-exporter` on the PATH they print a notice and pass, unless

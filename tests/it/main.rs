@@ -5,14 +5,17 @@
 //! The tests of every module run at once on one registry and one set of process-wide state
 //! (the collector's, the actor system's, the chain's). A test that asserts on something a test
 //! of another module may change at the same time holds [`serial`] for its whole run: tests that
-//! start an exporter or run a collector tick (process gauges, `/ready`, the CPU pass), that run
-//! actors or actor scopes (per-type CPU, outcomes, in-flight, lifecycle states, edges, the
-//! bridge's report), and the chain tests whose families another module also writes. The rest
-//! owns the series it asserts on (its own statics, label values, endpoints or validators).
+//! start an exporter or tick a collector (process gauges, `/ready`, the CPU pass), that run
+//! actors (per-type outcomes, in-flight, lifecycle states, edges, the bridge's report), and the
+//! chain tests whose families another module also writes. The rest owns the series it asserts
+//! on (its own statics, label values, endpoints or validators). A test that leaves state behind
+//! that another module counts undoes it before it ends (`chain` forgets the peers it scored,
+//! the bridge tests unregister their actors).
 //!
 //! What cannot share this process is in other binaries, each saying why at its top:
-//! `tests/solo/` (tests that need the process to themselves), `tests/e2e/` (the end-to-end
-//! tests, which are the node) and `tests/duplicate_names.rs` (whose `init()` must fail).
+//! `tests/solo/` (tests that need the process to themselves), `tests/exporter.rs` (scrapes
+//! compared byte for byte), `tests/e2e/` (the end-to-end tests, which are the node) and
+//! `tests/duplicate_names.rs` (whose `init()` must fail).
 
 // `serial()` is a std mutex held for a test's whole run, also across the awaits of async tests:
 // each test runs on its own thread and runtime, and the lock only keeps the others out.
@@ -44,7 +47,6 @@ mod chain_consensus;
 mod chain_migration;
 mod chain_network_pool;
 mod chain_peer_churn;
-mod collector;
 mod exporter_tls;
 mod forget_races;
 mod governance;

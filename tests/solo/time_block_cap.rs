@@ -1,5 +1,6 @@
 //! The `validator` label of the block timings is bounded: beyond 64 validators, timings share
-//! the series `other` and the folds are counted. (In `tests/solo/`, one test at a time: it fills the label.)
+//! the series `other` and the folds are counted. (In `tests/solo/`, one test at a time: it
+//! fills the label.)
 
 use alys_metrics::prelude::*;
 

@@ -2,8 +2,8 @@
 //! schedule (exactly, under tokio's paused clock), the 300 s rule, and the sysinfo source
 //! against what `/proc` says about this process.
 //!
-//! Every test holds `crate::serial()`: they all write the same global metrics, as does every
-//! collector tick of the other modules' tests (`exporter_tls`, `promtool`, `chain_migration`).
+//! Every test holds `crate::serial()`: they all write the same global metrics, and the sysinfo
+//! test reads this process's thread and descriptor counts, which other tests change.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
