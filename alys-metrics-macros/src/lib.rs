@@ -130,10 +130,13 @@ pub fn alys_metric(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 ///
 /// Goes on `impl Handler<M> for Actor` (instruments `handle`), on any other `impl` (the methods
-/// named `handle` or `handle_*`), or on one fn with `for = ActorType`. Arguments: `actor = ..`
-/// (an `ActorType`), `message = ..` (a `MessageType` or `custom(N)`), `for = Type`,
-/// `error = path` (`fn(&Reply) -> bool`), `metrics = EXPR` (an `Arc<ActorMetrics>`). The full
-/// rules are in `alys_metrics::actor`.
+/// named `handle` or `handle_*`), on `impl Actor` / `impl Supervised` (the lifecycle hooks), or
+/// on one fn with `for = ActorType`. No argument is needed: the outcome is read from the reply's
+/// type (an `Err` at any depth is an error), `actor_type`/`message_type` from the types'
+/// `ActorKind`/`MessageKind`, else their names' words, else `unclassified`. Optional arguments
+/// say what the code cannot: `actor = ..` (an `ActorType`; on `impl Actor` it also writes the
+/// actor's `ActorKind`), `message = ..` (a `MessageType` or `custom(N)`), `for = Type`,
+/// `error = path` (`fn(&Reply) -> bool`). The full rules are in `alys_metrics::actor`.
 #[proc_macro_attribute]
 pub fn instrument_actor(args: TokenStream, item: TokenStream) -> TokenStream {
     actor::expand(args.into(), item.into()).into()
