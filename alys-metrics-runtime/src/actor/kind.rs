@@ -11,7 +11,9 @@
 //! 4. `unclassified` ([`ActorType::Unclassified`], [`MessageType::Unclassified`]).
 //!
 //! No step is ever a compile error, and the counts, latencies and outcomes of a handler are
-//! exact whatever its categories.
+//! exact whatever its categories. The declaration is read where a `static` can name the type:
+//! an actor or message type that names a type parameter of its impl (`Worker<T>`) goes by its
+//! words (or the handler's `actor = ..` / `message = ..`).
 
 use crate::labels::{ActorType, MessageType};
 
