@@ -261,15 +261,9 @@ pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
     for value in headers.get_all(header::ACCEPT_ENCODING) {
         let Ok(value) = value.to_str() else { continue };
         for item in value.split(',') {
-            let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or("").trim();
-            let q = parts
-                .filter_map(|p| {
-                    let (k, v) = p.split_once('=')?;
-                    k.trim().eq_ignore_ascii_case("q").then(|| v.trim())
-                })
-                .next()
-                .map_or(1.0, |v| v.parse::<f32>().unwrap_or(0.0));
+            let Some((coding, q)) = coding(item) else {
+                continue;
+            };
             if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
                 return q > 0.0;
             }
@@ -279,6 +273,26 @@ pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
         }
     }
     star
+}
+
+/// One member of `Accept-Encoding`: the coding and its weight (1 when absent). `None` when it
+/// is malformed by RFC 9110 (a parameter without `=`, a `q` given twice or that is not a
+/// weight from 0 to 1): such a member is ignored.
+fn coding(item: &str) -> Option<(&str, f32)> {
+    let mut parts = item.split(';');
+    let coding = parts.next().unwrap_or("").trim();
+    let mut q = None;
+    for p in crate::encode::parameters(parts) {
+        let (name, value) = p?;
+        if name.eq_ignore_ascii_case("q") && q.replace(value).is_some() {
+            return None;
+        }
+    }
+    let q = match q {
+        Some(v) => crate::encode::qvalue(v)?,
+        None => 1.0,
+    };
+    Some((coding, q))
 }
 
 /// The exposition format the request's `Accept` headers ask for ([`Format::negotiate`]).
@@ -451,6 +465,16 @@ mod tests {
         assert!(!accepts(&["*;q=0"]));
         assert!(!accepts(&["*, gzip;q=0"]));
         assert!(!accepts(&["gzip;q=bogus"]));
+        // A member that is not well formed is ignored, whatever it says.
+        assert!(!accepts(&["gzip;q=2"]));
+        assert!(!accepts(&["gzip;q=1;q=1"]));
+        assert!(!accepts(&["gzip;q"]));
+        assert!(
+            accepts(&["gzip;q=7, *;q=0.5"]),
+            "the valid `*` still counts"
+        );
+        assert!(!accepts(&["*;q=1.5"]));
+        assert!(accepts(&["gzip;q=1.000"]));
     }
 
     #[test]
