@@ -5,9 +5,9 @@
 //!   refused at start, naming the user and the cost (cost 20 would take over a minute per
 //!   check, 31 about two days).
 //! - **Timing.** An unknown user is checked against a decoy hash at the highest cost among the
-//!   users; a wrong password for a user at a lower cost is answered only after as long as the
-//!   highest cost takes (the check's own time scaled by `2^(highest - cost)`, waited without
-//!   using the CPU). Either way the time of a failure does not say which names exist.
+//!   users. After a wrong password, a user at a lower cost is also checked against the decoys
+//!   of the costs between, which adds up to the work of the highest cost. Either way a failure
+//!   costs what the highest cost costs, and its time does not say which names exist.
 //! - **Cache.** A success is remembered as the SHA-256 of the user, the password and the hash
 //!   ([`CACHE_ENTRIES`], the oldest forgotten first) and looked up before anything else, so a
 //!   scraper's repeated requests cost no bcrypt check and are never throttled.
@@ -16,15 +16,16 @@
 //!   gives it back; an address with none left is answered `429 Too Many Requests` with
 //!   `Retry-After` at once, with no bcrypt check and no wait. At most [`PEERS`] addresses are
 //!   remembered; when the table is full, addresses with a full bucket are forgotten first,
-//!   then the least recently seen.
-//! - **Queue.** An address has one check at a time; its other requests wait behind it, outside
-//!   the shared queue. So the shared queue holds at most one check per address, and addresses
-//!   take turns at the bcrypt slots: a new scraper's first login waits for one check per other
-//!   address at most, however many wrong passwords each sends. One slot per two CPUs (at
-//!   least 1, at most [`MAX_SLOTS`]) runs checks on tokio's blocking pool, leaving CPU to
-//!   encode scrapes.
+//!   then those with the most checks left.
+//! - **Queue.** An address has one check at a time (until its bcrypt work ends, even if the
+//!   request is gone); its other requests wait behind it, outside the shared queue. A free
+//!   bcrypt slot goes first to an address with a full bucket (no failure to its name: a
+//!   scraper logging in), then to the others, each in arrival order. One slot per two CPUs (at
+//!   least 1, at most [`MAX_SLOTS`]) runs on tokio's blocking pool, leaving CPU to encode
+//!   scrapes. So a scraper's first login waits for the checks already running, not for a
+//!   flood's queue.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::IpAddr;
 use std::ops::RangeInclusive;
 use std::sync::{Arc, Mutex};
@@ -32,7 +33,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use subtle::ConstantTimeEq as _;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{oneshot, Semaphore};
 use tokio::time::Instant;
 
 use super::ServeError;
@@ -75,11 +76,12 @@ pub(crate) struct BasicAuth {
     users: Vec<(String, String, u32)>,
     /// The highest cost among the users.
     max_cost: u32,
-    /// A hash at `max_cost` that no password matches, checked for unknown users.
-    decoy: String,
+    /// Decoy hashes at each cost up to `max_cost` (see [`decoys`]); the last one is checked
+    /// for unknown users.
+    decoys: Vec<String>,
     cache: Mutex<Vec<[u8; 32]>>,
     peers: Mutex<Peers>,
-    slots: Arc<Semaphore>,
+    slots: Arc<Gate>,
 }
 
 impl BasicAuth {
@@ -132,10 +134,10 @@ impl BasicAuth {
         Ok(Self {
             users: checked,
             max_cost,
-            decoy: decoy(max_cost),
+            decoys: decoys(max_cost),
             cache: Mutex::new(Vec::new()),
             peers: Mutex::new(Peers::default()),
-            slots: Arc::new(Semaphore::new(slots.max(1))),
+            slots: Gate::new(slots),
         })
     }
 
@@ -161,14 +163,15 @@ impl BasicAuth {
                 found = Some((hash, *cost));
             }
         }
-        let (hash, cost) = found.unwrap_or((&self.decoy, self.max_cost));
+        let decoy = &self.decoys[cost_index(self.max_cost)];
+        let (hash, cost) = found.unwrap_or((decoy, self.max_cost));
         let key = digest(user, password, hash);
         if self.cached(&key) {
             return Outcome::Valid;
         }
         let peer = PeerKey::of(peer);
-        let lane = match self.lock_peers().take(peer, Instant::now()) {
-            Ok(lane) => lane,
+        let (lane, clean) = match self.lock_peers().take(peer, Instant::now()) {
+            Ok(taken) => taken,
             Err(retry) => return Outcome::Throttled(retry),
         };
         // One check per address at a time: the others wait here, not in the shared queue.
@@ -179,19 +182,22 @@ impl BasicAuth {
             self.lock_peers().give_back(peer);
             return Outcome::Valid;
         }
-        let Ok(slot) = Arc::clone(&self.slots).acquire_owned().await else {
+        let Some(slot) = self.slots.acquire(clean).await else {
             return Outcome::Invalid;
         };
-        let (ok, took) = verify(slot, password.to_vec(), hash.to_owned()).await;
-        drop(turn);
+        // After a failure, a user at a lower cost than the highest also gets the decoy checks
+        // of the costs between: the CPU work of the highest cost, as an unknown user gets.
+        let pad = self.decoys[cost_index(cost)..cost_index(self.max_cost)].to_vec();
+        let check = Check {
+            password: password.to_vec(),
+            hash: hash.to_owned(),
+            pad,
+        };
+        let ok = check.run((slot, turn)).await;
         if ok && found.is_some() {
             self.remember(key);
             self.lock_peers().give_back(peer);
             return Outcome::Valid;
-        }
-        // A user at a lower cost than the highest fails after as long as the highest takes.
-        if let Some(shift) = self.max_cost.checked_sub(cost).filter(|s| *s > 0) {
-            tokio::time::sleep(took.saturating_mul((1u32 << shift) - 1)).await;
         }
         Outcome::Invalid
     }
@@ -216,26 +222,138 @@ impl BasicAuth {
     }
 }
 
-/// Runs one bcrypt check on the blocking pool, holding `slot` until it ends (also when the
-/// request waiting for it is gone); whether the password matched and how long the check took.
-async fn verify(slot: OwnedSemaphorePermit, password: Vec<u8>, hash: String) -> (bool, Duration) {
-    tokio::task::spawn_blocking(move || {
-        let _slot = slot;
-        let started = std::time::Instant::now();
-        let ok = bcrypt::verify(&password, &hash).unwrap_or(false);
-        (ok, started.elapsed())
-    })
-    .await
-    .unwrap_or((false, Duration::ZERO))
+/// One password check, run on the blocking pool.
+struct Check {
+    password: Vec<u8>,
+    hash: String,
+    /// Decoy hashes checked after a failure (see [`BasicAuth::check`]).
+    pad: Vec<String>,
 }
 
-/// A bcrypt hash at `cost` that no password is expected to match: a cost-4 hash of a fixed
-/// word with its cost field rewritten, so that building it costs nothing at start.
-fn decoy(cost: u32) -> String {
+impl Check {
+    /// Whether the password matches. `held` (the bcrypt slot and the address's turn) is kept
+    /// until the work ends, also when the request waiting for it is gone, so that closing
+    /// connections outruns neither the slots nor an address's one check at a time.
+    async fn run<H: Send + 'static>(self, held: H) -> bool {
+        tokio::task::spawn_blocking(move || {
+            let _held = held;
+            let ok = bcrypt::verify(&self.password, &self.hash).unwrap_or(false);
+            if !ok {
+                for decoy in &self.pad {
+                    std::hint::black_box(bcrypt::verify(&self.password, decoy).ok());
+                }
+            }
+            ok
+        })
+        .await
+        .unwrap_or(false)
+    }
+}
+
+/// Decoy hashes that no password is expected to match, one for each cost from the lowest
+/// allowed to `max` (index them with [`cost_index`]): a cost-4 hash of a fixed word with its
+/// cost field rewritten, so that making them costs one cost-4 hash.
+fn decoys(max: u32) -> Vec<String> {
     let base = bcrypt::hash_with_salt(b"alys-metrics decoy", 4, [7; 16])
         .map(|p| p.format_for_version(bcrypt::Version::TwoB))
         .unwrap_or_default();
-    format!("$2b${cost:02}{}", base.get(6..).unwrap_or_default())
+    let rest = base.get(6..).unwrap_or_default();
+    COSTS
+        .clone()
+        .take_while(|c| *c <= max)
+        .map(|cost| format!("$2b${cost:02}{rest}"))
+        .collect()
+}
+
+/// Where a cost's decoy is in [`decoys`].
+fn cost_index(cost: u32) -> usize {
+    (cost - COSTS.start()) as usize
+}
+
+/// The bcrypt slots. A free slot goes first to a check from an address with no failed check to
+/// its name (a scraper logging in), then to the others, each kind in arrival order.
+struct Gate {
+    state: Mutex<GateState>,
+}
+
+struct GateState {
+    free: usize,
+    clean: VecDeque<oneshot::Sender<GateSlot>>,
+    suspect: VecDeque<oneshot::Sender<GateSlot>>,
+}
+
+/// A slot of the [`Gate`], given back when dropped.
+struct GateSlot {
+    gate: Option<Arc<Gate>>,
+}
+
+impl Gate {
+    fn new(slots: usize) -> Arc<Self> {
+        Arc::new(Self {
+            state: Mutex::new(GateState {
+                free: slots.max(1),
+                clean: VecDeque::new(),
+                suspect: VecDeque::new(),
+            }),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits for a slot, `clean` checks first; `None` only if the gate is gone.
+    async fn acquire(self: &Arc<Self>, clean: bool) -> Option<GateSlot> {
+        let waiting = {
+            let mut state = self.lock();
+            if state.free > 0 {
+                state.free -= 1;
+                return Some(GateSlot {
+                    gate: Some(Arc::clone(self)),
+                });
+            }
+            let (tx, rx) = oneshot::channel();
+            if clean {
+                state.clean.push_back(tx);
+            } else {
+                state.suspect.push_back(tx);
+            }
+            rx
+        };
+        // A waiter that is dropped leaves its sender behind; `release` skips it.
+        waiting.await.ok()
+    }
+
+    /// Hands a slot to the next waiter still there, or frees it.
+    fn release(self: &Arc<Self>) {
+        let mut state = self.lock();
+        loop {
+            let next = match state.clean.pop_front() {
+                Some(tx) => Some(tx),
+                None => state.suspect.pop_front(),
+            };
+            let Some(tx) = next else {
+                state.free += 1;
+                return;
+            };
+            let slot = GateSlot {
+                gate: Some(Arc::clone(self)),
+            };
+            match tx.send(slot) {
+                Ok(()) => return,
+                // That waiter is gone: the slot is not freed by dropping this copy; try the next.
+                Err(mut slot) => slot.gate = None,
+            }
+        }
+    }
+}
+
+impl Drop for GateSlot {
+    fn drop(&mut self) {
+        if let Some(gate) = self.gate.take() {
+            gate.release();
+        }
+    }
 }
 
 /// About how long one check at `cost` takes, from cost 10's 70 ms.
@@ -315,8 +433,9 @@ struct Peers {
 }
 
 impl Peers {
-    /// Takes one check from `peer`'s bucket: its lane, or how long until it has one again.
-    fn take(&mut self, peer: PeerKey, now: Instant) -> Result<Arc<Semaphore>, Duration> {
+    /// Takes one check from `peer`'s bucket: its lane and whether the bucket was full (no
+    /// failure to its name), or how long until it has a check again.
+    fn take(&mut self, peer: PeerKey, now: Instant) -> Result<(Arc<Semaphore>, bool), Duration> {
         if !self.map.contains_key(&peer) && self.map.len() >= PEERS {
             self.make_room(now);
         }
@@ -333,8 +452,9 @@ impl Peers {
             let wait = (1.0 - entry.tokens) / REFILL_PER_SECOND;
             return Err(Duration::from_secs_f64(wait.max(0.001)));
         }
+        let clean = entry.tokens >= FAILURE_BURST;
         entry.tokens -= 1.0;
-        Ok(Arc::clone(&entry.lane))
+        Ok((Arc::clone(&entry.lane), clean))
     }
 
     /// Gives back the check a success took.
@@ -426,10 +546,16 @@ mod tests {
     fn the_decoy_takes_the_highest_cost_whatever_the_name_order() {
         let auth = BasicAuth::new(users(&[("alice", "a", 6), ("zed", "z", 4)]), &fail).unwrap();
         assert_eq!(auth.max_cost, 6);
-        let parts: bcrypt::HashParts = auth.decoy.parse().unwrap();
-        assert_eq!(parts.get_cost(), 6);
-        assert_eq!(decoy(12).len(), 60);
-        assert!(!bcrypt::verify("alys-metrics decoy", &decoy(5)).unwrap());
+        let costs: Vec<u32> = auth
+            .decoys
+            .iter()
+            .map(|d| d.parse::<bcrypt::HashParts>().unwrap().get_cost())
+            .collect();
+        assert_eq!(costs, [4, 5, 6]);
+        let all = decoys(14);
+        assert_eq!(all.len(), 11);
+        assert!(all.iter().all(|d| d.len() == 60));
+        assert!(!bcrypt::verify("alys-metrics decoy", &all[1]).unwrap());
     }
 
     #[tokio::test]
@@ -457,13 +583,45 @@ mod tests {
         assert_eq!(auth.check(me, b"!!not base64").await, Outcome::Invalid);
     }
 
+    #[tokio::test]
+    async fn the_gate_serves_clean_addresses_first_and_skips_waiters_that_left() {
+        let gate = Gate::new(1);
+        let held = gate.acquire(false).await.expect("a free slot");
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let wait = |name: &'static str, clean: bool| {
+            let (gate, order) = (Arc::clone(&gate), Arc::clone(&order));
+            tokio::spawn(async move {
+                let slot = gate.acquire(clean).await.expect("a slot");
+                order.lock().unwrap().push(name);
+                drop(slot);
+            })
+        };
+        let suspect = wait("suspect", false);
+        tokio::task::yield_now().await;
+        let gone = wait("gone", true);
+        tokio::task::yield_now().await;
+        let clean = wait("clean", true);
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        gone.abort();
+        let _ = gone.await;
+        drop(held);
+        suspect.await.unwrap();
+        clean.await.unwrap();
+        assert_eq!(*order.lock().unwrap(), ["clean", "suspect"]);
+        // Every slot came back.
+        assert_eq!(gate.lock().free, 1);
+    }
+
     #[test]
     fn buckets_refill_and_the_table_stays_bounded() {
         let mut peers = Peers::default();
         let t0 = Instant::now();
         let me = PeerKey::of("10.0.0.1".parse().unwrap());
-        for _ in 0..5 {
-            assert!(peers.take(me, t0).is_ok());
+        assert!(peers.take(me, t0).unwrap().1, "a full bucket is clean");
+        for _ in 0..4 {
+            assert!(!peers.take(me, t0).unwrap().1);
         }
         let wait = peers.take(me, t0).unwrap_err();
         assert!((wait.as_secs_f64() - 1.0).abs() < 1e-6, "{wait:?}");

@@ -4,9 +4,10 @@
 //!
 //! - a peer address already holding `max_connections_per_peer` connections gets `503`;
 //! - when `max_connections` are open, the open connection that has *waited* longest (for its
-//!   first byte, for the rest of its request head, or idle between kept-alive requests) is
-//!   told to close, and the newcomer takes its place; a connection in the middle of a request
-//!   is never chosen;
+//!   first byte, its TLS handshake or the rest of its request head, or idle between kept-alive
+//!   requests) is told to close, and the newcomer takes its place; a request waiting for its
+//!   password check is chosen only when no other connection waits (the longest waiting first),
+//!   and a request being answered is never chosen;
 //! - when every open connection is in a request (or too many are already closing), the
 //!   newcomer gets `503` with `Retry-After` and is closed.
 //!
@@ -224,7 +225,12 @@ impl Table {
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| s.phase.load(Ordering::Relaxed) != BUSY)
-                .min_by_key(|(_, s)| s.since_ms.load(Ordering::Relaxed))
+                // A request waiting for its password check goes only when nothing else
+                // waits: its client has sent a whole request and may be a scraper logging in.
+                .min_by_key(|(_, s)| {
+                    let checking = s.phase.load(Ordering::Relaxed) == CHECKING;
+                    (checking, s.since_ms.load(Ordering::Relaxed))
+                })
                 .map(|(i, _)| i);
             let Some(i) = victim else {
                 return Err(Refusal::Full);
@@ -642,6 +648,28 @@ mod tests {
         assert_eq!(table.admit(ip(5)).err(), Some(Refusal::Full));
         drop(c);
         assert!(table.admit(ip(5)).is_ok());
+    }
+
+    #[tokio::test]
+    async fn password_checks_make_room_only_when_nothing_else_waits() {
+        let table = Arc::new(Table::new(&limits(3, 16)));
+        let ip = |n: u8| IpAddr::from([127, 0, 0, n]);
+        let a = table.admit(ip(1)).unwrap();
+        a.slot.set(CHECKING);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let b = table.admit(ip(2)).unwrap();
+        let c = table.admit(ip(3)).unwrap();
+        c.slot.set(BUSY);
+        // a waited longest, but waits for its password check: b, merely idle, goes first.
+        let d = table.admit(ip(4)).unwrap();
+        assert!(b.slot.evicted.load(Ordering::Relaxed));
+        assert!(!a.slot.evicted.load(Ordering::Relaxed));
+        // With nothing else waiting, the check makes room rather than the newcomer being
+        // refused (a request being answered is still never chosen).
+        d.slot.set(BUSY);
+        assert!(table.admit(ip(5)).is_ok());
+        assert!(a.slot.evicted.load(Ordering::Relaxed));
+        assert!(!c.slot.evicted.load(Ordering::Relaxed));
     }
 
     #[tokio::test]
