@@ -19,11 +19,12 @@
 //!   then those with the most checks left.
 //! - **Queue.** An address has one check at a time (until its bcrypt work ends, even if the
 //!   request is gone); its other requests wait behind it, outside the shared queue. A free
-//!   bcrypt slot goes first to an address with a full bucket (no failure to its name: a
-//!   scraper logging in), then to the others, each in arrival order. One slot per two CPUs (at
-//!   least 1, at most [`MAX_SLOTS`]) runs on tokio's blocking pool, leaving CPU to encode
-//!   scrapes. So a scraper's first login waits for the checks already running, not for a
-//!   flood's queue.
+//!   bcrypt slot goes first to a *clean* check: from an address with a full bucket and no
+//!   other check under way, as a scraper logging in sends it. A check stops being clean when
+//!   its address sends another one meanwhile. The others follow, each kind in arrival order.
+//!   One slot per two CPUs (at least 1, at most [`MAX_SLOTS`]) runs on tokio's blocking pool,
+//!   leaving CPU to encode scrapes. So a scraper's first login waits for the checks already
+//!   running, not for a flood's queue.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::IpAddr;
@@ -174,6 +175,11 @@ impl BasicAuth {
             Ok(taken) => taken,
             Err(retry) => return Outcome::Throttled(retry),
         };
+        if !clean {
+            // Failures to its name, or several checks at once (a scraper sends one request
+            // at a time): the address's check already waiting goes behind the clean ones.
+            self.slots.demote(peer);
+        }
         // One check per address at a time: the others wait here, not in the shared queue.
         let Ok(turn) = lane.acquire_owned().await else {
             return Outcome::Invalid;
@@ -182,7 +188,7 @@ impl BasicAuth {
             self.lock_peers().give_back(peer);
             return Outcome::Valid;
         }
-        let Some(slot) = self.slots.acquire(clean).await else {
+        let Some(slot) = self.slots.acquire(peer, clean).await else {
             return Outcome::Invalid;
         };
         // After a failure, a user at a lower cost than the highest also gets the decoy checks
@@ -270,16 +276,19 @@ fn cost_index(cost: u32) -> usize {
     (cost - COSTS.start()) as usize
 }
 
-/// The bcrypt slots. A free slot goes first to a check from an address with no failed check to
-/// its name (a scraper logging in), then to the others, each kind in arrival order.
+/// The bcrypt slots. A free slot goes first to a *clean* check (from an address with no failed
+/// check to its name and no other check under way: a scraper logging in), then to the others,
+/// each kind in arrival order.
 struct Gate {
     state: Mutex<GateState>,
 }
 
+type Waiter = (PeerKey, oneshot::Sender<GateSlot>);
+
 struct GateState {
     free: usize,
-    clean: VecDeque<oneshot::Sender<GateSlot>>,
-    suspect: VecDeque<oneshot::Sender<GateSlot>>,
+    clean: VecDeque<Waiter>,
+    suspect: VecDeque<Waiter>,
 }
 
 /// A slot of the [`Gate`], given back when dropped.
@@ -303,7 +312,7 @@ impl Gate {
     }
 
     /// Waits for a slot, `clean` checks first; `None` only if the gate is gone.
-    async fn acquire(self: &Arc<Self>, clean: bool) -> Option<GateSlot> {
+    async fn acquire(self: &Arc<Self>, peer: PeerKey, clean: bool) -> Option<GateSlot> {
         let waiting = {
             let mut state = self.lock();
             if state.free > 0 {
@@ -314,14 +323,27 @@ impl Gate {
             }
             let (tx, rx) = oneshot::channel();
             if clean {
-                state.clean.push_back(tx);
+                state.clean.push_back((peer, tx));
             } else {
-                state.suspect.push_back(tx);
+                state.suspect.push_back((peer, tx));
             }
             rx
         };
         // A waiter that is dropped leaves its sender behind; `release` skips it.
         waiting.await.ok()
+    }
+
+    /// Moves `peer`'s clean waiters, if any, behind the others.
+    fn demote(&self, peer: PeerKey) {
+        let mut state = self.lock();
+        if !state.clean.iter().any(|(p, _)| *p == peer) {
+            return;
+        }
+        let (moved, kept): (VecDeque<Waiter>, VecDeque<Waiter>) = std::mem::take(&mut state.clean)
+            .into_iter()
+            .partition(|(p, _)| *p == peer);
+        state.clean = kept;
+        state.suspect.extend(moved);
     }
 
     /// Hands a slot to the next waiter still there, or frees it.
@@ -332,7 +354,7 @@ impl Gate {
                 Some(tx) => Some(tx),
                 None => state.suspect.pop_front(),
             };
-            let Some(tx) = next else {
+            let Some((_, tx)) = next else {
                 state.free += 1;
                 return;
             };
@@ -433,8 +455,9 @@ struct Peers {
 }
 
 impl Peers {
-    /// Takes one check from `peer`'s bucket: its lane and whether the bucket was full (no
-    /// failure to its name), or how long until it has a check again.
+    /// Takes one check from `peer`'s bucket: its lane and whether the check is clean (a full
+    /// bucket, so no failure to its name, and no other check of the address under way), or
+    /// how long until it has a check again.
     fn take(&mut self, peer: PeerKey, now: Instant) -> Result<(Arc<Semaphore>, bool), Duration> {
         if !self.map.contains_key(&peer) && self.map.len() >= PEERS {
             self.make_room(now);
@@ -452,7 +475,8 @@ impl Peers {
             let wait = (1.0 - entry.tokens) / REFILL_PER_SECOND;
             return Err(Duration::from_secs_f64(wait.max(0.001)));
         }
-        let clean = entry.tokens >= FAILURE_BURST;
+        let alone = Arc::strong_count(&entry.lane) == 1;
+        let clean = entry.tokens >= FAILURE_BURST && alone;
         entry.tokens -= 1.0;
         Ok((Arc::clone(&entry.lane), clean))
     }
@@ -586,30 +610,36 @@ mod tests {
     #[tokio::test]
     async fn the_gate_serves_clean_addresses_first_and_skips_waiters_that_left() {
         let gate = Gate::new(1);
-        let held = gate.acquire(false).await.expect("a free slot");
+        let key = |n: u8| PeerKey::V4([10, 0, 0, n]);
+        let held = gate.acquire(key(0), false).await.expect("a free slot");
         let order = Arc::new(Mutex::new(Vec::new()));
-        let wait = |name: &'static str, clean: bool| {
+        let wait = |name: &'static str, peer: PeerKey, clean: bool| {
             let (gate, order) = (Arc::clone(&gate), Arc::clone(&order));
             tokio::spawn(async move {
-                let slot = gate.acquire(clean).await.expect("a slot");
+                let slot = gate.acquire(peer, clean).await.expect("a slot");
                 order.lock().unwrap().push(name);
                 drop(slot);
             })
         };
-        let suspect = wait("suspect", false);
+        let suspect = wait("suspect", key(1), false);
         tokio::task::yield_now().await;
-        let gone = wait("gone", true);
+        let gone = wait("gone", key(2), true);
         tokio::task::yield_now().await;
-        let clean = wait("clean", true);
+        let demoted = wait("demoted", key(3), true);
+        tokio::task::yield_now().await;
+        let clean = wait("clean", key(4), true);
         for _ in 0..10 {
             tokio::task::yield_now().await;
         }
         gone.abort();
         let _ = gone.await;
+        // Key 3 sends a second check meanwhile: its first goes behind the clean ones.
+        gate.demote(key(3));
         drop(held);
-        suspect.await.unwrap();
-        clean.await.unwrap();
-        assert_eq!(*order.lock().unwrap(), ["clean", "suspect"]);
+        for task in [suspect, demoted, clean] {
+            task.await.unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), ["clean", "suspect", "demoted"]);
         // Every slot came back.
         assert_eq!(gate.lock().free, 1);
     }
@@ -619,10 +649,18 @@ mod tests {
         let mut peers = Peers::default();
         let t0 = Instant::now();
         let me = PeerKey::of("10.0.0.1".parse().unwrap());
-        assert!(peers.take(me, t0).unwrap().1, "a full bucket is clean");
-        for _ in 0..4 {
+        let (lane, clean) = peers.take(me, t0).unwrap();
+        assert!(clean, "a full bucket and nothing under way is clean");
+        drop(lane);
+        let (_lane, clean) = peers.take(me, t0).unwrap();
+        assert!(!clean, "after a check is taken and not given back");
+        for _ in 0..3 {
             assert!(!peers.take(me, t0).unwrap().1);
         }
+        let fresh = PeerKey::of("10.0.0.9".parse().unwrap());
+        let (_held, _) = peers.take(fresh, t0).unwrap();
+        peers.give_back(fresh);
+        assert!(!peers.take(fresh, t0).unwrap().1, "another check under way");
         let wait = peers.take(me, t0).unwrap_err();
         assert!((wait.as_secs_f64() - 1.0).abs() < 1e-6, "{wait:?}");
         assert!(peers.take(me, t0 + Duration::from_millis(1000)).is_ok());

@@ -70,13 +70,13 @@ pub(crate) const MAX_FILE_BYTES: u64 = 4 << 20;
 /// | bcrypt cost of a `basic_auth_users` hash | 4..=14 (each step doubles a check's time: 10 takes about 70 ms, 14 about 1.1 s); another cost is refused at start, naming the user and the cost |
 /// | a wrong password for an unknown user, or for a user at a lower cost than the highest | the bcrypt work of the highest cost (a decoy at that cost, or decoys at the costs between): the time of a failure does not say which names exist |
 /// | failed password checks per source address (IPv4 address or IPv6 /64) | 5 at once, then 1 a second; beyond it `429 Too Many Requests` with `Retry-After`, at once and without a bcrypt check; at most 4096 addresses remembered |
-/// | password checks at once | one per source address, one per two CPUs in all (1 to 4), addresses without failures served first; a remembered success (64 kept) is answered before any queue |
+/// | password checks at once | one per source address, one per two CPUs in all (1 to 4), addresses without failures or other checks under way served first; a remembered success (64 kept) is answered before any queue |
 /// | TLS handshake | within [`Limits::tls_handshake_timeout`](super::Limits::tls_handshake_timeout) (1 s) of its first byte, or the connection is closed |
 ///
 /// A connection waiting for its password check counts as waiting: when every connection slot
 /// is taken and no idle connection can make room, it is closed to make room for a new scrape.
-/// The first check from each address is served as a scraper's would be (nothing tells them
-/// apart); its later ones, after a failure, wait behind those of addresses without failures.
+/// A check from an address with no failure to its name and no other check under way (a
+/// scraper logging in) is served before the others.
 #[derive(Clone)]
 pub struct WebConfig {
     path: PathBuf,
