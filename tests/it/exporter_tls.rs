@@ -11,19 +11,15 @@
 #![cfg(feature = "tls")]
 
 use std::io::{Read as _, Write as _};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
+use crate::tls::{basic, client_config, pki, TempDir};
 use alys_metrics::{Access, IpNet, MetricsConfig, MetricsServer, ServeError, WebConfig};
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
-    SanType,
-};
-use rustls_pki_types::pem::PemObject as _;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls_pki_types::ServerName;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls;
@@ -34,81 +30,8 @@ const PASSWORD: &str = "correct horse battery staple";
 // ---------------------------------------------------------------------------------------------
 // Certificates and files.
 
-/// A temporary directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let dir =
-            std::env::temp_dir().join(format!("alys-tls-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("create the temporary directory");
-        Self(dir)
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).expect("write a test file");
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A CA, a server certificate for 127.0.0.1 and a client certificate, written as PEM files
-/// (`ca.crt`, `node.crt`, `node.key`, `client.crt`, `client.key`), plus a second, unrelated
-/// CA (`other-ca.crt`).
-fn pki(dir: &TempDir) {
-    let ca = issuer("alys test CA");
-    let other = issuer("some other CA");
-    dir.write("ca.crt", &ca.pem());
-    dir.write("other-ca.crt", &other.pem());
-
-    let mut node = CertificateParams::new(vec!["localhost".to_owned()]).expect("params");
-    node.subject_alt_names
-        .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-    node.distinguished_name
-        .push(DnType::CommonName, "alys node");
-    let key = KeyPair::generate().expect("a key");
-    let cert = node
-        .signed_by(&key, &ca)
-        .expect("sign the node certificate");
-    dir.write("node.crt", &cert.pem());
-    dir.write("node.key", &key.serialize_pem());
-
-    let mut client = CertificateParams::new(Vec::<String>::new()).expect("params");
-    client
-        .distinguished_name
-        .push(DnType::CommonName, "scraper");
-    client.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
-    let key = KeyPair::generate().expect("a key");
-    let cert = client
-        .signed_by(&key, &ca)
-        .expect("sign the client certificate");
-    dir.write("client.crt", &cert.pem());
-    dir.write("client.key", &key.serialize_pem());
-}
-
-fn issuer(name: &str) -> CertifiedIssuer<'static, KeyPair> {
-    let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(DnType::CommonName, name);
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    CertifiedIssuer::self_signed(params, KeyPair::generate().expect("a key")).expect("a CA")
-}
-
 fn hash(password: &str) -> String {
-    // Cost 4 keeps the test quick; the exporter takes any cost.
+    // Cost 4, the lowest the exporter takes, keeps the test quick.
     bcrypt::hash(password, 4).expect("bcrypt")
 }
 
@@ -139,34 +62,6 @@ async fn serve(access: Access) -> MetricsServer {
 
 // ---------------------------------------------------------------------------------------------
 // A TLS client.
-
-fn client_config(dir: &TempDir, client_cert: bool) -> Arc<rustls::ClientConfig> {
-    let mut roots = rustls::RootCertStore::empty();
-    for ca in CertificateDer::pem_file_iter(dir.0.join("ca.crt")).expect("read ca.crt") {
-        roots
-            .add(ca.expect("a CA certificate"))
-            .expect("add the CA");
-    }
-    let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("protocol versions")
-    .with_root_certificates(roots);
-    let config = if client_cert {
-        let certs = CertificateDer::pem_file_iter(dir.0.join("client.crt"))
-            .expect("read client.crt")
-            .collect::<Result<Vec<_>, _>>()
-            .expect("client certificates");
-        let key = PrivateKeyDer::from_pem_file(dir.0.join("client.key")).expect("client key");
-        builder
-            .with_client_auth_cert(certs, key)
-            .expect("a client certificate")
-    } else {
-        builder.with_no_client_auth()
-    };
-    Arc::new(config)
-}
 
 struct Reply {
     status: u16,
@@ -212,14 +107,6 @@ async fn tls_get(
         head: head.to_ascii_lowercase(),
         body: body.to_owned(),
     })
-}
-
-fn basic(user: &str, password: &str) -> String {
-    use base64::Engine as _;
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
-    )
 }
 
 async fn plain_get(addr: SocketAddr, path: &str) -> std::io::Result<Vec<u8>> {

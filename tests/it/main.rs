@@ -29,6 +29,8 @@ mod client;
 mod lint;
 #[path = "../support/samples.rs"]
 mod samples;
+#[path = "../support/tls.rs"]
+mod tls;
 #[path = "../support/tools.rs"]
 mod tools;
 

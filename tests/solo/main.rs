@@ -16,6 +16,8 @@
 //!   and open and close sockets at any time (in `it`: "14 -> 16" descriptors once in 5 runs).
 //! - `exporter_lockout`: 20 scrapes must each be answered in under a second while about 460
 //!   attacking sockets press on the exporter; it raises the process's descriptor limit.
+//! - `exporter_auth`: wrong passwords timed by medians of checks of a few milliseconds, and a
+//!   flood whose latencies must stay under a second; other tests' work would be measured too.
 //! - `time_block_cap`, `governance_cap`, `chain_peer_bound`: each fills a process-wide cap
 //!   (validators of the block timings, governance endpoints, peer ids) that tests of `it` use
 //!   below it. They fill different families, and run one at a time here like the rest.
@@ -46,11 +48,14 @@ mod lint;
 mod samples;
 #[path = "../support/shapes.rs"]
 mod shapes;
+#[path = "../support/tls.rs"]
+mod tls;
 
 mod actor_alloc;
 mod actor_cpu;
 mod chain_peer_bound;
 mod collector;
+mod exporter_auth;
 mod exporter_lockout;
 mod exposition_formats;
 mod governance_cap;

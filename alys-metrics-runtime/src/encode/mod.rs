@@ -60,6 +60,11 @@ impl Format {
     /// is `text/plain` (no version or `0.0.4`), `text/*` or `*/*`. Anything else (no header,
     /// nothing acceptable) gets text 0.0.4, which every scraper reads.
     ///
+    /// A media range that is not well formed by RFC 9110 is ignored, as the RFC asks: a `q`
+    /// that is not a weight (`0` to `1` with at most three decimals, so not `2`, `1.5`, `-1`
+    /// or `"0.5"`), a parameter given twice (`q`, `version`, `proto` or `encoding`), or a
+    /// parameter without `=` or with an empty name or value.
+    ///
     /// ```
     /// # extern crate alys_metrics_runtime as alys_metrics;
     /// use alys_metrics::encode::Format;
@@ -75,6 +80,11 @@ impl Format {
     /// );
     /// assert_eq!(Format::negotiate(["text/plain;version=0.0.4"]), Format::Text);
     /// assert_eq!(Format::negotiate(Vec::<&str>::new()), Format::Text);
+    /// // q=5 is no weight: that range is ignored, not preferred.
+    /// assert_eq!(
+    ///     Format::negotiate(["application/vnd.google.protobuf;q=5,application/openmetrics-text;q=0.5"]),
+    ///     Format::OpenMetrics
+    /// );
     /// ```
     pub fn negotiate<'a>(accept: impl IntoIterator<Item = &'a str>) -> Format {
         let mut best: Option<(f32, Format)> = None;
@@ -92,25 +102,41 @@ impl Format {
     }
 }
 
-/// The format one media range of an `Accept` header names, and its q-value.
+/// The format one media range of an `Accept` header names, and its q-value; `None` when the
+/// range names no format served here or is malformed.
 fn media_range(range: &str) -> Option<(Format, f32)> {
     let mut parts = range.split(';');
     let media = parts.next()?.trim();
-    let mut q = 1.0f32;
-    let (mut version, mut proto, mut encoding) = (None, None, None);
-    for p in parts {
-        let Some((k, v)) = p.split_once('=') else {
+    let (mut q, mut version, mut proto, mut encoding) = (None, None, None, None);
+    for p in parameters(parts) {
+        let (name, value) = p?;
+        let slot = if name.eq_ignore_ascii_case("q") {
+            &mut q
+        } else if name.eq_ignore_ascii_case("version") {
+            &mut version
+        } else if name.eq_ignore_ascii_case("proto") {
+            &mut proto
+        } else if name.eq_ignore_ascii_case("encoding") {
+            &mut encoding
+        } else {
             continue;
         };
-        let v = v.trim().trim_matches('"');
-        match k.trim().to_ascii_lowercase().as_str() {
-            "q" => q = v.parse().ok().filter(|q: &f32| q.is_finite())?,
-            "version" => version = Some(v),
-            "proto" => proto = Some(v),
-            "encoding" => encoding = Some(v),
-            _ => {}
+        if slot.replace(value).is_some() {
+            return None;
         }
     }
+    let q = match q {
+        Some(q) => qvalue(q)?,
+        None => 1.0,
+    };
+    fn unquote(v: &str) -> &str {
+        v.trim_matches('"')
+    }
+    let (version, proto, encoding) = (
+        version.map(unquote),
+        proto.map(unquote),
+        encoding.map(unquote),
+    );
     let format = if media.eq_ignore_ascii_case("application/vnd.google.protobuf") {
         let proto_ok = proto.is_none_or(|p| p == "io.prometheus.client.MetricFamily");
         let encoding_ok = encoding.is_none_or(|e| e.eq_ignore_ascii_case("delimited"));
@@ -129,6 +155,45 @@ fn media_range(range: &str) -> Option<(Format, f32)> {
         return None;
     };
     Some((format, q))
+}
+
+/// The parameters after the value of an `Accept` or `Accept-Encoding` list member (RFC 9110,
+/// section 5.6.6): `name=value` pairs, empty ones skipped; `None` for a malformed one (no `=`,
+/// a name that is not a token, an empty value, white space around the `=`).
+pub(crate) fn parameters<'a>(
+    parts: impl Iterator<Item = &'a str>,
+) -> impl Iterator<Item = Option<(&'a str, &'a str)>> {
+    parts.map(str::trim).filter(|p| !p.is_empty()).map(|p| {
+        let (name, value) = p.split_once('=')?;
+        let token = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        };
+        let spaced = value.starts_with([' ', '\t']);
+        (token(name) && !value.is_empty() && !spaced).then_some((name, value))
+    })
+}
+
+/// A weight, as RFC 9110 writes it (section 12.4.2): `0` to `1` with at most three decimals
+/// (`0`, `0.5`, `0.125`, `1`, `1.000`); `None` for anything else (`2`, `1.5`, `-1`, `0.1234`,
+/// `"0.5"`, `.5`).
+pub(crate) fn qvalue(s: &str) -> Option<f32> {
+    let (whole, decimals) = s.split_once('.').unwrap_or((s, ""));
+    if decimals.len() > 3 || !decimals.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match whole {
+        "1" if decimals.bytes().all(|b| b == b'0') => Some(1.0),
+        "0" => {
+            let mut thousandths = 0u32;
+            for (i, b) in decimals.bytes().enumerate() {
+                thousandths += u32::from(b - b'0') * [100, 10, 1][i];
+            }
+            Some(thousandths as f32 / 1000.0)
+        }
+        _ => None,
+    }
 }
 
 #[cfg(feature = "exporter")]
@@ -253,6 +318,79 @@ mod tests {
         assert_eq!(n("application/vnd.google.protobuf;q=bogus"), Format::Text);
         assert_eq!(
             Format::negotiate(["text/plain;q=0.5", "application/openmetrics-text"]),
+            Format::OpenMetrics
+        );
+    }
+
+    #[test]
+    fn weights_follow_rfc_9110_and_a_bad_one_drops_its_range() {
+        for (q, want) in [
+            ("0", Some(0.0)),
+            ("0.", Some(0.0)),
+            ("0.5", Some(0.5)),
+            ("0.125", Some(0.125)),
+            ("0.001", Some(0.001)),
+            ("1", Some(1.0)),
+            ("1.000", Some(1.0)),
+            ("1.", Some(1.0)),
+        ] {
+            assert_eq!(qvalue(q), want, "{q}");
+        }
+        for bad in [
+            "2", "1.5", "1.001", "-1", "-0", "0.1234", ".5", "\"0.5\"", "", "NaN", "inf", "1e0",
+            "0.5 ", " 0.5", "+0.5", "01", "0x1",
+        ] {
+            assert_eq!(qvalue(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn malformed_or_duplicated_parameters_drop_their_range() {
+        let n = |s: &str| Format::negotiate([s]);
+        let om = "application/openmetrics-text";
+        // Before: q=5 made protobuf the favourite; a weight above 1 is invalid, so that range
+        // is ignored and the next one wins.
+        assert_eq!(
+            n(&format!("application/vnd.google.protobuf;q=5,{om};q=0.5")),
+            Format::OpenMetrics
+        );
+        assert_eq!(
+            n(&format!("application/vnd.google.protobuf;q=1.5,{om};q=0.1")),
+            Format::OpenMetrics
+        );
+        assert_eq!(n("application/vnd.google.protobuf;q=1.0001"), Format::Text);
+        assert_eq!(n("application/vnd.google.protobuf;q=-1"), Format::Text);
+        assert_eq!(n("application/vnd.google.protobuf;q=\"1\""), Format::Text);
+        // A parameter given twice is ambiguous: the range is ignored.
+        assert_eq!(n(&format!("{om};q=0.1;q=1,text/plain;q=0.5")), Format::Text);
+        assert_eq!(n(&format!("{om};q=1;Q=0")), Format::Text);
+        assert_eq!(
+            n(&format!("{om};version=1.0.0;version=0.0.1")),
+            Format::Text
+        );
+        assert_eq!(
+            n("application/vnd.google.protobuf;encoding=delimited;encoding=text"),
+            Format::Text
+        );
+        // Malformed parameters: no `=`, an empty name or value, space around `=`.
+        for bad in [
+            format!("{om};q"),
+            format!("{om};=1"),
+            format!("{om};q="),
+            format!("{om};q= 1"),
+            format!("{om};q =1"),
+            format!("{om};version"),
+        ] {
+            assert_eq!(n(&bad), Format::Text, "{bad}");
+        }
+        // Empty parameters are allowed; an unknown one given twice changes nothing.
+        assert_eq!(n(&format!("{om};;q=1;")), Format::OpenMetrics);
+        assert_eq!(n(&format!("{om};x=1;x=2")), Format::OpenMetrics);
+        // A valid range still wins next to a broken one in the same header.
+        assert_eq!(
+            n(&format!(
+                "application/vnd.google.protobuf;q=9;q=9,{om};q=0.9,text/plain;q=0.5"
+            )),
             Format::OpenMetrics
         );
     }

@@ -5,12 +5,13 @@
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
+use std::time::Duration;
 
 use hyper::header::{self, HeaderMap};
 use subtle::ConstantTimeEq as _;
 
 #[cfg(feature = "tls")]
-use super::web_config::BasicAuth;
+use super::basic_auth::{BasicAuth, Outcome};
 use super::WebConfig;
 
 /// Who may use the exporter, and how requests authenticate.
@@ -181,6 +182,19 @@ impl FromStr for IpNet {
     }
 }
 
+/// What a request's credentials are worth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Valid credentials, or authentication is off.
+    Authenticated,
+    /// No credentials, or invalid ones.
+    Refused,
+    /// The client's address has failed too many password checks; it may try again after
+    /// this long.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    Throttled(Duration),
+}
+
 /// The request-time side of [`Access`]: checks credentials.
 pub(crate) struct Authenticator {
     bearer: Option<Box<[u8]>>,
@@ -209,35 +223,49 @@ impl Authenticator {
         self.bearer.is_some()
     }
 
-    /// Whether the request's `Authorization` header holds valid credentials (always true
-    /// when authentication is off).
-    pub(crate) async fn check(&self, headers: &HeaderMap) -> bool {
+    /// What the request's `Authorization` header from `peer` is worth (always
+    /// [`Verdict::Authenticated`] when authentication is off).
+    pub(crate) async fn check(&self, headers: &HeaderMap, peer: IpAddr) -> Verdict {
         if !self.required() {
-            return true;
+            return Verdict::Authenticated;
         }
+        let granted = |yes: bool| {
+            if yes {
+                Verdict::Authenticated
+            } else {
+                Verdict::Refused
+            }
+        };
         // One Authorization header only: two are ambiguous.
         let mut values = headers.get_all(header::AUTHORIZATION).iter();
         let (Some(value), None) = (values.next(), values.next()) else {
-            return false;
+            return Verdict::Refused;
         };
         let value = value.as_bytes();
         let (scheme, credentials) = match value.iter().position(|b| *b == b' ') {
             Some(i) => (&value[..i], trim(&value[i + 1..])),
-            None => return false,
+            None => return Verdict::Refused,
         };
         if scheme.eq_ignore_ascii_case(b"bearer") {
-            return self
-                .bearer
-                .as_deref()
-                .is_some_and(|token| bool::from(token.ct_eq(credentials)));
+            return granted(
+                self.bearer
+                    .as_deref()
+                    .is_some_and(|token| bool::from(token.ct_eq(credentials))),
+            );
         }
         #[cfg(feature = "tls")]
         if scheme.eq_ignore_ascii_case(b"basic") {
             if let Some(basic) = &self.basic {
-                return basic.verify_header(credentials).await;
+                return match basic.check(peer, credentials).await {
+                    Outcome::Valid => Verdict::Authenticated,
+                    Outcome::Invalid => Verdict::Refused,
+                    Outcome::Throttled(after) => Verdict::Throttled(after),
+                };
             }
         }
-        false
+        #[cfg(not(feature = "tls"))]
+        let _ = peer;
+        Verdict::Refused
     }
 }
 
@@ -282,6 +310,8 @@ mod tests {
         assert!(!format!("{access:?}").contains("tok-123"));
         let auth = Authenticator::new(&access);
         assert!(auth.required());
+        let me: IpAddr = "127.0.0.1".parse().unwrap();
+        let ok = |v: Verdict| v == Verdict::Authenticated;
         let with = |v: &[&str]| {
             let mut h = HeaderMap::new();
             for v in v {
@@ -289,21 +319,17 @@ mod tests {
             }
             h
         };
-        assert!(auth.check(&with(&["Bearer tok-123"])).await);
-        assert!(auth.check(&with(&["bearer  tok-123 "])).await);
-        assert!(!auth.check(&with(&["Bearer tok-12"])).await);
-        assert!(!auth.check(&with(&["Bearer tok-1234"])).await);
-        assert!(!auth.check(&with(&["Basic dG9rLTEyMw=="])).await);
-        assert!(!auth.check(&with(&[])).await);
-        assert!(
-            !auth
-                .check(&with(&["Bearer tok-123", "Bearer tok-123"]))
-                .await
-        );
-        assert!(
-            Authenticator::new(&Access::default())
-                .check(&with(&[]))
-                .await
-        );
+        assert!(ok(auth.check(&with(&["Bearer tok-123"]), me).await));
+        assert!(ok(auth.check(&with(&["bearer  tok-123 "]), me).await));
+        assert!(!ok(auth.check(&with(&["Bearer tok-12"]), me).await));
+        assert!(!ok(auth.check(&with(&["Bearer tok-1234"]), me).await));
+        assert!(!ok(auth.check(&with(&["Basic dG9rLTEyMw=="]), me).await));
+        assert!(!ok(auth.check(&with(&[]), me).await));
+        assert!(!ok(auth
+            .check(&with(&["Bearer tok-123", "Bearer tok-123"]), me)
+            .await));
+        assert!(ok(Authenticator::new(&Access::default())
+            .check(&with(&[]), me)
+            .await));
     }
 }

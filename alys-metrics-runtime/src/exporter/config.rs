@@ -69,8 +69,14 @@ pub struct Limits {
     /// Time a new connection has to send its first byte; it is closed otherwise. Default 1 s.
     pub first_byte_timeout: Duration,
     /// Time a client has to complete a request head once its first byte has arrived (with
-    /// TLS, the handshake too). Default 5 s.
+    /// TLS, the handshake too). Default 5 s. A request waiting for its password check is
+    /// closed after this long too.
     pub header_read_timeout: Duration,
+    /// Time a TLS client has to complete its handshake once its first byte has arrived; the
+    /// connection is closed otherwise, so half-open handshakes cannot hold an address's
+    /// connections for long. Default 1 s (a handshake takes one or two round trips); raise it
+    /// for scrapers far away on slow links.
+    pub tls_handshake_timeout: Duration,
     /// Time a kept-alive connection may wait for its next request. Default 30 s, longer than
     /// Prometheus's usual 15 s scrape interval so that its connection is reused.
     pub keep_alive_timeout: Duration,
@@ -102,6 +108,7 @@ impl Default for Limits {
             max_connections_per_peer: 16,
             first_byte_timeout: Duration::from_secs(1),
             header_read_timeout: Duration::from_secs(5),
+            tls_handshake_timeout: Duration::from_secs(1),
             keep_alive_timeout: Duration::from_secs(30),
             max_requests_per_connection: 1000,
             max_connection_age: Duration::from_secs(600),
@@ -193,6 +200,10 @@ impl MetricsConfig {
         }
         for (name, value) in [
             ("limits.first_byte_timeout", self.limits.first_byte_timeout),
+            (
+                "limits.tls_handshake_timeout",
+                self.limits.tls_handshake_timeout,
+            ),
             ("limits.keep_alive_timeout", self.limits.keep_alive_timeout),
             ("limits.max_connection_age", self.limits.max_connection_age),
         ] {

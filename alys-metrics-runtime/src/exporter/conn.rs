@@ -4,9 +4,10 @@
 //!
 //! - a peer address already holding `max_connections_per_peer` connections gets `503`;
 //! - when `max_connections` are open, the open connection that has *waited* longest (for its
-//!   first byte, for the rest of its request head, or idle between kept-alive requests) is
-//!   told to close, and the newcomer takes its place; a connection in the middle of a request
-//!   is never chosen;
+//!   first byte, its TLS handshake or the rest of its request head, or idle between kept-alive
+//!   requests) is told to close, and the newcomer takes its place; a request waiting for its
+//!   password check is chosen only when no other connection waits (the longest waiting first),
+//!   and a request being answered is never chosen;
 //! - when every open connection is in a request (or too many are already closing), the
 //!   newcomer gets `503` with `Retry-After` and is closed.
 //!
@@ -14,9 +15,13 @@
 //! is served even while hundreds of idle or slow clients come and go.
 //!
 //! Each connection records its phase in a [`Slot`]: *fresh* (no byte yet; closed after
-//! `first_byte_timeout`), *head* (reading a request head or the TLS handshake; closed after
-//! `header_read_timeout`), *busy* (a request is being answered) and *idle* (kept alive
-//! between requests; closed after `keep_alive_timeout`). Requests per connection and a
+//! `first_byte_timeout`), *handshake* (a TLS handshake under way; closed when it has not
+//! completed `tls_handshake_timeout` after its first byte), *head* (reading a request head;
+//! closed when it is not complete `header_read_timeout` after its first byte, handshake
+//! included), *checking* (a request waiting for its password check; closed after
+//! `header_read_timeout`), *busy* (a request is being answered) and *idle* (kept alive between
+//! requests; closed after `keep_alive_timeout`). Every phase but *busy* counts as waiting: the
+//! connection that has waited longest may be closed to make room. Requests per connection and a
 //! connection's age are capped too.
 
 use std::collections::HashMap;
@@ -48,6 +53,8 @@ const FRESH: u8 = 0;
 const HEAD: u8 = 1;
 const BUSY: u8 = 2;
 const IDLE: u8 = 3;
+const HANDSHAKE: u8 = 4;
+const CHECKING: u8 = 5;
 
 /// How often a connection re-reads its phase and looks for a stalled write.
 const BUSY_RECHECK: Duration = Duration::from_millis(250);
@@ -100,11 +107,22 @@ impl Slot {
         }
     }
 
-    /// Whether the connection has no complete request yet: no byte, or part of a head.
-    /// hyper's graceful shutdown waits for such a request to complete (up to its own header
-    /// timer), so these connections are dropped instead: there is no answer to lose.
-    fn before_request(&self) -> bool {
-        matches!(self.phase.load(Ordering::Relaxed), FRESH | HEAD)
+    /// Marks the TLS handshake done: the request head follows, within the head deadline
+    /// counted from the handshake's first byte.
+    #[cfg(feature = "tls")]
+    fn handshake_done(&self) {
+        self.phase.store(HEAD, Ordering::Relaxed);
+    }
+
+    /// Whether closing the connection loses no answer being written: it has no complete
+    /// request yet (no byte, a handshake, part of a head), or its request still waits for its
+    /// password check (the client asks again). hyper's graceful shutdown would wait for such
+    /// a request, so these connections are dropped instead.
+    fn nothing_to_lose(&self) -> bool {
+        matches!(
+            self.phase.load(Ordering::Relaxed),
+            FRESH | HEAD | HANDSHAKE | CHECKING
+        )
     }
 
     /// Whether a write has waited for the client longer than `limit`.
@@ -123,10 +141,20 @@ impl Slot {
         let since = self.epoch + Duration::from_millis(self.since_ms.load(Ordering::Relaxed));
         match self.phase.load(Ordering::Relaxed) {
             FRESH => Some(since + limits.first_byte_timeout),
-            HEAD => Some(since + limits.header_read_timeout),
+            HANDSHAKE => Some(since + limits.tls_handshake_timeout),
+            HEAD | CHECKING => Some(since + limits.header_read_timeout),
             IDLE => Some(since + limits.keep_alive_timeout),
             _ => None,
         }
+    }
+}
+
+impl handler::Progress for Slot {
+    fn checking_credentials(&self) {
+        self.set(CHECKING);
+    }
+    fn answering(&self) {
+        self.set(BUSY);
     }
 }
 
@@ -197,7 +225,12 @@ impl Table {
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| s.phase.load(Ordering::Relaxed) != BUSY)
-                .min_by_key(|(_, s)| s.since_ms.load(Ordering::Relaxed))
+                // A request waiting for its password check goes only when nothing else
+                // waits: its client has sent a whole request and may be a scraper logging in.
+                .min_by_key(|(_, s)| {
+                    let checking = s.phase.load(Ordering::Relaxed) == CHECKING;
+                    (checking, s.since_ms.load(Ordering::Relaxed))
+                })
                 .map(|(i, _)| i);
             let Some(i) = victim else {
                 return Err(Refusal::Full);
@@ -429,7 +462,7 @@ async fn serve_tls(
     let mut first = [0u8; 1];
     let peeked = guarded(stream.peek(&mut first), &slot, limits, &mut stop).await;
     match peeked {
-        Ok(Ok(1..)) if first[0] == 0x16 => slot.bytes_arrived(),
+        Ok(Ok(1..)) if first[0] == 0x16 => slot.set(HANDSHAKE),
         Ok(Ok(1..)) => {
             let mut stream = stream;
             let body = "client sent an HTTP request to an HTTPS server\n";
@@ -452,7 +485,10 @@ async fn serve_tls(
         slot: Arc::clone(&slot),
     };
     let tls = match guarded(acceptor.accept(io), &slot, limits, &mut stop).await {
-        Ok(Ok(tls)) => tls,
+        Ok(Ok(tls)) => {
+            slot.handshake_done();
+            tls
+        }
         Ok(Err(e)) => {
             tracing::debug!(peer = %peer, error = %e, "a TLS handshake failed");
             return;
@@ -479,13 +515,14 @@ async fn serve_http<I>(
         let ctx = Arc::clone(ctx);
         let slot = Arc::clone(slot);
         let requests = Arc::clone(&requests);
+        let peer = peer.ip();
         service_fn(move |req| {
             let ctx = Arc::clone(&ctx);
             let slot = Arc::clone(&slot);
             let served = requests.fetch_add(1, Ordering::Relaxed) + 1;
             async move {
                 slot.set(BUSY);
-                let mut resp = handler::handle(Arc::clone(&ctx.shared), req).await;
+                let mut resp = handler::handle(Arc::clone(&ctx.shared), req, peer, &*slot).await;
                 if served >= ctx.limits.max_requests_per_connection
                     || born.elapsed() >= ctx.limits.max_connection_age
                 {
@@ -542,7 +579,7 @@ async fn serve_http<I>(
             }
             Either::Right(Either::Left(())) => {
                 tracing::debug!(peer = %peer, "closing a waiting connection to make room");
-                if slot.before_request() {
+                if slot.nothing_to_lose() {
                     break;
                 }
                 closing = true;
@@ -563,7 +600,7 @@ async fn serve_http<I>(
                 }
                 let now = Instant::now();
                 let expired = slot.deadline(limits).is_some_and(|d| d <= now);
-                if expired && slot.before_request() {
+                if expired && slot.nothing_to_lose() {
                     break;
                 }
                 if !closing && (expired || now >= too_old) {
@@ -611,6 +648,28 @@ mod tests {
         assert_eq!(table.admit(ip(5)).err(), Some(Refusal::Full));
         drop(c);
         assert!(table.admit(ip(5)).is_ok());
+    }
+
+    #[tokio::test]
+    async fn password_checks_make_room_only_when_nothing_else_waits() {
+        let table = Arc::new(Table::new(&limits(3, 16)));
+        let ip = |n: u8| IpAddr::from([127, 0, 0, n]);
+        let a = table.admit(ip(1)).unwrap();
+        a.slot.set(CHECKING);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let b = table.admit(ip(2)).unwrap();
+        let c = table.admit(ip(3)).unwrap();
+        c.slot.set(BUSY);
+        // a waited longest, but waits for its password check: b, merely idle, goes first.
+        let d = table.admit(ip(4)).unwrap();
+        assert!(b.slot.evicted.load(Ordering::Relaxed));
+        assert!(!a.slot.evicted.load(Ordering::Relaxed));
+        // With nothing else waiting, the check makes room rather than the newcomer being
+        // refused (a request being answered is still never chosen).
+        d.slot.set(BUSY);
+        assert!(table.admit(ip(5)).is_ok());
+        assert!(a.slot.evicted.load(Ordering::Relaxed));
+        assert!(!c.slot.evicted.load(Ordering::Relaxed));
     }
 
     #[tokio::test]

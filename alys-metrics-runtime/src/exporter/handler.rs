@@ -2,9 +2,10 @@
 //! built from parts that cannot fail, and encoding runs on the blocking pool so that a
 //! panicking collector becomes a 500 instead of a lost connection.
 
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -16,6 +17,8 @@ use crate::catalogue::system::COLLECTOR_SECONDS_SINCE_SUCCESS;
 use crate::collector::{CollectorState, ProcessHealthStatus};
 use crate::encode::Format;
 use crate::registry::Registry;
+
+use super::auth::Verdict;
 
 /// The response body type of every endpoint.
 pub(crate) type Body = Full<Bytes>;
@@ -66,12 +69,27 @@ fn response(
     resp
 }
 
-/// Routes a request, after checking its credentials. The request body is never read: the
-/// endpoints take none.
-pub(crate) async fn handle<B>(shared: Arc<Shared>, req: Request<B>) -> Response<Body> {
-    let authenticated = shared.auth.check(req.headers()).await;
-    let known = matches!(req.uri().path(), "/metrics" | "/health" | "/ready");
-    if !known {
+/// Tells a request's connection what the request is doing, so that the connection table can
+/// tell a request that waits from one being answered.
+pub(crate) trait Progress {
+    /// The request waits for its password check: like an idle connection, it may be closed
+    /// to make room for a new one.
+    fn checking_credentials(&self);
+    /// The request is being answered.
+    fn answering(&self);
+}
+
+/// Routes a request from `peer`, checking its credentials where the endpoint needs them
+/// (`/metrics` and the detail of `/health`). The request body is never read: the endpoints
+/// take none.
+pub(crate) async fn handle<B>(
+    shared: Arc<Shared>,
+    req: Request<B>,
+    peer: IpAddr,
+    progress: &(dyn Progress + Sync),
+) -> Response<Body> {
+    let path = req.uri().path();
+    if !matches!(path, "/metrics" | "/health" | "/ready") {
         return response(
             StatusCode::NOT_FOUND,
             PLAIN,
@@ -81,18 +99,43 @@ pub(crate) async fn handle<B>(shared: Arc<Shared>, req: Request<B>) -> Response<
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return method_not_allowed();
     }
+    if path == "/ready" {
+        return ready(&shared);
+    }
+    let verdict = if shared.auth.required() {
+        progress.checking_credentials();
+        let verdict = shared.auth.check(req.headers(), peer).await;
+        progress.answering();
+        verdict
+    } else {
+        Verdict::Authenticated
+    };
     // HEAD gets the same head as GET; hyper leaves out the body and keeps Content-Length.
-    match req.uri().path() {
-        "/metrics" if !authenticated => unauthorized(),
-        "/metrics" => {
+    match (path, verdict) {
+        ("/metrics", Verdict::Authenticated) => {
             // Closed only with the server; a closed semaphore still lets the scrape run.
             let _permit = shared.encodes.acquire().await;
             metrics(&shared, req.headers()).await
         }
-        "/health" if !authenticated => health_status_only(&shared),
-        "/health" => health(&shared),
-        _ => ready(&shared),
+        ("/metrics", Verdict::Refused) => unauthorized(),
+        ("/metrics", Verdict::Throttled(after)) => too_many_failures(after),
+        (_, Verdict::Authenticated) => health(&shared),
+        _ => health_status_only(&shared),
     }
+}
+
+/// 429 for an address that has failed too many password checks, with `Retry-After`.
+fn too_many_failures(after: Duration) -> Response<Body> {
+    // Whole seconds, rounded up: a client that waits this long finds a check left.
+    let seconds = after.as_secs_f64().ceil().max(1.0) as u64;
+    let mut resp = response(
+        StatusCode::TOO_MANY_REQUESTS,
+        PLAIN,
+        format!("too many failed password checks from your address; retry in {seconds} s\n"),
+    );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    resp
 }
 
 /// 405, without repeating the method (the client's input) in the body.
@@ -261,15 +304,9 @@ pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
     for value in headers.get_all(header::ACCEPT_ENCODING) {
         let Ok(value) = value.to_str() else { continue };
         for item in value.split(',') {
-            let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or("").trim();
-            let q = parts
-                .filter_map(|p| {
-                    let (k, v) = p.split_once('=')?;
-                    k.trim().eq_ignore_ascii_case("q").then(|| v.trim())
-                })
-                .next()
-                .map_or(1.0, |v| v.parse::<f32>().unwrap_or(0.0));
+            let Some((coding, q)) = coding(item) else {
+                continue;
+            };
             if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
                 return q > 0.0;
             }
@@ -279,6 +316,26 @@ pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
         }
     }
     star
+}
+
+/// One member of `Accept-Encoding`: the coding and its weight (1 when absent). `None` when it
+/// is malformed by RFC 9110 (a parameter without `=`, a `q` given twice or that is not a
+/// weight from 0 to 1): such a member is ignored.
+fn coding(item: &str) -> Option<(&str, f32)> {
+    let mut parts = item.split(';');
+    let coding = parts.next().unwrap_or("").trim();
+    let mut q = None;
+    for p in crate::encode::parameters(parts) {
+        let (name, value) = p?;
+        if name.eq_ignore_ascii_case("q") && q.replace(value).is_some() {
+            return None;
+        }
+    }
+    let q = match q {
+        Some(v) => crate::encode::qvalue(v)?,
+        None => 1.0,
+    };
+    Some((coding, q))
 }
 
 /// The exposition format the request's `Accept` headers ask for ([`Format::negotiate`]).
@@ -451,6 +508,16 @@ mod tests {
         assert!(!accepts(&["*;q=0"]));
         assert!(!accepts(&["*, gzip;q=0"]));
         assert!(!accepts(&["gzip;q=bogus"]));
+        // A member that is not well formed is ignored, whatever it says.
+        assert!(!accepts(&["gzip;q=2"]));
+        assert!(!accepts(&["gzip;q=1;q=1"]));
+        assert!(!accepts(&["gzip;q"]));
+        assert!(
+            accepts(&["gzip;q=7, *;q=0.5"]),
+            "the valid `*` still counts"
+        );
+        assert!(!accepts(&["*;q=1.5"]));
+        assert!(accepts(&["gzip;q=1.000"]));
     }
 
     #[test]

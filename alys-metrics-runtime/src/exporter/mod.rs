@@ -35,8 +35,9 @@
 //! closed to make room; when all are busy answering, or when the peer address already holds
 //! [`Limits::max_connections_per_peer`], the newcomer gets `503` with `Retry-After: 1` and is
 //! closed. No client ever waits unanswered in the kernel's backlog. A connection must send its
-//! first byte within [`Limits::first_byte_timeout`] (1 s) and complete its request head
-//! within [`Limits::header_read_timeout`]; kept-alive connections idle for at most
+//! first byte within [`Limits::first_byte_timeout`] (1 s), a TLS handshake within
+//! [`Limits::tls_handshake_timeout`] (1 s) of its first byte, and a request head within
+//! [`Limits::header_read_timeout`]; kept-alive connections idle for at most
 //! [`Limits::keep_alive_timeout`]; requests and age per connection are capped; a response the
 //! client reads none of for [`Limits::write_timeout`] closes its connection. Request bodies
 //! are never read. A failed or broken connection is logged at DEBUG and never stops the
@@ -44,8 +45,9 @@
 //!
 //! Thread growth is bounded: connections are tasks on the caller's runtime (no thread per
 //! connection), and `/metrics` encodes run on tokio's blocking pool at most
-//! [`Limits::max_concurrent_encodes`] (4) at once, plus one thread for a basic-auth bcrypt
-//! check: at most 5 blocking threads come from the exporter, however many clients connect.
+//! [`Limits::max_concurrent_encodes`] (4) at once, plus one bcrypt check per two CPUs (1 to
+//! 4) for basic auth: at most 8 blocking threads come from the exporter, however many clients
+//! connect.
 //! Open sockets stay below `5 x max_connections` (the open ones plus at most four times as
 //! many told to close whose tasks have not run yet) plus 256 being refused.
 //!
@@ -61,13 +63,21 @@
 //! [`Access`] holds an IP allow-list, a bearer token and (feature `tls`, on by default) a
 //! [`WebConfig`]: exporter-toolkit's `web-config.yml` with TLS (rustls), optional client
 //! certificates and bcrypt `basic_auth_users`. With authentication on, `/metrics` answers 401
-//! without credentials and `/health` shows only its status to unauthenticated clients.
+//! without credentials and `/health` shows only its status to unauthenticated clients. A
+//! source address that fails too many password checks gets 429 for a while; a request waiting
+//! for its password check counts as waiting, so it may be closed to make room. The limits a
+//! web config sets on files, bcrypt costs and failed checks are listed in
+//! [`WebConfig`'s docs](WebConfig#limits).
 
 mod auth;
+#[cfg(feature = "tls")]
+mod basic_auth;
 mod config;
 mod conn;
 mod handler;
 mod stall;
+#[cfg(feature = "tls")]
+mod tls;
 #[cfg(feature = "tls")]
 mod web_config;
 #[cfg(not(feature = "tls"))]

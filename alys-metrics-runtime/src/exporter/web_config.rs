@@ -1,5 +1,6 @@
-//! The exporter-toolkit `web-config.yml` (the file every Prometheus exporter shares): TLS
-//! with an optional client CA, and `basic_auth_users` with bcrypt hashes.
+//! The exporter-toolkit `web-config.yml` (the file every Prometheus exporter shares), read
+//! and checked: TLS with an optional client CA ([`tls`]), and `basic_auth_users`
+//! with bcrypt hashes ([`basic_auth`](super::basic_auth)).
 //!
 //! ```yaml
 //! tls_server_config:
@@ -17,22 +18,27 @@
 //! message that names the file and the field. Settings this exporter cannot honour
 //! (`cipher_suites`, `curve_preferences`, `client_allowed_sans`, `http_server_config`, TLS 1.0
 //! and 1.1, unverified client certificates) are refused rather than ignored.
+//!
+//! The web config, `cert_file`, `key_file` and `client_ca_file` must be regular files of at
+//! most 4 MiB ([`MAX_FILE_BYTES`]): a device (`/dev/zero`), a FIFO, a directory or a larger
+//! file is refused, naming it and why, before a byte is read; a file is opened without
+//! blocking and read no further than the limit.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use base64::Engine as _;
-use rustls::server::WebPkiClientVerifier;
-use rustls::{RootCertStore, ServerConfig};
-use rustls_pki_types::pem::PemObject as _;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::ServerConfig;
 use serde_norway::Value;
-use subtle::ConstantTimeEq as _;
-use tokio::sync::Semaphore;
 
+use super::basic_auth::BasicAuth;
+use super::tls::{self, ClientAuth, TlsSettings};
 use super::ServeError;
+
+/// The largest file a web config reads: itself, a certificate chain, a key, a CA bundle.
+pub(crate) const MAX_FILE_BYTES: u64 = 4 << 20;
 
 /// A loaded and checked `web-config.yml`: TLS settings and basic-auth users.
 ///
@@ -53,6 +59,24 @@ use super::ServeError;
 /// ```
 ///
 /// Certificates are read once, when the file is loaded: restart the node to rotate them.
+///
+/// # Limits
+///
+/// What a hostile file or client cannot make the node do:
+///
+/// | limit | value |
+/// |---|---|
+/// | files read (the web config, `cert_file`, `key_file`, `client_ca_file`) | regular files of at most 4 MiB; anything else is refused, naming the file and why, before it is read |
+/// | bcrypt cost of a `basic_auth_users` hash | 4..=14 (each step doubles a check's time: 10 takes about 70 ms, 14 about 1.1 s); another cost is refused at start, naming the user and the cost |
+/// | a wrong password for an unknown user, or for a user at a lower cost than the highest | the bcrypt work of the highest cost (a decoy at that cost, or decoys at the costs between): the time of a failure does not say which names exist |
+/// | failed password checks per source address (IPv4 address or IPv6 /64) | 5 at once, then 1 a second; beyond it `429 Too Many Requests` with `Retry-After`, at once and without a bcrypt check; at most 4096 addresses remembered |
+/// | password checks at once | one per source address, one per two CPUs in all (1 to 4), addresses without failures or other checks under way served first; a remembered success (64 kept) is answered before any queue |
+/// | TLS handshake | within [`Limits::tls_handshake_timeout`](super::Limits::tls_handshake_timeout) (1 s) of its first byte, or the connection is closed |
+///
+/// A connection waiting for its password check counts as waiting: when every connection slot
+/// is taken and no idle connection can make room, it is closed to make room for a new scrape.
+/// A check from an address with no failure to its name and no other check under way (a
+/// scraper logging in) is served before the others.
 #[derive(Clone)]
 pub struct WebConfig {
     path: PathBuf,
@@ -69,18 +93,10 @@ impl fmt::Debug for WebConfig {
             .field("client_auth", &self.client_auth)
             .field(
                 "basic_auth_users",
-                &self.basic.as_ref().map(|b| b.users.len()).unwrap_or(0),
+                &self.basic.as_ref().map_or(0, |b| b.user_count()),
             )
             .finish()
     }
-}
-
-/// The `client_auth_type` values this exporter honours.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ClientAuth {
-    None,
-    VerifyIfGiven,
-    RequireAndVerify,
 }
 
 struct WebConfigFile {
@@ -202,6 +218,45 @@ fn kind(v: &Value) -> &'static str {
 }
 
 impl TlsServerConfig {
+    /// The settings this exporter honours; a field it cannot honour is an error.
+    fn settings(
+        self,
+        fail: &dyn Fn(&str, String) -> ServeError,
+    ) -> Result<TlsSettings, ServeError> {
+        const P: &str = "tls_server_config";
+        for (name, set) in [
+            ("cipher_suites", self.cipher_suites.is_some()),
+            ("curve_preferences", self.curve_preferences.is_some()),
+            ("client_allowed_sans", self.client_allowed_sans.is_some()),
+            (
+                "prefer_server_cipher_suites",
+                self.prefer_server_cipher_suites.is_some(),
+            ),
+            ("cert", self.cert.is_some()),
+            ("key", self.key.is_some()),
+            ("client_ca", self.client_ca.is_some()),
+        ] {
+            if set {
+                let hint = match name {
+                    "cert" | "key" | "client_ca" => "give the PEM in a file with the `_file` field",
+                    _ => "rustls chooses safe suites and groups itself; remove it",
+                };
+                return Err(fail(
+                    &format!("{P}.{name}"),
+                    format!("is not supported by this exporter; {hint}"),
+                ));
+            }
+        }
+        Ok(TlsSettings {
+            cert_file: self.cert_file,
+            key_file: self.key_file,
+            client_auth_type: self.client_auth_type,
+            client_ca_file: self.client_ca_file,
+            min_version: self.min_version,
+            max_version: self.max_version,
+        })
+    }
+
     fn read(value: Value) -> Result<Self, String> {
         const AT: &str = "tls_server_config";
         let mut f = fields(
@@ -270,17 +325,22 @@ impl WebConfigFile {
 
 impl WebConfig {
     /// Reads and checks a `web-config.yml`. Relative file names inside it are read from the
-    /// file's directory, as exporter-toolkit does.
+    /// file's directory, as exporter-toolkit does. See [Limits](Self#limits) for what is
+    /// refused.
     ///
     /// # Errors
     ///
     /// [`ServeError::WebConfig`], naming the file and the field, when the file cannot be
-    /// read, is not valid YAML, has an unknown or unsupported field, or names a certificate,
-    /// key or bcrypt hash that cannot be used.
+    /// read, is not a regular file of at most 4 MiB, is not valid YAML, has an unknown or
+    /// unsupported field, or names a certificate, key or bcrypt hash that cannot be used.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ServeError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ServeError::WebConfig(format!("cannot read {}: {e}", path.display())))?;
+        let text = read_regular(path)
+            .and_then(|bytes| {
+                String::from_utf8(bytes)
+                    .map_err(|_| format!("{} is not UTF-8 text", path.display()))
+            })
+            .map_err(ServeError::WebConfig)?;
         let dir = path.parent().unwrap_or_else(|| Path::new("."));
         Self::parse(&text, path, dir)
     }
@@ -335,7 +395,13 @@ impl WebConfig {
         }
         let (tls, client_auth) = match raw.tls_server_config {
             Some(t) => {
-                let (config, auth) = tls_config(t, dir, &fail)?;
+                let read = |field: &str, name: &str| {
+                    let at = dir.join(name);
+                    read_regular(&at)
+                        .map(|bytes| (at, bytes))
+                        .map_err(|why| fail(&format!("tls_server_config.{field}"), why))
+                };
+                let (config, auth) = tls::server_config(t.settings(&fail)?, &read, &fail)?;
                 (Some(Arc::new(config)), auth)
             }
             None => (None, ClientAuth::None),
@@ -364,297 +430,81 @@ impl WebConfig {
     }
 }
 
-fn tls_config(
-    t: TlsServerConfig,
-    dir: &Path,
-    fail: &dyn Fn(&str, String) -> ServeError,
-) -> Result<(ServerConfig, ClientAuth), ServeError> {
-    const P: &str = "tls_server_config";
-    for (name, set) in [
-        ("cipher_suites", t.cipher_suites.is_some()),
-        ("curve_preferences", t.curve_preferences.is_some()),
-        ("client_allowed_sans", t.client_allowed_sans.is_some()),
-        (
-            "prefer_server_cipher_suites",
-            t.prefer_server_cipher_suites.is_some(),
-        ),
-        ("cert", t.cert.is_some()),
-        ("key", t.key.is_some()),
-        ("client_ca", t.client_ca.is_some()),
-    ] {
-        if set {
-            let hint = match name {
-                "cert" | "key" | "client_ca" => "give the PEM in a file with the `_file` field",
-                _ => "rustls chooses safe suites and groups itself; remove it",
-            };
-            return Err(fail(
-                &format!("{P}.{name}"),
-                format!("is not supported by this exporter; {hint}"),
-            ));
-        }
+/// The bytes of the regular file at `path`, at most [`MAX_FILE_BYTES`]; otherwise why not,
+/// naming the file. The type and size are checked before the file is opened, the file is
+/// opened without blocking (a FIFO put in its place meanwhile cannot hang the start), checked
+/// again once open, and read no further than the limit.
+fn read_regular(path: &Path) -> Result<Vec<u8>, String> {
+    let shown = path.display();
+    let cannot = |e: std::io::Error| format!("cannot read {shown}: {e}");
+    let before = std::fs::metadata(path).map_err(cannot)?;
+    regular(path, &before)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
     }
-    let file = |name: &str, value: Option<String>| -> Result<PathBuf, ServeError> {
-        match value {
-            Some(v) if !v.trim().is_empty() => Ok(dir.join(v)),
-            _ => Err(fail(&format!("{P}.{name}"), "is missing".into())),
-        }
-    };
-    let cert_path = file("cert_file", t.cert_file)?;
-    let key_path = file("key_file", t.key_file)?;
-    let certs = CertificateDer::pem_file_iter(&cert_path)
-        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-        .map_err(|e| {
-            fail(
-                &format!("{P}.cert_file"),
-                format!("cannot load {}: {e}", cert_path.display()),
-            )
-        })?;
-    if certs.is_empty() {
-        return Err(fail(
-            &format!("{P}.cert_file"),
-            format!("{} holds no PEM certificate", cert_path.display()),
+    let file = options.open(path).map_err(cannot)?;
+    let opened = file.metadata().map_err(cannot)?;
+    regular(path, &opened)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0));
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(path));
+    }
+    Ok(bytes)
+}
+
+/// Whether `meta` is a regular file within the size limit; otherwise why not.
+fn regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), String> {
+    if !meta.is_file() {
+        return Err(format!(
+            "{} is {}, not a regular file; give the path of a file",
+            path.display(),
+            file_kind(&meta.file_type())
         ));
     }
-    let key = PrivateKeyDer::from_pem_file(&key_path).map_err(|e| {
-        fail(
-            &format!("{P}.key_file"),
-            format!(
-                "cannot load a PEM private key from {}: {e}",
-                key_path.display()
-            ),
-        )
-    })?;
-
-    let version = |name: &str, v: Option<String>| -> Result<Option<u8>, ServeError> {
-        match v.as_deref() {
-            None | Some("") => Ok(None),
-            Some("TLS12") => Ok(Some(12)),
-            Some("TLS13") => Ok(Some(13)),
-            Some(other) => Err(fail(
-                &format!("{P}.{name}"),
-                format!("`{other}` is not supported; use TLS12 or TLS13"),
-            )),
-        }
-    };
-    let min = version("min_version", t.min_version)?.unwrap_or(12);
-    let max = version("max_version", t.max_version)?.unwrap_or(13);
-    if min > max {
-        return Err(fail(
-            &format!("{P}.max_version"),
-            "is below `min_version`".into(),
-        ));
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(path));
     }
-    let versions: Vec<&'static rustls::SupportedProtocolVersion> =
-        [(12, &rustls::version::TLS12), (13, &rustls::version::TLS13)]
-            .into_iter()
-            .filter(|(v, _)| (min..=max).contains(v))
-            .map(|(_, p)| p)
-            .collect();
+    Ok(())
+}
 
-    let auth = match t.client_auth_type.as_deref() {
-        None | Some("") if t.client_ca_file.is_some() => ClientAuth::RequireAndVerify,
-        None | Some("" | "NoClientCert") => ClientAuth::None,
-        Some("VerifyClientCertIfGiven") => ClientAuth::VerifyIfGiven,
-        Some("RequireAndVerifyClientCert") => ClientAuth::RequireAndVerify,
-        Some(other @ ("RequestClientCert" | "RequireAnyClientCert")) => {
-            return Err(fail(
-                &format!("{P}.client_auth_type"),
-                format!(
-                    "`{other}` accepts certificates nobody verified and is not supported; use \
-                     VerifyClientCertIfGiven or RequireAndVerifyClientCert with client_ca_file"
-                ),
-            ))
+fn too_large(path: &Path) -> String {
+    format!(
+        "{} is larger than {} MiB, more than any certificate, key or web config needs; \
+         give the right file",
+        path.display(),
+        MAX_FILE_BYTES >> 20
+    )
+}
+
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_char_device() {
+            return "a character device";
         }
-        Some(other) => {
-            return Err(fail(
-                &format!("{P}.client_auth_type"),
-                format!(
-                    "`{other}` is not a client auth type; use NoClientCert, \
-                     VerifyClientCertIfGiven or RequireAndVerifyClientCert"
-                ),
-            ))
+        if t.is_block_device() {
+            return "a block device";
         }
-    };
-    // AES-128-GCM first, and the server's order wins: as safe as AES-256 for this use and
-    // cheaper on every scrape (Go's clients, Prometheus's, prefer it too).
-    let mut provider = rustls::crypto::ring::default_provider();
-    provider.cipher_suites.sort_by_key(|s| {
-        use rustls::CipherSuite::*;
-        !matches!(
-            s.suite(),
-            TLS13_AES_128_GCM_SHA256
-                | TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-                | TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-        )
-    });
-    let provider = Arc::new(provider);
-    let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
-        .with_protocol_versions(&versions)
-        .map_err(|e| fail(&format!("{P}.min_version"), e.to_string()))?;
-    let builder = if auth == ClientAuth::None {
-        if t.client_ca_file.is_some() {
-            return Err(fail(
-                &format!("{P}.client_ca_file"),
-                "is set but `client_auth_type` is NoClientCert; remove one".into(),
-            ));
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
         }
-        builder.with_no_client_auth()
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
     } else {
-        let ca_path = file("client_ca_file", t.client_ca_file)?;
-        let cas = CertificateDer::pem_file_iter(&ca_path)
-            .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-            .map_err(|e| {
-                fail(
-                    &format!("{P}.client_ca_file"),
-                    format!("cannot load {}: {e}", ca_path.display()),
-                )
-            })?;
-        let mut roots = RootCertStore::empty();
-        for ca in cas {
-            roots.add(ca).map_err(|e| {
-                fail(
-                    &format!("{P}.client_ca_file"),
-                    format!(
-                        "{} holds an unusable CA certificate: {e}",
-                        ca_path.display()
-                    ),
-                )
-            })?;
-        }
-        if roots.is_empty() {
-            return Err(fail(
-                &format!("{P}.client_ca_file"),
-                format!("{} holds no PEM certificate", ca_path.display()),
-            ));
-        }
-        let mut verifier =
-            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider));
-        if auth == ClientAuth::VerifyIfGiven {
-            verifier = verifier.allow_unauthenticated();
-        }
-        let verifier = verifier
-            .build()
-            .map_err(|e| fail(&format!("{P}.client_ca_file"), e.to_string()))?;
-        builder.with_client_cert_verifier(verifier)
-    };
-    let mut config = builder.with_single_cert(certs, key).map_err(|e| {
-        fail(
-            &format!("{P}.key_file"),
-            format!("the key does not fit the certificate or is unusable: {e}"),
-        )
-    })?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    config.ignore_client_order = true;
-    Ok((config, auth))
-}
-
-/// Successful basic-auth checks remembered (as SHA-256 digests), so that a scraper's
-/// repeated requests cost one bcrypt verification, not one each.
-const CACHE_ENTRIES: usize = 64;
-
-/// The `basic_auth_users` of a web config, checked against `Authorization: Basic`.
-pub(crate) struct BasicAuth {
-    users: Vec<(String, String)>,
-    /// A hash of the users' cost that no password matches, verified for unknown users so
-    /// that the answer takes as long as for a known one.
-    dummy: String,
-    cache: Mutex<Vec<[u8; 32]>>,
-    /// One bcrypt verification at a time: a flood of wrong passwords costs at most one core.
-    gate: Semaphore,
-}
-
-impl BasicAuth {
-    fn new(
-        users: BTreeMap<String, String>,
-        fail: &dyn Fn(&str, String) -> ServeError,
-    ) -> Result<Self, ServeError> {
-        let mut cost = 10;
-        for (user, hash) in &users {
-            let field = format!("basic_auth_users.{user}");
-            if user.is_empty() || user.contains(':') {
-                return Err(fail(
-                    &field,
-                    "a user name must be non-empty and hold no `:`".into(),
-                ));
-            }
-            let parts: bcrypt::HashParts = hash.parse().map_err(|e| {
-                fail(
-                    &field,
-                    format!("is not a bcrypt hash ({e}); make one with `htpasswd -nBC 10 {user}`"),
-                )
-            })?;
-            cost = parts.get_cost();
-        }
-        let dummy = bcrypt::hash_with_salt(b"not a password", cost, [7; 16])
-            .map_err(|e| fail("basic_auth_users", e.to_string()))?
-            .to_string();
-        Ok(Self {
-            users: users.into_iter().collect(),
-            dummy,
-            cache: Mutex::new(Vec::new()),
-            gate: Semaphore::new(1),
-        })
+        "a special file"
     }
-
-    /// Checks the base64 `user:password` of a `Basic` header.
-    pub(crate) async fn verify_header(self: &Arc<Self>, credentials: &[u8]) -> bool {
-        let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(credentials) else {
-            return false;
-        };
-        let Some(colon) = decoded.iter().position(|b| *b == b':') else {
-            return false;
-        };
-        let (user, password) = (&decoded[..colon], &decoded[colon + 1..]);
-        // Every user name is compared, in constant time, so the time taken does not say
-        // which names exist.
-        let mut found: Option<&str> = None;
-        for (name, hash) in &self.users {
-            if bool::from(name.as_bytes().ct_eq(user)) {
-                found = Some(hash);
-            }
-        }
-        let hash = found.unwrap_or(&self.dummy);
-        let key = digest(user, password, hash);
-        if self.cached(&key) {
-            return found.is_some();
-        }
-        let Ok(_permit) = self.gate.acquire().await else {
-            return false;
-        };
-        let (password, hash_owned) = (password.to_vec(), hash.to_owned());
-        let ok = tokio::task::spawn_blocking(move || {
-            bcrypt::verify(&password, &hash_owned).unwrap_or(false)
-        })
-        .await
-        .unwrap_or(false);
-        let ok = ok && found.is_some();
-        if ok {
-            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            if cache.len() >= CACHE_ENTRIES {
-                cache.remove(0);
-            }
-            cache.push(key);
-        }
-        ok
-    }
-
-    fn cached(&self, key: &[u8; 32]) -> bool {
-        let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        cache
-            .iter()
-            .fold(false, |hit, k| hit | bool::from(k.ct_eq(key)))
-    }
-}
-
-fn digest(user: &[u8], password: &[u8], hash: &str) -> [u8; 32] {
-    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-    for part in [user, password, hash.as_bytes()] {
-        ctx.update(&(part.len() as u64).to_le_bytes());
-        ctx.update(part);
-    }
-    let mut out = [0u8; 32];
-    out.copy_from_slice(ctx.finish().as_ref());
-    out
 }
 
 #[cfg(test)]
