@@ -67,7 +67,9 @@ pub use metric::{
     exemplar, Collect, Counter, CounterValue, Descriptor, FloatCounter, Gauge, GaugeValue,
     Histogram, HistogramTimer, IntGauge, Kind, Metric, MetricCore, NativeConfig,
 };
-pub use registry::{catalogue, init, registry, set_build_info, Registry, RegistryError};
+pub use registry::{
+    catalogue, init, registry, set_build_info, Include, Registry, RegistryError, Source,
+};
 
 pub mod prelude {
     //! What code that declares and updates metrics imports: `use alys_metrics::prelude::*;`.
