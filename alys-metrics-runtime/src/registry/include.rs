@@ -76,6 +76,46 @@ impl<F: Fn(&mut Vec<u8>) + Send + Sync + 'static> Source for Text<F> {
 /// A [`Source`] to serve, with how to serve it: what
 /// [`Registry::include`](super::Registry::include) takes. A bare source converts into one
 /// (`ours.include(registry)`); [`Include::repair_doubled_prefix`] renames on the way.
+///
+/// # Moving one family
+///
+/// A family moves from an included registry to `#[alys_metric]` in one change: the new
+/// declaration and the removal of the old registration (both at once would be refused at
+/// start-up). The node's `SYNC_ERRORS`, registered in prometheus 0.13's default registry as
+/// `register_int_counter_vec!("alys_sync_errors_total", "Total sync errors by type and
+/// severity", &["error_type", "severity", "recoverable"])` and updated with
+/// `with_label_values(&[&error_type, &format!("{:?}", severity), &recoverable.to_string()])`,
+/// keeps its name, labels and values:
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// use alys_metrics::prelude::*;
+///
+/// /// The node's `ErrorSeverity`, spelled as its `Debug` wrote it.
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+/// pub enum Severity {
+///     #[label = "Low"] Low,
+///     #[label = "Medium"] Medium,
+///     #[label = "High"] High,
+///     #[label = "Critical"] Critical,
+/// }
+/// /// `is_recoverable().to_string()`.
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+/// pub enum Recoverable {
+///     #[label = "true"] Yes,
+///     #[label = "false"] No,
+/// }
+///
+/// /// Total sync errors by type and severity
+/// #[alys_metric(counter, labels(error_type: dynamic(max = 32), severity: Severity, recoverable: Recoverable))]
+/// pub static SYNC_ERRORS: Counter;
+///
+/// SYNC_ERRORS.with("timeout", Severity::High, Recoverable::Yes).inc();
+/// let text = alys_metrics::registry().encode_to_string();
+/// assert!(text.contains(
+///     "alys_sync_errors_total{error_type=\"timeout\",severity=\"High\",recoverable=\"true\"} 1\n"
+/// ));
+/// ```
 pub struct Include {
     source: Box<dyn Source>,
     repair: Option<String>,
@@ -164,8 +204,9 @@ fn repaired(repair: Option<&str>, name: &str) -> Option<String> {
     Some(format!("{p}{rest}"))
 }
 
-/// One included source: its index, the inclusion's options, and the families served from it
-/// so far (their name as served and type), which keep their names when a newcomer claims one.
+/// One included source: the inclusion's options, and the families served from it so far (by
+/// the name the source gives them, before any repair, and their type), which keep their
+/// served names when a newcomer claims one.
 pub(super) struct Included {
     include: Include,
     what: String,
@@ -198,13 +239,28 @@ impl Included {
         }
     }
 
-    /// The source's families now, repaired, with the names they came under.
+    /// The source's families now, repaired, with the names they came under; each histogram
+    /// with its `+Inf` bucket (the `prometheus` crate's `gather()` leaves it to its text
+    /// encoder), so that protobuf carries the buckets text does, as ours do.
     fn gather(&self) -> Vec<(proto::MetricFamily, Option<String>)> {
         let mut families = Vec::new();
         self.include.source.gather(&mut families);
         families
             .into_iter()
             .map(|mut f| {
+                for h in f.metric.iter_mut().filter_map(|m| m.histogram.as_mut()) {
+                    if !h
+                        .bucket
+                        .iter()
+                        .any(|b| b.upper_bound == Some(f64::INFINITY))
+                    {
+                        h.bucket.push(proto::Bucket {
+                            cumulative_count: Some(h.sample_count.unwrap_or(0)),
+                            upper_bound: Some(f64::INFINITY),
+                            ..Default::default()
+                        });
+                    }
+                }
                 let name = f.name.as_deref().unwrap_or_default();
                 match repaired(self.include.repair.as_deref(), name) {
                     Some(new) => {
@@ -273,7 +329,7 @@ impl Sources {
             for n in names {
                 taken.insert(n, side.clone());
             }
-            admitted.insert(name, kind);
+            admitted.insert(original.unwrap_or(name), kind);
         }
         if !clashes.is_empty() {
             return Err(Clashes(clashes));
@@ -303,10 +359,12 @@ impl Sources {
             let admitted = s.admitted.lock().unwrap_or_else(|p| p.into_inner());
             let flags: Vec<bool> = families
                 .iter()
-                .map(|(f, _)| {
-                    admitted
-                        .get(f.name.as_deref().unwrap_or_default())
-                        .is_some_and(|k| *k == kind_of(f))
+                .map(|(f, original)| {
+                    let given = original
+                        .as_deref()
+                        .or(f.name.as_deref())
+                        .unwrap_or_default();
+                    admitted.get(given).is_some_and(|k| *k == kind_of(f))
                 })
                 .collect();
             any_new |= flags.iter().any(|k| !k);
@@ -348,7 +406,7 @@ impl Sources {
                     for n in names {
                         taken.insert(n, side.clone());
                     }
-                    admitted.insert(name, kind);
+                    admitted.insert(original.clone().unwrap_or(name), kind);
                     true
                 });
             }
