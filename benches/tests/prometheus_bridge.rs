@@ -10,6 +10,8 @@
 
 #[path = "../../tests/exporter_support/client.rs"]
 mod client;
+#[path = "../../tests/e2e/promtool.rs"]
+mod promtool;
 #[path = "../../tests/exporter_support/readers.rs"]
 mod readers;
 
@@ -177,6 +179,25 @@ async fn the_nodes_registries_are_served_beside_ours_and_clashes_are_refused() {
         assert!(!s
             .keys()
             .any(|k| k.starts_with("alys_included_families_left_out{")));
+    }
+    // promtool reads the whole scrape: nothing beyond our catalogue's lint exceptions and the
+    // node's own counter named without `_total` (the node serves it so today).
+    if let Some(r) = promtool::check_metrics(&text) {
+        let unexpected: Vec<&str> = r
+            .report
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .filter(|l| {
+                let name = l.split_whitespace().next().unwrap_or_default();
+                !(alys_metrics::catalogue::LINT_EXCEPTIONS.contains(&name) && l.contains("_count"))
+            })
+            .collect();
+        assert_eq!(
+            unexpected,
+            ["alys_legacy_pegout_totals counter metrics should have \"_total\" suffix"],
+            "{}",
+            r.report
+        );
     }
     // Their text types, and each family once.
     assert!(text.contains("# TYPE alys_legacy_pegout_totals counter\n"));
