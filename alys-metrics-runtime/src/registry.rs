@@ -402,9 +402,16 @@ impl Registry {
         all
     }
 
-    /// Number of metric families.
+    /// Number of metric families: ours and the built-ins (with
+    /// `alys_included_families_left_out` while anything is included), not the families of
+    /// included registries.
     pub fn metrics_count(&self) -> usize {
-        self.statics.len() + self.extra.read().map_or(0, |e| e.len()) + 2
+        let included = !self
+            .included
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty();
+        self.statics.len() + self.extra.read().map_or(0, |e| e.len()) + 2 + usize::from(included)
     }
 
     /// Number of series exported now.

@@ -402,6 +402,33 @@ fn include_0_13(c: &mut Criterion) {
         included.len()
     );
 
+    // Allocations of one scrape (after a warm-up): deterministic, where times on a shared
+    // machine are not.
+    let mut buf = Vec::new();
+    let mut count = |name: &str, scrape: &mut dyn FnMut(&mut Vec<u8>)| {
+        scrape(&mut buf);
+        let region = Region::new(GLOBAL);
+        scrape(&mut buf);
+        let stats = region.change();
+        println!(
+            "allocations per scrape | include_0_13 | {name} | {} allocs + {} reallocs | {} bytes allocated",
+            stats.allocations, stats.reallocations, stats.bytes_allocated
+        );
+    };
+    count("prometheus_0_13_gather_text_alone", &mut |b| {
+        v0_13::scrape(&legacy, b).expect("encodes");
+    });
+    for (name, f) in [
+        ("alys_include_text", Format::Text),
+        ("alys_include_openmetrics", Format::OpenMetrics),
+        ("alys_include_protobuf", Format::Protobuf),
+    ] {
+        count(name, &mut |b| {
+            b.clear();
+            ours.encode_format(f, b);
+        });
+    }
+
     let mut g = c.benchmark_group("scrape/include_0_13_250_families");
     g.throughput(Throughput::Elements(spec.series_count() as u64));
     let mut buf = Vec::new();
