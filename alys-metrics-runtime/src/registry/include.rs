@@ -85,25 +85,29 @@ impl<F: Fn(&mut Vec<u8>) + Send + Sync + 'static> Source for Text<F> {
 /// `register_int_counter_vec!("alys_sync_errors_total", "Total sync errors by type and
 /// severity", &["error_type", "severity", "recoverable"])` and updated with
 /// `with_label_values(&[&error_type, &format!("{:?}", severity), &recoverable.to_string()])`,
-/// keeps its name, labels and values:
+/// keeps its name and labels; its label values follow our rule (lower-case ASCII, digits and
+/// `_`), so `severity="Critical"` becomes `severity="critical"` (an alert matching the old
+/// value changes with it):
 ///
 /// ```
 /// # extern crate alys_metrics_runtime as alys_metrics;
 /// use alys_metrics::prelude::*;
 ///
-/// /// The node's `ErrorSeverity`, spelled as its `Debug` wrote it.
+/// /// The node's `ErrorSeverity`.
 /// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
 /// pub enum Severity {
-///     #[label = "Low"] Low,
-///     #[label = "Medium"] Medium,
-///     #[label = "High"] High,
-///     #[label = "Critical"] Critical,
+///     Low,
+///     Medium,
+///     High,
+///     Critical,
 /// }
 /// /// `is_recoverable().to_string()`.
 /// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
 /// pub enum Recoverable {
-///     #[label = "true"] Yes,
-///     #[label = "false"] No,
+///     #[label = "true"]
+///     Yes,
+///     #[label = "false"]
+///     No,
 /// }
 ///
 /// /// Total sync errors by type and severity
@@ -113,7 +117,11 @@ impl<F: Fn(&mut Vec<u8>) + Send + Sync + 'static> Source for Text<F> {
 /// SYNC_ERRORS.with("timeout", Severity::High, Recoverable::Yes).inc();
 /// let text = alys_metrics::registry().encode_to_string();
 /// assert!(text.contains(
-///     "alys_sync_errors_total{error_type=\"timeout\",severity=\"High\",recoverable=\"true\"} 1\n"
+///     "alys_sync_errors_total{error_type=\"timeout\",severity=\"high\",recoverable=\"true\"} 1\n"
+/// ));
+/// // Every (severity, recoverable) series of a value in use exists, at 0 until it moves.
+/// assert!(text.contains(
+///     "alys_sync_errors_total{error_type=\"timeout\",severity=\"critical\",recoverable=\"false\"} 0\n"
 /// ));
 /// ```
 pub struct Include {
