@@ -259,6 +259,7 @@ impl Registry {
         }
         collector.init();
         extra.push(collector);
+        included.recheck();
         Ok(())
     }
 
@@ -587,4 +588,84 @@ pub fn registry() -> &'static Registry {
 /// As [`registry`].
 pub fn catalogue() -> Vec<&'static Descriptor> {
     registry().descriptors()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::metric::{Gauge, Metric};
+
+    /// A source whose families the test sets.
+    #[derive(Clone, Default)]
+    struct Families(Arc<Mutex<Vec<proto::MetricFamily>>>);
+
+    impl Families {
+        fn set(&self, names: &[&str]) {
+            *self.0.lock().unwrap() = names
+                .iter()
+                .map(|n| proto::MetricFamily {
+                    name: Some((*n).to_owned()),
+                    help: Some("Theirs.".into()),
+                    r#type: Some(MetricType::Gauge as i32),
+                    metric: vec![proto::Metric {
+                        gauge: Some(proto::Gauge { value: Some(5.0) }),
+                        ..Default::default()
+                    }],
+                    unit: None,
+                })
+                .collect();
+        }
+    }
+
+    impl Source for Families {
+        fn gather(&self, out: &mut Vec<proto::MetricFamily>) {
+            out.extend(self.0.lock().unwrap().iter().cloned());
+        }
+        fn describe(&self) -> String {
+            "test families".into()
+        }
+    }
+
+    static LATE: Descriptor = Descriptor::new("late_gauge", "Ours.", Kind::Gauge).declared_at(
+        "tests::LATE",
+        file!(),
+        line!(),
+    );
+
+    #[test]
+    fn a_family_back_in_an_included_registry_after_ours_took_its_name_is_left_out() {
+        let theirs = Families::default();
+        theirs.set(&["late_gauge", "other_gauge"]);
+        let ours = Registry::new();
+        ours.include(theirs.clone()).unwrap();
+        assert!(ours.encode_to_string().contains("\nlate_gauge 5\n"));
+        // Unregistered from their registry; ours takes the name; theirs comes back.
+        theirs.set(&["other_gauge"]);
+        ours.register(Arc::new(Metric::<Gauge, ()>::new(&LATE)))
+            .expect("the name is free now");
+        theirs.set(&["late_gauge", "other_gauge"]);
+        let text = ours.encode_to_string();
+        assert_eq!(text.matches("# TYPE late_gauge ").count(), 1, "{text}");
+        assert!(text.contains("\nlate_gauge 0\n"), "ours: {text}");
+        assert!(text.contains("\nother_gauge 5\n"), "{text}");
+        assert!(
+            text.contains(
+                "alys_included_families_left_out{source=\"0\",family=\"late_gauge\"} 1\n"
+            ),
+            "{text}"
+        );
+        // The registry refuses ours under a name theirs holds.
+        theirs.set(&["other_gauge", "taken_gauge"]);
+        static TAKEN: Descriptor = Descriptor::new("taken_gauge", "Ours.", Kind::Gauge)
+            .declared_at("tests::TAKEN", file!(), line!());
+        let err = ours
+            .register(Arc::new(Metric::<Gauge, ()>::new(&TAKEN)))
+            .unwrap_err();
+        assert_eq!(
+            err.first,
+            "included source #0 (test families), family `taken_gauge`"
+        );
+    }
 }

@@ -81,47 +81,47 @@ impl<F: Fn(&mut Vec<u8>) + Send + Sync + 'static> Source for Text<F> {
 ///
 /// A family moves from an included registry to `#[alys_metric]` in one change: the new
 /// declaration and the removal of the old registration (both at once would be refused at
-/// start-up). The node's `SYNC_ERRORS`, registered in prometheus 0.13's default registry as
-/// `register_int_counter_vec!("alys_sync_errors_total", "Total sync errors by type and
-/// severity", &["error_type", "severity", "recoverable"])` and updated with
-/// `with_label_values(&[&error_type, &format!("{:?}", severity), &recoverable.to_string()])`,
-/// keeps its name and labels; its label values follow our rule (lower-case ASCII, digits and
-/// `_`), so `severity="Critical"` becomes `severity="critical"` (an alert matching the old
-/// value changes with it):
+/// start-up). The node's `ENGINE_BUILD_BLOCK_CALLS` (`app/src/metrics.rs`), registered as
+/// `register_int_counter_vec_with_registry!("engine_build_block_calls_total", "Number of times
+/// build_block is invoked", &["status", "reason"], ALYS_REGISTRY)` and served as
+/// `alys_engine_build_block_calls_total`, updated with
+/// `with_label_values(&["failed", "engine_api_get_payload_error"])`, keeps its name, labels and
+/// values. (Here the static is `NODE_ENGINE_BUILD_BLOCK_CALLS`, because this crate's own
+/// catalogue, with the `chain` feature, declares the same family; in the node it keeps its
+/// name.) Label values are lower-case ASCII letters, digits and `_`: a value spelled otherwise
+/// changes, and so do the alerts that match it.
 ///
 /// ```
 /// # extern crate alys_metrics_runtime as alys_metrics;
 /// use alys_metrics::prelude::*;
 ///
-/// /// The node's `ErrorSeverity`.
 /// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
-/// pub enum Severity {
-///     Low,
-///     Medium,
-///     High,
-///     Critical,
+/// pub enum BuildStatus {
+///     Called,
+///     Failed,
+///     Success,
 /// }
-/// /// `is_recoverable().to_string()`.
 /// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
-/// pub enum Recoverable {
-///     #[label = "true"]
-///     Yes,
-///     #[label = "false"]
-///     No,
+/// pub enum BuildReason {
+///     Default,
+///     EngineApiForkchoiceUpdatedError,
+///     EngineApiGetPayloadError,
 /// }
 ///
-/// /// Total sync errors by type and severity
-/// #[alys_metric(counter, labels(error_type: dynamic(max = 32), severity: Severity, recoverable: Recoverable))]
-/// pub static SYNC_ERRORS: Counter;
+/// /// Number of times build_block is invoked
+/// #[alys_metric(counter, labels(status: BuildStatus, reason: BuildReason))]
+/// pub static NODE_ENGINE_BUILD_BLOCK_CALLS: Counter;
 ///
-/// SYNC_ERRORS.with("timeout", Severity::High, Recoverable::Yes).inc();
+/// NODE_ENGINE_BUILD_BLOCK_CALLS
+///     .with(BuildStatus::Failed, BuildReason::EngineApiGetPayloadError)
+///     .inc();
 /// let text = alys_metrics::registry().encode_to_string();
 /// assert!(text.contains(
-///     "alys_sync_errors_total{error_type=\"timeout\",severity=\"high\",recoverable=\"true\"} 1\n"
+///     "alys_node_engine_build_block_calls_total{status=\"failed\",reason=\"engine_api_get_payload_error\"} 1\n"
 /// ));
-/// // Every (severity, recoverable) series of a value in use exists, at 0 until it moves.
+/// // Every series exists from start-up, at 0.
 /// assert!(text.contains(
-///     "alys_sync_errors_total{error_type=\"timeout\",severity=\"critical\",recoverable=\"false\"} 0\n"
+///     "alys_node_engine_build_block_calls_total{status=\"success\",reason=\"default\"} 0\n"
 /// ));
 /// ```
 pub struct Include {
@@ -296,6 +296,15 @@ pub(super) struct Clashes(pub Vec<(String, String, String)>);
 impl Sources {
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+
+    /// Forgets which families were served before, so the next scrape checks every family
+    /// again: after one of ours is registered, a family absent from its registry at that
+    /// moment and back later must not be served under the new family's name.
+    pub fn recheck(&self) {
+        for s in &self.list {
+            s.admitted.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        }
     }
 
     /// The names the included sources' families take now, by owner description.
