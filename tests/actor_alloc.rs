@@ -4,7 +4,7 @@
 //!
 //! The counters are process-wide, so the tests run one at a time and assert on deltas.
 
-#[path = "e2e/promtool.rs"]
+#[path = "support/lint.rs"]
 mod promtool;
 
 use std::alloc::System;

@@ -4,7 +4,7 @@
 //! The tests of one binary share the registry: each test owns the metrics it asserts on, or
 //! asserts on deltas under a lock.
 
-#[path = "exporter_support/samples.rs"]
+#[path = "support/samples.rs"]
 mod samples;
 
 use std::sync::{Mutex, MutexGuard};

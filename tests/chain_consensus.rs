@@ -2,7 +2,7 @@
 //! rate over its window of the last 100 slots, read from the exposition text. One test: the
 //! window is process-wide.
 
-#[path = "exporter_support/samples.rs"]
+#[path = "support/samples.rs"]
 mod samples;
 
 use alys_metrics::chain::{

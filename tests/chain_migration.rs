@@ -2,7 +2,7 @@
 //! data directory read by the resource collector (statvfs), from the exposition text.
 //! One test: the data directory and the gauges are process-wide.
 
-#[path = "exporter_support/samples.rs"]
+#[path = "support/samples.rs"]
 mod samples;
 
 use std::path::Path;

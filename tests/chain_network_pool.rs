@@ -1,7 +1,7 @@
 //! Peer disconnections by reason, peer request round trips, and the transaction pool's
 //! received counter and capacity, read from the exposition text.
 
-#[path = "exporter_support/samples.rs"]
+#[path = "support/samples.rs"]
 mod samples;
 
 use std::time::Duration;

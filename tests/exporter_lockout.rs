@@ -9,7 +9,7 @@
 // `getrlimit`/`setrlimit` through libc, to raise the descriptor limit for the attackers.
 #![allow(unsafe_code)]
 
-#[path = "exporter_support/attack.rs"]
+#[path = "support/attack.rs"]
 #[allow(dead_code)]
 mod attack;
 

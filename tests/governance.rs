@@ -7,10 +7,10 @@
 //! The tests of one binary share the registry: each test uses endpoints of its own, and
 //! together they stay under the cap of 16 endpoints (`governance_cap.rs` tests the cap).
 
-#[path = "e2e/promtool.rs"]
+#[path = "support/lint.rs"]
 mod promtool;
 
-#[path = "exporter_support/samples.rs"]
+#[path = "support/samples.rs"]
 mod samples;
 
 use std::time::{Duration, Instant};

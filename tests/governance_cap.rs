@@ -2,7 +2,7 @@
 //! an endpoint frees its place for the next one. In a binary of its own, since the cap is
 //! process-wide.
 
-#[path = "exporter_support/samples.rs"]
+#[path = "support/samples.rs"]
 mod samples;
 
 use alys_metrics::chain::governance::{add_endpoint, remove_endpoint, GOVERNANCE_ENDPOINT_CAP};

@@ -4,12 +4,13 @@
 //! With `ALYS_REQUIRE_PROMTOOL=1` (set by scripts/test.sh and CI) a missing tool is a failure,
 //! not a skip.
 
-mod e2e;
+#[path = "support/tools.rs"]
+mod tools;
 
 use std::path::Path;
 use std::process::Command;
 
-use e2e::{ops, required_binary};
+use tools::{ops, required_binary};
 
 fn run(tool: &Path, args: &[&str]) -> String {
     let out = Command::new(tool).args(args).output().expect("tool runs");

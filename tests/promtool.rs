@@ -4,10 +4,10 @@
 //! Without promtool this test prints a notice and passes, unless `ALYS_REQUIRE_PROMTOOL=1`
 //! (set by `scripts/test.sh` and CI), which makes it fail.
 
-#[path = "e2e/promtool.rs"]
+#[path = "support/lint.rs"]
 mod promtool;
 
-#[path = "exporter_support/client.rs"]
+#[path = "support/client.rs"]
 mod client;
 
 use alys_metrics::catalogue::LINT_EXCEPTIONS;

@@ -2,7 +2,7 @@
 //! included), the pool's size, and query durations by operation for sync and async queries.
 //! One test at a time holds `SERIAL`: they share the unlabelled pool gauges.
 
-#[path = "exporter_support/samples.rs"]
+#[path = "support/samples.rs"]
 mod samples;
 
 use std::sync::Mutex;

@@ -11,7 +11,7 @@
 //! The exporter and the clients share this process and the machine's cores, as a scraper
 //! on the same host would.
 
-#[path = "../../tests/exporter_support/attack.rs"]
+#[path = "../../tests/support/attack.rs"]
 #[allow(dead_code)]
 mod attack;
 

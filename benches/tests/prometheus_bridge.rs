@@ -8,11 +8,11 @@
 //! One test: the registries are included into the program's one default registry, whose
 //! source indices the assertions name, so the steps run in one order.
 
-#[path = "../../tests/exporter_support/client.rs"]
+#[path = "../../tests/support/client.rs"]
 mod client;
-#[path = "../../tests/e2e/promtool.rs"]
+#[path = "../../tests/support/lint.rs"]
 mod promtool;
-#[path = "../../tests/exporter_support/readers.rs"]
+#[path = "../../tests/support/readers.rs"]
 mod readers;
 
 use std::net::SocketAddr;

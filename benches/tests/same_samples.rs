@@ -1,7 +1,7 @@
 //! Every library in the scrape benchmark exports the same samples for the same registry, and
 //! ours exports exactly what the prometheus crate does, read the way Prometheus reads them.
 
-#[path = "../../tests/e2e/promtool.rs"]
+#[path = "../../tests/support/lint.rs"]
 mod promtool;
 
 use alys_metrics_benches::exposition::{sample_set, SampleSet};

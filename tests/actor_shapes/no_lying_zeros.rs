@@ -1,6 +1,8 @@
 //! With the plain attribute and no bridge, throughput, health and last activity come from
 //! what the attribute records: not a 0 that lies on a busy actor.
 
+use std::time::Duration;
+
 use actix::prelude::*;
 use alys_metrics::actor::{Derived, MessageOutcome};
 use alys_metrics::actor::{ACTOR_LAST_ACTIVITY, ACTOR_MESSAGE_THROUGHPUT_PER_SECOND};
@@ -63,6 +65,9 @@ async fn throughput_health_and_last_activity_follow_the_attribute() {
         assert_eq!(addr.send(StreamHeartbeat).await.unwrap(), 1);
     }
     b.assert(5, MessageOutcome::Ok);
+    // The throughput was derived at the latest by the scrape above, before the messages; a
+    // second after it, the next scrape derives it again, over a window that holds them.
+    tokio::time::sleep(Duration::from_secs(1)).await;
 
     let text = alys_metrics::registry().encode_to_string();
     let last = sample(
@@ -84,7 +89,7 @@ async fn throughput_health_and_last_activity_follow_the_attribute() {
     assert!(total >= 1 && healthy >= 1, "{healthy}/{total}");
     assert_eq!(sample(&text, "alys_actor_total_count"), total as f64);
 
-    // At least the 5 messages over the time since the process started (first computation).
+    // At least the 5 messages over the window the scrape after the pause derived.
     let rate = ACTOR_MESSAGE_THROUGHPUT_PER_SECOND.throughput_of(ActorType::Stream);
     assert!(rate > 0.0, "throughput {rate}");
 }

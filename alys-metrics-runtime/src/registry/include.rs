@@ -19,7 +19,7 @@ use crate::exposition::protobuf;
 ///
 /// ```
 /// # extern crate alys_metrics_runtime as alys_metrics;
-/// use alys_metrics::encode::{proto, protobuf};
+/// use alys_metrics::encode::proto;
 /// use alys_metrics::Source;
 ///
 /// /// One gauge read from somewhere else at every scrape.

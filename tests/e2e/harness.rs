@@ -2,9 +2,9 @@
 //! example nodes (the test binary itself in node mode), Prometheus (server or agent) and
 //! node_exporter on free loopback ports, and a small client of the Prometheus query API.
 //!
-//! Each test binary that starts nodes defines the `node_process` test (the node mode entry
-//! point, calling [`node_mode`]) and `mod sim` (the example node's simulation). Each uses a part of this
-//! module, hence the `dead_code` allowance.
+//! The binary's root (`tests/e2e/main.rs`) defines the one `node_process` test (the node mode
+//! entry point, calling [`node_mode`]) and `mod sim` (the example node's simulation). The tests
+//! use a part of this module each, hence the `dead_code` allowance.
 
 #![allow(dead_code)]
 
@@ -18,10 +18,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
+pub use crate::tools::{ops, required_binary};
+
 /// The variable that puts a test binary in node mode, with the node's arguments.
 pub const NODE_ARGS_ENV: &str = "ALYS_E2E_NODE_ARGS";
 
-/// The body of each binary's `node_process` test: with [`NODE_ARGS_ENV`] set (by
+/// The body of the binary's `node_process` test: with [`NODE_ARGS_ENV`] set (by
 /// [`start_node`]), runs `main` (the example node's `sim::main_with_args`) on those arguments
 /// and exits with its status; without the variable (a normal test run) returns at once.
 pub fn node_mode(main: fn(&[String]) -> ExitCode) {
@@ -168,25 +170,6 @@ pub fn start_node(dir: &TempDir, name: &str, args: &str) -> Node {
     node
 }
 
-/// The path of `name` on the PATH, or `None` (with a notice) when it is missing and not
-/// required; with `ALYS_REQUIRE_PROMTOOL=1` a missing binary fails the test.
-pub fn required_binary(name: &str, package: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var("ALYS_REQUIRE_PROMTOOL").as_deref() != Ok("1"),
-            "`{name}` is required (ALYS_REQUIRE_PROMTOOL=1) but not on PATH: install the \
-             Debian package `{package}` (apt-get install {package})"
-        );
-        eprintln!("SKIPPED: `{name}` is not installed (Debian package `{package}`)");
-    }
-    found
-}
-
 /// The `prometheus` binary (see [`required_binary`]).
 pub fn prometheus_binary() -> Option<PathBuf> {
     required_binary("prometheus", "prometheus")
@@ -195,11 +178,6 @@ pub fn prometheus_binary() -> Option<PathBuf> {
 /// The `prometheus-node-exporter` binary (see [`required_binary`]).
 pub fn node_exporter_binary() -> Option<PathBuf> {
     required_binary("prometheus-node-exporter", "prometheus-node-exporter")
-}
-
-/// The path of a file of `ops/`.
-pub fn ops(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("ops").join(file)
 }
 
 /// A running Prometheus.

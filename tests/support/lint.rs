@@ -1,6 +1,6 @@
 //! `promtool check metrics` on an exposition, shared by the tests that lint what they export
 //! (`tests/promtool.rs`, `tests/governance.rs`, `tests/actor_alloc.rs`) and by
-//! `benches/tests/same_samples.rs`; each includes this file with `#[path]`. Tests that allow
+//! `benches/tests/same_samples.rs`; each includes this file with `#[path]` (as `promtool`). Tests that allow
 //! promtool's lint exceptions do not read its exit status, hence the `dead_code` allowance.
 
 #![allow(dead_code)]

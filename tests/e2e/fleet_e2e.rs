@@ -7,7 +7,7 @@
 //! agent's external labels `host` and `role`; `sum(alys_actor_messages_total)` (and two more
 //! counters) equals the sum of the six nodes' own scrapes exactly, in all and per agent; the
 //! fleet recording rules are evaluated there and every expression of the fleet dashboard has
-//! data. How it is exact: as in `tests/prometheus_e2e.rs`, the nodes run with
+//! data. How it is exact: as in `prometheus_e2e.rs`, the nodes run with
 //! `--pause-after` and the test waits until two scrapes of every node 5 s apart agree; then
 //! it waits until the central Prometheus holds, for every series of each compared family, a
 //! sample taken after that moment (`min(timestamp(family))`: remote write sends series in
@@ -22,32 +22,16 @@
 //! the PATH it prints a notice and passes, unless `ALYS_REQUIRE_PROMTOOL=1` (set by
 //! `scripts/test.sh` and CI), which makes it fail.
 
-#[path = "../examples/node/sim/mod.rs"]
-mod sim;
-
-mod e2e;
-
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use e2e::{
+use crate::harness::{
     assert_still_frozen, eventually, fast_fleet_rules, node_exporter_binary, ops,
     prometheus_binary, replace_all, start_node, start_node_exporter, start_prometheus_with,
     unix_now, wait_until_frozen, Node, Prometheus, TempDir, SUMMED,
 };
 use serde_json::Value;
-
-/// As in `examples/node/main.rs`: this binary is the node.
-#[global_allocator]
-static ALLOC: alys_metrics::TrackingAllocator<std::alloc::System> =
-    alys_metrics::TrackingAllocator::new(std::alloc::System);
-
-/// The entry point of the node processes the test starts (see `tests/prometheus_e2e.rs`).
-#[test]
-fn node_process() {
-    e2e::node_mode(sim::main_with_args);
-}
 
 /// `ops/fleet/central.yml` evaluating every second, with absolute rule paths.
 fn central_config(dir: &TempDir, itself: SocketAddr) -> String {
@@ -182,6 +166,7 @@ fn fleet_dashboard_expressions() -> Vec<(String, String)> {
 
 #[test]
 fn two_agents_remote_write_six_nodes_to_a_central_prometheus_exactly() {
+    let _machine = crate::machine_alone();
     let (Some(bin), Some(exporter)) = (prometheus_binary(), node_exporter_binary()) else {
         return;
     };

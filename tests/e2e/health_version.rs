@@ -1,6 +1,7 @@
 //! `/health` reports the node's build version (what `set_build_info` records) as `version`,
 //! and this library's version apart as `library_version`, over real HTTP on an ephemeral port.
-//! Its own test binary: `set_build_info` is once per process and must come before any scrape.
+//! `set_build_info` is once per process and must come before any scrape, so this test lives in
+//! the end-to-end binary, whose other tests never read this process's own exposition or `/health`.
 
 use std::time::Duration;
 

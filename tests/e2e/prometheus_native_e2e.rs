@@ -14,33 +14,21 @@
 //!   is there.
 //!
 //! The node is this test binary run again in node mode with the example node's simulation
-//! (`examples/node/sim/`), as `tests/prometheus_e2e.rs` does. Without `prometheus` on the
+//! (`examples/node/sim/`), as `prometheus_e2e.rs` does. Without `prometheus` on the
 //! PATH the test prints a notice and passes, unless `ALYS_REQUIRE_PROMTOOL=1` (set by
 //! `scripts/test.sh` and CI), which makes it fail.
-
-#[path = "../examples/node/sim/mod.rs"]
-mod sim;
-
-mod e2e;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use alys_metrics::encode::{protobuf, PROTOBUF_CONTENT_TYPE};
-use e2e::{
+use crate::harness::{
     encode, http_get_with, prometheus_binary, start_node, start_prometheus_with, Prometheus,
     TempDir,
 };
+use alys_metrics::encode::{protobuf, PROTOBUF_CONTENT_TYPE};
 use serde_json::Value;
-
-/// The entry point of the node process the test starts (this binary again, with
-/// [`e2e::NODE_ARGS_ENV`] set); without the variable it returns at once.
-#[test]
-fn node_process() {
-    e2e::node_mode(sim::main_with_args);
-}
 
 /// Starts Prometheus scraping `node` every second, with `flags`, and waits until it is ready.
 fn start_prometheus(
@@ -58,7 +46,7 @@ fn start_prometheus(
     })
 }
 
-/// What this test asks of Prometheus beyond `tests/e2e/mod.rs`: raw query results (native
+/// What this test asks of Prometheus beyond `tests/e2e/harness.rs`: raw query results (native
 /// histogram samples are not plain values), exemplars, and retries that show its log.
 impl Prometheus {
     /// Evaluates `q` now; the `result` array of the answer as Prometheus gives it.
@@ -126,6 +114,7 @@ impl Prometheus {
 
 #[test]
 fn prometheus_sees_native_histograms_and_exemplars() {
+    let _machine = crate::machine_alone();
     let Some(bin) = prometheus_binary() else {
         return;
     };

@@ -22,12 +22,13 @@
 //!
 //! Prometheus runs on `ops/prometheus.yml` itself, with only the intervals (1 s), the
 //! targets and the paths of the rule files replaced (and the fleet rules added, evaluated
-//! every second). The helpers are in `tests/e2e/mod.rs`, shared with `tests/fleet_e2e.rs`.
+//! every second). The helpers are in `tests/e2e/harness.rs`, shared with `fleet_e2e.rs` and
+//! `prometheus_native_e2e.rs`.
 //!
 //! How the nodes are started: this test binary includes the example node's simulation
 //! (`examples/node/sim/`, the same code as `cargo run --example node`) and runs *itself*
-//! again in "node mode": the `node_process` test below, with the node's arguments in
-//! `ALYS_E2E_NODE_ARGS`. So no second build is needed and the node is exactly the example's.
+//! again in "node mode": the `node_process` test of `tests/e2e/main.rs`, with the node's
+//! arguments in `ALYS_E2E_NODE_ARGS`. So no second build is needed and the node is exactly the example's.
 //! Every process a test starts is held by a guard that kills it when dropped, also when the
 //! test fails; temporary directories are removed the same way.
 //!
@@ -35,42 +36,24 @@
 //! `prometheus-node-exporter` on the PATH they print a notice and pass, unless
 //! `ALYS_REQUIRE_PROMTOOL=1` (set by `scripts/test.sh` and CI), which makes them fail.
 
-#[path = "../examples/node/sim/mod.rs"]
-mod sim;
-
-mod e2e;
-
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use alys_metrics::Kind;
-use e2e::{
+use crate::harness::{
     assert_still_frozen, eventually, fast_fleet_rules, node_exporter_binary, ops,
     prometheus_binary, replace_all, start_node, start_node_exporter, start_prometheus_with,
     unix_now, wait_until_frozen, Node, Prometheus, TempDir, SUMMED,
 };
+use alys_metrics::Kind;
 use serde_json::Value;
-
-/// As in `examples/node/main.rs`: this binary is the node.
-#[global_allocator]
-static ALLOC: alys_metrics::TrackingAllocator<std::alloc::System> =
-    alys_metrics::TrackingAllocator::new(std::alloc::System);
-
-/// The entry point of the node processes the tests below start: they run this binary again
-/// with [`e2e::NODE_ARGS_ENV`] set, and this runs the example node until SIGTERM. Without the
-/// variable (a normal test run) it returns at once.
-#[test]
-fn node_process() {
-    e2e::node_mode(sim::main_with_args);
-}
 
 /// The node's command line: defaults, each option, and errors that say what was expected.
 #[test]
 fn the_node_command_line_is_parsed_with_clear_errors() {
-    use sim::{parse_args, Command as Parsed, Options};
+    use crate::sim::{parse_args, Command as Parsed, Options};
     let args = |s: &str| -> Vec<String> { s.split_whitespace().map(str::to_owned).collect() };
     let run = |s: &str, env: Option<&str>| match parse_args(&args(s), env) {
         Ok(Parsed::Run(o)) => o,
@@ -336,6 +319,7 @@ const MOVING: [&str; 24] = [
 
 #[test]
 fn one_node_has_every_family_and_every_rule_and_panel_evaluates() {
+    let _machine = crate::machine_shared();
     let (Some(bin), Some(exporter)) = (prometheus_binary(), node_exporter_binary()) else {
         return;
     };
@@ -507,6 +491,7 @@ fn one_node_has_every_family_and_every_rule_and_panel_evaluates() {
 
 #[test]
 fn three_nodes_are_scraped_and_their_sum_is_exact() {
+    let _machine = crate::machine_shared();
     let (Some(bin), Some(exporter)) = (prometheus_binary(), node_exporter_binary()) else {
         return;
     };
