@@ -4,7 +4,7 @@
 //!
 //! # Features
 //!
-//! Every feature but `prometheus` is on by default; `alys-metrics` has the same features with
+//! Every feature but `prometheus` and `prometheus-0_13` is on by default; `alys-metrics` has the same features with
 //! the same defaults. With `default-features = false` a crate keeps the core: `#[alys_metric]`,
 //! `#[derive(LabelValue)]`, the standard labels, the actor catalogue, the registry and the
 //! encoders ([`Registry::encode_to_string`], OpenMetrics, protobuf), and compiles no tokio,
@@ -17,7 +17,8 @@
 //! | `actor` | actix replies under `#[instrument_actor]`, `actor::mailbox`, `ActorMetricsBridge::start_collection`, measured sends, deadlock detection | actix, tokio `rt`/`time`/`sync` |
 //! | `chain` | `chain::*` (blocks, consensus, sync, peers, pool, migration, storage, governance), `#[time_block]`, their catalogue | nothing |
 //! | `tls` | TLS and `basic_auth_users` from an exporter-toolkit `web-config.yml` ([`WebConfig`]) | rustls (ring), tokio-rustls, bcrypt, serde_norway; implies `exporter` |
-//! | `prometheus` (off) | `Registry::include_prometheus`: `prometheus` crate registries on the same endpoint | prometheus |
+//! | `prometheus` (off) | [`Registry::include`] of `prometheus` 0.14 registries on the same endpoint | prometheus 0.14 |
+//! | `prometheus-0_13` (off) | [`Registry::include`] of `prometheus` 0.13 registries (the Alys node's 0.13.4) | prometheus 0.13 |
 //!
 //! The exporter always runs the process collector: `/health` reports the collector's state and
 //! the process's health from it, and `/ready` waits for its first tick, so `exporter` switches
@@ -67,7 +68,9 @@ pub use metric::{
     exemplar, Collect, Counter, CounterValue, Descriptor, FloatCounter, Gauge, GaugeValue,
     Histogram, HistogramTimer, IntGauge, Kind, Metric, MetricCore, NativeConfig,
 };
-pub use registry::{catalogue, init, registry, set_build_info, Registry, RegistryError};
+pub use registry::{
+    catalogue, init, registry, set_build_info, Include, Registry, RegistryError, Source,
+};
 
 pub mod prelude {
     //! What code that declares and updates metrics imports: `use alys_metrics::prelude::*;`.

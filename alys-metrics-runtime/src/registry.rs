@@ -7,7 +7,14 @@ use std::sync::{Arc, OnceLock, RwLock};
 use crate::encode::{
     openmetrics, protobuf, write_header, write_label_value, write_u64, EncodeFormat, Format,
 };
+use crate::exposition::family;
+use crate::exposition::proto::{self, MetricType};
 use crate::metric::{Collect, Descriptor, Kind};
+
+mod include;
+mod prometheus_registry;
+
+pub use include::{Include, Source};
 
 /// A static's entry in the program-wide list of declared metrics. Emitted by `#[alys_metric]`.
 #[doc(hidden)]
@@ -20,19 +27,35 @@ inventory::collect!(Registration);
 pub struct RegistryError {
     /// The name both families claim.
     pub name: String,
-    /// Where the first one is declared (`path (file:line)`).
+    /// Where the first one is declared (`path (file:line)`), or the included source and
+    /// family that holds the name.
     pub first: String,
-    /// Where the second one is declared.
+    /// Where the second one is declared, or the included source and family that asks for it.
     pub second: String,
+    /// The other names of the same inclusion that clash too (each is refused with it), so
+    /// one start-up lists every family to move; empty for a declaration.
+    pub others: Vec<String>,
+    /// How to resolve it.
+    pub fix: &'static str,
 }
+
+/// [`RegistryError::fix`] of two declarations.
+const RENAME: &str = "rename one with `name = \"...\"`";
+/// [`RegistryError::fix`] of a clash with an included registry.
+const MOVE: &str = "a family moved to `#[alys_metric]` leaves the old registry in the same \
+                    change (a name is served once)";
 
 impl std::fmt::Display for RegistryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "two metrics are named `{}`: {} and {}; rename one with `name = \"...\"`",
-            self.name, self.first, self.second
-        )
+            "two metrics are named `{}`: {} and {}; {}",
+            self.name, self.first, self.second, self.fix
+        )?;
+        if !self.others.is_empty() {
+            write!(f, "; these clash too: `{}`", self.others.join("`, `"))?;
+        }
+        Ok(())
     }
 }
 
@@ -40,6 +63,16 @@ impl std::error::Error for RegistryError {}
 
 fn location(d: &Descriptor) -> String {
     format!("`{}` ({}:{})", d.rust_path, d.file, d.line)
+}
+
+/// Every name one of our families takes in some format ([`family::occupied_names`]).
+fn occupied(d: &Descriptor) -> Vec<String> {
+    let kind = match d.kind {
+        Kind::Counter => MetricType::Counter,
+        Kind::Gauge => MetricType::Gauge,
+        Kind::Histogram => MetricType::Histogram,
+    };
+    family::occupied_names(d.name, kind)
 }
 
 /// The family that counts dynamic label values folded into `"other"`.
@@ -59,6 +92,22 @@ pub static BUILD_INFO: Descriptor = Descriptor::new(
 )
 .labels(&["version", "commit"], &["string", "string"])
 .declared_at("alys_metrics::registry::BUILD_INFO", file!(), line!());
+
+/// The family that names the families of included registries left out of the scrape: one
+/// registered into an included registry after its inclusion under a name already served
+/// ([`Registry::include`]). Served while the registry includes one.
+pub static INCLUDED_LEFT_OUT: Descriptor = Descriptor::new(
+    "alys_included_families_left_out",
+    "Families of included registries left out of the scrape because their name is already \
+     served (1 each), by included source index and family name.",
+    Kind::Gauge,
+)
+.labels(&["source", "family"], &["source index", "family name"])
+.declared_at(
+    "alys_metrics::registry::INCLUDED_LEFT_OUT",
+    file!(),
+    line!(),
+);
 
 static BUILD: OnceLock<(String, String)> = OnceLock::new();
 
@@ -97,8 +146,7 @@ pub struct Registry {
     statics: Vec<&'static dyn Collect>,
     extra: RwLock<Vec<Arc<dyn Collect>>>,
     size_hint: std::sync::atomic::AtomicUsize,
-    #[cfg(feature = "prometheus")]
-    prometheus: RwLock<Vec<prometheus::Registry>>,
+    included: RwLock<include::Sources>,
 }
 
 impl Default for Registry {
@@ -124,8 +172,7 @@ impl Registry {
             statics: Vec::new(),
             extra: RwLock::new(Vec::new()),
             size_hint: 0.into(),
-            #[cfg(feature = "prometheus")]
-            prometheus: RwLock::new(Vec::new()),
+            included: RwLock::default(),
         }
     }
 
@@ -134,6 +181,7 @@ impl Registry {
         let mut builtin: HashMap<&str, &Descriptor> = HashMap::new();
         builtin.insert(LABEL_OVERFLOW.name, &LABEL_OVERFLOW);
         builtin.insert(BUILD_INFO.name, &BUILD_INFO);
+        builtin.insert(INCLUDED_LEFT_OUT.name, &INCLUDED_LEFT_OUT);
         for pair in statics.windows(2) {
             let (a, b) = (pair[0].descriptor(), pair[1].descriptor());
             if a.name == b.name {
@@ -141,6 +189,8 @@ impl Registry {
                     name: a.name.to_owned(),
                     first: location(a),
                     second: location(b),
+                    others: Vec::new(),
+                    fix: RENAME,
                 });
             }
         }
@@ -151,6 +201,8 @@ impl Registry {
                     name: d.name.to_owned(),
                     first: location(b),
                     second: location(d),
+                    others: Vec::new(),
+                    fix: RENAME,
                 });
             }
             c.init();
@@ -159,8 +211,7 @@ impl Registry {
             statics,
             extra: RwLock::new(Vec::new()),
             size_hint: 0.into(),
-            #[cfg(feature = "prometheus")]
-            prometheus: RwLock::new(Vec::new()),
+            included: RwLock::default(),
         })
     }
 
@@ -168,37 +219,72 @@ impl Registry {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`] when a family of the same name is already registered; nothing is
-    /// added then.
+    /// [`RegistryError`] when a family of the same name is already registered, or when a
+    /// family of an included registry ([`include`](Self::include)) takes one of its names
+    /// (its name, its sample names or its OpenMetrics family name); nothing is added then.
     pub fn register(&self, collector: Arc<dyn Collect>) -> Result<(), RegistryError> {
         let d = collector.descriptor();
+        // The included sources first, as `include` takes them: no scrape admits a family
+        // between the check and the push.
+        let included = self.included.read().unwrap_or_else(|p| p.into_inner());
         let mut extra = self.extra.write().unwrap_or_else(|p| p.into_inner());
         let existing = self
             .statics
             .iter()
             .map(|c| c.descriptor())
             .chain(extra.iter().map(|c| c.descriptor()))
-            .chain([&LABEL_OVERFLOW, &BUILD_INFO])
+            .chain([&LABEL_OVERFLOW, &BUILD_INFO, &INCLUDED_LEFT_OUT])
             .find(|e| e.name == d.name);
         if let Some(e) = existing {
             return Err(RegistryError {
                 name: d.name.to_owned(),
                 first: location(e),
                 second: location(d),
+                others: Vec::new(),
+                fix: RENAME,
             });
+        }
+        if !included.is_empty() {
+            let theirs = included.owners();
+            let mut clashes = occupied(d).into_iter().filter_map(|n| theirs.get(&n));
+            if let Some(holder) = clashes.next() {
+                return Err(RegistryError {
+                    name: d.name.to_owned(),
+                    first: holder.clone(),
+                    second: location(d),
+                    others: Vec::new(),
+                    fix: MOVE,
+                });
+            }
         }
         collector.init();
         extra.push(collector);
+        included.recheck();
         Ok(())
     }
 
-    /// Serves the families of a `prometheus` crate registry (such as
-    /// `prometheus::default_registry().clone()`) from this registry, after its own, in every
-    /// format (the `prometheus` feature). Call it at start-up, before the exporter serves,
-    /// for each registry the program fills.
+    /// Serves the families of another library's registry from this registry, after its own,
+    /// in every format: text 0.0.4, OpenMetrics and protobuf. `source` is a
+    /// `prometheus::Registry` of the `prometheus` crate 0.14 (feature `prometheus`) or 0.13
+    /// (feature `prometheus-0_13`), any [`Source`], or an [`Include`]: a text source of any
+    /// other version ([`Include::text`]), or a source whose doubled prefix is repaired
+    /// ([`Include::repair_doubled_prefix`]). Call it at start-up, before the exporter
+    /// serves, once for each registry the program fills.
+    ///
+    /// The Alys node (prometheus 0.13.4) serves its `ALYS_REGISTRY` (prefix `alys`) and the
+    /// default registry; with the `prometheus-0_13` feature and its `prometheus` being 0.13:
+    ///
+    /// ```ignore
+    /// let ours = alys_metrics::init()?;
+    /// ours.include(Include::new(ALYS_REGISTRY.clone()).repair_doubled_prefix("alys"))?;
+    /// ours.include(prometheus::default_registry().clone())?;
+    /// ```
+    ///
+    /// A run-time example with the 0.14 feature:
     ///
     /// ```
     /// # extern crate alys_metrics_runtime as alys_metrics;
+    /// # #[cfg(feature = "prometheus")] {
     /// let legacy = prometheus::Registry::new();
     /// let c = prometheus::IntCounterVec::new(
     ///     prometheus::Opts::new("legacy_requests_total", "Requests."),
@@ -208,103 +294,125 @@ impl Registry {
     /// legacy.register(Box::new(c.clone())).unwrap();
     /// c.with_label_values(&["/"]).inc();
     /// let ours = alys_metrics::Registry::new();
-    /// ours.include_prometheus(legacy).unwrap();
+    /// ours.include(legacy).unwrap();
     /// assert!(ours
     ///     .encode_to_string()
     ///     .contains("legacy_requests_total{route=\"/\"} 1\n"));
+    /// # }
     /// ```
+    ///
+    /// Names: a family is served once. Each family of `source` takes its name, its sample
+    /// names (`_bucket`, `_sum`, `_count`) and its OpenMetrics family name (a counter's
+    /// without `_total`); a counter named without `_total` is served as `unknown` in
+    /// OpenMetrics under that same name, so every format gives Prometheus the same series.
+    ///
+    /// A family registered into an included registry after this call is served from the next
+    /// scrape on, unless it takes a name already served (by one of ours or by another
+    /// included family): then the one served first keeps it, the newcomer is left out of
+    /// every scrape, logged once at ERROR, and named by the gauge
+    /// `alys_included_families_left_out{source="1",family="x"} 1` (served while anything is
+    /// included) for an alert to catch. [`register`](Self::register) refuses a family of ours
+    /// whose name an included family holds.
     ///
     /// # Errors
     ///
-    /// [`RegistryError`] naming both sides when a family it holds now has the name of one of
-    /// ours or of a registry included before; nothing is included then. A family registered
-    /// into it later under a name that clashes is left out of every scrape and logged at
-    /// ERROR.
-    #[cfg(feature = "prometheus")]
-    pub fn include_prometheus(&self, registry: prometheus::Registry) -> Result<(), RegistryError> {
-        let mut included = self.prometheus.write().unwrap_or_else(|p| p.into_inner());
-        let ours = self.descriptors();
-        let mut seen: HashMap<String, String> = HashMap::new();
-        for (i, r) in included.iter().enumerate() {
-            for f in r.gather() {
-                seen.insert(
-                    f.name().to_owned(),
-                    format!("`prometheus::Registry` #{i} included before"),
-                );
-            }
-        }
-        let side = format!("`prometheus::Registry` #{} being included", included.len());
-        for f in registry.gather() {
-            let name = f.name();
-            let first = ours
-                .iter()
-                .find(|d| d.name == name)
-                .map(|d| location(d))
-                .or_else(|| seen.get(name).cloned());
-            if let Some(first) = first {
-                return Err(RegistryError {
-                    name: name.to_owned(),
+    /// [`RegistryError`] naming both sides when a family of `source` takes a name of ours or
+    /// of a registry included before, or two of its own take one name once repaired; its
+    /// `others` lists every other clashing name, so one start-up lists every family to move.
+    /// Nothing is included then.
+    pub fn include(&self, source: impl Into<Include>) -> Result<(), RegistryError> {
+        let mut included = self.included.write().unwrap_or_else(|p| p.into_inner());
+        let mut taken = self.our_owners();
+        taken.extend(included.owners());
+        included
+            .add(source.into(), taken)
+            .map_err(|include::Clashes(mut all)| {
+                let (name, first, second) = all.remove(0);
+                RegistryError {
+                    name,
                     first,
-                    second: format!("{side} (family `{name}`)"),
-                });
-            }
-        }
-        included.push(registry);
-        Ok(())
+                    second,
+                    others: all.into_iter().map(|(n, _, _)| n).collect(),
+                    fix: MOVE,
+                }
+            })
     }
 
-    /// The included `prometheus` registries' families in text, without those whose name is
-    /// taken.
-    #[cfg(feature = "prometheus")]
-    fn encode_prometheus(&self, out: &mut Vec<u8>) {
-        use prometheus::Encoder as _;
-        let included = self.prometheus.read().unwrap_or_else(|p| p.into_inner());
+    /// Every name our families take, by their declarations.
+    fn our_owners(&self) -> HashMap<String, String> {
+        let mut owners = HashMap::new();
+        for d in self.all_descriptors() {
+            let at = location(d);
+            for n in occupied(d) {
+                owners.entry(n).or_insert_with(|| at.clone());
+            }
+        }
+        owners
+    }
+
+    /// The included sources' families for one scrape, and the gauge of those left out.
+    fn gather_included(&self, left_out_text: &mut Vec<u8>) -> Vec<proto::MetricFamily> {
+        let included = self.included.read().unwrap_or_else(|p| p.into_inner());
         if included.is_empty() {
-            return;
+            return Vec::new();
         }
-        let mut taken: std::collections::HashSet<String> = self
-            .descriptors()
-            .iter()
-            .map(|d| d.name.to_owned())
-            .collect();
-        for r in included.iter() {
-            let families: Vec<_> = r
-                .gather()
-                .into_iter()
-                .filter(|f| {
-                    let fresh = taken.insert(f.name().to_owned());
-                    if !fresh {
-                        tracing::error!(
-                            metric = f.name(),
-                            "a prometheus-crate family has the name of another family; left out"
-                        );
-                    }
-                    fresh
-                })
-                .collect();
-            if let Err(e) = prometheus::TextEncoder::new().encode(&families, out) {
-                tracing::error!(error = %e, "encoding a prometheus-crate registry failed");
-            }
+        let (gathered, left_out) = included.gather(|| self.our_owners());
+        write_header(
+            left_out_text,
+            INCLUDED_LEFT_OUT.name,
+            INCLUDED_LEFT_OUT.help,
+            "gauge",
+        );
+        for l in &left_out {
+            left_out_text.extend_from_slice(b"alys_included_families_left_out{source=\"");
+            write_u64(left_out_text, l.source as u64);
+            left_out_text.extend_from_slice(b"\",family=\"");
+            write_label_value(left_out_text, &l.family);
+            left_out_text.extend_from_slice(b"\"} 1\n");
         }
+        gathered
     }
 
-    /// Descriptors of every family, sorted by name: also those never updated yet.
+    /// Descriptors of every family, sorted by name: also those never updated yet
+    /// (`alys_included_families_left_out` while the registry includes another's); not the
+    /// families of included registries.
     pub fn descriptors(&self) -> Vec<&'static Descriptor> {
+        let mut all = self.all_descriptors();
+        if self
+            .included
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
+        {
+            all.retain(|d| d.name != INCLUDED_LEFT_OUT.name);
+        }
+        all
+    }
+
+    /// Descriptors of every family of ours and every built-in, sorted by name.
+    fn all_descriptors(&self) -> Vec<&'static Descriptor> {
         let extra = self.extra.read().unwrap_or_else(|p| p.into_inner());
         let mut all: Vec<_> = self
             .statics
             .iter()
             .map(|c| c.descriptor())
             .chain(extra.iter().map(|c| c.descriptor()))
-            .chain([&LABEL_OVERFLOW, &BUILD_INFO])
+            .chain([&LABEL_OVERFLOW, &BUILD_INFO, &INCLUDED_LEFT_OUT])
             .collect();
         all.sort_by_key(|d| d.name);
         all
     }
 
-    /// Number of metric families.
+    /// Number of metric families: ours and the built-ins (with
+    /// `alys_included_families_left_out` while anything is included), not the families of
+    /// included registries.
     pub fn metrics_count(&self) -> usize {
-        self.statics.len() + self.extra.read().map_or(0, |e| e.len()) + 2
+        let included = !self
+            .included
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty();
+        self.statics.len() + self.extra.read().map_or(0, |e| e.len()) + 2 + usize::from(included)
     }
 
     /// Number of series exported now.
@@ -335,8 +443,10 @@ impl Registry {
             c.encode(out);
         }
         self.encode_builtin(out, &extra);
-        #[cfg(feature = "prometheus")]
-        self.encode_prometheus(out);
+        drop(extra);
+        for f in self.gather_included(out) {
+            family::write_text(out, &f);
+        }
         self.size_hint
             .store(out.len() - start, std::sync::atomic::Ordering::Relaxed);
     }
@@ -378,13 +488,22 @@ impl Registry {
         }
         let mut text = Vec::new();
         self.encode_builtin(&mut text, &extra);
-        #[cfg(feature = "prometheus")]
-        self.encode_prometheus(&mut text);
+        drop(extra);
+        let included = self.gather_included(&mut text);
         if om {
             openmetrics::from_text(&text, out);
-            out.extend_from_slice(openmetrics::EOF);
         } else {
             protobuf::from_text(&text, out);
+        }
+        for f in &included {
+            if om {
+                family::write_openmetrics(out, f);
+            } else {
+                protobuf::write_family(out, f);
+            }
+        }
+        if om {
+            out.extend_from_slice(openmetrics::EOF);
         }
     }
 
@@ -469,4 +588,84 @@ pub fn registry() -> &'static Registry {
 /// As [`registry`].
 pub fn catalogue() -> Vec<&'static Descriptor> {
     registry().descriptors()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::metric::{Gauge, Metric};
+
+    /// A source whose families the test sets.
+    #[derive(Clone, Default)]
+    struct Families(Arc<Mutex<Vec<proto::MetricFamily>>>);
+
+    impl Families {
+        fn set(&self, names: &[&str]) {
+            *self.0.lock().unwrap() = names
+                .iter()
+                .map(|n| proto::MetricFamily {
+                    name: Some((*n).to_owned()),
+                    help: Some("Theirs.".into()),
+                    r#type: Some(MetricType::Gauge as i32),
+                    metric: vec![proto::Metric {
+                        gauge: Some(proto::Gauge { value: Some(5.0) }),
+                        ..Default::default()
+                    }],
+                    unit: None,
+                })
+                .collect();
+        }
+    }
+
+    impl Source for Families {
+        fn gather(&self, out: &mut Vec<proto::MetricFamily>) {
+            out.extend(self.0.lock().unwrap().iter().cloned());
+        }
+        fn describe(&self) -> String {
+            "test families".into()
+        }
+    }
+
+    static LATE: Descriptor = Descriptor::new("late_gauge", "Ours.", Kind::Gauge).declared_at(
+        "tests::LATE",
+        file!(),
+        line!(),
+    );
+
+    #[test]
+    fn a_family_back_in_an_included_registry_after_ours_took_its_name_is_left_out() {
+        let theirs = Families::default();
+        theirs.set(&["late_gauge", "other_gauge"]);
+        let ours = Registry::new();
+        ours.include(theirs.clone()).unwrap();
+        assert!(ours.encode_to_string().contains("\nlate_gauge 5\n"));
+        // Unregistered from their registry; ours takes the name; theirs comes back.
+        theirs.set(&["other_gauge"]);
+        ours.register(Arc::new(Metric::<Gauge, ()>::new(&LATE)))
+            .expect("the name is free now");
+        theirs.set(&["late_gauge", "other_gauge"]);
+        let text = ours.encode_to_string();
+        assert_eq!(text.matches("# TYPE late_gauge ").count(), 1, "{text}");
+        assert!(text.contains("\nlate_gauge 0\n"), "ours: {text}");
+        assert!(text.contains("\nother_gauge 5\n"), "{text}");
+        assert!(
+            text.contains(
+                "alys_included_families_left_out{source=\"0\",family=\"late_gauge\"} 1\n"
+            ),
+            "{text}"
+        );
+        // The registry refuses ours under a name theirs holds.
+        theirs.set(&["other_gauge", "taken_gauge"]);
+        static TAKEN: Descriptor = Descriptor::new("taken_gauge", "Ours.", Kind::Gauge)
+            .declared_at("tests::TAKEN", file!(), line!());
+        let err = ours
+            .register(Arc::new(Metric::<Gauge, ()>::new(&TAKEN)))
+            .unwrap_err();
+        assert_eq!(
+            err.first,
+            "included source #0 (test families), family `taken_gauge`"
+        );
+    }
 }

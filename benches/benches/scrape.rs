@@ -10,6 +10,9 @@
 //! histograms holding native buckets and exemplars in ours and native buckets in
 //! prometheus-client's (`new_classic_and_native`, schema 3, 160 buckets), plain and gzipped.
 //!
+//! Last, the Alys node's prometheus 0.13 registry (250 families) served through
+//! `Registry::include`, in each format, against that registry's own `gather()` + `TextEncoder`.
+//!
 //! `cargo bench -p alys-metrics-benches --bench scrape`. Criterion reports the time of one
 //! scrape and series per second; before each group the allocations of one scrape of each
 //! library are printed (a counting global allocator wraps the system one).
@@ -363,11 +366,106 @@ fn formats(c: &mut Criterion) {
     g.finish();
 }
 
+/// The Alys node's way in (issue 27): its prometheus 0.13 registry served by ours through
+/// `Registry::include`, against that registry rendered alone by its own `gather()` and
+/// `TextEncoder` (what the node's `/metrics` does today). 250 families of 5 series
+/// (`RegistrySpec::synthetic(1250)`: 5 % histograms with 10 buckets), included into a
+/// registry that holds nothing else but our two built-in families; in text 0.0.4, OpenMetrics
+/// and protobuf, and through `Include::text` (the version-independent path: their text
+/// parsed back at each scrape).
+fn include_0_13(c: &mut Criterion) {
+    use alys_metrics::encode::Format;
+    use alys_metrics::Include;
+    use alys_metrics_benches::peers::prom::v0_13;
+
+    let spec = RegistrySpec::synthetic(1_250);
+    let legacy = v0_13::build(&spec).expect("prometheus 0.13 builds the spec");
+    let ours = Registry::new();
+    ours.include(legacy.clone()).expect("no clash");
+    let by_text = Registry::new();
+    let reg = legacy.clone();
+    by_text
+        .include(Include::text("prometheus 0.13 text", move |out| {
+            use prometheus_0_13::Encoder as _;
+            let _ = prometheus_0_13::TextEncoder::new().encode(&reg.gather(), out);
+        }))
+        .expect("no clash");
+    let mut alone = Vec::new();
+    v0_13::scrape(&legacy, &mut alone).expect("encodes");
+    let mut included = Vec::new();
+    ours.encode(&mut included);
+    println!(
+        "include_0_13: {} families, {} series; alone {} bytes, included {} bytes",
+        spec.families.len(),
+        spec.series_count(),
+        alone.len(),
+        included.len()
+    );
+
+    // Allocations of one scrape (after a warm-up): deterministic, where times on a shared
+    // machine are not.
+    let mut buf = Vec::new();
+    let mut count = |name: &str, scrape: &mut dyn FnMut(&mut Vec<u8>)| {
+        scrape(&mut buf);
+        let region = Region::new(GLOBAL);
+        scrape(&mut buf);
+        let stats = region.change();
+        println!(
+            "allocations per scrape | include_0_13 | {name} | {} allocs + {} reallocs | {} bytes allocated",
+            stats.allocations, stats.reallocations, stats.bytes_allocated
+        );
+    };
+    count("prometheus_0_13_gather_text_alone", &mut |b| {
+        v0_13::scrape(&legacy, b).expect("encodes");
+    });
+    for (name, f) in [
+        ("alys_include_text", Format::Text),
+        ("alys_include_openmetrics", Format::OpenMetrics),
+        ("alys_include_protobuf", Format::Protobuf),
+    ] {
+        count(name, &mut |b| {
+            b.clear();
+            ours.encode_format(f, b);
+        });
+    }
+
+    let mut g = c.benchmark_group("scrape/include_0_13_250_families");
+    g.throughput(Throughput::Elements(spec.series_count() as u64));
+    let mut buf = Vec::new();
+    g.bench_function("prometheus_0_13_gather_text_alone", |b| {
+        b.iter(|| {
+            v0_13::scrape(&legacy, &mut buf).expect("encodes");
+            black_box(buf.len())
+        })
+    });
+    for (name, f) in [
+        ("alys_include_text", Format::Text),
+        ("alys_include_openmetrics", Format::OpenMetrics),
+        ("alys_include_protobuf", Format::Protobuf),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                buf.clear();
+                ours.encode_format(f, &mut buf);
+                black_box(buf.len())
+            })
+        });
+    }
+    g.bench_function("alys_include_by_text_source_text", |b| {
+        b.iter(|| {
+            buf.clear();
+            by_text.encode(&mut buf);
+            black_box(buf.len())
+        })
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
-    targets = catalogue, formats, synthetic
+    targets = catalogue, formats, synthetic, include_0_13
 }
 criterion_main!(benches);

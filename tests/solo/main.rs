@@ -44,6 +44,8 @@ mod attack;
 mod client;
 #[path = "../support/lint.rs"]
 mod lint;
+#[path = "../support/readers.rs"]
+mod readers;
 #[path = "../support/samples.rs"]
 mod samples;
 #[path = "../support/shapes.rs"]

@@ -64,12 +64,13 @@ pub fn write_header(out: &mut Vec<u8>, name: &str, help: &str, kind: &str) {
 pub const EOF: &[u8] = b"# EOF\n";
 
 /// Rewrites text 0.0.4 (as a scrape-time `Collect` writes it) as
-/// OpenMetrics, without `# EOF`: for collectors that only write text. A counter sample named
-/// without `_total` gets it.
+/// OpenMetrics, without `# EOF`: for collectors that only write text. A counter named without
+/// `_total` becomes `unknown`, its samples keeping their name (as
+/// [`family::write_openmetrics`](super::family::write_openmetrics) writes it), so every format
+/// gives Prometheus the same series names.
 pub fn from_text(text: &[u8], out: &mut Vec<u8>) {
     let text = String::from_utf8_lossy(text);
     let mut help: Option<(&str, String)> = None;
-    let mut counter_rename: Option<&str> = None;
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("# HELP ") {
             let (name, h) = rest.split_once(' ').unwrap_or((rest, ""));
@@ -80,23 +81,16 @@ pub fn from_text(text: &[u8], out: &mut Vec<u8>) {
                 Some((n, h)) if *n == name => h.as_str(),
                 _ => "",
             };
+            let kind = if kind == "counter" && !name.ends_with("_total") {
+                "unknown"
+            } else {
+                kind
+            };
             write_header(out, name, h, kind);
-            counter_rename = (kind == "counter" && !name.ends_with("_total")).then_some(name);
             help = None;
         } else if line.starts_with('#') || line.is_empty() {
             continue;
         } else {
-            if let Some(name) = counter_rename {
-                if let Some(rest) = line.strip_prefix(name) {
-                    if rest.starts_with(['{', ' ']) {
-                        out.extend_from_slice(name.as_bytes());
-                        out.extend_from_slice(b"_total");
-                        out.extend_from_slice(rest.as_bytes());
-                        out.push(b'\n');
-                        continue;
-                    }
-                }
-            }
             out.extend_from_slice(line.as_bytes());
             out.push(b'\n');
         }
@@ -133,7 +127,7 @@ mod tests {
         assert_eq!(
             String::from_utf8(o).unwrap(),
             "# HELP x X \\\"q\\\" a\\\\b.\n# TYPE x counter\nx_total{a=\"1\"} 3\n\
-             # HELP y Y.\n# TYPE y counter\ny_total 2\ny_total{b=\"2\"} 1\n\
+             # HELP y Y.\n# TYPE y unknown\ny 2\ny{b=\"2\"} 1\n\
              # HELP g G.\n# TYPE g gauge\ng 1.5\n"
         );
     }

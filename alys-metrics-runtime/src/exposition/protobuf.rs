@@ -159,6 +159,7 @@ struct Sample {
     name: String,
     labels: Vec<(String, String)>,
     value: f64,
+    timestamp_ms: Option<i64>,
 }
 
 fn parse_value(s: &str) -> Option<f64> {
@@ -204,11 +205,17 @@ fn parse_sample(line: &str) -> Option<Sample> {
             r = &r[end + 1..];
         }
     }
-    let value = parse_value(rest.split_whitespace().next()?)?;
+    let mut fields = rest.split_whitespace();
+    let value = parse_value(fields.next()?)?;
+    let timestamp_ms = match fields.next() {
+        Some(t) => Some(t.parse().ok()?),
+        None => None,
+    };
     Some(Sample {
         name,
         labels,
         value,
+        timestamp_ms,
     })
 }
 
@@ -237,6 +244,7 @@ fn build(name: &str, kind: proto::MetricType, samples: Vec<Sample>) -> Vec<proto
                     None => {
                         let m = proto::Metric {
                             label: pairs(&labels),
+                            timestamp_ms: s.timestamp_ms,
                             ..Default::default()
                         };
                         metrics.push((labels, m));
@@ -272,6 +280,7 @@ fn build(name: &str, kind: proto::MetricType, samples: Vec<Sample>) -> Vec<proto
             _ => {
                 let mut m = proto::Metric {
                     label: pairs(&s.labels),
+                    timestamp_ms: s.timestamp_ms,
                     ..Default::default()
                 };
                 match kind {
@@ -299,29 +308,37 @@ fn build(name: &str, kind: proto::MetricType, samples: Vec<Sample>) -> Vec<proto
     metrics.into_iter().map(|(_, m)| m).collect()
 }
 
-/// Parses text 0.0.4 (as a scrape-time `Collect` writes it: `# HELP` and
-/// `# TYPE` before each family's samples) and appends each family as a delimited
-/// `MetricFamily`. Malformed sample lines are skipped.
-pub fn from_text(text: &[u8], out: &mut Vec<u8>) {
+/// Parses text 0.0.4 (as a scrape-time `Collect` or any `prometheus` crate's `TextEncoder`
+/// writes it: `# HELP` and `# TYPE` before each family's samples) into its families, in
+/// order. Malformed sample lines are skipped; a sample before any `# TYPE` starts an untyped
+/// family of its name.
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// use alys_metrics::encode::protobuf;
+/// let text = "# HELP jobs_total Jobs.\n# TYPE jobs_total counter\njobs_total{q=\"a\"} 3\n";
+/// let families = protobuf::parse_text(text.as_bytes());
+/// assert_eq!(families[0].name.as_deref(), Some("jobs_total"));
+/// assert_eq!(families[0].metric[0].counter.as_ref().unwrap().value, Some(3.0));
+/// ```
+pub fn parse_text(text: &[u8]) -> Vec<proto::MetricFamily> {
     let text = String::from_utf8_lossy(text);
+    let mut families = Vec::new();
     let mut family: Option<(String, String, proto::MetricType)> = None;
     let mut help: Option<(String, String)> = None;
     let mut samples = Vec::new();
     let flush = |family: &mut Option<(String, String, proto::MetricType)>,
                  samples: &mut Vec<Sample>,
-                 out: &mut Vec<u8>| {
+                 families: &mut Vec<proto::MetricFamily>| {
         if let Some((name, help, kind)) = family.take() {
             let metric = build(&name, kind, std::mem::take(samples));
-            write_family(
-                out,
-                &proto::MetricFamily {
-                    name: Some(name),
-                    help: Some(help),
-                    r#type: Some(kind as i32),
-                    metric,
-                    unit: None,
-                },
-            );
+            families.push(proto::MetricFamily {
+                name: Some(name),
+                help: Some(help),
+                r#type: Some(kind as i32),
+                metric,
+                unit: None,
+            });
         }
         samples.clear();
     };
@@ -330,7 +347,7 @@ pub fn from_text(text: &[u8], out: &mut Vec<u8>) {
             let (name, h) = rest.split_once(' ').unwrap_or((rest, ""));
             help = Some((name.to_owned(), unescape_help(h)));
         } else if let Some(rest) = line.strip_prefix("# TYPE ") {
-            flush(&mut family, &mut samples, out);
+            flush(&mut family, &mut samples, &mut families);
             let (name, kind) = rest.split_once(' ').unwrap_or((rest, "untyped"));
             let h = match help.take() {
                 Some((n, h)) if n == name => h,
@@ -346,7 +363,16 @@ pub fn from_text(text: &[u8], out: &mut Vec<u8>) {
             samples.push(s);
         }
     }
-    flush(&mut family, &mut samples, out);
+    flush(&mut family, &mut samples, &mut families);
+    families
+}
+
+/// Parses text 0.0.4 ([`parse_text`]) and appends each family as a delimited
+/// `MetricFamily`.
+pub fn from_text(text: &[u8], out: &mut Vec<u8>) {
+    for f in parse_text(text) {
+        write_family(out, &f);
+    }
 }
 
 /// Decodes a delimited protobuf body back into its families (for tests and tools).
