@@ -4,7 +4,8 @@
 //! - [`PayloadBuild`]: from the build request to the payload or the error, into
 //!   `alys_engine_payload_build_duration_seconds` (failed builds too), counted by outcome in
 //!   `alys_engine_build_block_calls_total{status,reason}`.
-//! - [`PayloadExecution`]: `alys_engine_payload_execution_duration_seconds`.
+//! - [`PayloadExecution`] times executions into
+//!   `alys_engine_payload_execution_duration_seconds`.
 //! - [`rpc`], [`rpc_async`], [`record_rpc`]: each call's response time in
 //!   `alys_engine_rpc_duration_seconds{method}` (every call that returned, `Err` included, so
 //!   its count is the calls made) and the failed ones in `alys_engine_rpc_errors_total{method}`.
