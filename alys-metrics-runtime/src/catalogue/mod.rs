@@ -32,6 +32,12 @@
 //! | `alys_process_open_file_descriptors` | `process_open_fds{job="alys"}` |
 //! | `alys_process_max_file_descriptors` | `process_max_fds{job="alys"}` |
 //!
+//! The same file serves the 70 names the Alys node's own code declares for the bridge
+//! (`bridge_*`), the engine actor's execution client (`engine_*`), the Lighthouse wrapper's
+//! v4 -> v5 migration (`lighthouse_*`) and the actor_system crate's aggregates
+//! (`alys_active_actors`, `alys_system_health_score`, ...) from `bridge`, `engine`,
+//! `lighthouse` and the actor families; its header says how each group maps.
+//!
 //! # Lint exceptions
 //!
 //! These gauges keep their established `_count` names, which dashboards and alert rules query,
