@@ -74,6 +74,10 @@
 
 pub mod blocks;
 pub mod bridge;
+mod bridge_in_flight;
+mod bridge_pegin;
+mod bridge_pegout;
+mod bridge_utxo;
 pub mod consensus;
 pub mod engine;
 pub mod governance;

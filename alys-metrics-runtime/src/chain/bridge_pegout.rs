@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
-use super::pending::{touch, InFlight, PEGOUTS};
+use super::bridge_in_flight::{touch, InFlight, PEGOUTS};
 use crate::catalogue::bridge::{
     BRIDGE_PEGOUTS_BROADCAST, BRIDGE_PEGOUTS_PROCESSED, BRIDGE_PEGOUT_ATTEMPTS,
     BRIDGE_PEGOUT_FAILURES, BRIDGE_PEGOUT_PROCESSING_DURATION, BRIDGE_PEGOUT_VOLUME_BTC,

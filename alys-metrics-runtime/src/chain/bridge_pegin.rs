@@ -3,7 +3,7 @@
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
-use super::pending::{touch, InFlight, PEGINS};
+use super::bridge_in_flight::{touch, InFlight, PEGINS};
 use crate::catalogue::bridge::{
     BRIDGE_PEGINS_PROCESSED, BRIDGE_PEGIN_ATTEMPTS, BRIDGE_PEGIN_CONFIRMATIONS,
     BRIDGE_PEGIN_FAILURES, BRIDGE_PEGIN_PROCESSING_DURATION, BRIDGE_PEGIN_VOLUME_BTC,

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::pending::touch;
+use super::bridge_in_flight::touch;
 use crate::catalogue::bridge::{
     BRIDGE_AVAILABLE_UTXOS, BRIDGE_AVAILABLE_UTXO_VALUE_BTC, BRIDGE_FEE_RATE,
     BRIDGE_UTXO_REFRESH_DURATION, BRIDGE_UTXO_SELECTION_DURATION,
@@ -30,8 +30,8 @@ pub fn set_fee_rate(sat_per_vbyte: f64) -> bool {
 
 /// A refresh of the UTXO set from the Bitcoin node, timed from [`start`](Self::start) to
 /// [`finished`](Self::finished), which also sets the set's size and value. Dropped unfinished
-/// (the refresh failed), it records nothing: count the failure with
-/// [`record_error`](super::record_error).
+/// (the refresh failed), it records nothing: count the failure with the bridge's
+/// `record_error`.
 ///
 /// ```
 /// # extern crate alys_metrics_runtime as alys_metrics;

@@ -61,18 +61,14 @@
 //!   reads the clock (see its HELP), never set by hand.
 //! - The error rate: `rate()` of `alys_bridge_errors_total` (the rule `bridge_error_rate`).
 
-mod pegin;
-mod pegout;
-mod pending;
-mod utxo;
-
 use std::time::Instant;
 
-pub use pegin::PegIn;
-pub use pegout::{PegOut, PegOutStage, StageError};
-pub use pending::{unix_time_of, BridgeGauge};
-pub use utxo::{set_fee_rate, set_utxo_set, UtxoRefresh, UtxoSelection};
+pub use super::bridge_in_flight::{unix_time_of, BridgeGauge};
+pub use super::bridge_pegin::PegIn;
+pub use super::bridge_pegout::{PegOut, PegOutStage, StageError};
+pub use super::bridge_utxo::{set_fee_rate, set_utxo_set, UtxoRefresh, UtxoSelection};
 
+use super::bridge_in_flight::{touch, PEGINS, PEGOUTS};
 use crate::catalogue::bridge::{
     BRIDGE_CONNECTION_STATUS, BRIDGE_ERRORS, BRIDGE_FEDERATION_UPDATES, BRIDGE_GOVERNANCE_REQUESTS,
     BRIDGE_LAST_ACTIVITY_DESCRIPTOR, BRIDGE_OLDEST_PENDING_PEGIN_DESCRIPTOR,
@@ -81,7 +77,6 @@ use crate::catalogue::bridge::{
 };
 use crate::labels::{BridgeErrorSeverity, BridgeLink};
 use crate::registry::Registration;
-use pending::touch;
 
 /// `alys_bridge_pending_pegins`: the [`PegIn`] handles alive.
 pub static PENDING_PEGINS: BridgeGauge =
@@ -107,22 +102,22 @@ inventory::submit! { Registration(&LAST_ACTIVITY) }
 
 /// The peg-ins pending now (the value of `alys_bridge_pending_pegins`).
 pub fn pending_pegins() -> u64 {
-    pending::PEGINS.count()
+    PEGINS.count()
 }
 
 /// The peg-outs pending now (the value of `alys_bridge_pending_pegouts`).
 pub fn pending_pegouts() -> u64 {
-    pending::PEGOUTS.count()
+    PEGOUTS.count()
 }
 
 /// When the oldest pending peg-in was detected, if one is pending.
 pub fn oldest_pending_pegin() -> Option<Instant> {
-    pending::PEGINS.oldest()
+    PEGINS.oldest()
 }
 
 /// When the oldest pending peg-out was requested, if one is pending.
 pub fn oldest_pending_pegout() -> Option<Instant> {
-    pending::PEGOUTS.oldest()
+    PEGOUTS.oldest()
 }
 
 /// The bridge (re)started now: sets `alys_bridge_start_time_seconds`, from which the rule
