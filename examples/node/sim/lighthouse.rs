@@ -9,8 +9,8 @@
 //! the engine actor routes, the library verifies BLS signatures (one in 500 invalid) and works
 //! on its store (one operation in 400 fails; the store grows).
 //!
-//! The execution client is health-checked every 5 s (`eth_syncing`); now and then it is
-//! unhealthy for 10 to 30 s, during which its RPC calls fail.
+//! The execution client is health-checked every 5 s (`eth_syncing`); every five minutes or so
+//! it is unhealthy for 10 to 20 s, during which its RPC calls (and payload builds) fail.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -112,8 +112,8 @@ pub async fn client_health(mut dice: Dice, mut activity: Activity) {
     let mut unhealthy_checks = 0u32;
     loop {
         tick(&mut ticks, &mut activity).await;
-        if unhealthy_checks == 0 && dice.chance(0.03) {
-            unhealthy_checks = u32::try_from(dice.int(2, 6)).unwrap_or(2);
+        if unhealthy_checks == 0 && dice.chance(0.015) {
+            unhealthy_checks = u32::try_from(dice.int(2, 4)).unwrap_or(2);
             tracing::warn!("the execution client is unhealthy");
         }
         let healthy = unhealthy_checks == 0;
