@@ -3,6 +3,12 @@
 //!
 //! Every test holds `SERIAL`: they share one registry, and some compare two scrapes byte for
 //! byte or switch the test collector below on and off.
+//!
+//! A binary of its own: two scrapes compared byte for byte need a process where nothing else
+//! updates a metric meanwhile, and where no instrumented actor ever finished a message (its
+//! `alys_actor_last_activity_timestamp_seconds` is computed at each scrape from two clocks and
+//! moves by nanoseconds); and the test collector below fails or holds the next scrape of the
+//! whole process, whoever makes it.
 
 use std::io::Read as _;
 use std::net::SocketAddr;
@@ -489,7 +495,7 @@ async fn health_degrades_when_the_process_health_is_not_read_for_300_s() {
 
     // The collection succeeds in part (four of five) but the process's health stays unknown
     // for over 300 s: degraded, and the reason says which sub-collections to look at. (These
-    // tests tick once, so the collection is stale by then too; tests/collector.rs shows the
+    // tests tick once, so the collection is stale by then too; tests/solo/collector.rs shows the
     // process's health going stale while other ticks succeed.)
     clock.advance(Duration::from_secs(301));
     let reply = get(addr, "/health").await;

@@ -3,7 +3,7 @@
 //!
 //! 1. Scrape latency (fresh connection, full catalogue, plain) unloaded, and while 64
 //!    keep-alive hogs, 300 idle sockets and 100 slowloris clients press on the exporter (the
-//!    attackers of `tests/exporter_lockout.rs`, each from its own loopback address).
+//!    attackers of `tests/solo/exporter_lockout.rs`, each from its own loopback address).
 //! 2. Requests per second of full-catalogue scrapes on kept-alive connections: 1 scraper
 //!    against 64 concurrent scrapers (each from its own loopback address), plain and gzip.
 //!
@@ -11,7 +11,7 @@
 //! The exporter and the clients share this process and the machine's cores, as a scraper
 //! on the same host would.
 
-#[path = "../../tests/exporter_support/attack.rs"]
+#[path = "../../tests/support/attack.rs"]
 #[allow(dead_code)]
 mod attack;
 

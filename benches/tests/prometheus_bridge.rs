@@ -1,7 +1,11 @@
 //! The `prometheus` feature: a `prometheus` crate registry served from our endpoint in every
 //! format, and a name clash refused at start-up naming both sides.
+//!
+//! A binary of its own: the registry it includes stays in the process's registry for good, and
+//! `peers/same_samples.rs` checks that registry's series count against its exposition, which
+//! would then hold the included family too.
 
-#[path = "../../tests/exporter_support/client.rs"]
+#[path = "../../tests/support/client.rs"]
 mod client;
 
 use std::time::Duration;

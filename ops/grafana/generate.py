@@ -4,9 +4,9 @@ alys-fleet.json (many nodes, on the recording rules of ops/fleet/rules.yml).
 Run: python3 ops/grafana/generate.py
 
 Every expression uses $__rate_interval for rates and the $instance (node) and $host (machine,
-for node_exporter) variables; tests/ops.rs checks that every metric it names is in the
-catalogue or recorded by a rule of ops/, tests/prometheus_e2e.rs that every node-dashboard
-expression evaluates with data on a real Prometheus, and tests/fleet_e2e.rs the same for the
+for node_exporter) variables; tests/it/ops.rs checks that every metric it names is in the
+catalogue or recorded by a rule of ops/, tests/e2e/prometheus_e2e.rs that every node-dashboard
+expression evaluates with data on a real Prometheus, and tests/e2e/fleet_e2e.rs the same for the
 fleet dashboard on a central Prometheus fed by agents.
 """
 import json, os

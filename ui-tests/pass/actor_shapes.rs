@@ -1,5 +1,5 @@
 //! Every handler shape `#[instrument_actor]` accepts compiles without a warning, and keeps
-//! the handler's behaviour (run on real actix actors in `tests/actor_shapes/`).
+//! the handler's behaviour (run on real actix actors in `tests/it/actor_shapes/`).
 
 #![deny(warnings)]
 

@@ -1,5 +1,5 @@
 //! A simulated Alys node, instrumented with `alys-metrics`: the program behind
-//! `cargo run --release --example node`, also run by `tests/prometheus_e2e.rs`.
+//! `cargo run --release --example node`, also run by `tests/e2e/`.
 //!
 //! - actix actors for chain, engine, network, sync, bridge and storage, every handler under
 //!   `#[instrument_actor]`, registered with an [`ActorMetricsBridge`] (mailbox sizes,

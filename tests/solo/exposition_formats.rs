@@ -1,0 +1,550 @@
+//! Content negotiation on `/metrics` over real HTTP: text 0.0.4, OpenMetrics 1.0.0 and
+//! protobuf parse to the same samples (text with the `prometheus-parse` crate, OpenMetrics
+//! with the parser below, protobuf with the prost types), each also gzipped; exemplars appear
+//! in OpenMetrics and protobuf and never in text 0.0.4; native buckets only in protobuf. The
+//! actor message latency (a handler site measured by a `MessageGuard`, as `#[instrument_actor]`
+//! expands to) carries native buckets and the trace of the span it finished in.
+//!
+//! `promtool check metrics` is not run on the OpenMetrics body: promtool 2.42 reads text
+//! 0.0.4 only (it stops at the first exemplar, "expected integer as timestamp, got \"#\"",
+//! and at OpenMetrics' `\"` in HELP). Prometheus 2.42's own OpenMetrics parser reads it in
+//! `tests/e2e/prometheus_native_e2e.rs`, where a Prometheus without feature flags scrapes it.
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use alys_metrics::actor::{
+    HandlerSite, MessageGuard, SiteRegistration, ACTOR_MESSAGE_THROUGHPUT_PER_SECOND,
+};
+use alys_metrics::encode::{proto, protobuf, OPENMETRICS_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE};
+use alys_metrics::exemplar::TraceId;
+use alys_metrics::labels::Status;
+use alys_metrics::labels::{ActorType, MessageType};
+use alys_metrics::prelude::*;
+
+/// Time to do a test thing, in seconds.
+#[alys_metric(histogram, native(schema = 2, max_buckets = 20), labels(validator: dynamic(max = 4)), buckets = [0.1, 1.0, 10.0])]
+static EXPO_TASK_DURATION: Histogram;
+
+/// Test things done.
+#[alys_metric(counter, labels(status))]
+static EXPO_TASKS: Counter;
+
+/// A test level, with "quotes" and a back\slash in its help.
+#[alys_metric(gauge)]
+static EXPO_LEVEL: Gauge;
+
+/// A handler site, measured by hand as `#[instrument_actor]` measures a handler.
+static EXPO_SITE: HandlerSite = HandlerSite::new(
+    "ExpoActor",
+    "ExpoMessage",
+    ActorType::Chain,
+    MessageType::System,
+);
+alys_metrics::__private::inventory::submit! { SiteRegistration(&EXPO_SITE) }
+
+/// The actor latency series of [`EXPO_SITE`] as [`key`] writes it, without `le`.
+const EXPO_SITE_LABELS: &str =
+    "actor=\"ExpoActor\",actor_type=\"chain\",message=\"ExpoMessage\",message_type=\"system\"";
+
+const PROMETHEUS_242_NATIVE: &str = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+const PROMETHEUS_242: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+struct Reply {
+    head: String,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_owned())
+        })
+    }
+}
+
+async fn get(addr: SocketAddr, headers: &[(&str, &str)]) -> Reply {
+    let (head, body) = crate::client::get(addr, "/metrics", headers).await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    Reply { head, body }
+}
+
+/// Updates the test families; the trace id of the span the actor message finished in.
+fn drive() -> String {
+    for (i, v) in [0.05, 0.5, 0.7, 5.0, 50.0, 0.0].into_iter().enumerate() {
+        EXPO_TASK_DURATION
+            .with("v1")
+            .observe_with_exemplar(v, TraceId::from_u64(0xabc0 + i as u64));
+    }
+    EXPO_TASK_DURATION.with("v2").observe(0.3);
+    EXPO_TASKS.with(Status::Success).inc_by(3);
+    EXPO_TASKS
+        .with(Status::Failure)
+        .inc_by_with_exemplar(2, TraceId::from_u64(0xabc9));
+    EXPO_LEVEL.set(-2.5);
+    // Two messages: one finished inside a span (its exemplar), one outside every span.
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(std::io::sink)
+        .finish();
+    let id = tracing::subscriber::with_default(subscriber, || {
+        let span = tracing::info_span!("expo_message");
+        let _entered = span.enter();
+        MessageGuard::start(&EXPO_SITE).finish(false);
+        span.id().expect("an enabled span").into_u64()
+    });
+    MessageGuard::start(&EXPO_SITE).finish(false);
+    format!("{id:016x}")
+}
+
+/// `alys_actor_message_throughput_per_second` is derived at scrape time over the time since
+/// its last derivation (at least a second): a scrape more than a second after the first one
+/// below would no longer count `drive()`'s messages, and the formats would differ. Derives it
+/// once with them and once more a second later without them: it stays 0 until the next
+/// message, however long the scrapes below take.
+async fn settle_derived_throughput() {
+    for _ in 0..2 {
+        tokio::time::sleep(Duration::from_millis(1_050)).await;
+        let _ = ACTOR_MESSAGE_THROUGHPUT_PER_SECOND.throughput_of(ActorType::Chain);
+    }
+}
+
+type Samples = BTreeMap<String, f64>;
+
+fn key(name: &str, labels: &BTreeMap<String, String>) -> String {
+    let l: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    format!("{name}{{{}}}", l.join(","))
+}
+
+/// Text 0.0.4 with the `prometheus-parse` crate.
+fn parse_text(body: &str) -> Samples {
+    let lines = body.lines().map(|l| Ok(l.to_owned()));
+    let scrape = prometheus_parse::Scrape::parse(lines).expect("text 0.0.4 parses");
+    let mut out = Samples::new();
+    for s in scrape.samples {
+        let labels: BTreeMap<String, String> = s
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        match s.value {
+            prometheus_parse::Value::Counter(v)
+            | prometheus_parse::Value::Gauge(v)
+            | prometheus_parse::Value::Untyped(v) => {
+                out.insert(key(&s.metric, &labels), v);
+            }
+            prometheus_parse::Value::Histogram(buckets) => {
+                for b in buckets {
+                    let mut l = labels.clone();
+                    l.insert("le".into(), fmt_le(b.less_than));
+                    out.insert(key(&format!("{}_bucket", s.metric), &l), b.count);
+                }
+            }
+            prometheus_parse::Value::Summary(_) => panic!("no summaries are exported"),
+        }
+    }
+    out
+}
+
+fn fmt_le(v: f64) -> String {
+    if v.is_infinite() {
+        "+Inf".into()
+    } else {
+        format!("{v}")
+    }
+}
+
+/// OpenMetrics text: checks its structure (a `# TYPE` before every sample, counters' samples
+/// `_total` of a family without it, `# EOF` last) and returns its samples and exemplars.
+fn parse_openmetrics(body: &str) -> (Samples, Vec<(String, String, f64)>) {
+    assert!(body.ends_with("# EOF\n"), "OpenMetrics ends with # EOF");
+    let mut samples = Samples::new();
+    let mut exemplars = Vec::new();
+    let mut family: Option<(String, String)> = None;
+    for line in body.lines() {
+        if line == "# EOF" {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').expect("# TYPE name kind");
+            if kind == "counter" {
+                assert!(!name.ends_with("_total"), "{line}");
+            }
+            family = Some((name.to_owned(), kind.to_owned()));
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# UNIT ") {
+            let (name, unit) = rest.split_once(' ').expect("# UNIT name unit");
+            assert_eq!(Some(name), family.as_ref().map(|f| f.0.as_str()));
+            assert!(name.ends_with(&format!("_{unit}")), "{line}");
+            continue;
+        }
+        if line.starts_with('#') {
+            continue;
+        }
+        let (sample, exemplar) = match line.split_once(" # ") {
+            Some((s, e)) => (s, Some(e)),
+            None => (line, None),
+        };
+        let (name, labels, value) = parse_line(sample);
+        let (fam, kind) = family.as_ref().expect("a # TYPE before the samples");
+        assert!(
+            name.starts_with(fam.as_str()),
+            "{name} outside family {fam}"
+        );
+        if kind == "counter" {
+            assert_eq!(name, format!("{fam}_total"));
+        }
+        if let Some(e) = exemplar {
+            assert!(
+                name.ends_with("_bucket") || (kind == "counter" && name.ends_with("_total")),
+                "exemplars only on buckets and counters: {line}"
+            );
+            let (labels, rest) = e
+                .strip_prefix("{trace_id=\"")
+                .and_then(|r| r.split_once("\"} "))
+                .expect("exemplar labels");
+            let v: f64 = rest.split(' ').next().unwrap().parse().unwrap();
+            let ts: f64 = rest
+                .split(' ')
+                .nth(1)
+                .expect("a timestamp")
+                .parse()
+                .unwrap();
+            assert!(ts > 1.6e9, "{line}");
+            exemplars.push((key(&name, &labels_of(sample)), labels.to_owned(), v));
+        }
+        samples.insert(key(&name, &labels), value);
+    }
+    (samples, exemplars)
+}
+
+fn labels_of(sample: &str) -> BTreeMap<String, String> {
+    parse_line(sample).1
+}
+
+fn parse_line(line: &str) -> (String, BTreeMap<String, String>, f64) {
+    let (series, value) = line.rsplit_once(' ').expect("name value");
+    let value = match value {
+        "+Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        v => v.parse().unwrap_or_else(|_| panic!("a value in {line:?}")),
+    };
+    let (name, labels) = match series.split_once('{') {
+        Some((n, l)) => (n, l.strip_suffix('}').expect("closing brace")),
+        None => (series, ""),
+    };
+    let mut map = BTreeMap::new();
+    let mut rest = labels;
+    while !rest.is_empty() {
+        let (k, r) = rest.split_once("=\"").expect("label=\"value\"");
+        let mut v = String::new();
+        let mut chars = r.char_indices();
+        let end = loop {
+            let (i, c) = chars.next().expect("closing quote");
+            match c {
+                '\\' => match chars.next().expect("escape").1 {
+                    'n' => v.push('\n'),
+                    o => v.push(o),
+                },
+                '"' => break i,
+                c => v.push(c),
+            }
+        };
+        map.insert(k.to_owned(), v);
+        rest = r[end + 1..].trim_start_matches(',');
+    }
+    (name.to_owned(), map, value)
+}
+
+/// Protobuf with the prost types: the samples text would show, the exemplars, and the native
+/// histograms by series.
+#[allow(clippy::type_complexity)]
+fn parse_protobuf(
+    body: &[u8],
+) -> (
+    Samples,
+    Vec<(String, String, f64)>,
+    BTreeMap<String, proto::Histogram>,
+) {
+    let families = protobuf::decode(body).expect("delimited MetricFamily messages");
+    let mut samples = Samples::new();
+    let mut exemplars = Vec::new();
+    let mut native = BTreeMap::new();
+    for f in &families {
+        let name = f.name.clone().expect("a name");
+        for m in &f.metric {
+            let labels: BTreeMap<String, String> = m
+                .label
+                .iter()
+                .map(|l| (l.name.clone().unwrap(), l.value.clone().unwrap()))
+                .collect();
+            if let Some(c) = &m.counter {
+                samples.insert(key(&name, &labels), c.value.unwrap_or(0.0));
+                if let Some(e) = &c.exemplar {
+                    assert_eq!(e.label[0].name.as_deref(), Some("trace_id"));
+                    let id = e.label[0].value.clone().unwrap_or_default();
+                    exemplars.push((key(&name, &labels), id, e.value.unwrap_or(f64::NAN)));
+                }
+            } else if let Some(g) = &m.gauge {
+                samples.insert(key(&name, &labels), g.value.unwrap_or(0.0));
+            } else if let Some(u) = &m.untyped {
+                samples.insert(key(&name, &labels), u.value.unwrap_or(0.0));
+            } else if let Some(h) = &m.histogram {
+                for b in &h.bucket {
+                    let mut l = labels.clone();
+                    l.insert("le".into(), fmt_le(b.upper_bound.unwrap()));
+                    let bucket = key(&format!("{name}_bucket"), &l);
+                    samples.insert(bucket.clone(), b.cumulative_count.unwrap_or(0) as f64);
+                    if let Some(e) = &b.exemplar {
+                        assert_eq!(e.label.len(), 1);
+                        assert_eq!(e.label[0].name.as_deref(), Some("trace_id"));
+                        let id = e.label[0].value.as_deref().unwrap_or_default();
+                        assert!(
+                            id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+                            "{id}"
+                        );
+                        exemplars.push((bucket, id.to_owned(), e.value.unwrap_or(f64::NAN)));
+                        let ts = e.timestamp.expect("a timestamp");
+                        assert!(
+                            ts.seconds > 1_600_000_000 && (0..1_000_000_000).contains(&ts.nanos)
+                        );
+                        assert!(e.value.unwrap() <= b.upper_bound.unwrap());
+                    }
+                }
+                samples.insert(
+                    key(&format!("{name}_sum"), &labels),
+                    h.sample_sum.unwrap_or(0.0),
+                );
+                samples.insert(
+                    key(&format!("{name}_count"), &labels),
+                    h.sample_count.unwrap_or(0) as f64,
+                );
+                if h.schema.is_some() {
+                    native.insert(key(&name, &labels), h.clone());
+                }
+            } else {
+                panic!("{name}: a metric without a value");
+            }
+        }
+    }
+    (samples, exemplars, native)
+}
+
+/// Asserts that two scrapes hold the same samples, naming the ones that differ.
+fn same(got: &Samples, want: &Samples, what: &str) {
+    let differ: Vec<_> = got
+        .iter()
+        .filter(|(k, v)| want.get(*k) != Some(*v))
+        .chain(want.iter().filter(|(k, _)| !got.contains_key(*k)))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{what}: {} samples differ: {differ:?}",
+        differ.len()
+    );
+}
+
+/// Families whose values move on their own between two scrapes.
+fn steady(samples: &Samples) -> Samples {
+    samples
+        .iter()
+        .filter(|(k, _)| {
+            !k.starts_with("process_")
+                && !k.starts_with("alys_collector")
+                // Computed from two clocks at each scrape: it moves by nanoseconds.
+                && !k.starts_with("alys_actor_last_activity_timestamp_seconds")
+        })
+        .map(|(k, v)| (k.clone(), *v))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_format_carries_the_same_samples() {
+    let _serial = crate::serial();
+    let server = crate::client::start_exporter().await;
+    let trace_id = drive();
+    settle_derived_throughput().await;
+    let addr = server.local_addr();
+
+    let text = get(addr, &[]).await;
+    assert_eq!(
+        text.header("content-type").as_deref(),
+        Some("text/plain; version=0.0.4; charset=utf-8")
+    );
+    let text_body = String::from_utf8(text.body).unwrap();
+    assert!(!text_body.contains("trace_id"), "no exemplar in text 0.0.4");
+    let from_text = steady(&parse_text(&text_body));
+    // 0, 0.05, 0.5 and 0.7 of validator v1 are at most 1.
+    assert_eq!(
+        from_text.get("alys_expo_task_duration_seconds_bucket{le=\"1\",validator=\"v1\"}"),
+        Some(&4.0),
+        "{from_text:?}"
+    );
+    let actor_count = format!("alys_actor_message_latency_seconds_count{{{EXPO_SITE_LABELS}}}");
+    assert_eq!(from_text.get(&actor_count), Some(&2.0));
+
+    let om = get(addr, &[("Accept", PROMETHEUS_242)]).await;
+    assert_eq!(
+        om.header("content-type").as_deref(),
+        Some(OPENMETRICS_CONTENT_TYPE)
+    );
+    let om_body = String::from_utf8(om.body).unwrap();
+    let (from_om, exemplars) = parse_openmetrics(&om_body);
+    same(
+        &steady(&from_om),
+        &from_text,
+        "OpenMetrics samples equal text's",
+    );
+    assert!(om_body.contains("# TYPE alys_expo_tasks counter\n"));
+    assert!(om_body.contains("alys_expo_tasks_total{status=\"success\"} 3\n"));
+    // A counter's exemplar: its latest increment.
+    assert!(
+        exemplars.contains(&(
+            "alys_expo_tasks_total{status=\"failure\"}".to_owned(),
+            "000000000000abc9".to_owned(),
+            2.0
+        )),
+        "{exemplars:?}"
+    );
+    assert!(om_body.contains("# UNIT alys_expo_task_duration_seconds seconds\n"));
+    assert!(om_body.contains("# HELP alys_expo_level A test level, with \\\"quotes\\\" and a back\\\\slash in its help.\n"));
+    // One exemplar per bucket that got one: the latest (0.7 over 0.5 in (0.1, 1]).
+    let mut ex: Vec<_> = exemplars
+        .iter()
+        .filter(|e| e.0.starts_with("alys_expo_task_duration_seconds_bucket"))
+        .map(|e| (e.1.clone(), e.2))
+        .collect();
+    ex.sort_by(|a, b| a.1.total_cmp(&b.1));
+    assert_eq!(
+        ex,
+        vec![
+            ("000000000000abc5".to_owned(), 0.0),
+            ("000000000000abc2".to_owned(), 0.7),
+            ("000000000000abc3".to_owned(), 5.0),
+            ("000000000000abc4".to_owned(), 50.0),
+        ]
+    );
+
+    let pb = get(addr, &[("Accept", PROMETHEUS_242_NATIVE)]).await;
+    assert_eq!(
+        pb.header("content-type").as_deref(),
+        Some(PROTOBUF_CONTENT_TYPE)
+    );
+    let (from_pb, pb_exemplars, native) = parse_protobuf(&pb.body);
+    same(
+        &steady(&from_pb),
+        &from_text,
+        "protobuf samples equal text's",
+    );
+    let mut om_exemplars = exemplars.clone();
+    om_exemplars.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut pb_sorted = pb_exemplars.clone();
+    pb_sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(pb_sorted, om_exemplars, "the same exemplars in protobuf");
+
+    // The actor message latency: the message finished in a span is its bucket's exemplar
+    // (both were well under 1 ms, so both are in the first bucket), in OpenMetrics and
+    // protobuf; its native buckets hold both messages at schema 3.
+    let actor_exemplars: Vec<_> = exemplars
+        .iter()
+        .filter(|e| {
+            e.0.starts_with("alys_actor_message_latency_seconds_bucket")
+                && e.0.contains("ExpoActor")
+        })
+        .collect();
+    assert_eq!(actor_exemplars.len(), 1, "{actor_exemplars:?}");
+    assert_eq!(actor_exemplars[0].1, trace_id);
+    assert!(
+        actor_exemplars[0].0.contains("le=\"0.001\""),
+        "{actor_exemplars:?}"
+    );
+    assert!((0.0..=0.001).contains(&actor_exemplars[0].2));
+    let actor = &native[&format!("alys_actor_message_latency_seconds{{{EXPO_SITE_LABELS}}}")];
+    assert_eq!(actor.schema, Some(3));
+    assert_eq!(actor.sample_count, Some(2));
+    let native_total = actor.zero_count.unwrap_or(0) as i64
+        + actor
+            .positive_delta
+            .iter()
+            .scan(0i64, |acc, d| {
+                *acc += d;
+                Some(*acc)
+            })
+            .sum::<i64>();
+    assert_eq!(
+        native_total, 2,
+        "both messages in native buckets: {actor:?}"
+    );
+    let h = &native["alys_expo_task_duration_seconds{validator=\"v1\"}"];
+    // Schema 2 holds 0.05, 0.5, 0.7, 5 and 50 in five buckets (<= 20): no reduction.
+    assert_eq!(h.schema, Some(2));
+    assert_eq!(h.zero_count, Some(1));
+    assert_eq!(h.sample_count, Some(6));
+    let deltas_total: i64 = {
+        let mut acc = 0i64;
+        h.positive_delta
+            .iter()
+            .map(|d| {
+                acc += d;
+                acc
+            })
+            .sum()
+    };
+    assert_eq!(deltas_total, 5);
+    assert!(native.contains_key("alys_expo_task_duration_seconds{validator=\"v2\"}"));
+    assert!(
+        native.keys().all(|k| !k.starts_with("alys_expo_tasks")),
+        "only native histograms carry a schema"
+    );
+
+    // Gzip applies to each format and decodes to the same samples.
+    let gunzip = |body: &[u8]| {
+        let mut decoded = Vec::new();
+        flate2::read::GzDecoder::new(body)
+            .read_to_end(&mut decoded)
+            .expect("valid gzip");
+        String::from_utf8(decoded).expect("UTF-8")
+    };
+    let gz = get(addr, &[("Accept-Encoding", "gzip")]).await;
+    assert_eq!(gz.header("content-encoding").as_deref(), Some("gzip"));
+    same(
+        &steady(&parse_text(&gunzip(&gz.body))),
+        &from_text,
+        "gzipped text",
+    );
+    let gz = get(
+        addr,
+        &[("Accept", PROMETHEUS_242), ("Accept-Encoding", "gzip")],
+    )
+    .await;
+    assert_eq!(gz.header("content-encoding").as_deref(), Some("gzip"));
+    same(
+        &steady(&parse_openmetrics(&gunzip(&gz.body)).0),
+        &from_text,
+        "gzipped OpenMetrics",
+    );
+    let gz = get(
+        addr,
+        &[
+            ("Accept", PROMETHEUS_242_NATIVE),
+            ("Accept-Encoding", "gzip"),
+        ],
+    )
+    .await;
+    let mut decoded = Vec::new();
+    flate2::read::GzDecoder::new(&gz.body[..])
+        .read_to_end(&mut decoded)
+        .expect("valid gzip");
+    same(
+        &steady(&parse_protobuf(&decoded).0),
+        &from_text,
+        "gzipped protobuf",
+    );
+
+    server.shutdown().await;
+}
