@@ -26,7 +26,7 @@ use alys_metrics::labels::{BridgeErrorSeverity, BridgeLink, PegInFailure, PegOut
 use alys_metrics::prelude::*;
 
 use super::chain::{AuxPowFinalized, ChainActor, ChainView};
-use super::control::{carries_ticket, Dice, Slot, Ticket};
+use super::control::{carries_ticket, Activity, Dice, Slot, Ticket};
 use super::HealthCheck;
 
 /// A failed bridge operation.
@@ -92,15 +92,18 @@ pub struct BridgeActor {
     fee_rate: f64,
     /// While the Bitcoin node is unreachable: until which monitor poll.
     outage_polls: u32,
+    /// Paused, the bridge's own timers (fee drift, UTXO refresh, signature deadlines) rest too.
+    activity: Activity,
 }
 
 impl BridgeActor {
-    /// A bridge actor; Bitcoin is at `btc_height`.
+    /// A bridge actor; its timers rest while `activity` is paused.
     pub fn new(
         metrics: Arc<ActorMetrics>,
         mut dice: Dice,
         view: Rc<ChainView>,
         chain: Rc<Slot<ChainActor>>,
+        activity: Activity,
     ) -> Self {
         // The federation starts with some forty outputs of 0.1 to 5 BTC.
         let utxos = (0..40).map(|_| dice.int(10_000_000, 500_000_000)).collect();
@@ -118,6 +121,7 @@ impl BridgeActor {
             utxos,
             fee_rate: 12.0,
             outage_polls: 0,
+            activity,
         }
     }
 
@@ -225,6 +229,9 @@ impl BridgeActor {
             })
             .collect();
         ctx.run_later(build, move |act, ctx| {
+            if act.activity.is_paused() {
+                return; // paused: the peg-out stays pending, no new work starts
+            }
             let Some(p) = act.pegouts.get_mut(&id) else {
                 return;
             };
@@ -302,17 +309,27 @@ impl Actor for BridgeActor {
         self.report_utxos();
         // The fee market drifts; the UTXO set is refreshed from the node; late quorums expire.
         ctx.run_interval(Duration::from_secs(10), |act, _| {
+            if act.activity.is_paused() {
+                return;
+            }
             act.fee_rate = (act.fee_rate * (0.15 * act.dice.normal()).exp()).clamp(1.0, 150.0);
             bridge::set_fee_rate((act.fee_rate * 10.0).round() / 10.0);
         });
         ctx.run_interval(Duration::from_secs(30), |act, ctx| {
+            if act.activity.is_paused() {
+                return;
+            }
             let refresh = UtxoRefresh::start();
             let wait = act.dice.latency(Duration::from_millis(120), 0.6);
             ctx.run_later(wait, move |act, _| {
                 let _ = refresh.finished(act.utxos.len() as u64, act.utxos.iter().sum());
             });
         });
-        ctx.run_interval(Duration::from_secs(2), |act, _| act.expire_signatures());
+        ctx.run_interval(Duration::from_secs(2), |act, _| {
+            if !act.activity.is_paused() {
+                act.expire_signatures();
+            }
+        });
     }
 }
 

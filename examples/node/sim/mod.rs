@@ -493,12 +493,14 @@ impl Node {
         let sync = supervised(&sync_m, make_sync.clone());
         let make_bridge = {
             let (m, view, chain) = (Arc::clone(&bridge_m), Rc::clone(&view), Rc::clone(&chain));
+            let activity = activity.clone();
             move |n| {
                 BridgeActor::new(
                     Arc::clone(&m),
                     Dice::new(seed ^ n, "bridge"),
                     Rc::clone(&view),
                     Rc::clone(&chain),
+                    activity.clone(),
                 )
             }
         };
