@@ -96,6 +96,99 @@ ROWS = [
         ]),
         ("Federation update processing p95", "s", [(hq(0.95, "alys_federation_update_processing_duration_seconds", ["update_type", "processing_stage"]), "{{update_type}} {{processing_stage}}")]),
     ]),
+    ("Bridge", [
+        ("Pending peg-ins and peg-outs", "none", [
+            ("alys_bridge_pending_pegins" + I, "peg-ins {{instance}}"),
+            ("alys_bridge_pending_pegouts" + I, "peg-outs {{instance}}"),
+        ]),
+        ("Oldest pending operation", "s", [
+            ("(time() - alys_bridge_oldest_pending_pegin_timestamp_seconds%s) * (alys_bridge_oldest_pending_pegin_timestamp_seconds%s > bool 0)" % (I, I), "peg-in {{instance}}"),
+            ("(time() - alys_bridge_oldest_pending_pegout_timestamp_seconds%s) * (alys_bridge_oldest_pending_pegout_timestamp_seconds%s > bool 0)" % (I, I), "peg-out {{instance}}"),
+        ]),
+        ("Peg-ins /s", "ops", [
+            ("sum(rate(alys_bridge_pegin_attempts_total%s%s))" % (I, RI), "detected"),
+            ("sum(rate(alys_bridge_pegins_processed_total%s%s))" % (I, RI), "minted"),
+            ("sum by (reason) (rate(alys_bridge_pegin_failures_total%s%s))" % (I, RI), "failed: {{reason}}"),
+        ]),
+        ("Peg-outs /s", "ops", [
+            ("sum(rate(alys_bridge_pegout_attempts_total%s%s))" % (I, RI), "requested"),
+            ("sum(rate(alys_bridge_pegouts_broadcast_total%s%s))" % (I, RI), "broadcast"),
+            ("sum(rate(alys_bridge_pegouts_processed_total%s%s))" % (I, RI), "confirmed"),
+            ("sum by (reason) (rate(alys_bridge_pegout_failures_total%s%s))" % (I, RI), "failed: {{reason}}"),
+        ]),
+        ("Volume (BTC per hour)", "none", [
+            ("3600 * sum(rate(alys_bridge_pegin_volume_btc_total%s%s))" % (I, RI), "pegged in"),
+            ("3600 * sum(rate(alys_bridge_pegout_volume_btc_total%s%s))" % (I, RI), "pegged out"),
+        ]),
+        ("Processing time p95", "s", [
+            (hq(0.95, "alys_bridge_pegin_processing_duration_seconds", []), "peg-in"),
+            (hq(0.95, "alys_bridge_pegout_processing_duration_seconds", []), "peg-out"),
+        ]),
+        ("Peg-out stages p95", "s", [
+            (hq(0.95, "alys_bridge_tx_build_duration_seconds", []), "build"),
+            (hq(0.95, "alys_bridge_signature_collection_duration_seconds", []), "signatures to quorum"),
+            (hq(0.95, "alys_bridge_tx_broadcast_duration_seconds", []), "broadcast"),
+        ]),
+        ("Federation signatures /s", "ops", [
+            ("sum(rate(alys_bridge_signature_requests_total%s%s))" % (I, RI), "requested"),
+            ("sum(rate(alys_bridge_signatures_received_total%s%s))" % (I, RI), "received"),
+        ]),
+        ("Confirmations at mint (median)", "none", [(hq(0.5, "alys_bridge_pegin_confirmations", []), "median")]),
+        ("UTXOs available", "none", [("alys_bridge_available_utxos" + I, "{{instance}}")]),
+        ("UTXO value (BTC)", "none", [("alys_bridge_available_utxo_value_btc" + I, "{{instance}}")]),
+        ("UTXO refresh and selection p95", "s", [
+            (hq(0.95, "alys_bridge_utxo_refresh_duration_seconds", []), "refresh"),
+            (hq(0.95, "alys_bridge_utxo_selection_duration_seconds", []), "selection"),
+        ]),
+        ("Fee rate (sat/vB)", "none", [("alys_bridge_fee_rate_sat_per_vbyte" + I, "{{instance}}")]),
+        ("Connections (1 up)", "none", [("alys_bridge_connection_status" + I, "{{link}} {{instance}}")]),
+        ("Errors and retries /s", "ops", [
+            ("sum by (severity) (rate(alys_bridge_errors_total%s%s))" % (I, RI), "{{severity}}"),
+            ("sum by (operation) (rate(alys_bridge_retries_total%s%s))" % (I, RI), "retries {{operation}}"),
+        ]),
+        ("Uptime and idle time", "s", [
+            ("bridge_uptime_seconds" + I, "uptime {{instance}}"),
+            ("time() - alys_bridge_last_activity_timestamp_seconds" + I, "since last activity {{instance}}"),
+        ]),
+        ("Governance: requests and federation updates", "none", [
+            ("sum(increase(alys_bridge_governance_requests_total%s%s))" % (I, RI), "governance requests"),
+            ("sum(increase(alys_bridge_federation_updates_total%s%s))" % (I, RI), "federation updates"),
+        ]),
+    ]),
+    ("Execution", [
+        ("Execution client health", "none", [("alys_engine_client_health_status" + I, "{{instance}}")]),
+        ("Execution client uptime (last hour)", "percent", [("engine_client_uptime_percentage" + I, "{{instance}}")]),
+        ("Payload build and execution p95", "s", [
+            (hq(0.95, "alys_engine_payload_build_duration_seconds", []), "build"),
+            (hq(0.95, "alys_engine_payload_execution_duration_seconds", []), "execution"),
+        ]),
+        ("Payload builds /s by outcome", "ops", [("sum by (status) (rate(alys_engine_build_block_calls_total%s%s))" % (sel('status!="attempted"'), RI), "{{status}}")]),
+        ("Client RPC p95 by method", "s", [(hq(0.95, "alys_engine_rpc_duration_seconds", ["method"]), "{{method}}")]),
+        ("Client RPC calls and errors /s", "ops", [
+            ("sum by (method) (rate(alys_engine_rpc_duration_seconds_count%s%s))" % (I, RI), "{{method}}"),
+            ("sum by (method) (rate(alys_engine_rpc_errors_total%s%s))" % (I, RI), "errors {{method}}"),
+        ]),
+        ("Lighthouse version (4 or 5)", "none", [("alys_lighthouse_active_version" + I, "{{instance}}")]),
+        ("Migration to v5", "percent", [
+            ("alys_lighthouse_traffic_split_v5_percent" + I, "traffic on v5 {{instance}}"),
+            ("alys_lighthouse_migration_progress_percent" + I, "progress {{instance}}"),
+        ]),
+        ("Library operations /s by version", "ops", [("sum by (version) (rate(alys_lighthouse_operations_total%s%s))" % (I, RI), "{{version}}")]),
+        ("v4/v5 mismatches and rollbacks", "none", [
+            ("sum(increase(alys_lighthouse_version_mismatches_total%s%s))" % (I, RI), "mismatches"),
+            ("sum(increase(alys_lighthouse_rollbacks_total%s%s))" % (I, RI), "rollbacks"),
+        ]),
+        ("BLS verifications", "ops", [
+            ("sum(rate(alys_lighthouse_bls_verification_duration_seconds_count%s%s))" % (I, RI), "verified /s"),
+            ("sum(rate(alys_lighthouse_bls_verification_errors_total%s%s))" % (I, RI), "failed /s"),
+        ]),
+        ("BLS verification p95", "s", [(hq(0.95, "alys_lighthouse_bls_verification_duration_seconds", []), "p95")]),
+        ("Library store", "ops", [
+            ("sum(rate(alys_lighthouse_storage_operations_total%s%s))" % (I, RI), "operations /s"),
+            ("sum(rate(alys_lighthouse_storage_errors_total%s%s))" % (I, RI), "errors /s"),
+        ]),
+        ("Library store size", "bytes", [("alys_lighthouse_storage_size_bytes" + I, "{{instance}}")]),
+    ]),
     ("Sync and blocks", [
         ("Height", "none", [
             ("max(alys_sync_current_height%s)" % I, "current"),
@@ -276,6 +369,26 @@ FLEET_ROWS = [
     ("Blocks", [
         ("Block production p95 by validator", "s", [("validator:alys_block_production_duration_seconds:p95_5m", "{{validator}}")]),
         ("Block validation p95 by validator", "s", [("validator:alys_block_validation_duration_seconds:p95_5m", "{{validator}}")]),
+    ]),
+    ("Bridge", [
+        ("Pending peg-ins and peg-outs by role", "none", [
+            ("role:alys_bridge_pending_pegins:sum" + R, "peg-ins {{role}}"),
+            ("role:alys_bridge_pending_pegouts:sum" + R, "peg-outs {{role}}"),
+        ]),
+        ("Oldest pending peg-in (hosts)", "s", [("topk(10, host:alys_bridge_oldest_pending_pegin_age_seconds:max%s)" % R, "{{host}}")]),
+        ("Peg-ins and peg-outs completed /s", "ops", [
+            ("role:alys_bridge_pegins_processed:rate5m" + R, "minted {{role}}"),
+            ("role:alys_bridge_pegouts_processed:rate5m" + R, "confirmed {{role}}"),
+        ]),
+        ("Signature collection p95 by role", "s", [("role:alys_bridge_signature_collection_duration_seconds:p95_5m" + R, "{{role}}")]),
+        ("Least UTXO value (hosts, BTC)", "none", [("bottomk(10, host:alys_bridge_available_utxo_value_btc:sum%s)" % R, "{{host}}")]),
+    ]),
+    ("Execution", [
+        ("Hosts with an unhealthy execution client", "none", [("role:alys_engine_client_unhealthy:count" + R, "{{role}}")]),
+        ("Payload build p95 by role", "s", [("role:alys_engine_payload_build_duration_seconds:p95_5m" + R, "{{role}}")]),
+        ("Library operations /s by version", "ops", [("role:alys_lighthouse_operations:rate5m" + R, "{{role}} {{version}}")]),
+        ("Hosts on Lighthouse v5", "none", [("role:alys_lighthouse_v5_active:count" + R, "{{role}}")]),
+        ("v4/v5 mismatches in the last hour", "none", [("role:alys_lighthouse_version_mismatches:increase1h" + R, "{{role}}")]),
     ]),
     ("Sync and peers", [
         ("Worst sync lag by role (blocks)", "none", [("role:alys_sync_lag_blocks:max" + R, "{{role}}")]),

@@ -20,6 +20,10 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 #[path = "../support/tools.rs"]
 mod tools;
 
+// The names the Alys node's own code declares, which prometheus_e2e finds in Prometheus.
+#[path = "../support/alys_code.rs"]
+mod alys_code;
+
 mod harness;
 
 /// The example node's simulation, run by [`node_process`] in node mode.

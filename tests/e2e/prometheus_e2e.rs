@@ -3,7 +3,10 @@
 //!
 //! - One node, Debian's `prometheus-node-exporter` beside it, Prometheus scraping both and
 //!   itself: `up == 1` for the three, every family of `alys_metrics::catalogue()` has samples
-//!   (and the ones the node drives steadily are above zero), every rule of `ops/alerts.yml`,
+//!   (and the ones the node drives steadily are above zero), so does every one of the 70 names
+//!   the Alys node's own code declares for the bridge, the execution client, the Lighthouse
+//!   migration and the actor_system aggregates, in the Alys spelling (exported, or recorded by
+//!   `ops/spellings.yml`; `tests/support/alys_code.rs`), every rule of `ops/alerts.yml`,
 //!   `ops/spellings.yml` and `ops/fleet/rules.yml` is loaded and evaluated by Prometheus
 //!   without error (and evaluates through the query API), every metric a rule names has
 //!   samples (the node's, node_exporter's and Prometheus's own), and every expression of both
@@ -42,6 +45,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::alys_code::{AlysKind, ALYS_CODE_NAMES};
 use crate::harness::{
     assert_still_frozen, eventually, fast_fleet_rules, node_exporter_binary, ops,
     prometheus_binary, replace_all, start_node, start_node_exporter, start_prometheus_with,
@@ -208,6 +212,32 @@ fn missing_families(prom: &Prometheus, instance: &str) -> Result<Vec<String>, St
         .collect())
 }
 
+/// The names of `ALYS_CODE_NAMES` without a sample of `instance` (a histogram: its `_count`).
+fn alys_code_names_without_samples(
+    prom: &Prometheus,
+    instance: &str,
+) -> Result<Vec<String>, String> {
+    let series: Vec<String> = ALYS_CODE_NAMES
+        .iter()
+        .map(|(n, k)| match k {
+            AlysKind::Single => (*n).to_owned(),
+            AlysKind::Histogram => format!("{n}_count"),
+        })
+        .collect();
+    let present: BTreeSet<String> = prom
+        .query(&format!(
+            "count by (__name__) ({{instance=\"{instance}\",__name__=~\"{}\"}})",
+            series.join("|")
+        ))?
+        .into_iter()
+        .filter_map(|s| s.labels.get("__name__").cloned())
+        .collect();
+    Ok(series
+        .into_iter()
+        .filter(|s| !present.contains(s))
+        .collect())
+}
+
 /// Every expression of a dashboard: panel targets, then annotations.
 fn dashboard_expressions(file: &str) -> Vec<(String, String)> {
     let text = std::fs::read_to_string(ops(file)).expect("read the dashboard");
@@ -290,7 +320,7 @@ fn names_without_samples(
 const RULE_FILES: [&str; 3] = ["alerts.yml", "spellings.yml", "fleet/rules.yml"];
 
 /// Families that the example node moves from its first seconds on.
-const MOVING: [&str; 24] = [
+const MOVING: [&str; 32] = [
     "alys_actor_messages_total",
     "alys_actor_message_latency_seconds_count",
     "alys_actor_messages_processed_total",
@@ -315,6 +345,15 @@ const MOVING: [&str; 24] = [
     "alys_feature_flag_evaluations_total",
     "alys_memory_usage_bytes",
     "process_cpu_seconds_total",
+    "alys_bridge_pegin_attempts_total",
+    "alys_bridge_signatures_received_total",
+    "alys_bridge_available_utxo_value_btc",
+    "alys_engine_rpc_duration_seconds_count",
+    "alys_engine_client_health_checks_total",
+    "alys_lighthouse_operations_total",
+    // Theirs, recorded by ops/spellings.yml.
+    "lighthouse_v4_operations_total",
+    "bridge_signature_requests_total",
 ];
 
 #[test]
@@ -349,6 +388,21 @@ fn one_node_has_every_family_and_every_rule_and_panel_evaluates() {
         || {
             node.proc.assert_running();
             let missing = missing_families(&prom, &instance)?;
+            missing
+                .is_empty()
+                .then_some(())
+                .ok_or(format!("no samples of {missing:?}"))
+        },
+    );
+
+    // Every name the Alys node's own code declares for the bridge, the execution client, the
+    // Lighthouse migration and the actor_system aggregates has samples of this node, in their
+    // spelling: exported by the node or recorded by ops/spellings.yml.
+    eventually(
+        "every name of the Alys code has samples",
+        Duration::from_secs(60),
+        || {
+            let missing = alys_code_names_without_samples(&prom, &instance)?;
             missing
                 .is_empty()
                 .then_some(())

@@ -23,6 +23,8 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+#[path = "../support/alys_code.rs"]
+mod alys_code;
 #[path = "../support/client.rs"]
 mod client;
 #[path = "../support/lint.rs"]
@@ -43,6 +45,7 @@ mod actor_mailbox;
 mod actor_memory;
 mod actor_shapes;
 mod actor_traffic;
+mod bridge;
 mod catalogue;
 mod chain;
 mod chain_consensus;

@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::alys_code::{is_alys_code_series, series_names, AlysKind, ALYS_CODE_NAMES};
 use crate::tools::{ops, required_binary};
 
 fn run(tool: &Path, args: &[&str]) -> String {
@@ -322,13 +323,18 @@ fn alertmanager_config_is_valid() {
     }
 }
 
-/// Metric names (`alys_*`, `process_*`) and recording-rule names (`level:metric:ops`) that a
-/// text mentions.
+/// Metric names (`alys_*`, `process_*`, the Alys node's own `bridge_*`, `engine_*` and
+/// `lighthouse_*` names) and recording-rule names (`level:metric:ops`) that a text mentions.
 fn metric_names(text: &str) -> Vec<String> {
     let mut names: Vec<String> = text
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
         .map(|t| t.trim_matches(':'))
-        .filter(|t| t.starts_with("alys_") || t.starts_with("process_") || t.contains(':'))
+        .filter(|t| {
+            t.starts_with("alys_")
+                || t.starts_with("process_")
+                || t.contains(':')
+                || is_alys_code_series(t)
+        })
         .filter(|t| !t.contains(':') || t.split(':').count() == 3)
         .map(str::to_owned)
         .collect();
@@ -474,10 +480,52 @@ fn dashboard_rates_use_rate_interval_and_every_row_exists() {
         "Governance stream",
         "Chain and network",
         "Database",
+        "Bridge",
+        "Execution",
         "Host (node_exporter)",
     ] {
         assert!(node.contains(&format!("\"title\": \"{row}\"")), "row {row}");
     }
+    let fleet = std::fs::read_to_string(ops("grafana/alys-fleet.json")).unwrap();
+    for row in ["Fleet", "Bridge", "Execution"] {
+        assert!(
+            fleet.contains(&format!("\"title\": \"{row}\"")),
+            "fleet row {row}"
+        );
+    }
+}
+
+/// Every name the Alys node's code declares for the bridge, the execution client, the
+/// Lighthouse migration and the actor_system aggregates is served exactly once: exported by
+/// the node (`catalogue()`, as a histogram where theirs is one) or recorded by
+/// `ops/spellings.yml` (a histogram's three series), never both; and no spelling records a
+/// name the node exports.
+#[test]
+fn every_name_the_alys_code_declares_is_served_once() {
+    let catalogue = alys_metrics::catalogue();
+    let recorded = recorded_names("spellings.yml");
+    let mut problems = Vec::new();
+    for (name, kind) in ALYS_CODE_NAMES {
+        let exported = catalogue.iter().any(|d| {
+            d.name == name && (kind == AlysKind::Single || d.kind == alys_metrics::Kind::Histogram)
+        });
+        let series = series_names(name, kind);
+        let by_rule = series.iter().filter(|s| recorded.contains(s)).count();
+        match (exported, by_rule) {
+            (true, 0) => {}
+            (false, n) if n == series.len() => {}
+            (true, _) => problems.push(format!("{name} is exported and recorded by a rule")),
+            (false, 0) => problems.push(format!("{name} is neither exported nor recorded")),
+            (false, _) => problems.push(format!("{name}: only part of its series recorded")),
+        }
+    }
+    for r in &recorded {
+        assert!(
+            !catalogue.iter().any(|d| d.name == r),
+            "ops/spellings.yml records {r}, which the node exports: it would be served twice"
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]

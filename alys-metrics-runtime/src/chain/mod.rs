@@ -1,7 +1,9 @@
 //! The chain domain: block timing (`#[time_block]` and [`BlockTimer`]), sync, transaction
 //! pool, peers and migration;
 //! forks, orphan and stale blocks, missed proposals and participation ([`consensus`]); the
-//! governance stream ([`governance`]); the database pool and queries ([`storage`]).
+//! governance stream ([`governance`]); the database pool and queries ([`storage`]); the
+//! bridge's peg-ins, peg-outs, UTXO set and federation signatures ([`bridge`]); the execution
+//! client ([`engine`]) and the execution library's v4 -> v5 migration ([`lighthouse`]).
 //!
 //! # Free functions, not a handle
 //!
@@ -71,8 +73,15 @@
 //!   (`Box::pin(async move { .. })`) has its inner future timed.
 
 pub mod blocks;
+pub mod bridge;
+mod bridge_in_flight;
+mod bridge_pegin;
+mod bridge_pegout;
+mod bridge_utxo;
 pub mod consensus;
+pub mod engine;
 pub mod governance;
+pub mod lighthouse;
 #[doc(hidden)]
 pub mod macro_support;
 pub mod migration;

@@ -10,6 +10,7 @@ mod actor;
 mod actor_lifecycle;
 mod actor_system;
 mod actor_traffic;
+mod bridge;
 mod chain;
 mod dynamic;
 mod governance;
@@ -23,6 +24,7 @@ pub use actor::{MessageOutcome, RegistrationEvent};
 pub use actor_lifecycle::{ActorState, EscalationType, StartupPhase, TransitionReason};
 pub use actor_system::{BreakerState, DependencyType};
 pub use actor_traffic::{ActorEndpoint, CommunicationPattern, DeadlockKind};
+pub use bridge::*;
 pub use chain::*;
 pub use dynamic::{
     sanitize_into, sanitize_label_value, Dynamic, DynamicState, MAX_LABEL_VALUE_LEN,

@@ -1,6 +1,8 @@
-//! Metric families: the value types (`Counter<N>`, `Gauge<N>`, `Histogram`) and
+//! Metric families: the value types (`Counter<N>`, `Gauge<N>`, `Histogram`, the bitcoin
+//! amounts `BtcCounter` and `BtcGauge`) and
 //! [`Metric`], the type every `#[alys_metric]` static has.
 
+mod btc;
 mod counter;
 pub(crate) mod declared;
 pub mod exemplar;
@@ -12,6 +14,7 @@ pub mod native;
 mod number;
 mod paired;
 
+pub use btc::{sat_to_btc, BtcCounter, BtcGauge, SATOSHIS_PER_BTC};
 pub use counter::{Counter, FloatCounter};
 pub use family::{Collect, Metric};
 pub use gauge::{Gauge, IntGauge};

@@ -11,7 +11,10 @@ use alys_metrics::catalogue::consensus::{
 use alys_metrics::chain::{record_slot, SlotAuthor};
 use alys_metrics::labels::{BlockRejectReason, GossipKind, Status};
 
-use super::bridge::{CreateAuxBlockTemplate, MonitorBitcoinBlock, ProcessPegIn, SubmitAuxPow};
+use super::bridge::{
+    CreateAuxBlockTemplate, FederationUpdate, MonitorBitcoinBlock, ProcessPegIn, RequestPegOut,
+    SubmitAuxPow,
+};
 use super::chain::{authority_id, Block, ProduceBlock, AUTHORITIES, SLOT};
 use super::control::{every, tick, Activity, Dice};
 use super::network::{GossipAnnouncement, GossipBlock, GossipTransactions, PeerTick};
@@ -170,8 +173,9 @@ pub async fn sync(actors: Rc<Actors>, mut activity: Activity) {
     }
 }
 
-/// The Bitcoin side: the block monitor every 10 s, a peg-in every few seconds, and a
-/// merged-mining round (template, then proof of work) every 15 s.
+/// The Bitcoin side: the block monitor every 10 s, a peg-in every few seconds, a peg-out
+/// every ten, a federation update every two minutes, and a merged-mining round (template,
+/// then proof of work) every 15 s.
 pub async fn bitcoin(actors: Rc<Actors>, mut dice: Dice, mut activity: Activity) {
     let mut ticks = every(Duration::from_secs(1));
     let mut second = 0u64;
@@ -183,12 +187,24 @@ pub async fn bitcoin(actors: Rc<Actors>, mut dice: Dice, mut activity: Activity)
             bridge.offer(|ticket| MonitorBitcoinBlock { ticket });
         }
         if dice.chance(0.15) {
-            let amount_sat = i64::try_from(dice.int(100_000, 150_000_000)).unwrap_or(0);
+            // Now and then a deposit below the bridge's minimum (10,000 sat).
+            let amount_sat = if dice.chance(0.02) {
+                dice.int(546, 9_999)
+            } else {
+                dice.int(100_000, 150_000_000)
+            };
             bridge.offer(|ticket| ProcessPegIn { amount_sat, ticket });
             actors.network.offer(|ticket| GossipAnnouncement {
                 kind: GossipKind::Pegin,
                 ticket,
             });
+        }
+        if dice.chance(0.1) {
+            let amount_sat = dice.int(1_000_000, 80_000_000);
+            bridge.offer(|ticket| RequestPegOut { amount_sat, ticket });
+        }
+        if dice.chance(1.0 / 120.0) {
+            bridge.offer(|ticket| FederationUpdate { ticket });
         }
         if second % 15 == 2 {
             let bridge = Rc::clone(&actors.bridge);

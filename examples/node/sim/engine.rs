@@ -1,16 +1,21 @@
-//! The engine actor: the execution client that builds and commits payloads. A build that
-//! times out makes it stop; its actix supervisor restarts it (reason `timeout`).
+//! The engine actor: the execution client that builds and commits payloads, through
+//! `alys_metrics::chain::engine` (each build a `PayloadBuild`, each commit a
+//! `PayloadExecution`, each call to the client an Engine API RPC) and routed to Lighthouse v4
+//! or v5 by the migration's traffic split. A build that times out makes it stop; its actix
+//! supervisor restarts it (reason `timeout`). While the client is unhealthy, builds fail.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
 use alys_metrics::actor::ActorMetrics;
-use alys_metrics::catalogue::consensus::{ENGINE_BUILD_BLOCK_CALLS, ENGINE_COMMIT_BLOCK_CALLS};
-use alys_metrics::labels::{BuildBlockReason, RestartReason, Status};
+use alys_metrics::catalogue::consensus::ENGINE_COMMIT_BLOCK_CALLS;
+use alys_metrics::chain::engine::{self, PayloadBuild, PayloadExecution};
+use alys_metrics::labels::{BuildBlockReason, EngineMethod, RestartReason, Status};
 use alys_metrics::prelude::*;
 
 use super::control::{carries_ticket, Dice, Ticket};
+use super::lighthouse::{client_healthy, route};
 use super::HealthCheck;
 
 /// Why the engine failed a call.
@@ -103,7 +108,13 @@ impl Handler<BuildBlock> for EngineActor {
 
     fn handle(&mut self, msg: BuildBlock, _: &mut Context<Self>) -> Self::Result {
         msg.ticket.received();
-        let outcome = *self.dice.pick(&BUILD_OUTCOMES);
+        let build = PayloadBuild::start();
+        let _version = route(&mut self.dice);
+        let outcome = if client_healthy() {
+            *self.dice.pick(&BUILD_OUTCOMES)
+        } else {
+            Some(EngineError::Engine)
+        };
         let work = match outcome {
             Some(EngineError::Timeout) => Duration::from_millis(1500),
             _ => self.dice.latency(Duration::from_millis(60), 0.5),
@@ -111,16 +122,32 @@ impl Handler<BuildBlock> for EngineActor {
         let transactions = msg.transactions;
         Box::pin(
             async move {
-                tokio::time::sleep(work).await;
+                // forkchoiceUpdated starts the build, getPayload fetches it.
+                let started = engine::rpc_async(EngineMethod::EngineForkchoiceUpdated, async {
+                    tokio::time::sleep(work / 4).await;
+                    match outcome {
+                        Some(EngineError::NoPayloadId | EngineError::Engine) => Err(()),
+                        _ => Ok(()),
+                    }
+                })
+                .await;
+                if started.is_ok() {
+                    let _ = engine::rpc_async(EngineMethod::EngineGetPayload, async {
+                        tokio::time::sleep(work - work / 4).await;
+                        match outcome {
+                            Some(EngineError::Timeout) => Err(()),
+                            _ => Ok(()),
+                        }
+                    })
+                    .await;
+                }
                 match outcome {
                     None => {
-                        ENGINE_BUILD_BLOCK_CALLS
-                            .with(Status::Success, BuildBlockReason::None)
-                            .inc();
+                        build.succeeded();
                         Ok(transactions)
                     }
                     Some(e) => {
-                        ENGINE_BUILD_BLOCK_CALLS.with(e.status(), e.reason()).inc();
+                        build.failed(e.reason());
                         Err(e)
                     }
                 }
@@ -144,16 +171,34 @@ impl Handler<CommitBlock> for EngineActor {
 
     fn handle(&mut self, msg: CommitBlock, _: &mut Context<Self>) -> Self::Result {
         msg.ticket.received();
-        let fails = self.dice.chance(0.004);
-        let work = self.dice.latency(Duration::from_millis(12), 0.4);
+        let _version = route(&mut self.dice);
+        let fails = !client_healthy() || self.dice.chance(0.004);
+        let execute = self.dice.latency(Duration::from_millis(9), 0.4);
+        let commit = self.dice.latency(Duration::from_millis(3), 0.4);
         let height = msg.height;
         Box::pin(async move {
-            tokio::time::sleep(work).await;
-            if fails {
+            // newPayload: the client executes the block; forkchoiceUpdated makes it the head.
+            let execution = PayloadExecution::start();
+            let executed = engine::rpc_async(EngineMethod::EngineNewPayload, async {
+                tokio::time::sleep(execute).await;
+                if fails {
+                    Err(())
+                } else {
+                    Ok(())
+                }
+            })
+            .await;
+            let _ = execution.finished();
+            if executed.is_err() {
                 ENGINE_COMMIT_BLOCK_CALLS.with(Status::Failure).inc();
                 tracing::warn!(height, "engine refused to commit a block");
                 return Err(EngineError::Engine);
             }
+            let _ = engine::rpc_async(EngineMethod::EngineForkchoiceUpdated, async {
+                tokio::time::sleep(commit).await;
+                Ok::<_, ()>(())
+            })
+            .await;
             ENGINE_COMMIT_BLOCK_CALLS.with(Status::Success).inc();
             Ok(())
         })

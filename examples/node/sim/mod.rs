@@ -7,6 +7,11 @@
 //! - block production and validation under `#[time_block]`; sync from discovering to synced;
 //!   a transaction pool with rejections; peers joining and leaving across regions; the V2
 //!   migration with errors, failed validations and rollbacks; RPC and feature flags;
+//! - the bridge's peg-ins and peg-outs (confirmations, UTXO selection, federation signatures
+//!   to a quorum, broadcasts now and then refused and rebuilt), its UTXO set and a drifting fee
+//!   rate, Bitcoin node outages; the execution client's payload builds, executions and Engine
+//!   API calls, with health blips; the execution library's v4 -> v5 traffic shift with
+//!   comparisons that now and then differ and one rollback;
 //! - the governance stream to three governance nodes (heartbeats, correlated requests that
 //!   now and then time out, disconnects and reconnects with backoff, bursts that cause
 //!   backpressure), forks, orphan and stale blocks, missed slots, a database pool under load;
@@ -25,6 +30,7 @@ pub mod dependencies;
 pub mod drivers;
 pub mod engine;
 pub mod governance;
+pub mod lighthouse;
 pub mod migration;
 pub mod network;
 pub mod services;
@@ -485,11 +491,13 @@ impl Node {
         let sync = supervised(&sync_m, make_sync.clone());
         let make_bridge = {
             let (view, chain) = (Rc::clone(&view), Rc::clone(&chain));
+            let activity = activity.clone();
             move |n| {
                 BridgeActor::new(
                     Dice::new(seed ^ n, "bridge"),
                     Rc::clone(&view),
                     Rc::clone(&chain),
+                    activity.clone(),
                 )
             }
         };
@@ -542,6 +550,8 @@ impl Node {
             actix_rt::spawn(services::rpc(Rc::clone(&actors), d("rpc"), a.clone())),
             actix_rt::spawn(services::feature_flags(d("flags"), a.clone())),
             actix_rt::spawn(migration::migration(d("migration"), a.clone())),
+            actix_rt::spawn(lighthouse::migration(d("lighthouse"), a.clone())),
+            actix_rt::spawn(lighthouse::client_health(d("client"), a.clone())),
             actix_rt::spawn(governance::governance(d("governance"), a.clone())),
             actix_rt::spawn(database::database(d("database"), a.clone())),
             actix_rt::spawn(dependencies::dependencies(d("deps"), a.clone())),
