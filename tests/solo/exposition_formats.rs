@@ -14,6 +14,7 @@ use std::io::Read as _;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::readers::{parse_openmetrics, parse_protobuf, parse_text, same, Samples};
 use alys_metrics::actor::{
     HandlerSite, MessageGuard, SiteRegistration, ACTOR_MESSAGE_THROUGHPUT_PER_SECOND,
 };
@@ -22,7 +23,6 @@ use alys_metrics::exemplar::TraceId;
 use alys_metrics::labels::Status;
 use alys_metrics::labels::{ActorType, MessageType};
 use alys_metrics::prelude::*;
-use crate::readers::{parse_openmetrics, parse_protobuf, parse_text, same, Samples};
 
 /// Time to do a test thing, in seconds.
 #[alys_metric(histogram, native(schema = 2, max_buckets = 20), labels(validator: dynamic(max = 4)), buckets = [0.1, 1.0, 10.0])]
