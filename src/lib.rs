@@ -21,6 +21,29 @@
 //! ));
 //! ```
 //!
+//! ## Features
+//!
+//! Every feature but `prometheus`, `prometheus-0_13` and `opentelemetry` is on by default
+//! (`alys-metrics-runtime` has the same features with the same defaults). With `default-features = false` a crate keeps the core: `#[alys_metric]`,
+//! `#[derive(LabelValue)]`, the standard labels, the actor catalogue, the registry and the
+//! encoders ([`Registry::encode_to_string`], OpenMetrics, protobuf), and compiles no tokio,
+//! hyper, flate2, sysinfo or rustix.
+//!
+//! | feature | gives | brings |
+//! |---|---|---|
+//! | `exporter` | [`serve`], [`MetricsServer`]: `/metrics` (gzip), `/health`, `/ready`; `encode::render` | hyper, hyper-util, http-body-util, flate2, tokio `net`; implies `process-collector` |
+//! | `process-collector` | [`collector::ProcessCollector`] and `catalogue::system` (`process_*`, `alys_collector_*`) | sysinfo, rustix, tokio `rt`/`time`/`sync` |
+//! | `actor` | actix replies under `#[instrument_actor]`, `actor::mailbox`, `ActorMetricsBridge::start_collection`, measured sends, deadlock detection | actix, tokio `rt`/`time`/`sync` |
+//! | `chain` | `chain::*` (blocks, consensus, sync, peers, pool, migration, storage, governance, bridge, engine, lighthouse), `#[time_block]`, their catalogue | nothing |
+//! | `tls` | TLS and `basic_auth_users` from an exporter-toolkit `web-config.yml` ([`WebConfig`]) | rustls (ring), tokio-rustls, bcrypt, serde_norway; implies `exporter` |
+//! | `prometheus` (off) | [`Registry::include`] of `prometheus` 0.14 registries on the same endpoint | prometheus 0.14 |
+//! | `prometheus-0_13` (off) | [`Registry::include`] of `prometheus` 0.13 registries (the Alys node's 0.13.4) | prometheus 0.13 |
+//! | `opentelemetry` (off) | exemplars take the trace id of the current OpenTelemetry context | opentelemetry |
+//!
+//! The exporter always runs the process collector: `/health` reports the collector's state and
+//! the process's health from it, and `/ready` waits for its first tick, so `exporter` switches
+//! `process-collector` on rather than serving a `/health` that knows nothing.
+//!
 //! ## Declaring metrics
 //!
 //! `#[alys_metric(KIND, ...)]` goes on a `static NAME: Type;` item whose doc comment is the
@@ -60,14 +83,6 @@
 //! child: for enum labels that is an array index, no hashing, no lock, no allocation. The
 //! child has `inc`, `inc_by`, `get`, `set`, `add`, `sub`, `observe`, `start_timer`. An
 //! unlabelled metric has them directly (`SYNC_STATE.set(4)`).
-//!
-//! ## Features
-//!
-//! `exporter` (implies `process-collector`), `process-collector`, `actor`, `chain` and `tls`
-//! (implies `exporter`) are on by default; `prometheus` is off. A crate that only declares and
-//! encodes metrics takes `alys-metrics = { version = "0.1", default-features = false }` and
-//! compiles no tokio, hyper, flate2 or sysinfo. The [runtime's feature
-//! table](alys_metrics_runtime#features) says what each one gives and brings.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -78,3 +93,7 @@ pub use alys_metrics_runtime::*;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide.md")]
+pub struct GuideDoctests;

@@ -4,25 +4,8 @@
 //!
 //! # Features
 //!
-//! Every feature but `prometheus` and `prometheus-0_13` is on by default; `alys-metrics` has the same features with
-//! the same defaults. With `default-features = false` a crate keeps the core: `#[alys_metric]`,
-//! `#[derive(LabelValue)]`, the standard labels, the actor catalogue, the registry and the
-//! encoders ([`Registry::encode_to_string`], OpenMetrics, protobuf), and compiles no tokio,
-//! hyper, flate2, sysinfo or rustix.
-//!
-//! | feature | gives | brings |
-//! |---|---|---|
-//! | `exporter` | [`serve`], [`MetricsServer`]: `/metrics` (gzip), `/health`, `/ready`; `encode::render` | hyper, hyper-util, http-body-util, flate2, tokio `net`; implies `process-collector` |
-//! | `process-collector` | [`collector::ProcessCollector`] and `catalogue::system` (`process_*`, `alys_collector_*`) | sysinfo, rustix, tokio `rt`/`time`/`sync` |
-//! | `actor` | actix replies under `#[instrument_actor]`, `actor::mailbox`, `ActorMetricsBridge::start_collection`, measured sends, deadlock detection | actix, tokio `rt`/`time`/`sync` |
-//! | `chain` | `chain::*` (blocks, consensus, sync, peers, pool, migration, storage, governance), `#[time_block]`, their catalogue | nothing |
-//! | `tls` | TLS and `basic_auth_users` from an exporter-toolkit `web-config.yml` ([`WebConfig`]) | rustls (ring), tokio-rustls, bcrypt, serde_norway; implies `exporter` |
-//! | `prometheus` (off) | [`Registry::include`] of `prometheus` 0.14 registries on the same endpoint | prometheus 0.14 |
-//! | `prometheus-0_13` (off) | [`Registry::include`] of `prometheus` 0.13 registries (the Alys node's 0.13.4) | prometheus 0.13 |
-//!
-//! The exporter always runs the process collector: `/health` reports the collector's state and
-//! the process's health from it, and `/ready` waits for its first tick, so `exporter` switches
-//! `process-collector` on rather than serving a `/health` that knows nothing.
+//! The features and what each gives and brings are described once, in the crate documentation of
+//! `alys-metrics`, which has the same features with the same defaults.
 
 #![deny(unsafe_code)]
 #![deny(missing_docs)]

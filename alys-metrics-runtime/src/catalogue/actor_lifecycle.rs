@@ -1,4 +1,4 @@
-//! Actor lifecycle and supervision as Alys operators watch them (issue 11): fed by
+//! Actor lifecycle and supervision as Alys operators watch them: fed by
 //! `#[instrument_actor]` on `impl Actor for X` and `impl Supervised for X`
 //! (`actor::lifecycle`, `actor::supervision`).
 

@@ -1,5 +1,5 @@
 //! The actor system as Alys operators watch it: CPU and memory per actor type, external
-//! dependencies and circuit breakers (issue 11).
+//! dependencies and circuit breakers.
 //!
 //! The CPU counter is fed by the collector's per-thread pass (`actor_system::collect_actor_cpu`);
 //! the memory gauges are read at scrape time from the `TrackingAllocator` and absent without

@@ -1,4 +1,4 @@
-//! Inter-actor traffic and deadlock detection (issue 11), recorded at the sender by
+//! Inter-actor traffic and deadlock detection, recorded at the sender by
 //! `actor_system::SendMeasured` and by the `actor_system::DeadlockDetector`.
 //!
 //! `from_actor` and `to_actor` are the [`ActorEndpoint`] values (the nine actor types and
