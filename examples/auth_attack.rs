@@ -28,7 +28,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use alys_metrics::{Access, MetricsConfig, MetricsServer, WebConfig};
+use alys_metrics::exporter::{Access, WebConfig};
+use alys_metrics::{MetricsConfig, MetricsServer};
 use base64::Engine as _;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, SanType};
 use rustls_pki_types::pem::PemObject as _;

@@ -35,7 +35,7 @@
 //! | `process-collector` | [`collector::ProcessCollector`] and `catalogue::system` (`process_*`, `alys_collector_*`) | sysinfo, rustix, tokio `rt`/`time`/`sync` |
 //! | `actor` | actix replies under `#[instrument_actor]`, `actor::mailbox`, `ActorMetricsBridge::start_collection`, measured sends, deadlock detection | actix, tokio `rt`/`time`/`sync` |
 //! | `chain` | `chain::*` (blocks, consensus, sync, peers, pool, migration, storage, governance, bridge, engine, lighthouse), `#[time_block]`, their catalogue | nothing |
-//! | `tls` | TLS and `basic_auth_users` from an exporter-toolkit `web-config.yml` ([`WebConfig`]) | rustls (ring), tokio-rustls, bcrypt, serde_norway; implies `exporter` |
+//! | `tls` | TLS and `basic_auth_users` from an exporter-toolkit `web-config.yml` ([`WebConfig`](exporter::WebConfig)) | rustls (ring), tokio-rustls, bcrypt, serde_norway; implies `exporter` |
 //! | `prometheus` (off) | [`Registry::include`] of `prometheus` 0.14 registries on the same endpoint | prometheus 0.14 |
 //! | `prometheus-0_13` (off) | [`Registry::include`] of `prometheus` 0.13 registries (the Alys node's 0.13.4) | prometheus 0.13 |
 //! | `opentelemetry` (off) | exemplars take the trace id of the current OpenTelemetry context | opentelemetry |
@@ -74,7 +74,7 @@
 //! are counted in `alys_label_overflow_total{metric}`.
 //!
 //! The number of series of a metric, the product of its labels' value counts, may not exceed
-//! [`MAX_CARDINALITY`]; that, unknown labels, bad names, bad buckets and a missing doc comment
+//! [`MAX_CARDINALITY`](labels::MAX_CARDINALITY); that, unknown labels, bad names, bad buckets and a missing doc comment
 //! are compile errors on the offending token.
 //!
 //! ## Updating metrics

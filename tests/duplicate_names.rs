@@ -1,7 +1,7 @@
 //! Two declarations with one exposed name are an error at start-up, never a silent drop.
 //!
 //! A binary of its own: the two statics below make `init()` fail for the whole process, so
-//! every other test (anything that scrapes, serves or reads `catalogue()`) would fail beside
+//! every other test (anything that scrapes, serves or reads `catalogue::all()`) would fail beside
 //! them.
 
 use alys_metrics::prelude::*;

@@ -21,7 +21,9 @@ use alys_metrics::collector::{
     ProcessSample, ResourceSource, SourceError, SystemMemorySample,
 };
 use alys_metrics::encode::TEXT_CONTENT_TYPE;
-use alys_metrics::{Collect, Descriptor, Kind, Limits, MetricsConfig, MetricsServer, ServeError};
+use alys_metrics::exporter::{Limits, ServeError};
+use alys_metrics::metric::{Collect, Descriptor, Kind};
+use alys_metrics::{MetricsConfig, MetricsServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -213,7 +215,7 @@ async fn start_with(
     source: FakeSource,
     clock: Arc<ManualClock>,
 ) -> MetricsServer {
-    alys_metrics::serve_with(config, ProcessCollector::with_clock(source, clock))
+    alys_metrics::exporter::serve_with(config, ProcessCollector::with_clock(source, clock))
         .await
         .expect("the exporter starts")
 }
@@ -923,7 +925,7 @@ async fn start_up_errors_say_how_to_fix_them() {
         bind: server.local_addr(),
         ..config()
     };
-    let err = alys_metrics::serve_with(taken, ProcessCollector::new(FakeSource::ok()))
+    let err = alys_metrics::exporter::serve_with(taken, ProcessCollector::new(FakeSource::ok()))
         .await
         .expect_err("the port is taken");
     assert!(matches!(err, ServeError::Bind { .. }));

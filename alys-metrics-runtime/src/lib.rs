@@ -33,27 +33,17 @@ pub mod metric;
 mod race;
 pub mod registry;
 
-// The actor system's scopes, CPU and heap attribution, dependencies and breakers (issue 11).
-// Its files live in `actor/`; `actor/system.rs` declares them, and is declared here rather than
-// in `actor/mod.rs` while that file is rewritten for issue 10.
-#[path = "actor/system.rs"]
+// The actor system's scopes, CPU and heap attribution, dependencies and breakers.
 pub mod actor_system;
 
 pub use actor_system::TrackingAllocator;
 
 pub use alys_metrics_macros::{alys_metric, instrument_actor, time_block, LabelValue};
 #[cfg(feature = "exporter")]
-pub use exporter::{
-    serve, serve_with, Access, IpNet, Limits, MetricsConfig, MetricsServer, ServeError, WebConfig,
-};
-pub use labels::{Dynamic, LabelValue, MAX_CARDINALITY};
-pub use metric::{
-    exemplar, Collect, Counter, CounterValue, Descriptor, FloatCounter, Gauge, GaugeValue,
-    Histogram, HistogramTimer, IntGauge, Kind, Metric, MetricCore, NativeConfig,
-};
-pub use registry::{
-    catalogue, init, registry, set_build_info, Include, Registry, RegistryError, Source,
-};
+pub use exporter::{serve, MetricsConfig, MetricsServer};
+pub use labels::{Dynamic, LabelValue};
+pub use metric::{exemplar, Counter, FloatCounter, Gauge, Histogram, IntGauge};
+pub use registry::{init, registry, set_build_info, Include, Registry};
 
 pub mod prelude {
     //! What code that declares and updates metrics imports: `use alys_metrics::prelude::*;`.
@@ -109,7 +99,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     #[cfg(feature = "chain")]
-    pub use crate::chain::macro_support as time_block;
+    pub use crate::chain::time_block;
     /// The macros' vocabulary: standard label names, actor types, message types.
     pub use crate::labels::vocab::{
         actor_types, message_types, standard_labels, StandardLabel, TypeName,

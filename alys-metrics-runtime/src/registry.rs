@@ -580,16 +580,6 @@ pub fn registry() -> &'static Registry {
     }
 }
 
-/// Descriptors of every metric family in the default registry, sorted by name: every
-/// declared metric, also those never touched yet.
-///
-/// # Panics
-///
-/// As [`registry`].
-pub fn catalogue() -> Vec<&'static Descriptor> {
-    registry().descriptors()
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::{Arc, Mutex};

@@ -12,7 +12,8 @@ use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
-use alys_metrics::{Access, Limits, MetricsConfig, WebConfig};
+use alys_metrics::exporter::{Access, Limits, WebConfig};
+use alys_metrics::MetricsConfig;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rcgen::{CertificateParams, KeyPair, SanType};
 use rustls::pki_types::{CertificateDer, ServerName};

@@ -23,7 +23,8 @@ use std::time::Duration;
 use alys_metrics::collector::{ProcessCollector, SysinfoSource};
 use alys_metrics::encode::{render, Format};
 use alys_metrics::exemplar::TraceId;
-use alys_metrics::{Histogram, NativeConfig};
+use alys_metrics::metric::NativeConfig;
+use alys_metrics::Histogram;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use prometheus_client::metrics::histogram::{Histogram as PcHistogram, NativeHistogramConfig};
 

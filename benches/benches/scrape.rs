@@ -27,7 +27,7 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use alys_metrics::collector::{ProcessCollector, SysinfoSource};
-use alys_metrics::exporter::render_metrics;
+use alys_metrics::encode::{render, Format};
 use alys_metrics::Registry;
 use alys_metrics_benches::peers::{measured_peer, metrics_rs, ours, prom, prom_client};
 use alys_metrics_benches::spec::RegistrySpec;
@@ -167,10 +167,10 @@ fn catalogue(c: &mut Criterion) {
     let mut g = c.benchmark_group("scrape/catalogue_http_body");
     g.throughput(Throughput::Elements(series as u64));
     g.bench_function("alys_render_metrics_plain", |b| {
-        b.iter(|| black_box(render_metrics(ours, false).map(|v| v.len())))
+        b.iter(|| black_box(render(ours, Format::Text, false).map(|v| v.len())))
     });
     g.bench_function("alys_render_metrics_gzip", |b| {
-        b.iter(|| black_box(render_metrics(ours, true).map(|v| v.len())))
+        b.iter(|| black_box(render(ours, Format::Text, true).map(|v| v.len())))
     });
     g.bench_function("prometheus_gather_text_gzip", |b| {
         b.iter(|| {

@@ -23,7 +23,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use alys_metrics::encode::{OPENMETRICS_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE};
-use alys_metrics::{Descriptor, Include, Kind, Metric, Registry};
+use alys_metrics::metric::{Descriptor, Kind, Metric};
+use alys_metrics::{Include, Registry};
 use readers::Samples;
 
 const TEXT: &str = "text/plain;version=0.0.4";

@@ -7,12 +7,12 @@
 //!   example's simulation (`examples/node/sim/`) and, as `examples/node/main.rs` does, installs
 //!   the `TrackingAllocator` as its global allocator. A node's registry is this binary's: a
 //!   test `#[alys_metric]` static linked in here would be a family of every node (and of
-//!   `catalogue()`, which `prometheus_e2e` checks against Prometheus), so none is.
+//!   `catalogue::all()`, which `prometheus_e2e` checks against Prometheus), so none is.
 //! - The processes it starts (six nodes and three Prometheus servers and agents at the most)
 //!   load the machine for a minute and a half; no timing test should share it.
 //! - `health_version` needs a process whose registry nobody scraped before it
 //!   (`set_build_info` must come first), and the tests here read only their nodes' scrapes and
-//!   `catalogue()`, never this process's own exposition.
+//!   `catalogue::all()`, never this process's own exposition.
 
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 

@@ -2,7 +2,7 @@
 //! `/usr/bin/prometheus`) on loopback ports, with a temporary data directory.
 //!
 //! - One node, Debian's `prometheus-node-exporter` beside it, Prometheus scraping both and
-//!   itself: `up == 1` for the three, every family of `alys_metrics::catalogue()` has samples
+//!   itself: `up == 1` for the three, every family of `alys_metrics::catalogue::all()` has samples
 //!   (and the ones the node drives steadily are above zero), so does every one of the 70 names
 //!   the Alys node's own code declares for the bridge, the execution client, the Lighthouse
 //!   migration and the actor_system aggregates, in the Alys spelling (exported, or recorded by
@@ -51,7 +51,7 @@ use crate::harness::{
     prometheus_binary, replace_all, start_node, start_node_exporter, start_prometheus_with,
     unix_now, wait_until_frozen, Node, Prometheus, TempDir, SUMMED,
 };
-use alys_metrics::Kind;
+use alys_metrics::metric::Kind;
 use serde_json::Value;
 
 /// The node's command line: defaults, each option, and errors that say what was expected.
@@ -198,7 +198,7 @@ fn missing_families(prom: &Prometheus, instance: &str) -> Result<Vec<String>, St
         .into_iter()
         .filter_map(|s| s.labels.get("__name__").cloned())
         .collect();
-    Ok(alys_metrics::catalogue()
+    Ok(alys_metrics::catalogue::all()
         .iter()
         .filter(|d| {
             let name = if d.kind == Kind::Histogram {

@@ -694,7 +694,10 @@ fn the_lighthouse_migration_s_events() {
 
 #[test]
 fn the_catalogue_lists_every_new_family() {
-    let names: Vec<&str> = alys_metrics::catalogue().iter().map(|d| d.name).collect();
+    let names: Vec<&str> = alys_metrics::catalogue::all()
+        .iter()
+        .map(|d| d.name)
+        .collect();
     for name in [
         "alys_bridge_pending_pegins",
         "alys_bridge_pending_pegouts",

@@ -2,7 +2,7 @@
 //! the `_total` renames and without the unbounded labels), and the names its operators query,
 //! with its kind and label names, registered and exported from start-up.
 
-use alys_metrics::Kind::{self, Counter as C, Gauge as G, Histogram as H};
+use alys_metrics::metric::Kind::{self, Counter as C, Gauge as G, Histogram as H};
 
 /// (exposed name, kind, label names) of every metric the Alys node registered, after the
 /// `_total` renames and the dropped unbounded labels.
@@ -266,7 +266,7 @@ const BUCKETS: &[(&str, &[f64])] = &[
 
 #[test]
 fn catalogue_holds_every_documented_metric_with_its_kind_and_labels() {
-    let catalogue = alys_metrics::catalogue();
+    let catalogue = alys_metrics::catalogue::all();
     let mut missing = Vec::new();
     for (name, kind, labels) in EXPECTED {
         match catalogue.iter().find(|d| d.name == *name) {
@@ -291,7 +291,7 @@ fn catalogue_holds_every_documented_metric_with_its_kind_and_labels() {
 
 #[test]
 fn other_spellings_of_exported_data_are_not_exported_twice() {
-    let catalogue = alys_metrics::catalogue();
+    let catalogue = alys_metrics::catalogue::all();
     // The names above, and every name the spelling rules of ops/ record.
     let rules = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ops/spellings.yml"))
         .expect("read ops/spellings.yml");
@@ -318,7 +318,7 @@ fn other_spellings_of_exported_data_are_not_exported_twice() {
 fn alert_thresholds_fall_on_bucket_bounds() {
     // NetworkLatencyHigh (p95 > 1 s) and DatabaseQuerySlow (p95 > 5 s) compare quantiles with
     // these thresholds: a bound at the threshold makes the comparison exact there.
-    let catalogue = alys_metrics::catalogue();
+    let catalogue = alys_metrics::catalogue::all();
     // So do AlysSignatureCollectionSlow (p95 > 60 s) and AlysPayloadBuildSlow (p95 > 1 s).
     for (name, threshold) in [
         ("alys_network_latency_seconds", 1.0),
@@ -333,7 +333,7 @@ fn alert_thresholds_fall_on_bucket_bounds() {
 
 #[test]
 fn catalogue_buckets_match_the_documented_sets() {
-    let catalogue = alys_metrics::catalogue();
+    let catalogue = alys_metrics::catalogue::all();
     for (name, buckets) in BUCKETS {
         let d = catalogue.iter().find(|d| d.name == *name).expect(name);
         assert_eq!(d.buckets, *buckets, "{name}");
@@ -358,7 +358,7 @@ fn catalogue_buckets_match_the_documented_sets() {
 
 #[test]
 fn catalogue_names_are_unique_sorted_and_exported() {
-    let catalogue = alys_metrics::catalogue();
+    let catalogue = alys_metrics::catalogue::all();
     assert!(
         catalogue.windows(2).all(|w| w[0].name < w[1].name),
         "sorted and unique"
@@ -375,7 +375,7 @@ fn catalogue_names_are_unique_sorted_and_exported() {
 
 #[test]
 fn unbounded_labels_of_the_old_code_are_gone() {
-    for d in alys_metrics::catalogue() {
+    for d in alys_metrics::catalogue::all() {
         for l in d.label_names {
             assert!(
                 !["block_height", "start_height"].contains(l),

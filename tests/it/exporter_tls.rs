@@ -18,7 +18,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::tls::{basic, client_config, pki, TempDir};
-use alys_metrics::{Access, IpNet, MetricsConfig, MetricsServer, ServeError, WebConfig};
+use alys_metrics::exporter::{Access, IpNet, ServeError, WebConfig};
+use alys_metrics::{MetricsConfig, MetricsServer};
 use rustls_pki_types::ServerName;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;

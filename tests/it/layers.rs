@@ -49,8 +49,8 @@ fn layer(module: &str) -> Option<u8> {
     LAYERS.iter().find(|(m, _)| *m == module).map(|(_, l)| *l)
 }
 
-/// A node of the module graph: `actor_system`'s files live in `actor/` and are one subsystem
-/// with it, so the two are one node (their files are checked for cycles as one folder).
+/// A node of the module graph: `actor_system/` and `actor/` are one subsystem,
+/// so the two are one node (their files are checked for cycles as one folder).
 fn node(module: &str) -> &str {
     match module {
         "actor_system" => "actor",
@@ -89,23 +89,8 @@ struct File {
     lines: Vec<String>,
 }
 
-/// Files that `#[path = ".."]` attributes in `actor/system.rs` mount into `actor_system`.
-fn actor_system_files(src: &Path) -> BTreeSet<String> {
-    let text = fs::read_to_string(src.join("actor/system.rs")).expect("actor/system.rs");
-    let mut files = BTreeSet::new();
-    for line in text.lines() {
-        if let Some(rest) = line.trim().strip_prefix("#[path = \"") {
-            if let Some(end) = rest.find('"') {
-                files.insert(format!("actor/{}", &rest[..end]));
-            }
-        }
-    }
-    files
-}
-
 fn load() -> Vec<File> {
     let src = src_dir();
-    let mounted = actor_system_files(&src);
     let mut paths = Vec::new();
     rust_files(&src, &mut paths);
     assert!(
@@ -128,17 +113,19 @@ fn load() -> Vec<File> {
             let (module, folder, stem) = match parts.as_slice() {
                 ["lib.rs"] => (ROOT.to_owned(), None, None),
                 [file] => (file.trim_end_matches(".rs").to_owned(), None, None),
-                ["actor", "system.rs"] => ("actor_system".to_owned(), Some("actor"), None),
+                // `actor_system/` is one subsystem with `actor/`: one folder for the cycle check.
+                ["actor_system", "mod.rs"] => ("actor_system".to_owned(), Some("actor"), None),
+                ["actor_system", file] => (
+                    "actor_system".to_owned(),
+                    Some("actor"),
+                    Some(file.trim_end_matches(".rs").to_owned()),
+                ),
                 [dir, "mod.rs"] => (dir.to_string(), Some(*dir), None),
-                [dir, file] => {
-                    let module = if mounted.contains(&rel) {
-                        "actor_system".to_owned()
-                    } else {
-                        dir.to_string()
-                    };
-                    let stem = file.trim_end_matches(".rs").to_owned();
-                    (module, Some(*dir), Some(stem))
-                }
+                [dir, file] => (
+                    dir.to_string(),
+                    Some(*dir),
+                    Some(file.trim_end_matches(".rs").to_owned()),
+                ),
                 _ => {
                     panic!("{rel}: folders nest one level deep; add the case to tests/it/layers.rs")
                 }

@@ -320,7 +320,8 @@ fn every_family_has_help_and_type_before_its_samples() {
 
 #[test]
 fn a_registry_of_its_own_holds_only_what_is_registered() {
-    use alys_metrics::{Descriptor, Dynamic, Kind, Metric, Registry};
+    use alys_metrics::metric::{Descriptor, Kind, Metric};
+    use alys_metrics::{Dynamic, Registry};
     use std::sync::Arc;
 
     static DESC: Descriptor =

@@ -384,7 +384,7 @@ const ALYS_OPS_NAMES: [&str; 35] = [
     "alys_migration_disk_total_bytes",
 ];
 
-/// Every metric each file names is exported by the node (`alys_metrics::catalogue()`) or
+/// Every metric each file names is exported by the node (`alys_metrics::catalogue::all()`) or
 /// recorded by a rule of the bundle. The failure lists the missing names of every file, split
 /// into the operators' names (`ALYS_OPS_NAMES`) that the node does not export yet and the rest (typos, removed
 /// names).
@@ -405,7 +405,7 @@ fn not_in_catalogue(file: &str) -> Option<String> {
     } else {
         text
     };
-    let catalogue = alys_metrics::catalogue();
+    let catalogue = alys_metrics::catalogue::all();
     let recorded: Vec<String> = ["spellings.yml", "fleet/rules.yml"]
         .iter()
         .flat_map(|f| recorded_names(f))
@@ -414,7 +414,7 @@ fn not_in_catalogue(file: &str) -> Option<String> {
         recorded.iter().any(|r| r == n)
             || catalogue.iter().any(|d| {
                 d.name == n
-                    || (d.kind == alys_metrics::Kind::Histogram
+                    || (d.kind == alys_metrics::metric::Kind::Histogram
                         && ["_bucket", "_sum", "_count"]
                             .iter()
                             .any(|s| n.strip_suffix(s) == Some(d.name)))
@@ -434,7 +434,7 @@ fn not_in_catalogue(file: &str) -> Option<String> {
     let (awaited, stray): (Vec<&String>, Vec<&String>) = unknown.iter().partition(|n| of_theirs(n));
     (!unknown.is_empty()).then(|| {
         format!(
-            "{file} references metrics that are neither in alys_metrics::catalogue() nor \
+            "{file} references metrics that are neither in alys_metrics::catalogue::all() nor \
              recorded by ops/spellings.yml or ops/fleet/rules.yml:\n  operators' names the \
              node does not export yet: {awaited:?}\n  other names (typos or removed metrics): \
              {stray:?}"
@@ -497,17 +497,18 @@ fn dashboard_rates_use_rate_interval_and_every_row_exists() {
 
 /// Every name the Alys node's code declares for the bridge, the execution client, the
 /// Lighthouse migration and the actor_system aggregates is served exactly once: exported by
-/// the node (`catalogue()`, as a histogram where theirs is one) or recorded by
+/// the node (`catalogue::all()`, as a histogram where theirs is one) or recorded by
 /// `ops/spellings.yml` (a histogram's three series), never both; and no spelling records a
 /// name the node exports.
 #[test]
 fn every_name_the_alys_code_declares_is_served_once() {
-    let catalogue = alys_metrics::catalogue();
+    let catalogue = alys_metrics::catalogue::all();
     let recorded = recorded_names("spellings.yml");
     let mut problems = Vec::new();
     for (name, kind) in ALYS_CODE_NAMES {
         let exported = catalogue.iter().any(|d| {
-            d.name == name && (kind == AlysKind::Single || d.kind == alys_metrics::Kind::Histogram)
+            d.name == name
+                && (kind == AlysKind::Single || d.kind == alys_metrics::metric::Kind::Histogram)
         });
         let series = series_names(name, kind);
         let by_rule = series.iter().filter(|s| recorded.contains(s)).count();
@@ -534,10 +535,10 @@ fn rules_never_rate_a_gauge_nor_quantile_a_raw_histogram() {
         .iter()
         .map(|f| std::fs::read_to_string(ops(f)).unwrap())
         .collect();
-    let catalogue = alys_metrics::catalogue();
+    let catalogue = alys_metrics::catalogue::all();
     for d in catalogue
         .iter()
-        .filter(|d| d.kind == alys_metrics::Kind::Gauge)
+        .filter(|d| d.kind == alys_metrics::metric::Kind::Gauge)
     {
         for f in ["rate(", "irate(", "increase("] {
             assert!(
@@ -554,7 +555,7 @@ fn rules_never_rate_a_gauge_nor_quantile_a_raw_histogram() {
     }
     for d in catalogue
         .iter()
-        .filter(|d| d.kind == alys_metrics::Kind::Histogram)
+        .filter(|d| d.kind == alys_metrics::metric::Kind::Histogram)
     {
         assert!(!rules.contains(&format!("histogram_quantile(0.99, {}", d.name)));
         assert!(!rules.contains(&format!("histogram_quantile(0.95, {}", d.name)));

@@ -26,7 +26,8 @@ use std::time::{Duration, Instant};
 use crate::tls::{
     ask, basic, client_config, connect_tls, median, pki, quantile, scrape, source, TempDir,
 };
-use alys_metrics::{Access, Limits, MetricsConfig, MetricsServer, WebConfig};
+use alys_metrics::exporter::{Access, Limits, WebConfig};
+use alys_metrics::{MetricsConfig, MetricsServer};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 

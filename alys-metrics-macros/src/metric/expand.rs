@@ -62,7 +62,7 @@ pub fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
     };
     let doc = format!("Exported as `{name}` ({}){label_doc}.", m.kind.as_str());
     let cardinality_msg = format!(
-        "metric `{name}` has more series than `alys_metrics::MAX_CARDINALITY` allows: the product of the \
+        "metric `{name}` has more series than `alys_metrics::labels::MAX_CARDINALITY` allows: the product of the \
          value counts of its labels ({}) is too large; drop a label or lower a `dynamic(max = ..)` cap",
         label_names.join(" x ")
     );

@@ -374,7 +374,7 @@ fn resolve_labels(decls: &[ast::LabelDecl], errors: &mut Errors) -> Vec<Label> {
                     // cannot overflow while the limit is being checked.
                     errors.error(
                         max.span(),
-                        format!("`max = {n}` allows more series than any metric may have (`alys_metrics::MAX_CARDINALITY`): lower the cap"),
+                        format!("`max = {n}` allows more series than any metric may have (`alys_metrics::labels::MAX_CARDINALITY`): lower the cap"),
                     );
                     continue;
                 }

@@ -1,5 +1,5 @@
 //! The actor message families computed when scraped from the handler sites, the one place
-//! messages are counted (see `site.rs`):
+//! messages are counted (see `handler_site.rs`):
 //!
 //! - `alys_actor_message_outcomes_total{actor_type, outcome}`,
 //!   `alys_actor_messages_processed_total{actor_type}` (`ok`) and
@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::site::sites;
+use super::handler_site::sites;
 use crate::encode::{write_f64, write_header, write_i64, write_label_value, SampleWriter};
 use crate::labels::{ActorType, LabelValue, MessageOutcome};
 use crate::metric::{Collect, Descriptor};
@@ -127,7 +127,7 @@ impl Collect for OutcomeCounts {
     }
 
     fn init(&self) {
-        super::site::init();
+        super::handler_site::init();
     }
 
     fn encode(&self, out: &mut Vec<u8>) {
@@ -217,7 +217,7 @@ impl Collect for InFlightGauge {
     }
 
     fn init(&self) {
-        super::site::init();
+        super::handler_site::init();
     }
 
     fn encode(&self, out: &mut Vec<u8>) {
@@ -373,7 +373,7 @@ impl Collect for Derived {
 
     fn init(&self) {
         started_at();
-        super::site::init();
+        super::handler_site::init();
     }
 
     fn encode(&self, out: &mut Vec<u8>) {

@@ -139,19 +139,22 @@ mod bridge;
 mod context;
 mod families;
 mod guard;
+mod handler_site;
 mod kind;
 pub mod lifecycle;
 pub mod mailbox;
 mod measure;
 mod metrics;
 mod outcome;
-mod site;
 pub mod supervision;
 
 pub use bridge::{ActorHandle, ActorMetricsBridge, AggregateStats, CollectionSummary, NoRuntime};
 pub use context::current_actor;
 pub use families::{Derived, InFlightGauge, OutcomeCounts};
 pub use guard::MessageGuard;
+pub use handler_site::{
+    sites, HandlerSite, SiteFamily, SiteRegistration, LATENCY_BUCKETS, LATENCY_NATIVE,
+};
 pub use kind::{ActorKind, MessageKind};
 pub use mailbox::{MailboxMetrics, MailboxSnapshot};
 #[cfg(feature = "actor")]
@@ -161,11 +164,10 @@ pub use metrics::{ActorMetrics, MetricsSnapshot};
 pub use outcome::{
     ByFn, ByOutcome, Classify, DerefOf, NeverError, OptionOf, ReplyOutcome, ResultOf,
 };
-pub use site::{sites, HandlerSite, SiteFamily, SiteRegistration, LATENCY_BUCKETS, LATENCY_NATIVE};
 
 /// What a measured send (feature `actor`) reads of the sites.
 #[cfg(feature = "actor")]
-pub(crate) use site::{actor_type_of_actor, message_type_of_message};
+pub(crate) use handler_site::{actor_type_of_actor, message_type_of_message};
 
 #[doc(hidden)]
 pub mod __private {

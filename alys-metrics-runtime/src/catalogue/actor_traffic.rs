@@ -6,7 +6,7 @@
 //! exported: the series are the
 //! combinations of the `from_actor` and `to_actor` values seen so far (at most 10 x 10). Each edge's children are resolved once, on the edge's first
 //! message, and cached by array index; these families must never be
-//! [`forget`](crate::Metric::forget)-ed.
+//! [`forget`](crate::metric::Metric::forget)-ed.
 //!
 //! `alys_actor_messages_dropped_total`, the operators' spelling of mailbox drops, is not
 //! exported here: it is `alys_actor_mailbox_dropped_total` under a recording rule of

@@ -46,6 +46,16 @@
 //! `alys_actor_healthy_count`, `alys_actor_total_count`, `alys_feature_flags_active_count`,
 //! `alys_feature_flags_enabled_count`. [`LINT_EXCEPTIONS`] lists them.
 
+/// Descriptors of every metric family in the default registry, sorted by name: every
+/// declared metric (the standard catalogue and the program's own), also those never touched yet.
+///
+/// # Panics
+///
+/// As [`registry`](crate::registry()): when two metrics share a name.
+pub fn all() -> Vec<&'static crate::metric::Descriptor> {
+    crate::registry().descriptors()
+}
+
 pub mod actor;
 pub mod actor_lifecycle;
 pub mod actor_system;

@@ -119,10 +119,6 @@ const OTHER: &str = "other";
 // ---------------------------------------------------------------------------------------------
 // alys_governance_connection_status: one series per endpoint, with its node id.
 
-/// The family behind `alys_governance_connection_status{endpoint,node_id}`: one series per
-/// admitted endpoint, with the node id it reported. Written through
-/// [`GovernanceEndpoint::set_connected`].
-pub use crate::metric::PairedGauge as ConnectionStatusFamily;
 use crate::metric::PairedGaugeEntry as StatusEntry;
 
 // ---------------------------------------------------------------------------------------------

@@ -82,12 +82,12 @@ pub mod consensus;
 pub mod engine;
 pub mod governance;
 pub mod lighthouse;
-#[doc(hidden)]
-pub mod macro_support;
 pub mod migration;
 pub mod peers;
 pub mod storage;
 pub mod sync;
+#[doc(hidden)]
+pub mod time_block;
 pub mod txpool;
 
 pub use blocks::{
@@ -99,7 +99,6 @@ pub use consensus::{
     record_fork, record_orphan_blocks, record_slot, record_stale_block, SlotAuthor,
     PARTICIPATION_WINDOW,
 };
-pub use macro_support::discard_block_sample;
 pub use migration::{
     clear_migration_data_dir, migration_data_dir, migration_phase, record_batch_failure,
     record_checkpoint_failure, record_data_integrity_error, record_migration_error,
@@ -118,6 +117,7 @@ pub use sync::{
     record_blocks_processed, record_sync_speed, set_sync_state, sync_completion_percent,
     sync_speed, sync_state, update_sync_progress,
 };
+pub use time_block::discard_block_sample;
 pub use txpool::{
     record_transaction_pool_metrics, record_transaction_processing_rate,
     record_transaction_rejection, record_transaction_rejections, record_transactions_received,

@@ -3,7 +3,7 @@
 //!
 //! The exporter's `serve` starts one; use [`ProcessCollector`] directly to run one elsewhere or
 //! to feed it another [`ResourceSource`]. (It samples the process; the scrape-time
-//! [`Collect`](crate::Collect) trait is another thing.)
+//! [`Collect`](crate::metric::Collect) trait is another thing.)
 //!
 //! Everything here but the [`Clock`]s (re-exported from [`crate::clock`]) needs the
 //! `process-collector` feature (on by default).

@@ -30,7 +30,8 @@ use super::WebConfig;
 ///
 /// ```
 /// # extern crate alys_metrics_runtime as alys_metrics;
-/// use alys_metrics::{Access, MetricsConfig};
+/// use alys_metrics::MetricsConfig;
+/// use alys_metrics::exporter::Access;
 ///
 /// let config = MetricsConfig {
 ///     bind: "0.0.0.0:9001".parse().unwrap(),
@@ -91,7 +92,7 @@ impl Access {
 ///
 /// ```
 /// # extern crate alys_metrics_runtime as alys_metrics;
-/// use alys_metrics::IpNet;
+/// use alys_metrics::exporter::IpNet;
 ///
 /// let net: IpNet = "192.168.0.0/16".parse().unwrap();
 /// assert!(net.contains("192.168.7.9".parse().unwrap()));

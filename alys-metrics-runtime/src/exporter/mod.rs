@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! # extern crate alys_metrics_runtime as alys_metrics;
-//! # async fn run() -> Result<(), alys_metrics::ServeError> {
+//! # async fn run() -> Result<(), alys_metrics::exporter::ServeError> {
 //! use alys_metrics::prelude::*;
 //!
 //! let node = alys_metrics::serve(MetricsConfig::default()).await?; // 127.0.0.1:9001
@@ -229,16 +229,6 @@ fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
     socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
     socket.listen(LISTEN_BACKLOG)
-}
-
-/// The body `GET /metrics` sends: the registry's exposition text, gzip-compressed (at the
-/// fastest level, which already shrinks the text about tenfold) when `gzip` is set.
-///
-/// # Errors
-///
-/// Only from the compressor; the plain text cannot fail.
-pub fn render_metrics(registry: &crate::Registry, gzip: bool) -> std::io::Result<Vec<u8>> {
-    crate::encode::render(registry, crate::encode::Format::Text, gzip)
 }
 
 /// Completes once shutdown is signalled (or the server handle is gone).

@@ -44,8 +44,9 @@ pub(crate) const MAX_FILE_BYTES: u64 = 4 << 20;
 ///
 /// ```no_run
 /// # extern crate alys_metrics_runtime as alys_metrics;
-/// # async fn run() -> Result<(), alys_metrics::ServeError> {
-/// use alys_metrics::{Access, MetricsConfig, WebConfig};
+/// # async fn run() -> Result<(), alys_metrics::exporter::ServeError> {
+/// use alys_metrics::MetricsConfig;
+/// use alys_metrics::exporter::{Access, WebConfig};
 ///
 /// let web = WebConfig::from_file("/etc/alys/web-config.yml")?; // refuses a bad file
 /// let node = alys_metrics::serve(MetricsConfig {

@@ -27,7 +27,8 @@ impl<T: MetricCore> ValueType for T {
 /// ```
 /// # extern crate alys_metrics_runtime as alys_metrics;
 /// use alys_metrics::__private::kind_mismatch;
-/// use alys_metrics::{Counter, Gauge, Kind, MetricCore};
+/// use alys_metrics::{Counter, Gauge};
+/// use alys_metrics::metric::{Kind, MetricCore};
 /// assert_eq!(kind_mismatch(Kind::Counter, <Counter as MetricCore>::KIND), None);
 /// assert!(kind_mismatch(Kind::Counter, <Gauge as MetricCore>::KIND)
 ///     .is_some_and(|m| m.contains("#[alys_metric(gauge, ..)]")));

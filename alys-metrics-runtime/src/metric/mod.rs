@@ -56,7 +56,7 @@ impl std::fmt::Display for Kind {
 }
 
 /// Everything known about a declared metric: written by `#[alys_metric]`, read by the
-/// registry, the encoder and `catalogue()`.
+/// registry, the encoder and `catalogue::all()`.
 ///
 /// Its fields are public to read. It is `#[non_exhaustive]`, so outside this crate it is
 /// built with [`Descriptor::new`] and the `const` builder methods, which keep working when a
@@ -64,7 +64,7 @@ impl std::fmt::Display for Kind {
 ///
 /// ```
 /// # extern crate alys_metrics_runtime as alys_metrics;
-/// use alys_metrics::{Descriptor, Kind};
+/// use alys_metrics::metric::{Descriptor, Kind};
 ///
 /// static QUEUE_WAIT: Descriptor = Descriptor::new(
 ///     "alys_queue_wait_seconds",

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use alys_metrics::{Counter, Descriptor, Dynamic, Gauge, Histogram, Kind, Metric, Registry};
+use alys_metrics::metric::{Descriptor, Kind, Metric};
+use alys_metrics::{Counter, Dynamic, Gauge, Histogram, Registry};
 
 use crate::spec::{self, RegistrySpec, SERIES_PER_FAMILY};
 

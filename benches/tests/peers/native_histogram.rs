@@ -9,7 +9,8 @@
 
 use alys_metrics::encode::{proto, protobuf};
 use alys_metrics::metric::native::{spans_and_deltas, MIN_SCHEMA};
-use alys_metrics::{Histogram, NativeConfig};
+use alys_metrics::metric::NativeConfig;
+use alys_metrics::Histogram;
 use prometheus_client::metrics::histogram::{Histogram as PcHistogram, NativeHistogramConfig};
 use prometheus_client::registry::Registry as PcRegistry;
 

@@ -105,7 +105,7 @@ pub struct Options {
     /// The web-config file (TLS, basic auth), if any.
     pub web_config: Option<std::path::PathBuf>,
     /// Address ranges allowed to connect; empty allows all.
-    pub allow: Vec<alys_metrics::IpNet>,
+    pub allow: Vec<alys_metrics::exporter::IpNet>,
     /// A file holding the bearer token, if any.
     pub bearer_token_file: Option<std::path::PathBuf>,
 }
@@ -262,7 +262,7 @@ pub fn main_with_args(args: &[String]) -> ExitCode {
 
 /// The exporter's access settings from the command line: loads and checks the web-config
 /// and bearer-token files, so that a bad file stops the node before it starts.
-fn access(options: &Options) -> Result<alys_metrics::Access, String> {
+fn access(options: &Options) -> Result<alys_metrics::exporter::Access, String> {
     let bearer_token = match &options.bearer_token_file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -276,10 +276,12 @@ fn access(options: &Options) -> Result<alys_metrics::Access, String> {
         None => None,
     };
     let web_config = match &options.web_config {
-        Some(path) => Some(alys_metrics::WebConfig::from_file(path).map_err(|e| e.to_string())?),
+        Some(path) => {
+            Some(alys_metrics::exporter::WebConfig::from_file(path).map_err(|e| e.to_string())?)
+        }
         None => None,
     };
-    Ok(alys_metrics::Access {
+    Ok(alys_metrics::exporter::Access {
         allow: options.allow.clone(),
         bearer_token,
         web_config,
@@ -299,12 +301,12 @@ fn init_logging() {
         .try_init();
 }
 
-async fn run(options: Options, access: alys_metrics::Access) -> ExitCode {
+async fn run(options: Options, access: alys_metrics::exporter::Access) -> ExitCode {
     let defaults = MetricsConfig::default();
     let tls = access
         .web_config
         .as_ref()
-        .is_some_and(alys_metrics::WebConfig::tls_enabled);
+        .is_some_and(alys_metrics::exporter::WebConfig::tls_enabled);
     let scheme = if tls { "https" } else { "http" };
     let server = match alys_metrics::serve(MetricsConfig {
         bind: options.bind,

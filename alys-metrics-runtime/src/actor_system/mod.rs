@@ -18,27 +18,17 @@
 //! of a hand-written future.
 
 #[allow(unsafe_code)] // the crate's one unsafe module: a `GlobalAlloc`, with SAFETY notes.
-#[path = "alloc.rs"]
 pub mod alloc;
-#[path = "alloc_slots.rs"]
 mod alloc_slots;
-#[path = "breaker.rs"]
 pub mod breaker;
-#[path = "cpu.rs"]
 pub mod cpu;
-#[path = "current.rs"]
 pub mod current;
 #[cfg(feature = "actor")]
-#[path = "deadlock.rs"]
 pub mod deadlock;
-#[path = "dependency.rs"]
 pub mod dependency;
-#[path = "dependency_pairs.rs"]
 mod dependency_pairs;
 #[cfg(feature = "actor")]
-#[path = "send.rs"]
 pub mod send;
-#[path = "thread_cpu.rs"]
 mod thread_cpu;
 
 pub use alloc::{
