@@ -571,14 +571,14 @@ mod raw {
         }
     }
 
-    /// 6,000 random steps over a pool of up to 48 live blocks: allocate (plain or zeroed),
+    /// 20,000 random steps over a pool of up to 48 live blocks: allocate (plain or zeroed),
     /// reallocate to a random size (growing or shrinking, moving the block to the type
     /// current at the `realloc`) or free (inside or outside a scope); every block's contents
     /// are checked before it changes, and the figures after every step.
     #[test]
     fn random_layouts_keep_alignment_contents_and_exact_counts() {
         let _s = crate::serial();
-        const STEPS: usize = 6_000;
+        const STEPS: usize = 20_000;
         const POOL: usize = 48;
         let pattern = pattern();
         let mut rng = Rng(SEED);
@@ -787,7 +787,51 @@ mod raw {
         assert_eq!(model.live, [0, 0]);
     }
 
-    /// Four threads in a ring, at once: each allocates 150 blocks (thread 0 outside any scope,
+    /// Four threads that never open a scope (so they share one set of counters, updated with
+    /// atomic read-modify-writes) free 4 x 20,000 blocks of `system` at the same time, released
+    /// together by a barrier: no update is lost. (A lost update needs two threads inside the
+    /// same few instructions, so a broken counter fails this often, not always.)
+    #[test]
+    fn frees_by_many_threads_without_a_scope_at_once_lose_no_update() {
+        let _s = crate::serial();
+        const THREADS: usize = 4;
+        const PER_THREAD: usize = 20_000;
+        let pattern = pattern();
+        let mut model = Model::new();
+        let sys = Some(ActorType::System);
+        let mut rng = Rng(SEED ^ 3);
+        let blocks: Vec<Block> = (0..THREADS * PER_THREAD)
+            .map(|i| {
+                let size = 1 + rng.below(256);
+                new_block(size, 8, false, sys, i % MAX, &pattern)
+            })
+            .collect();
+        model.add(sys, total(&blocks));
+        model.check("allocated");
+        let start = std::sync::Barrier::new(THREADS);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = blocks
+                .chunks(PER_THREAD)
+                .map(|chunk| {
+                    let (start, pattern) = (&start, &pattern);
+                    s.spawn(move || {
+                        start.wait();
+                        for b in chunk {
+                            free(*b, None, pattern);
+                        }
+                    })
+                })
+                .collect();
+            for (t, h) in handles.into_iter().enumerate() {
+                h.join()
+                    .unwrap_or_else(|_| panic!("freeing thread {t} failed"));
+            }
+        });
+        model.sub(sys, total(&blocks));
+        model.check("freed by four threads at once");
+    }
+
+    /// Four threads in a ring, at once: each allocates 400 blocks (thread 0 outside any scope,
     /// the others under `system` or `supervisor`), hands them to the next thread and takes
     /// the previous thread's, which it checks and then frees, reallocates first, or frees
     /// inside a scope of its own. When all are done the figures are back where they were.
@@ -795,7 +839,7 @@ mod raw {
     fn a_ring_of_threads_freeing_each_others_blocks_ends_at_zero() {
         let _s = crate::serial();
         const THREADS: usize = 4;
-        const BLOCKS: usize = 150;
+        const BLOCKS: usize = 400;
         let pattern = pattern();
         let model = Model::new();
         let channels: Vec<(SyncSender<Block>, Receiver<Block>)> =
