@@ -330,6 +330,7 @@ mod raw {
 
     use std::alloc::{alloc, alloc_zeroed, dealloc, realloc, Layout};
     use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
+    use std::sync::PoisonError;
     use std::time::Duration;
 
     use alys_metrics::actor_system::{actor_memory_bytes, enter};
@@ -789,7 +790,7 @@ mod raw {
 
     /// Four threads that never open a scope (so they share one set of counters, updated with
     /// atomic read-modify-writes) free 4 x 20,000 blocks of `system` at the same time, released
-    /// together by a barrier: no update is lost. (A lost update needs two threads inside the
+    /// together: no update is lost. (A lost update needs two threads inside the
     /// same few instructions, so a broken counter fails this often, not always.)
     #[test]
     fn frees_by_many_threads_without_a_scope_at_once_lose_no_update() {
@@ -808,20 +809,25 @@ mod raw {
             .collect();
         model.add(sys, total(&blocks));
         model.check("allocated");
-        let start = std::sync::Barrier::new(THREADS);
+        // The gate: held for writing while the threads start, each waits for a read. Unlike a
+        // barrier it opens however the test's thread leaves (a failed spawn drops the guard),
+        // so no freeing thread can wait forever.
+        let gate = std::sync::RwLock::new(());
         std::thread::scope(|s| {
+            let closed = gate.write().unwrap_or_else(PoisonError::into_inner);
             let handles: Vec<_> = blocks
                 .chunks(PER_THREAD)
                 .map(|chunk| {
-                    let (start, pattern) = (&start, &pattern);
+                    let (gate, pattern) = (&gate, &pattern);
                     s.spawn(move || {
-                        start.wait();
+                        drop(gate.read().unwrap_or_else(PoisonError::into_inner));
                         for b in chunk {
                             free(*b, None, pattern);
                         }
                     })
                 })
                 .collect();
+            drop(closed);
             for (t, h) in handles.into_iter().enumerate() {
                 h.join()
                     .unwrap_or_else(|_| panic!("freeing thread {t} failed"));
