@@ -324,7 +324,8 @@ fn promtool_accepts_the_actor_system_families() {
 /// bash scripts/valgrind.sh                       # the same tests under memcheck
 /// ```
 ///
-/// A failure names the step and the seed; the sequence is the same on every run.
+/// The sequence is the same on every run; a wrong count names the step and the seed, a lost
+/// content the block (address, layout, pattern offset, type).
 mod raw {
     #![allow(unsafe_code)] // calls the `GlobalAlloc` functions, whose contract the tests keep.
 
