@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace: unit, integration, doc, trybuild ui-tests, and the tests that
-# drive a real prometheus/promtool/node_exporter. Installs what the tests need when it is missing.
+# drive a real prometheus/promtool/node_exporter, and the tracking allocator's tests under valgrind
+# memcheck (scripts/valgrind.sh). Installs what the tests need when it is missing.
 #
 #   bash scripts/test.sh            # everything
 #   bash scripts/test.sh --quick    # skip fmt/clippy
@@ -11,6 +12,7 @@ need_apt=()
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v amtool >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 command -v prometheus-node-exporter >/dev/null 2>&1 || need_apt+=(prometheus-node-exporter)
+command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "== installing ${need_apt[*]} (Debian packages)"
@@ -47,9 +49,16 @@ mkdir -p target
 set +e
 cargo test --workspace --locked --no-fail-fast 2>&1 | tee target/test-output.txt
 rc=${PIPESTATUS[0]}
+
+echo "== valgrind memcheck: the tests of the runtime's one unsafe module, the TrackingAllocator"
+bash scripts/valgrind.sh
+memcheck_rc=$?
 set -e
+
 # A one-line summary that any runner can read.
 passed=$(grep -Eo '[0-9]+ passed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
+[ "$memcheck_rc" = 0 ] && memcheck=ok || memcheck=FAILED
+echo "valgrind memcheck of the tracking allocator's tests: ${memcheck}"
 echo "tests: ${passed} passed, ${failed} failed"
-[ "$rc" = 0 ] && [ "$failed" = 0 ]
+[ "$rc" = 0 ] && [ "$failed" = 0 ] && [ "$memcheck_rc" = 0 ]

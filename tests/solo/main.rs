@@ -25,6 +25,7 @@
 //!   (below), and its deltas are exact only while no other test allocates inside an actor
 //!   scope. `it` must not have the allocator: `actor_memory` checks that without it the memory
 //!   gauges have no sample. The other tests here do not mind it (the node runs with it).
+//!   `scripts/valgrind.sh` (run by `scripts/test.sh`) runs `actor_alloc` under valgrind memcheck.
 //!
 //! None leaves state another one reads: each asserts on its own families or on deltas, and
 //! `exposition_formats` compares scrapes taken within its own run. (`tests/exporter.rs`
