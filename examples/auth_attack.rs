@@ -34,7 +34,7 @@ use base64::Engine as _;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, SanType};
 use rustls_pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, ServerName};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_rustls::rustls;
 
@@ -195,34 +195,9 @@ async fn ask(tls: &mut Tls, credentials: &str) -> u16 {
     read_answer(tls).await.unwrap_or(0)
 }
 
-async fn read_answer(tls: &mut Tls) -> Option<u16> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 16 * 1024];
-    let head_end = loop {
-        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break p + 4;
-        }
-        match tls.read(&mut chunk).await {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-    let status = head.get(9..12)?.parse().ok()?;
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    let mut have = buf.len() - head_end;
-    while have < length {
-        match tls.read(&mut chunk).await {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => have += n,
-        }
-    }
-    Some(status)
-}
+#[path = "../tests/support/answer.rs"]
+mod answer;
+use answer::read_status as read_answer;
 
 /// One scrape on a fresh TLS connection from `from`: its status (0 when refused or closed)
 /// and the time from connect to answer.

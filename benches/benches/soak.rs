@@ -11,6 +11,8 @@
 //! The exporter and the clients share this process and the machine's cores, as a scraper
 //! on the same host would.
 
+#[path = "../../tests/support/answer.rs"]
+mod answer;
 #[path = "../../tests/support/attack.rs"]
 #[allow(dead_code)]
 mod attack;

@@ -25,6 +25,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 #[path = "../support/alys_code.rs"]
 mod alys_code;
+#[path = "../support/answer.rs"]
+mod answer;
 #[path = "../support/client.rs"]
 mod client;
 #[path = "../support/lint.rs"]

@@ -39,6 +39,8 @@
 use std::alloc::System;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+#[path = "../support/answer.rs"]
+mod answer;
 #[path = "../support/attack.rs"]
 mod attack;
 #[path = "../support/client.rs"]

@@ -172,34 +172,7 @@ async fn connect(i: usize, addr: SocketAddr, plan: &Plan, stats: &Stats) -> Opti
 }
 
 /// Reads one response (head and `Content-Length` body); `None` when the server closed.
-pub async fn read_response(stream: &mut TcpStream) -> Option<u16> {
-    let mut buf = Vec::with_capacity(512);
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break p + 4;
-        }
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-    let status = head.get(9..12)?.parse().ok()?;
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    let mut have = buf.len() - head_end;
-    while have < length {
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => have += n,
-        }
-    }
-    Some(status)
-}
+pub use crate::answer::read_status as read_response;
 
 fn count_answer(stats: &Stats, status: u16) {
     let counter = match status {
