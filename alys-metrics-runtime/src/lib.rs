@@ -63,13 +63,14 @@ pub use alys_metrics_macros::{alys_metric, instrument_actor, time_block, LabelVa
 pub use exporter::{
     serve, serve_with, Access, IpNet, Limits, MetricsConfig, MetricsServer, ServeError, WebConfig,
 };
-pub use labels::{Dynamic, LabelValue, MAX_CARDINALITY};
+pub use labels::{Dynamic, LabelValue, MAX_CARDINALITY, MAX_CHILDREN};
 pub use metric::{
     exemplar, Collect, Counter, CounterValue, Descriptor, FloatCounter, Gauge, GaugeValue,
     Histogram, HistogramTimer, IntGauge, Kind, Metric, MetricCore, NativeConfig,
 };
 pub use registry::{
-    catalogue, init, registry, set_build_info, Include, Registry, RegistryError, Source,
+    catalogue, init, registry, series_report, set_build_info, FamilySeries, Include, Registry,
+    RegistryError, SeriesReport, Source,
 };
 
 pub mod prelude {
@@ -132,7 +133,7 @@ pub mod __private {
         actor_types, message_types, standard_labels, StandardLabel, TypeName,
     };
     pub use crate::labels::LabelDim;
-    pub use crate::labels::{Dynamic, LabelSet, LabelValue, MAX_CARDINALITY};
+    pub use crate::labels::{Dynamic, LabelSet, LabelValue, MAX_CARDINALITY, MAX_CHILDREN};
     pub use crate::metric::declared::{kind_mismatch, ValueType};
     pub use crate::metric::{
         Counter, Descriptor, FloatCounter, Gauge, Histogram, IntGauge, Kind, Metric, NativeConfig,

@@ -13,8 +13,10 @@ use crate::metric::{Collect, Descriptor, Kind};
 
 mod include;
 mod prometheus_registry;
+mod report;
 
 pub use include::{Include, Source};
+pub use report::{FamilySeries, SeriesReport};
 
 /// A static's entry in the program-wide list of declared metrics. Emitted by `#[alys_metric]`.
 #[doc(hidden)]
@@ -588,6 +590,36 @@ pub fn registry() -> &'static Registry {
 /// As [`registry`].
 pub fn catalogue() -> Vec<&'static Descriptor> {
     registry().descriptors()
+}
+
+/// The series budget of the default registry: samples and bytes per family of one text
+/// scrape, widest first when printed. What a node exports per scrape, and so what it costs
+/// the operators' Prometheus (one series per sample); `tests/e2e` holds the example node to
+/// its budget with it.
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// let report = alys_metrics::series_report();
+/// assert!(report.family("alys_build_info").is_some_and(|f| f.samples == 1));
+/// assert!(report.samples() >= report.families.len() - report.families.iter().filter(|f| f.samples == 0).count());
+/// println!("{report}");
+/// ```
+///
+/// # Panics
+///
+/// As [`registry`].
+pub fn series_report() -> SeriesReport {
+    registry().series_report()
+}
+
+impl Registry {
+    /// Samples and bytes per family of one text scrape of this registry (included
+    /// registries too), in scrape order: see [`series_report`].
+    pub fn series_report(&self) -> SeriesReport {
+        let mut text = Vec::new();
+        self.encode(&mut text);
+        SeriesReport::from_text(&text)
+    }
 }
 
 #[cfg(test)]
