@@ -35,7 +35,9 @@ fn main() {
     assert!(text.contains(
         "alys_node_migration_errors_total{node=\"n1\",phase=\"foundation\",error_type=\"parsing\"} 0\n"
     ));
-    assert!(!text.contains("phase=\"foundation\",error_type=\"timeout\""));
+    assert!(!text.contains(
+        "alys_node_migration_errors_total{node=\"n1\",phase=\"foundation\",error_type=\"timeout\"}"
+    ));
     assert_eq!(NODE_MIGRATION_ERRORS.series_count(), 20);
     assert!(!text.contains("actor=\"engine\",operation=\"put\""));
     assert_eq!(CALLS.series_count(), 2);
