@@ -61,8 +61,8 @@ struct Family<M: MetricCore, L: LabelSet> {
     static_indices: Option<Box<[usize]>>,
     /// With `dynamic_tuples`: for each tuple of dynamic slots, whether it was used.
     touched: Option<Box<[AtomicBool]>>,
-    /// How many times a tuple became used: with the live slots and the release generation
-    /// it tells whether the exported children changed.
+    /// Bumped when a tuple becomes used and when `forget` clears tuples: with the live slots
+    /// and the release generation it tells whether the exported children changed.
     touches: AtomicUsize,
 }
 
@@ -323,6 +323,11 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
                         flag.store(false, Ordering::Relaxed);
                     }
                 }
+            }
+            // Lines a scrape rendered while the flags were being cleared are stale: the
+            // changed count makes the next scrape render them again.
+            if fam.touched.is_some() {
+                fam.touches.fetch_add(1, Ordering::Release);
             }
         })
     }
