@@ -7,6 +7,7 @@
 #   bash scripts/fleet_sim.sh                                  # 50 nodes, 15 s scrapes, 240 s
 #   bash scripts/fleet_sim.sh --nodes 20 --duration 120 --scrape-interval 5s
 #   bash scripts/fleet_sim.sh --profile dev                    # debug build of the node
+#   bash scripts/fleet_sim.sh --bin /tmp/node-before           # a node binary built elsewhere
 #
 # Bounded: at most 200 nodes and 1,800 s; everything listens on 127.0.0.1; every process it
 # starts is stopped (by its pid) when it ends, also on Ctrl-C. Needs prometheus, curl, python3;
@@ -19,13 +20,15 @@ nodes=50
 duration=240
 scrape=15s
 profile=release
+node_bin=
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --scrape-interval) scrape="$2"; shift 2 ;;
     --profile) profile="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --bin) node_bin="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown argument $1; see --help" >&2; exit 2 ;;
   esac
 done
@@ -39,9 +42,14 @@ for tool in prometheus curl python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool (Debian: apt-get install prometheus curl python3)" >&2; exit 1; }
 done
 
-echo "== building the example node ($profile)"
-cargo build -q --profile "$profile" --example node
-bin="target/$dir/examples/node"
+if [ -n "$node_bin" ]; then
+  [ -x "$node_bin" ] || { echo "--bin $node_bin: not an executable" >&2; exit 2; }
+  bin="$node_bin"
+else
+  echo "== building the example node ($profile)"
+  cargo build -q --profile "$profile" --example node
+  bin="target/$dir/examples/node"
+fi
 
 tmp=$(mktemp -d /tmp/alys-fleet-sim.XXXXXX)
 pids=()

@@ -60,6 +60,15 @@ mod util;
 /// - `unit = "seconds"` (or `bytes`, ...): appends the unit to the derived name.
 /// - `buckets = [..]`, `buckets = exponential(start, factor, count)`,
 ///   `buckets = linear(start, width, count)` for histograms.
+/// - `combinations = path`: only the label combinations that can happen are series. `path`
+///   names a `const fn` taking the value of each enum label (dynamic labels skipped), in
+///   order, and returning whether that combination can happen (a state machine's edges, the
+///   reasons a status can have). The cardinality check counts the accepted combinations
+///   times the dynamic labels' slots (`<= MAX_CARDINALITY`), not the product (which only has
+///   to stay `<= MAX_CHILDREN`).
+/// - `dynamic_tuples`: the values of the dynamic labels are series only in the tuples
+///   `with(..)` was called with (an (actor, dependency, operation) triple), not in every
+///   combination of the values in use.
 ///
 /// Names must match `^[a-zA-Z_][a-zA-Z0-9_]*$` (colons are for recording rules), counters end
 /// in `_total`, durations in `_seconds`, and an explicit `name` ends in its `unit`; units are

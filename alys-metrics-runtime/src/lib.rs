@@ -105,7 +105,7 @@ pub mod __private {
         actor_types, message_types, standard_labels, StandardLabel, TypeName,
     };
     pub use crate::labels::LabelDim;
-    pub use crate::labels::{Dynamic, LabelSet, LabelValue, MAX_CARDINALITY};
+    pub use crate::labels::{Dynamic, LabelSet, LabelValue, MAX_CARDINALITY, MAX_CHILDREN};
     pub use crate::metric::declared::{kind_mismatch, ValueType};
     pub use crate::metric::{
         Counter, Descriptor, FloatCounter, Gauge, Histogram, IntGauge, Kind, Metric, NativeConfig,

@@ -13,8 +13,10 @@ use crate::metric::{Collect, Descriptor, Kind};
 
 mod include;
 mod prometheus_registry;
+mod report;
 
 pub use include::{Include, Source};
+pub use report::{FamilySeries, SeriesReport};
 
 /// A static's entry in the program-wide list of declared metrics. Emitted by `#[alys_metric]`.
 #[doc(hidden)]
@@ -577,6 +579,16 @@ pub fn registry() -> &'static Registry {
     match init() {
         Ok(r) => r,
         Err(e) => panic!("alys-metrics: {e}"),
+    }
+}
+
+impl Registry {
+    /// Samples and bytes per family of one text scrape of this registry (included
+    /// registries too), in scrape order: see [`series_report`].
+    pub fn series_report(&self) -> SeriesReport {
+        let mut text = Vec::new();
+        self.encode(&mut text);
+        SeriesReport::from_text(&text)
     }
 }
 

@@ -30,6 +30,7 @@ mod harness;
 #[path = "../../examples/node/sim/mod.rs"]
 mod sim;
 
+mod budget;
 mod fleet_e2e;
 mod health_version;
 mod prometheus_e2e;

@@ -260,3 +260,45 @@ fn what_actix_cannot_see_is_reported_by_the_node() {
         1.0
     );
 }
+
+/// Issue 23: the transitions counter exports the lifecycle's edges and nothing else, for every
+/// actor in the process: eight series each, every one an edge of `LIFECYCLE_EDGES`.
+#[actix::test]
+async fn only_the_lifecycles_edges_are_series() {
+    use alys_metrics::labels::{LabelValue, LIFECYCLE_EDGES};
+    let _s = crate::serial();
+    let addr = Supervisor::start(|_| EngineActor);
+    addr.do_send(Fail);
+    assert_eq!(addr.send(Ping).await.unwrap(), 7);
+
+    let text = alys_metrics::registry().encode_to_string();
+    let edges: Vec<String> = LIFECYCLE_EDGES
+        .iter()
+        .map(|(f, t, r)| {
+            format!(
+                "from_state=\"{}\",to_state=\"{}\",transition_reason=\"{}\"}}",
+                f.as_str(),
+                t.as_str(),
+                r.as_str()
+            )
+        })
+        .collect();
+    let mut per_actor = std::collections::BTreeMap::<&str, usize>::new();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("alys_actor_lifecycle_transitions_total{actor=\"")
+        else {
+            continue;
+        };
+        let (actor, rest) = rest.split_once("\",").expect("labels after actor");
+        let (labels, _) = rest.rsplit_once(' ').expect("a value");
+        assert!(
+            edges.iter().any(|e| e == labels),
+            "{line}: not an edge of the actor lifecycle"
+        );
+        *per_actor.entry(actor).or_default() += 1;
+    }
+    assert!(per_actor.contains_key("engineactor"), "{per_actor:?}");
+    for (actor, n) in per_actor {
+        assert_eq!(n, LIFECYCLE_EDGES.len(), "{actor}");
+    }
+}

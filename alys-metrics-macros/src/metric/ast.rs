@@ -27,13 +27,24 @@ pub mod kw {
     syn::custom_keyword!(linear);
     syn::custom_keyword!(native);
     syn::custom_keyword!(named);
+    syn::custom_keyword!(combinations);
+    syn::custom_keyword!(dynamic_tuples);
 }
 
 /// The metric kinds, as written in the attribute.
 pub const KINDS: &[&str] = &["counter", "gauge", "histogram"];
 
 /// The arguments that may follow the kind.
-const ARGUMENTS: &[&str] = &["labels", "name", "unit", "buckets", "native", "named"];
+const ARGUMENTS: &[&str] = &[
+    "labels",
+    "name",
+    "unit",
+    "buckets",
+    "native",
+    "named",
+    "combinations",
+    "dynamic_tuples",
+];
 
 /// The settings `native(..)` takes.
 const NATIVE_SETTINGS: &[&str] = &["schema", "max_buckets"];
@@ -74,6 +85,11 @@ pub struct Args {
     pub native: Option<Native>,
     /// `named = Name`: the struct of label values by name.
     pub named: Option<Ident>,
+    /// `combinations = path`: a `const fn` over the enum labels' values, true for the
+    /// combinations that can happen.
+    pub combinations: Option<syn::Path>,
+    /// `dynamic_tuples`: the span of the word.
+    pub dynamic_tuples: Option<Span>,
     /// Mistakes found while parsing that did not stop it.
     pub errors: Vec<syn::Error>,
     /// True when a word stood where the kind belongs but named no kind.
@@ -174,6 +190,8 @@ impl Parse for Args {
             buckets: None,
             native: None,
             named: None,
+            combinations: None,
+            dynamic_tuples: None,
             errors: Vec::new(),
             unknown_kind: false,
         };
@@ -257,6 +275,26 @@ impl Args {
                 self.duplicate(kw.span, "named = ..", "the labels have one struct");
             } else {
                 self.named = Some(ident);
+            }
+        } else if lookahead.peek(kw::combinations) {
+            let kw: kw::combinations = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let path: syn::Path = input.parse()?;
+            if self.combinations.is_some() {
+                self.duplicate(
+                    kw.span,
+                    "combinations = ..",
+                    "one `const fn` decides every combination",
+                );
+            } else {
+                self.combinations = Some(path);
+            }
+        } else if lookahead.peek(kw::dynamic_tuples) {
+            let kw: kw::dynamic_tuples = input.parse()?;
+            if self.dynamic_tuples.is_some() {
+                self.duplicate(kw.span, "dynamic_tuples", "write it once");
+            } else {
+                self.dynamic_tuples = Some(kw.span);
             }
         } else if lookahead.peek(kw::native) {
             let kw: kw::native = input.parse()?;
@@ -369,7 +407,7 @@ fn unknown_word(ident: &Ident, as_kind: bool) -> syn::Error {
             .map(|c| format!("; did you mean `{c}`?"))
             .unwrap_or_default();
         format!(
-            "unknown argument `{word}`: expected `labels(..)`, `name = \"..\"`, `unit = \"..\"`, `buckets = ..`, `native` or `named = Name`{hint}"
+            "unknown argument `{word}`: expected `labels(..)`, `name = \"..\"`, `unit = \"..\"`, `buckets = ..`, `native`, `named = Name`, `combinations = path` or `dynamic_tuples`{hint}"
         )
     };
     syn::Error::new(ident.span(), msg)

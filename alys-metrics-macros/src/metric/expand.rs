@@ -82,11 +82,62 @@ pub fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
         .named
         .as_ref()
         .map(|n| named_labels(item, m, n, &core, &set));
-    let card_check = quote_spanned! {m.labels_span=>
-        ::core::assert!(
-            <#set as ::alys_metrics::__private::LabelSet>::CARDINALITY <= ::alys_metrics::__private::MAX_CARDINALITY,
-            #cardinality_msg
-        );
+    let valid_fn = m.combinations.as_ref().map(|path| valid_fn(m, path));
+    let card_check = match &valid_fn {
+        None => quote_spanned! {m.labels_span=>
+            ::core::assert!(
+                <#set as ::alys_metrics::__private::LabelSet>::CARDINALITY <= ::alys_metrics::__private::MAX_CARDINALITY,
+                #cardinality_msg
+            );
+        },
+        Some(valid) => {
+            let reachable_msg = format!(
+                "metric `{name}` has more series than `alys_metrics::labels::MAX_CARDINALITY` allows: its declared \
+                 combinations times the slots of its dynamic labels are too many; declare fewer \
+                 combinations or lower a `dynamic(max = ..)` cap"
+            );
+            let children_msg = format!(
+                "metric `{name}` holds more children than `alys_metrics::labels::MAX_CHILDREN` allows: the product \
+                 of the value counts of its labels ({}) is too large, even though only its declared \
+                 combinations are exported; drop a label or lower a `dynamic(max = ..)` cap",
+                label_names.join(" x ")
+            );
+            let arity = m.labels.len();
+            let tys = &tys;
+            quote_spanned! {m.labels_span=>
+                #valid
+                // The declared combinations, counted over every child: what can be exported.
+                const __ALYS_REACHABLE: usize = {
+                    let sizes: [usize; #arity] = [#(<#tys as ::alys_metrics::__private::LabelDim>::SIZE),*];
+                    let total = <#set as ::alys_metrics::__private::LabelSet>::CARDINALITY;
+                    let mut reachable = 0usize;
+                    let mut index = 0usize;
+                    while index < total {
+                        let mut slots = [0usize; #arity];
+                        let mut rest = index;
+                        let mut dim = #arity;
+                        while dim > 0 {
+                            dim -= 1;
+                            slots[dim] = rest % sizes[dim];
+                            rest /= sizes[dim];
+                        }
+                        if __alys_valid(&slots) {
+                            reachable += 1;
+                        }
+                        index += 1;
+                    }
+                    reachable
+                };
+                ::core::assert!(
+                    __ALYS_REACHABLE <= ::alys_metrics::__private::MAX_CARDINALITY,
+                    #reachable_msg
+                );
+                ::core::assert!(
+                    <#set as ::alys_metrics::__private::LabelSet>::CARDINALITY <= ::alys_metrics::__private::MAX_CHILDREN,
+                    #children_msg
+                );
+            }
+        }
     };
     let (constructor, native_arg) = match m.native {
         Some((schema, max)) => (
@@ -94,6 +145,20 @@ pub fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
             quote!(, ::alys_metrics::__private::NativeConfig::new(#schema, #max)),
         ),
         None => (quote!(new), quote!()),
+    };
+    let mut options = TokenStream::new();
+    if valid_fn.is_some() {
+        options.extend(quote!(.combinations(__alys_valid)));
+    }
+    if m.dynamic_tuples {
+        options.extend(quote!(.dynamic_tuples()));
+    }
+    // A method call after the constructor needs the type spelt out; without one it is
+    // inferred from the static's type (one error for a bad label type, not two).
+    let metric_ty = if options.is_empty() {
+        quote!(::alys_metrics::__private::Metric)
+    } else {
+        quote!(<#static_ty>)
     };
     quote! {
         #(#attrs)*
@@ -109,7 +174,8 @@ pub fn emit(item: &StaticItem, m: &Metric) -> TokenStream {
                         ::core::file!(),
                         ::core::line!(),
                     );
-            ::alys_metrics::__private::Metric::#constructor(&#desc #native_arg)
+            #valid_fn
+            #metric_ty::#constructor(&#desc #native_arg) #options
         };
         #named
         #(#cfgs)*
@@ -170,6 +236,32 @@ fn named_labels(
             fn child(self, metric: &#private::Metric<#core, #set>) -> &#core {
                 metric.with(#(self.#fields),*)
             }
+        }
+    }
+}
+
+// Input: `labels(actor: dynamic(max = 32), from_state: ActorState, to_state: ActorState),
+//         combinations = edge`
+// Output: `const fn __alys_valid(slots: &[usize]) -> bool {
+//              edge(<ActorState as LabelValue>::VALUES[slots[1]], <.. as LabelValue>::VALUES[slots[2]])
+//          }`
+/// The predicate over a child's label slots that `Metric::combinations` takes: the user's
+/// `const fn` called with the value of each enum label (dynamic labels are skipped).
+fn valid_fn(m: &Metric, path: &syn::Path) -> TokenStream {
+    let args = m
+        .labels
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !l.is_dynamic())
+        .map(|(i, l)| {
+            let ty = &l.ty;
+            quote!(<#ty as ::alys_metrics::__private::LabelValue>::VALUES[slots[#i]])
+        });
+    let call = quote_spanned!(path.span()=> #path(#(#args),*));
+    quote! {
+        #[allow(clippy::indexing_slicing)]
+        const fn __alys_valid(slots: &[usize]) -> bool {
+            #call
         }
     }
 }

@@ -26,6 +26,11 @@ pub struct Metric {
     pub named: Option<syn::Ident>,
     /// `native(..)`: the schema and bucket limit.
     pub native: Option<(i8, u32)>,
+    /// `combinations = path`: the `const fn` that accepts the enum labels' combinations that
+    /// can happen.
+    pub combinations: Option<syn::Path>,
+    /// `dynamic_tuples`: only the tuples of dynamic values used are exported.
+    pub dynamic_tuples: bool,
 }
 
 pub struct Label {
@@ -39,6 +44,13 @@ pub struct Label {
     /// A bare name: the word of the runtime's `standard_labels`, spanned on the user's token.
     /// Its `ty` and `ty_desc` are written by `Metric::resolve_spans`.
     pub standard: Option<syn::Ident>,
+}
+
+impl Label {
+    /// True for `name: dynamic(max = N)`: neither a user type nor a standard label.
+    pub fn is_dynamic(&self) -> bool {
+        self.custom.is_none() && self.standard.is_none()
+    }
 }
 
 pub fn validate(args: Option<&Args>, item: &StaticItem, errors: &mut Errors) -> Option<Metric> {
@@ -96,6 +108,29 @@ pub fn validate(args: Option<&Args>, item: &StaticItem, errors: &mut Errors) -> 
         (None, _) => Vec::new(),
     };
 
+    let combinations = args.combinations.clone().filter(|path| {
+        let enums = labels.iter().filter(|l| !l.is_dynamic()).count();
+        if enums == 0 && labels_complete {
+            errors.error(
+                path.span(),
+                "`combinations` chooses among the values of enum labels; this metric has none: remove `combinations = ..`",
+            );
+            return false;
+        }
+        true
+    });
+    let dynamic_tuples = match args.dynamic_tuples {
+        Some(span) if labels_complete && !labels.iter().any(Label::is_dynamic) => {
+            errors.error(
+                span,
+                "`dynamic_tuples` exports the tuples of dynamic label values used; this metric has no `dynamic(max = N)` label: remove `dynamic_tuples`",
+            );
+            false
+        }
+        Some(_) => true,
+        None => false,
+    };
+
     Some(Metric {
         kind,
         name,
@@ -107,6 +142,8 @@ pub fn validate(args: Option<&Args>, item: &StaticItem, errors: &mut Errors) -> 
         named: named(args, decls.len(), errors),
         buckets,
         native,
+        combinations,
+        dynamic_tuples,
     })
 }
 

@@ -11,7 +11,11 @@
 //! | `stopped` | `stopping -> stopped`, `stopped` |
 //!
 //! Each transition counts `alys_actor_lifecycle_transitions_total{actor, from_state, to_state,
-//! transition_reason}` (`actor` is the actor's type name, e.g. `ChainActor`).
+//! transition_reason}` (`actor` is the actor's type name, e.g. `ChainActor`). With the two
+//! edges of `supervision` (`stopped -> restarting`, `supervisor_restart`; `restarting ->
+//! failed`, `restart_panic`) these are the lifecycle's edges,
+//! [`LIFECYCLE_EDGES`](crate::labels::LIFECYCLE_EDGES): each actor has those eight series
+//! and no other.
 //!
 //! # `alys_actor_state` with several actors of one type
 //!
@@ -40,8 +44,8 @@ use crate::catalogue::actor_lifecycle::{
     ACTOR_STATE_TRANSITION_TIMESTAMP, ACTOR_SUPERVISION_FAILURES, SUPERVISION_ESCALATION_EVENTS,
 };
 use crate::labels::{
-    ActorState, ActorType, EscalationType, LabelValue, RestartReason, StartupPhase,
-    TransitionReason,
+    is_lifecycle_edge, ActorState, ActorType, EscalationType, LabelValue, RestartReason,
+    StartupPhase, TransitionReason,
 };
 
 /// The `supervisor` label of restarts driven by actix's `Supervisor`.
@@ -166,7 +170,10 @@ fn unix_now() -> f64 {
 }
 
 /// Records one actor's transition: the transitions counter, and the type's state set when
-/// the type's state changes.
+/// the type's state changes. Only the edges of
+/// [`LIFECYCLE_EDGES`](crate::labels::LIFECYCLE_EDGES) are series of
+/// `alys_actor_lifecycle_transitions_total`; another transition is logged (warn) and not
+/// counted there (the state set still follows it).
 pub fn transition(
     actor: &str,
     actor_type: ActorType,
@@ -174,9 +181,19 @@ pub fn transition(
     to: ActorState,
     reason: TransitionReason,
 ) {
-    ACTOR_LIFECYCLE_TRANSITIONS
-        .with(actor, from, to, reason)
-        .inc();
+    if is_lifecycle_edge(from, to, reason) {
+        ACTOR_LIFECYCLE_TRANSITIONS
+            .with(actor, from, to, reason)
+            .inc();
+    } else {
+        tracing::warn!(
+            actor,
+            from = from.as_str(),
+            to = to.as_str(),
+            reason = reason.as_str(),
+            "not an edge of the actor lifecycle (LIFECYCLE_EDGES): not counted"
+        );
+    }
     let mut types = TYPES.lock().unwrap_or_else(PoisonError::into_inner);
     let t = &mut types[actor_type.index()];
     if is_live(from) {

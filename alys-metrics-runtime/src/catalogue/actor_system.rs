@@ -23,19 +23,31 @@ use crate::metric::{Descriptor, Kind};
 pub static ACTOR_CPU_SECONDS: FloatCounter;
 
 /// Response time of an actor's calls to an external dependency, in seconds, by operation.
+// Only the (actor, dependency, operation) triples called, not every combination of the
+// values in use (the engine's RPC under the bridge's bitcoind).
 #[alys_metric(
     histogram,
     labels(actor: dynamic(max = 9), dependency: dynamic(max = 16), operation: dynamic(max = 16)),
-    buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]
+    buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0],
+    dynamic_tuples
 )]
 pub static ACTOR_DEPENDENCY_RESPONSE_TIME: Histogram;
 
 /// Circuit breaker transitions, by the state entered.
-#[alys_metric(counter, labels(actor: dynamic(max = 9), dependency: dynamic(max = 16), state: BreakerState))]
+// Only the (actor, dependency) pairs that have a breaker.
+#[alys_metric(
+    counter,
+    labels(actor: dynamic(max = 9), dependency: dynamic(max = 16), state: BreakerState),
+    dynamic_tuples
+)]
 pub static ACTOR_CIRCUIT_BREAKER_TRANSITIONS: Counter;
 
 /// Calls a circuit breaker refused (open, or half-open with its trial calls taken).
-#[alys_metric(counter, labels(actor: dynamic(max = 9), dependency: dynamic(max = 16)))]
+#[alys_metric(
+    counter,
+    labels(actor: dynamic(max = 9), dependency: dynamic(max = 16)),
+    dynamic_tuples
+)]
 pub static ACTOR_CIRCUIT_BREAKER_REJECTIONS: Counter;
 
 macro_rules! descriptor {

@@ -52,7 +52,12 @@ pub static CHAIN_TOTAL_PEGIN_AMOUNT: IntGauge;
 pub static CHAIN_PROCESS_BLOCK_ATTEMPTS: Counter;
 
 /// Blocks processed, by status and reason.
-#[alys_metric(counter, labels(status, reason: BlockRejectReason), name = "alys_chain_process_block_total")]
+#[alys_metric(
+    counter,
+    labels(status, reason: BlockRejectReason),
+    name = "alys_chain_process_block_total",
+    combinations = is_block_outcome
+)]
 pub static CHAIN_PROCESS_BLOCK: Counter;
 
 /// Gossip messages, by kind and status.
@@ -100,7 +105,7 @@ pub static CHAIN_LAST_FINALIZED_BLOCK: IntGauge;
 pub static CHAIN_LAST_PROCESSED_BLOCK: IntGauge;
 
 /// Engine `build_block` calls, by status and reason.
-#[alys_metric(counter, labels(status, reason: BuildBlockReason))]
+#[alys_metric(counter, labels(status, reason: BuildBlockReason), combinations = is_build_outcome)]
 pub static ENGINE_BUILD_BLOCK_CALLS: Counter;
 
 /// Engine `commit_block` calls, by status.

@@ -56,6 +56,26 @@ pub fn all() -> Vec<&'static crate::metric::Descriptor> {
     crate::registry().descriptors()
 }
 
+/// The series budget of the default registry: samples and bytes per family of one text
+/// scrape, widest first when printed. What a node exports per scrape, and so what it costs
+/// the operators' Prometheus (one series per sample); `tests/e2e` holds the example node to
+/// its budget with it.
+///
+/// ```
+/// # extern crate alys_metrics_runtime as alys_metrics;
+/// let report = alys_metrics::catalogue::series_report();
+/// assert!(report.family("alys_build_info").is_some_and(|f| f.samples == 1));
+/// assert!(report.samples() >= report.families.len() - report.families.iter().filter(|f| f.samples == 0).count());
+/// println!("{report}");
+/// ```
+///
+/// # Panics
+///
+/// As [`registry`](crate::registry()).
+pub fn series_report() -> crate::registry::SeriesReport {
+    crate::registry().series_report()
+}
+
 pub mod actor;
 pub mod actor_lifecycle;
 pub mod actor_system;

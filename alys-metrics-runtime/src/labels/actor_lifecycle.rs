@@ -65,3 +65,74 @@ pub enum EscalationType {
     /// `actor::supervision::escalate`).
     GaveUp,
 }
+
+/// The edges of the actor lifecycle, `(from, to, reason)`: the only transitions
+/// `alys_actor_lifecycle_transitions_total` exports (each actor has these eight series, not
+/// the 6 x 6 x 8 of the free product). Every reason names one edge.
+///
+/// | from | to | reason |
+/// |---|---|---|
+/// | stopped | starting | spawn |
+/// | restarting | starting | restart |
+/// | starting | running | started |
+/// | running | stopping | stop_requested |
+/// | stopping | stopped | stopped |
+/// | stopped | restarting | supervisor_restart |
+/// | starting | failed | startup_panic |
+/// | restarting | failed | restart_panic |
+pub const LIFECYCLE_EDGES: [(ActorState, ActorState, TransitionReason); 8] = [
+    (
+        ActorState::Stopped,
+        ActorState::Starting,
+        TransitionReason::Spawn,
+    ),
+    (
+        ActorState::Restarting,
+        ActorState::Starting,
+        TransitionReason::Restart,
+    ),
+    (
+        ActorState::Starting,
+        ActorState::Running,
+        TransitionReason::Started,
+    ),
+    (
+        ActorState::Running,
+        ActorState::Stopping,
+        TransitionReason::StopRequested,
+    ),
+    (
+        ActorState::Stopping,
+        ActorState::Stopped,
+        TransitionReason::Stopped,
+    ),
+    (
+        ActorState::Stopped,
+        ActorState::Restarting,
+        TransitionReason::SupervisorRestart,
+    ),
+    (
+        ActorState::Starting,
+        ActorState::Failed,
+        TransitionReason::StartupPanic,
+    ),
+    (
+        ActorState::Restarting,
+        ActorState::Failed,
+        TransitionReason::RestartPanic,
+    ),
+];
+
+/// True when `from -> to` for `reason` is one of [`LIFECYCLE_EDGES`]: the `combinations`
+/// of `alys_actor_lifecycle_transitions_total`.
+pub const fn is_lifecycle_edge(from: ActorState, to: ActorState, reason: TransitionReason) -> bool {
+    let mut i = 0;
+    while i < LIFECYCLE_EDGES.len() {
+        let (f, t, r) = LIFECYCLE_EDGES[i];
+        if f as u8 == from as u8 && t as u8 == to as u8 && r as u8 == reason as u8 {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}

@@ -21,7 +21,9 @@ pub(crate) mod words;
 use std::borrow::Cow;
 
 pub use actor::{MessageOutcome, RegistrationEvent};
-pub use actor_lifecycle::{ActorState, EscalationType, StartupPhase, TransitionReason};
+pub use actor_lifecycle::{
+    is_lifecycle_edge, ActorState, EscalationType, StartupPhase, TransitionReason, LIFECYCLE_EDGES,
+};
 pub use actor_system::{BreakerState, DependencyType};
 pub use actor_traffic::{ActorEndpoint, CommunicationPattern, DeadlockKind};
 pub use bridge::*;
@@ -37,6 +39,12 @@ pub use standard::*;
 /// `#[alys_metric]` checks every declaration against this number at compile time, through a
 /// `const` assertion over the label types' [`LabelDim::SIZE`]s.
 pub const MAX_CARDINALITY: usize = 10_000;
+
+/// The largest number of children (the product of the label value counts) a metric that
+/// declares its valid combinations (`combinations = ..`) may hold in memory: only the
+/// declared combinations count against [`MAX_CARDINALITY`], but every child of the product is
+/// allocated, so that `with` stays an index computation.
+pub const MAX_CHILDREN: usize = 100_000;
 
 /// A closed set of label values: an enum whose variants are the values a label may take.
 ///
@@ -151,6 +159,12 @@ pub trait LabelSet: 'static {
     fn new_state() -> Self::State;
     /// Size of dimension `dim`.
     fn dim_size(dim: usize) -> usize;
+    /// True when dimension `dim` is an enum (its slots exist from start-up); false for a
+    /// dynamic one. By default [`STATIC`](LabelSet::STATIC), which is right when every
+    /// dimension is an enum.
+    fn dim_static(_dim: usize) -> bool {
+        Self::STATIC
+    }
     /// True when `slot` of dimension `dim` holds a value now.
     fn slot_live(state: &Self::State, dim: usize, slot: usize) -> bool;
     /// Number of live slots of dimension `dim`.
@@ -209,6 +223,12 @@ macro_rules! label_set_tuple {
                 match dim {
                     $($i => $T::SIZE,)+
                     _ => 1,
+                }
+            }
+            fn dim_static(dim: usize) -> bool {
+                match dim {
+                    $($i => $T::STATIC,)+
+                    _ => true,
                 }
             }
             fn slot_live(state: &Self::State, dim: usize, slot: usize) -> bool {

@@ -518,6 +518,30 @@ pub enum BuildBlockReason {
     Other,
 }
 
+/// The `(status, reason)` pairs of `alys_chain_process_block_total` that can happen: reason
+/// `none` for an attempt or a success, a reason other than `none` for a failure, a
+/// rejection or a timeout (the `combinations` of that family: 29 series, not 5 x 10).
+pub const fn is_block_outcome(status: Status, reason: BlockRejectReason) -> bool {
+    matches!(status, Status::Attempted | Status::Success)
+        == matches!(reason, BlockRejectReason::None)
+}
+
+/// The `(status, reason)` pairs of `alys_engine_build_block_calls_total` that can happen, as
+/// `chain::PayloadBuild` records them: `none` for an attempt or a success, `timeout` for a
+/// timeout, `invalid_payload` for a rejection, any other reason for a failure (7 series, not
+/// 5 x 6).
+pub const fn is_build_outcome(status: Status, reason: BuildBlockReason) -> bool {
+    match status {
+        Status::Attempted | Status::Success => matches!(reason, BuildBlockReason::None),
+        Status::Timeout => matches!(reason, BuildBlockReason::Timeout),
+        Status::Rejected => matches!(reason, BuildBlockReason::InvalidPayload),
+        Status::Failure => matches!(
+            reason,
+            BuildBlockReason::NoPayloadId | BuildBlockReason::EngineError | BuildBlockReason::Other
+        ),
+    }
+}
+
 /// Kind of gossip message (`message_type` label of `alys_chain_network_gossip_total`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 pub enum GossipKind {

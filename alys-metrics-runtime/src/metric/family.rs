@@ -1,5 +1,6 @@
 use std::borrow::Cow;
 use std::ops::Deref;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{OnceLock, PoisonError, RwLock};
 
 use super::{Descriptor, MetricCore, NativeConfig};
@@ -16,11 +17,32 @@ use crate::labels::{LabelDim, LabelSet};
 /// tuple of label dimensions. All children live in one array, created (at zero) the first time
 /// the family is touched or when the registry starts; [`with`](Metric::with) turns the typed
 /// label values into an index into it. An unlabelled family dereferences to its only child.
+///
+/// # Only the combinations that can happen
+///
+/// By default every combination of the enum labels is exported (at 0 until it moves), for
+/// each value of the dynamic labels in use. Where the labels are not a free product, a
+/// family declares which combinations exist ([`combinations`](Metric::combinations), or
+/// `combinations = path` in `#[alys_metric]`: a state machine's edges, the error types a
+/// phase can raise), and, where several dynamic labels only occur together in the tuples a
+/// program uses, that only those tuples exist ([`dynamic_tuples`](Metric::dynamic_tuples)).
+/// The other children are never exported; an update of one is counted in a child nobody
+/// reads, so code that records must stay inside the declared combinations (the domain
+/// functions of `actor` and `chain` do).
 pub struct Metric<M: MetricCore, L: LabelSet = ()> {
     desc: &'static Descriptor,
     native: Option<NativeConfig>,
+    /// The combinations of the label slots that can happen, when not all of them can.
+    valid: Option<ValidCombination>,
+    /// True when the dynamic labels' values exist only in the tuples used.
+    tuples: bool,
     family: OnceLock<Family<M, L>>,
 }
+
+/// A predicate over one child's label slots (one per label, in declaration order; a dynamic
+/// label's slot is passed too and is ignored by the predicates `#[alys_metric]` writes): true
+/// when that combination of label values can happen.
+pub type ValidCombination = fn(&[usize]) -> bool;
 
 struct Family<M: MetricCore, L: LabelSet> {
     children: Box<[M]>,
@@ -33,6 +55,15 @@ struct Family<M: MetricCore, L: LabelSet> {
     /// The same for a family with a dynamic dimension: the exported children and their line
     /// prefixes, for as long as no new label value makes another child exported.
     dynamic: RwLock<Option<DynamicLines>>,
+    /// With declared combinations: for each child, whether its combination can happen.
+    allowed: Option<Box<[bool]>>,
+    /// With declared combinations and only enum labels: the exported children, ascending.
+    static_indices: Option<Box<[usize]>>,
+    /// With `dynamic_tuples`: for each tuple of dynamic slots, whether it was used.
+    touched: Option<Box<[AtomicBool]>>,
+    /// Bumped when a tuple becomes used and when `forget` clears tuples: with the live slots
+    /// and the release generation it tells whether the exported children changed.
+    touches: AtomicUsize,
 }
 
 /// A family's text without its values.
@@ -48,7 +79,11 @@ struct Lines {
 /// number of exported children and the same release generation mean the same children.
 struct DynamicLines {
     children: Box<[usize]>,
+    /// The product of the dimensions' live slots when rendered.
+    live: usize,
     generation: u64,
+    /// [`Family::touches`] when rendered.
+    touches: usize,
     lines: Lines,
 }
 
@@ -58,8 +93,31 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         Self {
             desc,
             native: None,
+            valid: None,
+            tuples: false,
             family: OnceLock::new(),
         }
+    }
+
+    /// Exports only the children whose label slots `valid` accepts (see the
+    /// [type](Metric#only-the-combinations-that-can-happen) docs). Called by `#[alys_metric]`
+    /// for `combinations = path`; `valid` is asked once per child, when the family is
+    /// allocated.
+    #[must_use]
+    pub const fn combinations(mut self, valid: ValidCombination) -> Self {
+        self.valid = Some(valid);
+        self
+    }
+
+    /// Exports a tuple of dynamic label values only once [`with`](Metric::with) was called
+    /// with it, rather than every combination of the values in use: for labels like
+    /// (actor, dependency, operation) whose values occur together only as a program uses
+    /// them. Called by `#[alys_metric]` for `dynamic_tuples`. Costs one relaxed atomic load
+    /// in `with` (a store the first time a tuple is used); no effect without dynamic labels.
+    #[must_use]
+    pub const fn dynamic_tuples(mut self) -> Self {
+        self.tuples = true;
+        self
     }
 
     /// A histogram family whose children also keep native buckets. Called by
@@ -68,6 +126,8 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         Self {
             desc,
             native: Some(native),
+            valid: None,
+            tuples: false,
             family: OnceLock::new(),
         }
     }
@@ -84,7 +144,32 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
 
     #[inline(always)]
     fn family(&self) -> &Family<M, L> {
-        self.family.get_or_init(|| Family {
+        self.family.get_or_init(|| self.allocate())
+    }
+
+    #[cold]
+    fn allocate(&self) -> Family<M, L> {
+        let allowed: Option<Box<[bool]>> = self.valid.map(|valid| {
+            let mut slots = [0usize; 6];
+            (0..L::CARDINALITY)
+                .map(|index| {
+                    Self::slots_of(index, &mut slots);
+                    valid(&slots[..L::ARITY])
+                })
+                .collect()
+        });
+        let static_indices = match &allowed {
+            Some(a) if L::STATIC => Some((0..L::CARDINALITY).filter(|i| a[*i]).collect()),
+            _ => None,
+        };
+        let touched = (self.tuples && !L::STATIC).then(|| {
+            let tuples: usize = (0..L::ARITY)
+                .filter(|d| !L::dim_static(*d))
+                .map(L::dim_size)
+                .product();
+            (0..tuples).map(|_| AtomicBool::new(false)).collect()
+        });
+        Family {
             children: (0..L::CARDINALITY)
                 .map(|_| M::new_child_native(self.desc, self.native))
                 .collect(),
@@ -92,7 +177,88 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
             state: L::new_state(),
             lines: OnceLock::new(),
             dynamic: RwLock::new(None),
-        })
+            allowed,
+            static_indices,
+            touched,
+            touches: AtomicUsize::new(0),
+        }
+    }
+
+    /// The slot of each dimension in the flat child index `index`.
+    fn slots_of(mut index: usize, slots: &mut [usize; 6]) {
+        for dim in (0..L::ARITY).rev() {
+            let size = L::dim_size(dim);
+            slots[dim] = index % size;
+            index /= size;
+        }
+    }
+
+    /// The index of the tuple of dynamic slots in the flat child index `index`, as `with`
+    /// computes it (the first dynamic dimension turning slowest).
+    fn tuple_of(mut index: usize) -> usize {
+        let (mut tuple, mut scale) = (0, 1);
+        for dim in (0..L::ARITY).rev() {
+            let size = L::dim_size(dim);
+            if !L::dim_static(dim) {
+                tuple += (index % size) * scale;
+                scale *= size;
+            }
+            index /= size;
+        }
+        tuple
+    }
+
+    /// Marks the tuple of dynamic slots `tuple` used (`dynamic_tuples`).
+    #[inline(always)]
+    fn touch(fam: &Family<M, L>, tuple: usize) {
+        if let Some(flag) = fam.touched.as_ref().and_then(|t| t.get(tuple)) {
+            if !flag.load(Ordering::Relaxed) && !flag.swap(true, Ordering::Relaxed) {
+                fam.touches.fetch_add(1, Ordering::Release);
+            }
+        }
+    }
+
+    /// True when the child at `index` is exported: its combination is declared and, with
+    /// `dynamic_tuples`, its tuple of dynamic values was used.
+    fn exported(fam: &Family<M, L>, index: usize) -> bool {
+        if let Some(a) = &fam.allowed {
+            if !a.get(index).copied().unwrap_or(false) {
+                return false;
+            }
+        }
+        match &fam.touched {
+            Some(t) => t
+                .get(Self::tuple_of(index))
+                .is_some_and(|f| f.load(Ordering::Relaxed)),
+            None => true,
+        }
+    }
+
+    /// True when the child of these label slots (one per label) is exported: the label
+    /// combination is declared (or the family declares none) and, with `dynamic_tuples`, the
+    /// tuple was used. For tests and tools; `false` for slots out of range.
+    pub fn is_exported(&self, slots: &[usize]) -> bool {
+        if slots.len() != L::ARITY {
+            return false;
+        }
+        let mut index = 0usize;
+        for (dim, slot) in slots.iter().enumerate() {
+            if *slot >= L::dim_size(dim) {
+                return false;
+            }
+            index = index * L::dim_size(dim) + slot;
+        }
+        Self::exported(self.family(), index)
+    }
+
+    /// The number of label combinations the family can export: the declared combinations
+    /// times the slots of its dynamic labels (the product of the slots without declared
+    /// combinations). What the compile-time cardinality check of `combinations = ..` counts.
+    pub fn reachable(&self) -> usize {
+        match &self.family().allowed {
+            Some(a) => a.iter().filter(|x| **x).count(),
+            None => L::CARDINALITY,
+        }
     }
 
     /// The child at a flat index; the index is always below `L::CARDINALITY` by construction.
@@ -149,7 +315,19 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
             for (index, child) in fam.children.iter().enumerate() {
                 if Self::digit(index, dim) == slot {
                     child.reset();
+                    if let Some(flag) = fam
+                        .touched
+                        .as_ref()
+                        .and_then(|t| t.get(Self::tuple_of(index)))
+                    {
+                        flag.store(false, Ordering::Relaxed);
+                    }
                 }
+            }
+            // Lines a scrape rendered while the flags were being cleared are stale: the
+            // changed count makes the next scrape render them again.
+            if fam.touched.is_some() {
+                fam.touches.fetch_add(1, Ordering::Release);
             }
         })
     }
@@ -170,13 +348,29 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         index % L::dim_size(dim)
     }
 
-    /// Number of series currently exported (enum series always; dynamic ones once used).
+    /// Number of series currently exported (enum series always; dynamic ones once used), in
+    /// the declared combinations only.
     pub fn series_count(&self) -> usize {
         let fam = self.family();
+        if let Some(s) = &fam.static_indices {
+            return s.len();
+        }
         if L::STATIC {
             return L::CARDINALITY;
         }
-        Self::live_series(fam)
+        if fam.allowed.is_none() && fam.touched.is_none() {
+            return Self::live_series(fam);
+        }
+        Self::exported_indices(fam).len()
+    }
+
+    /// The flat index of every exported child of a family with a dynamic dimension, ascending.
+    fn exported_indices(fam: &Family<M, L>) -> Vec<usize> {
+        let mut indices = LiveSlots::of(fam).indices::<L>();
+        if fam.allowed.is_some() || fam.touched.is_some() {
+            indices.retain(|i| Self::exported(fam, *i));
+        }
+        indices
     }
 
     /// Number of exported children: the product of each dimension's live slots.
@@ -330,19 +524,24 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         om: bool,
     ) -> bool {
         let live = Self::live_series(fam);
+        let touches = fam.touches.load(Ordering::Acquire);
         {
             let cache = fam.dynamic.read().unwrap_or_else(PoisonError::into_inner);
-            let fresh = |c: &&DynamicLines| c.children.len() == live && c.generation == generation;
+            let fresh = |c: &&DynamicLines| {
+                c.live == live && c.generation == generation && c.touches == touches
+            };
             if let Some(c) = cache.as_ref().filter(fresh) {
                 return Self::replay(fam, &c.lines, c.children.iter().copied(), out, om);
             }
         }
-        let children = LiveSlots::of(fam).indices::<L>();
+        let children = Self::exported_indices(fam);
         let lines = Self::render_lines(fam, desc, &children);
         let written = Self::replay(fam, &lines, children.iter().copied(), out, om);
         *fam.dynamic.write().unwrap_or_else(PoisonError::into_inner) = Some(DynamicLines {
             children: children.into_boxed_slice(),
+            live,
             generation,
+            touches,
             lines,
         });
         written
@@ -387,7 +586,14 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         } else {
             write_header(out, desc.name, desc.help, M::KIND.as_str());
         }
-        let indices = LiveSlots::of(fam).indices::<L>();
+        if let Some(s) = &fam.static_indices {
+            return Self::encode_samples(fam, desc, s.iter().copied(), out, om);
+        }
+        let indices = if L::STATIC {
+            (0..L::CARDINALITY).collect()
+        } else {
+            Self::exported_indices(fam)
+        };
         Self::encode_samples(fam, desc, indices.into_iter(), out, om);
     }
 
@@ -398,6 +604,13 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         // The children's lines are rendered once and copied; each scrape writes the values.
         if !L::STATIC {
             return Self::encode_dynamic(fam, desc, out, om);
+        }
+        if let Some(s) = &fam.static_indices {
+            let lines = fam.lines.get_or_init(|| Self::render_lines(fam, desc, s));
+            if !Self::replay(fam, lines, s.iter().copied(), out, om) {
+                Self::encode_in_full(fam, desc, out, om);
+            }
+            return;
         }
         let lines = fam.lines.get_or_init(|| {
             Self::render_lines(fam, desc, &(0..L::CARDINALITY).collect::<Vec<_>>())
@@ -446,12 +659,14 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
             wire::uint(msg, 3, protobuf::metric_type(M::KIND.as_str()) as u64);
         };
         head(&mut msg);
-        if L::STATIC {
+        if let Some(s) = &fam.static_indices {
+            Self::proto_metrics(fam, desc, s.iter().copied(), &mut msg);
+        } else if L::STATIC {
             Self::proto_metrics(fam, desc, 0..L::CARDINALITY, &mut msg);
         } else {
             for attempt in 0..16 {
                 let generation = L::generation(&fam.state);
-                let indices = LiveSlots::of(fam).indices::<L>();
+                let indices = Self::exported_indices(fam);
                 Self::proto_metrics(fam, desc, indices.into_iter(), &mut msg);
                 if L::generation(&fam.state) == generation {
                     break;
@@ -491,7 +706,17 @@ macro_rules! with_impl {
             pub fn with(&self, $($a: $T::Input<'_>),+) -> &M {
                 let fam = self.family();
                 let mut index = 0usize;
-                $( index = index * $T::SIZE + $T::resolve(&fam.state.$i, $a); )+
+                let mut tuple = 0usize;
+                $(
+                    let slot = $T::resolve(&fam.state.$i, $a);
+                    index = index * $T::SIZE + slot;
+                    if !$T::STATIC {
+                        tuple = tuple * $T::SIZE + slot;
+                    }
+                )+
+                if !<($($T,)+) as LabelSet>::STATIC && fam.touched.is_some() {
+                    Self::touch(fam, tuple);
+                }
                 &fam.children[index]
             }
         }
@@ -592,7 +817,7 @@ fn render_labels(out: &mut Vec<u8>, names: &[&str], values: &[Cow<'_, str>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labels::{Dynamic, IoOperation};
+    use crate::labels::{Dynamic, IoOperation, LabelValue};
     use crate::metric::{Counter, Kind};
 
     static DESC: Descriptor = Descriptor::new("t_ops_total", "Ops.", Kind::Counter)
@@ -642,6 +867,88 @@ mod tests {
             "t_ops_total{operation=\"write\",peer=\"x\"} 0\n\
              t_ops_total{operation=\"write\",peer=\"y\"} 0\n"
         ));
+    }
+
+    #[test]
+    fn declared_combinations_are_the_only_children_exported() {
+        static C: Descriptor = Descriptor::new("t_edges_total", "Edges.", Kind::Counter)
+            .labels(&["peer", "operation"], &["dynamic(max = 3)", "IoOperation"])
+            .declared_at("tests::C", file!(), line!());
+        // Only reads: the second slot (the enum) must be 0.
+        fn reads_only(slots: &[usize]) -> bool {
+            slots[1] == IoOperation::Read.index()
+        }
+        let m = Metric::<Counter, (Dynamic<3>, IoOperation)>::new(&C).combinations(reads_only);
+        m.with("a", IoOperation::Read).inc();
+        m.with("b", IoOperation::Read).inc_by(2);
+        let mut out = Vec::new();
+        m.encode(&mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "# HELP t_edges_total Edges.\n# TYPE t_edges_total counter\n\
+             t_edges_total{peer=\"a\",operation=\"read\"} 1\n\
+             t_edges_total{peer=\"b\",operation=\"read\"} 2\n"
+        );
+        assert_eq!(m.series_count(), 2);
+        assert_eq!(m.reachable(), 4, "(3 values + other) x read");
+        assert!(m.is_exported(&[0, IoOperation::Read.index()]));
+        assert!(!m.is_exported(&[0, IoOperation::Write.index()]));
+        assert!(!m.is_exported(&[0, 9]), "out of range");
+
+        static E: Descriptor = Descriptor::new("t_enum_total", "Enum.", Kind::Counter)
+            .labels(&["operation"], &["IoOperation"])
+            .declared_at("tests::E", file!(), line!());
+        fn writes_only(slots: &[usize]) -> bool {
+            slots[0] == IoOperation::Write.index()
+        }
+        let e = Metric::<Counter, (IoOperation,)>::new(&E).combinations(writes_only);
+        let mut out = Vec::new();
+        e.encode(&mut out);
+        e.encode_protobuf(&mut Vec::new());
+        assert!(String::from_utf8(out)
+            .unwrap()
+            .ends_with("# TYPE t_enum_total counter\nt_enum_total{operation=\"write\"} 0\n"));
+        assert_eq!(e.series_count(), 1);
+    }
+
+    #[test]
+    fn dynamic_tuples_export_the_tuples_used_and_forget_them() {
+        static T: Descriptor = Descriptor::new("t_calls_total", "Calls.", Kind::Counter)
+            .labels(
+                &["actor", "operation"],
+                &["dynamic(max = 3)", "dynamic(max = 3)"],
+            )
+            .declared_at("tests::T", file!(), line!());
+        let m = Metric::<Counter, (Dynamic<3>, Dynamic<3>)>::new(&T).dynamic_tuples();
+        m.with("engine", "get").inc();
+        m.with("bridge", "put").inc();
+        let text = |m: &Metric<Counter, (Dynamic<3>, Dynamic<3>)>| {
+            let mut out = Vec::new();
+            m.encode(&mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            text(&m),
+            "# HELP t_calls_total Calls.\n# TYPE t_calls_total counter\n\
+             t_calls_total{actor=\"engine\",operation=\"get\"} 1\n\
+             t_calls_total{actor=\"bridge\",operation=\"put\"} 1\n",
+            "not engine x put nor bridge x get"
+        );
+        assert_eq!(m.series_count(), 2);
+        // A new tuple of values already in use: the cached lines are rendered again.
+        m.with("engine", "put").inc();
+        assert!(text(&m).contains("t_calls_total{actor=\"engine\",operation=\"put\"} 1\n"));
+        assert_eq!(m.series_count(), 3);
+        assert!(m.forget("engine"));
+        assert_eq!(m.series_count(), 1);
+        m.with("storage", "get").inc();
+        let after = text(&m);
+        assert!(!after.contains("engine"), "{after}");
+        assert!(after.contains("t_calls_total{actor=\"storage\",operation=\"get\"} 1\n"));
+        assert!(
+            !after.contains("actor=\"storage\",operation=\"put\""),
+            "{after}"
+        );
     }
 
     #[test]

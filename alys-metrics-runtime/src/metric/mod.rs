@@ -16,7 +16,7 @@ mod paired;
 
 pub use btc::{sat_to_btc, BtcCounter, BtcGauge, SATOSHIS_PER_BTC};
 pub use counter::{Counter, FloatCounter};
-pub use family::{Collect, Metric};
+pub use family::{Collect, Metric, ValidCombination};
 pub use gauge::{Gauge, IntGauge};
 pub(crate) use histogram::write_proto as write_histogram_proto;
 pub use histogram::{nanos_of, Histogram, HistogramTimer, DEFAULT_BUCKETS};
