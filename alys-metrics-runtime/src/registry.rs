@@ -584,7 +584,7 @@ pub fn registry() -> &'static Registry {
 
 impl Registry {
     /// Samples and bytes per family of one text scrape of this registry (included
-    /// registries too), in scrape order: see [`series_report`].
+    /// registries too), in scrape order: as `catalogue::series_report()` does for the default registry.
     pub fn series_report(&self) -> SeriesReport {
         let mut text = Vec::new();
         self.encode(&mut text);
