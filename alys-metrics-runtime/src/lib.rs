@@ -18,6 +18,7 @@
 //! | `chain` | `chain::*` (blocks, consensus, sync, peers, pool, migration, storage, governance), `#[time_block]`, their catalogue | nothing |
 //! | `tls` | TLS and `basic_auth_users` from an exporter-toolkit `web-config.yml` ([`WebConfig`]) | rustls (ring), tokio-rustls, bcrypt, serde_norway; implies `exporter` |
 //! | `prometheus` (off) | [`Registry::include`] of `prometheus` 0.14 registries on the same endpoint | prometheus 0.14 |
+//! | `testing` (off; for `[dev-dependencies]`) | [`testing`]: captures scoped to a test, typed readings of handlers and declared metrics, `assert_metric!`, a lint of the exposition | nothing (one relaxed load added to each counter, histogram and handler update) |
 //! | `prometheus-0_13` (off) | [`Registry::include`] of `prometheus` 0.13 registries (the Alys node's 0.13.4) | prometheus 0.13 |
 //!
 //! The exporter always runs the process collector: `/health` reports the collector's state and
@@ -33,6 +34,8 @@
 extern crate self as alys_metrics;
 
 pub mod actor;
+#[cfg(feature = "testing")]
+mod capture;
 pub mod catalogue;
 #[cfg(feature = "chain")]
 #[cfg_attr(docsrs, doc(cfg(feature = "chain")))]
@@ -49,6 +52,9 @@ pub mod metric;
 #[cfg(feature = "process-collector")]
 mod race;
 pub mod registry;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 
 // The actor system's scopes, CPU and heap attribution, dependencies and breakers (issue 11).
 // Its files live in `actor/`; `actor/system.rs` declares them, and is declared here rather than
