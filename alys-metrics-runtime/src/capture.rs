@@ -7,7 +7,7 @@
 //! [`record`] (cold, test-only: a lock and a map), which adds it to every live capture whose
 //! scope holds the calling thread: the thread that took the capture, and every thread of the
 //! actix `System` it was taken in (the arbiters of `#[actix_rt::test]`). The public face is
-//! `crate::testing` (plain text: `testing` sits above every other module).
+//! the `testing` module (layer 8, above every other module).
 //!
 //! A layer-0 leaf: the metric types (layer 2) and the actor sites (layer 6) call it, it names
 //! no module of this crate.

@@ -44,7 +44,7 @@ impl fmt::Display for Comparison {
     }
 }
 
-/// What [`assert_metric!`](crate::assert_metric) checks: the series `selector` selects (summed
+/// What `assert_metric!` checks: the series `selector` selects (summed
 /// over the series with its labels), now or as the change since `capture` began, compared with
 /// `expected`. `Err` is the failure message.
 pub fn check_metric(

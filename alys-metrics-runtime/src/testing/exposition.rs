@@ -331,6 +331,31 @@ impl Exposition {
         self.select(&Selector::parse(selector)?)
     }
 
+    /// The value of the one series with exactly the name and labels of `series` (written as in
+    /// the exposition, `name{a="x",b="y"}`; label order does not matter), or `None` when no
+    /// such series is exported or `series` cannot be read. [`explain`](Self::explain) says
+    /// why.
+    pub fn get(&self, series: &str) -> Option<f64> {
+        let sel = Selector::parse(series).ok()?;
+        let mut want = sel.labels.clone();
+        want.sort();
+        let found = self.samples(&sel).find(|s| {
+            let mut have = s.labels.clone();
+            have.sort();
+            have == want
+        });
+        found.map(|s| s.value)
+    }
+
+    /// Why [`get`](Self::get) or [`value`](Self::value) finds nothing for `selector`: the
+    /// nearest name when no series has the name, else the label sets that exist.
+    pub fn explain(&self, selector: &str) -> String {
+        match Selector::parse(selector) {
+            Ok(sel) => self.explain_missing(&sel),
+            Err(e) => e,
+        }
+    }
+
     /// The label sets of the samples named `name`.
     pub fn label_sets(&self, name: &str) -> Vec<String> {
         self.family(name)

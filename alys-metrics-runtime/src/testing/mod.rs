@@ -14,7 +14,7 @@
 //!   latency), [`Capture::counter`] and [`Capture::histogram`] for any declared metric's child
 //!   (`cap.counter(MY_COUNTER.with(Phase::Sync))`), [`Capture::time_block`] for a
 //!   `#[time_block]` validator's timings.
-//! - [`assert_metric!`](crate::assert_metric) asserts on a series by its exposed name and
+//! - `assert_metric!` asserts on a series by its exposed name and
 //!   labels, absolute or as the change since a capture began, and says what went wrong: the
 //!   expected and actual values, the label sets that exist, the nearest name when one is
 //!   misspelt. [`Exposition`] reads a text exposition for anything else.
@@ -32,7 +32,7 @@
 //! them with `get()`. A counter raised with `set_total` (a total kept elsewhere) is not
 //! captured either.
 //!
-//! Readings by name ([`assert_metric!`](crate::assert_metric) with a capture,
+//! Readings by name (`assert_metric!` with a capture,
 //! [`Capture::delta`]) compare the exposition now with a snapshot taken when the capture began:
 //! exact only when no other running test moves the same series. Tests that assert by name on
 //! shared series hold [`serial`] for their whole run.
