@@ -2,7 +2,7 @@
 //! the count of live captures per counter increment, histogram observation and handler message.
 //!
 //! The same bench is built twice, without and with the feature, and run back to back
-//! (`scripts/bench_testing_hook.sh`, which prints the ratios); BENCHMARKS.md, section 14, has
+//! (`scripts/bench_testing_hook.sh`, which prints the ratios); BENCHMARKS.md, "The `testing` feature's hook", has
 //! the figures. Groups:
 //! - `counter_inc`: `X.with(a, op).inc()` on a declared family of 18 series, one series;
 //! - `histogram_observe`: `X.with(a, op).observe(v)`, 8 buckets, values in `[0, 2)`;

@@ -30,7 +30,8 @@
 //! live captures whose scope holds the updating thread, so another test's messages never show,
 //! however the tests interleave. Gauges are levels, not deltas, and are not captured: read
 //! them with `get()`. A counter raised with `set_total` (a total kept elsewhere) is not
-//! captured either.
+//! captured either, nor are `BtcCounter`s and the families computed at scrape time (read those
+//! by name).
 //!
 //! Readings by name (`assert_metric!` with a capture,
 //! [`Capture::delta`]) compare the exposition now with a snapshot taken when the capture began:
@@ -126,7 +127,7 @@ pub struct HandlerCounts {
     pub started: u64,
     /// Messages finished, by [`MessageOutcome`] index (`outcome(..)` reads it).
     pub outcomes: [u64; capture::OUTCOMES],
-    /// The latency, in seconds, of the messages finished but cancelled.
+    /// The latency, in seconds, of the messages finished (cancelled ones apart).
     pub latency: Observations,
 }
 
