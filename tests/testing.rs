@@ -220,6 +220,33 @@ fn a_failed_assertion_says_what_exists() {
     assert!(handler.contains("ChainActor/ImportBlock"), "{handler}");
 }
 
+/// Blocks gossiped to us, by the operation that read them (the README's failure example).
+#[alys_metric(counter, labels(operation: IoOperation))]
+static TESTING_GOSSIP_BLOCKS: Counter;
+
+#[test]
+fn the_readme_failure_message() {
+    let cap = testing::capture();
+    TESTING_GOSSIP_BLOCKS.with(IoOperation::Read).inc_by(3);
+    TESTING_GOSSIP_BLOCKS.with(IoOperation::Write).inc();
+    let msg = testing::check_metric(
+        Some(&cap),
+        "alys_testing_gossip_blocks_total{operation=\"read\"}",
+        Comparison::Eq,
+        4.0,
+    )
+    .unwrap_err();
+    assert_eq!(
+        msg,
+        "assert_metric!(alys_testing_gossip_blocks_total{operation=\"read\"} == 4) failed
+  expected: == 4
+    actual: 3 (the change since the capture began: 0 -> 3)
+  the series of `alys_testing_gossip_blocks_total` now (1 of 2 selected):
+   * {operation=\"read\"} 3
+     {operation=\"write\"} 1"
+    );
+}
+
 #[test]
 fn the_registry_lints_clean() {
     let problems = testing::lint();

@@ -121,8 +121,11 @@ impl fmt::Display for Selector {
     }
 }
 
+/// Label names and values, in the order written.
+type Labels = Vec<(String, String)>;
+
 /// Reads `{a="x",b="y"}` at the start of `s`; returns the labels and the rest.
-fn parse_labels(s: &str) -> Result<(Vec<(String, String)>, &str), String> {
+fn parse_labels(s: &str) -> Result<(Labels, &str), String> {
     let mut rest = s.strip_prefix('{').ok_or("labels start with `{`")?;
     let mut labels = Vec::new();
     loop {

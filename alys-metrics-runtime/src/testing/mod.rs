@@ -33,6 +33,11 @@
 //! captured either, nor are `BtcCounter`s and the families computed at scrape time (read those
 //! by name).
 //!
+//! The scope is threads, not tasks: a `#[tokio::test(flavor = "multi_thread")]` runs its tasks
+//! on worker threads the capture does not hold (use the default current-thread flavor, an actix
+//! `System`, or [`Capture::include_current_thread`] in code that runs there). Two captures
+//! alive at once in one scope both see its updates.
+//!
 //! Readings by name (`assert_metric!` with a capture,
 //! [`Capture::delta`]) compare the exposition now with a snapshot taken when the capture began:
 //! exact only when no other running test moves the same series. Tests that assert by name on
