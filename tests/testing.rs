@@ -182,6 +182,12 @@ fn a_declared_metrics_child_and_its_name() {
     alys_metrics::assert_metric!(cap, "alys_testing_peer_blocks_total{operation=\"read\"}", == 3);
     alys_metrics::assert_metric!("alys_testing_block_check_duration_seconds_count", >= 2);
     alys_metrics::assert_metric!(cap, "alys_testing_block_check_duration_seconds_bucket{le=\"0.1\"}", == 1);
+    // Every comparison, with and without a capture.
+    alys_metrics::assert_metric!(cap, "alys_testing_block_check_duration_seconds_sum", > 0.5);
+    alys_metrics::assert_metric!(cap, "alys_testing_block_check_duration_seconds_sum", < 0.6);
+    alys_metrics::assert_metric!(cap, "alys_testing_block_check_duration_seconds_count", <= 2,);
+    alys_metrics::assert_metric!("alys_testing_peer_blocks_total", > 2u64);
+    alys_metrics::assert_metric!("alys_testing_block_check_duration_seconds_bucket{le=\"+Inf\"}", >= 2);
 }
 
 #[test]
