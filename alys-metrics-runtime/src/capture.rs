@@ -6,13 +6,14 @@
 //! capture is alive it is 0 and nothing else happens. While one is, the update also goes to
 //! [`record`] (cold, test-only: a lock and a map), which adds it to every live capture whose
 //! scope holds the calling thread: the thread that took the capture, and every thread of the
-//! actix `System` it was taken in (the arbiters of `#[actix_rt::test]`). The public face is
+//! actix `System` it was taken in (the arbiters of `#[actix_rt::test]`), and whatever thread
+//! polls a future the capture wraps ([`polling`]). The public face is
 //! the `testing` module (layer 8, above every other module).
 //!
 //! A layer-0 leaf: the metric types (layer 2) and the actor sites (layer 6) call it, it names
 //! no module of this crate.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -156,6 +157,41 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+thread_local! {
+    /// The captures whose wrapped futures are being polled on this thread, innermost last (by
+    /// the sink's address).
+    static POLLING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Marks `sink`'s wrapped future as being polled on this thread until the guard drops.
+pub(crate) fn polling(sink: &Arc<Sink>) -> PollGuard {
+    let addr = Arc::as_ptr(sink) as usize;
+    let _ = POLLING.try_with(|p| p.borrow_mut().push(addr));
+    PollGuard(addr)
+}
+
+/// Ends one poll of a wrapped future (also when the poll panics).
+#[derive(Debug)]
+pub(crate) struct PollGuard(usize);
+
+impl Drop for PollGuard {
+    fn drop(&mut self) {
+        let _ = POLLING.try_with(|p| {
+            let mut p = p.borrow_mut();
+            if let Some(i) = p.iter().rposition(|a| *a == self.0) {
+                p.remove(i);
+            }
+        });
+    }
+}
+
+fn polled_here(sink: &Arc<Sink>) -> bool {
+    let addr = Arc::as_ptr(sink) as usize;
+    POLLING
+        .try_with(|p| p.borrow().contains(&addr))
+        .unwrap_or(false)
+}
+
 /// The live captures.
 static SINKS: Mutex<Vec<Arc<Sink>>> = Mutex::new(Vec::new());
 
@@ -182,7 +218,7 @@ pub(crate) fn close(sink: &Arc<Sink>) {
 }
 
 /// Adds one update of the metric at `key` to every live capture whose scope holds the calling
-/// thread. Called only while [`active`].
+/// thread, or whose wrapped future the thread is polling. Called only while [`active`].
 #[cold]
 #[inline(never)]
 pub(crate) fn record(key: usize, event: Event) {
@@ -190,7 +226,7 @@ pub(crate) fn record(key: usize, event: Event) {
     let system = system_id();
     let sinks = lock(&SINKS);
     for s in sinks.iter() {
-        if lock(&s.scope).holds(thread, system) {
+        if lock(&s.scope).holds(thread, system) || polled_here(s) {
             lock(&s.seen).entry(key).or_default().apply(event);
         }
     }

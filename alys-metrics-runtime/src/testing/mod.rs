@@ -9,7 +9,8 @@
 //!   other tests run on other threads at once (`cargo test`'s default). It sees the updates made
 //!   on the thread that took it and, when taken inside an actix `System` (`#[actix_rt::test]`),
 //!   on every thread of that `System`; [`Capture::include_current_thread`] adds a thread the
-//!   test starts itself. Read it by type: [`Capture::handler`] for an `#[instrument_actor]`
+//!   test starts itself, and [`Capture::wrap`] a future (a task of a multi-threaded runtime),
+//!   wherever it is polled. Read it by type: [`Capture::handler`] for an `#[instrument_actor]`
 //!   handler (`cap.handler::<ChainActor, ImportBlock>()`: messages, outcomes, in flight,
 //!   latency), [`Capture::counter`] and [`Capture::histogram`] for any declared metric's child
 //!   (`cap.counter(MY_COUNTER.with(Phase::Sync))`), [`Capture::time_block`] for a
@@ -33,10 +34,10 @@
 //! captured either, nor are `BtcCounter`s and the families computed at scrape time (read those
 //! by name).
 //!
-//! The scope is threads, not tasks: a `#[tokio::test(flavor = "multi_thread")]` runs its tasks
-//! on worker threads the capture does not hold (use the default current-thread flavor, an actix
-//! `System`, or [`Capture::include_current_thread`] in code that runs there). Two captures
-//! alive at once in one scope both see its updates.
+//! The scope is threads and wrapped futures: a `#[tokio::test(flavor = "multi_thread")]` runs
+//! its tasks on worker threads the capture does not hold, so wrap them
+//! (`tokio::spawn(cap.wrap(task))`), or use the default current-thread flavor or an actix
+//! `System`. Two captures alive at once in one scope both see its updates.
 //!
 //! Readings by name (`assert_metric!` with a capture,
 //! [`Capture::delta`]) compare the exposition now with a snapshot taken when the capture began:
@@ -69,7 +70,10 @@
 //! assert_eq!(testing::lint(), []);
 //! ```
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
 
 use crate::actor::HandlerSite;
 use crate::capture::{self, Seen, Sink};
@@ -383,6 +387,16 @@ impl Capture {
         self.sink.add_current_thread();
     }
 
+    /// Wraps a future so that what it does counts in this capture on whichever thread polls
+    /// it: a task of a multi-threaded runtime (`tokio::spawn(cap.wrap(async { .. }))`). Only
+    /// the wrapped future's own polls count, not tasks it spawns (wrap those too).
+    pub fn wrap<F: Future>(&self, fut: F) -> Captured<F> {
+        Captured {
+            sink: Arc::clone(&self.sink),
+            fut: Box::pin(fut),
+        }
+    }
+
     /// Whether the capture follows an actix `System` (it was taken inside one).
     pub fn follows_actix_system(&self) -> bool {
         self.sink.system().is_some()
@@ -400,6 +414,23 @@ impl Capture {
 impl Drop for Capture {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// A future whose polls count in a [`Capture`], from [`Capture::wrap`].
+#[derive(Debug)]
+#[must_use = "a future does nothing unless polled"]
+pub struct Captured<F> {
+    sink: Arc<Sink>,
+    fut: Pin<Box<F>>,
+}
+
+impl<F: Future> Future for Captured<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let _polling = capture::polling(&self.sink);
+        self.fut.as_mut().poll(cx)
     }
 }
 
@@ -453,6 +484,23 @@ mod tests {
         });
         assert_eq!(cap.counter(&C), 101.0);
         assert_eq!(C.get(), 111);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_wrapped_task_counts_wherever_it_is_polled() {
+        static C: Counter = Counter::new();
+        let cap = capture();
+        let counted = tokio::spawn(cap.wrap(async {
+            C.inc();
+            tokio::task::yield_now().await;
+            C.inc_by(2);
+        }));
+        // Runs on a worker thread, which the capture does not hold.
+        let not_counted = tokio::spawn(async { C.inc_by(100) });
+        counted.await.unwrap();
+        not_counted.await.unwrap();
+        assert_eq!(cap.counter(&C), 3.0);
+        assert_eq!(C.get(), 103);
     }
 
     #[test]
