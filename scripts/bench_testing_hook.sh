@@ -36,8 +36,9 @@ done
 echo "median over $rounds rounds:"
 for b in $(awk '{print $1}' "$out/all" | sort -u); do
     grep "^  $b " "$out/all" | awk '{print $3, $5, $7}' | sort -n -k1,1 >"$out/w"
-    mw=$(awk '{print $1}' "$out/w" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
-    mt=$(awk '{print $2}' "$out/w" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
-    mr=$(awk '{print $3}' "$out/w" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+    med='{a[NR]=$1} END{ if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2 }'
+    mw=$(awk '{print $1}' "$out/w" | sort -n | awk "$med")
+    mt=$(awk '{print $2}' "$out/w" | sort -n | awk "$med")
+    mr=$(awk '{print $3}' "$out/w" | sort -n | awk "$med")
     printf "  %-18s without %8.3f ns  with %8.3f ns  median ratio %s\n" "$b" "$mw" "$mt" "$mr"
 done
