@@ -23,7 +23,7 @@
 //!
 //! ## Features
 //!
-//! Every feature but `prometheus`, `prometheus-0_13` and `opentelemetry` is on by default
+//! Every feature but `prometheus`, `prometheus-0_13`, `opentelemetry` and `testing` is on by default
 //! (`alys-metrics-runtime` has the same features with the same defaults). With `default-features = false` a crate keeps the core: `#[alys_metric]`,
 //! `#[derive(LabelValue)]`, the standard labels, the actor catalogue, the registry and the
 //! encoders ([`Registry::encode_to_string`], OpenMetrics, protobuf), and compiles no tokio,
@@ -39,6 +39,7 @@
 //! | `prometheus` (off) | [`Registry::include`] of `prometheus` 0.14 registries on the same endpoint | prometheus 0.14 |
 //! | `prometheus-0_13` (off) | [`Registry::include`] of `prometheus` 0.13 registries (the Alys node's 0.13.4) | prometheus 0.13 |
 //! | `opentelemetry` (off) | exemplars take the trace id of the current OpenTelemetry context | opentelemetry |
+//! | `testing` (off; for `[dev-dependencies]`) | the `testing` module: captures scoped to a test, typed readings of handlers and declared metrics, `assert_metric!`, a lint of the exposition | nothing (one relaxed load added to each counter, histogram and handler update) |
 //!
 //! The exporter always runs the process collector: `/health` reports the collector's state and
 //! the process's health from it, and `/ready` waits for its first tick, so `exporter` switches

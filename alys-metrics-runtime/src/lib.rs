@@ -16,6 +16,8 @@
 extern crate self as alys_metrics;
 
 pub mod actor;
+#[cfg(feature = "testing")]
+mod capture;
 pub mod catalogue;
 #[cfg(feature = "chain")]
 #[cfg_attr(docsrs, doc(cfg(feature = "chain")))]
@@ -32,6 +34,9 @@ pub mod metric;
 #[cfg(feature = "process-collector")]
 mod race;
 pub mod registry;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 
 // The actor system's scopes, CPU and heap attribution, dependencies and breakers.
 pub mod actor_system;

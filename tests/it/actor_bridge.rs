@@ -13,13 +13,8 @@ use alys_metrics::actor::{mailbox, ActorMetrics, ActorMetricsBridge, NoRuntime};
 use alys_metrics::labels::{ActorType, LifecycleEvent, RegistrationEvent, RestartReason};
 use alys_metrics::LabelValue;
 
-/// The value of one series in the exposition text, as Prometheus would read it.
-fn value(series: &str) -> f64 {
-    let text = alys_metrics::registry().encode_to_string();
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("no series `{series}` in:\n{text}"))
-}
+// The value of one series (panics, saying what exists, when it is not exported).
+use crate::samples::value;
 
 fn typed(family: &str, t: ActorType) -> f64 {
     value(&format!("{family}{{actor_type=\"{}\"}}", t.as_str()))

@@ -16,12 +16,8 @@ use alys_metrics::actor_system::{DeadlockDetector, SendMeasured};
 use alys_metrics::instrument_actor;
 use alys_metrics::labels::{ActorType, DeadlockKind};
 
-fn value(series: &str) -> f64 {
-    let text = alys_metrics::registry().encode_to_string();
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("no series `{series}` in:\n{text}"))
-}
+// The value of one series (panics, saying what exists, when it is not exported).
+use crate::samples::value;
 
 const THRESHOLD: Duration = Duration::from_millis(200);
 /// How long each side waits before giving up, which ends the episode.

@@ -12,20 +12,12 @@ use alys_metrics::actor_system::{BreakerConfig, CallError, CircuitBreaker, Depen
 use alys_metrics::collector::ManualClock;
 use alys_metrics::labels::{ActorType, BreakerState, DependencyType};
 
-fn sample(series: &str) -> Option<f64> {
-    let text = alys_metrics::registry().encode_to_string();
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-}
+// The value of one series (panics, saying what exists, when it is not exported).
+use crate::samples::value;
 
-/// The value of one series in the exposition text, as Prometheus would read it.
-fn value(series: &str) -> f64 {
-    sample(series).unwrap_or_else(|| {
-        panic!(
-            "no series `{series}` in:\n{}",
-            alys_metrics::registry().encode_to_string()
-        )
-    })
+/// The value of one series, `None` when it is not exported.
+fn sample(series: &str) -> Option<f64> {
+    crate::samples::series(&crate::samples::exposition(), series)
 }
 
 fn breaker_state(actor: &str, dep: &str) -> f64 {

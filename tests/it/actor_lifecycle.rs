@@ -15,10 +15,7 @@ use alys_metrics::labels::{ActorType, EscalationType, RestartReason};
 
 /// The value of one series in the exposition text, 0 when absent.
 fn value(series: &str) -> f64 {
-    let text = alys_metrics::registry().encode_to_string();
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or(0.0)
+    crate::samples::series(&crate::samples::exposition(), series).unwrap_or(0.0)
 }
 
 /// `actor` as exported: label values are sanitized to lower case (`EngineActor` -> `engineactor`).

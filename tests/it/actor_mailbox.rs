@@ -14,13 +14,8 @@ use alys_metrics::actor::mailbox::{self, TrySendError};
 use alys_metrics::actor::{ActorMetrics, ActorMetricsBridge, MailboxMetrics};
 use alys_metrics::labels::ActorType;
 
-/// The value of one series in the exposition text, as Prometheus would read it.
-fn value(series: &str) -> f64 {
-    let text = alys_metrics::registry().encode_to_string();
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("no series `{series}` in:\n{text}"))
-}
+// The value of one series (panics, saying what exists, when it is not exported).
+use crate::samples::value;
 
 #[tokio::test]
 async fn send_waits_for_room_where_try_send_drops() {

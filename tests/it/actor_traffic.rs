@@ -11,13 +11,8 @@ use actix::prelude::*;
 use alys_metrics::actor_system::{broadcast_measured, SendMeasured};
 use alys_metrics::instrument_actor;
 
-/// The value of one series in the exposition text, as Prometheus would read it.
-fn value(series: &str) -> f64 {
-    let text = alys_metrics::registry().encode_to_string();
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("no series `{series}` in:\n{text}"))
-}
+// The value of one series (panics, saying what exists, when it is not exported).
+use crate::samples::value;
 
 /// A request that waits `.0` before its reply.
 #[derive(Clone)]

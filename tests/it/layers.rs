@@ -26,6 +26,8 @@ const LAYERS: &[(&str, u8)] = &[
     // `race.rs` (racing two futures without `tokio::select!`, from the features work): a leaf
     // that names no module of this crate.
     ("race", 0),
+    // `capture.rs` (feature `testing`): the captures the metric types report to; names nothing.
+    ("capture", 0),
     ("exposition", 1),
     ("metric", 2),
     ("encode", 3),
@@ -36,6 +38,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("chain", 6),
     ("collector", 6),
     ("exporter", 7),
+    // `testing/` (feature `testing`): reads the sites, the catalogue, the registry.
+    ("testing", 8),
 ];
 
 /// The crate root (`lib.rs`: the re-exports, `prelude`, `__private`): above every module.

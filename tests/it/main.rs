@@ -62,6 +62,7 @@ mod metrics;
 mod ops;
 mod promtool;
 mod storage;
+mod testing_lint;
 mod time_block;
 mod time_block_forget;
 

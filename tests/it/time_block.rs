@@ -14,12 +14,9 @@ use std::task::{Context, Poll, Waker};
 use alys_metrics::chain::discard_block_sample;
 use alys_metrics::prelude::*;
 
-/// The value of one series in the exposition text, as Prometheus would read it.
+/// The value of one series in the exposition text, 0 when it is not exported.
 fn sample(series: &str) -> f64 {
-    let text = alys_metrics::registry().encode_to_string();
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-        .map_or(0.0, |v| v.parse().expect("a sample value"))
+    crate::samples::series(&crate::samples::exposition(), series).unwrap_or(0.0)
 }
 
 fn production_count(validator: &str) -> f64 {

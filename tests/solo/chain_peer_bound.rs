@@ -18,11 +18,7 @@ fn peer_series(text: &str) -> Vec<&str> {
         .collect()
 }
 
-fn sample(text: &str, series: &str) -> Option<f64> {
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-        .map(|v| v.parse().expect("a sample value"))
-}
+use crate::samples::series as sample;
 
 #[test]
 fn a_million_peer_ids_stay_within_the_cap() {

@@ -1,9 +1,11 @@
-//! One sample of the exposition text, read the way Prometheus reads it; shared by the tests of
+//! One sample of the exposition text, read back by `alys_metrics::testing::Exposition`; shared by the tests of
 //! the chain, governance and storage metrics (`tests/it/`, and the caps in `tests/solo/`),
 //! whose binaries include this file with `#[path]`. Each uses a part of it, hence the
 //! `dead_code` allowance.
 
 #![allow(dead_code)]
+
+use alys_metrics::testing::Exposition;
 
 /// The text exposition of this binary's registry.
 pub fn exposition() -> String {
@@ -12,12 +14,15 @@ pub fn exposition() -> String {
 
 /// The value of one series (name and labels as exposed), or `None` when it is not exported.
 pub fn series(text: &str, series: &str) -> Option<f64> {
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-        .map(|v| v.parse().expect("a sample value"))
+    Exposition::parse(text)
+        .expect("the exposition reads back")
+        .get(series)
 }
 
-/// The value of one series now; panics when it is not exported.
+/// The value of one series now; panics when it is not exported, with the nearest name or the
+/// label sets that exist.
 pub fn value(series_name: &str) -> f64 {
-    series(&exposition(), series_name).unwrap_or_else(|| panic!("{series_name} is exported"))
+    let e = Exposition::scrape();
+    e.get(series_name)
+        .unwrap_or_else(|| panic!("{series_name} is not exported: {}", e.explain(series_name)))
 }

@@ -227,6 +227,10 @@ impl HandlerSite {
     #[inline]
     pub(crate) fn count_message(&self) {
         self.messages.fetch_add(1, Ordering::Relaxed);
+        #[cfg(feature = "testing")]
+        if crate::capture::active() {
+            crate::capture::record(crate::capture::key(self), crate::capture::Event::Started);
+        }
     }
 
     /// Records a message that finished with `outcome` after `nanos`, at `end`
@@ -240,6 +244,13 @@ impl HandlerSite {
         trace: Option<TraceId>,
     ) {
         self.outcomes[outcome.index()].fetch_add(1, Ordering::Relaxed);
+        #[cfg(feature = "testing")]
+        if crate::capture::active() {
+            crate::capture::record(
+                crate::capture::key(self),
+                crate::capture::Event::Finished(outcome.index()),
+            );
+        }
         if outcome == MessageOutcome::Cancelled {
             return;
         }

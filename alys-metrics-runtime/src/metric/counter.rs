@@ -58,12 +58,28 @@ impl<N: CounterValue> Counter<N> {
     #[inline]
     pub fn inc(&self) {
         N::inc_by(&self.v, N::ONE);
+        #[cfg(feature = "testing")]
+        self.captured(N::ONE);
     }
 
     /// Adds `n` (a float counter only when `n` is finite and positive).
     #[inline]
     pub fn inc_by(&self, n: N) {
         N::inc_by(&self.v, n);
+        #[cfg(feature = "testing")]
+        self.captured(n);
+    }
+
+    /// Hands an increment to the live test captures, if any (feature `testing`).
+    #[cfg(feature = "testing")]
+    #[inline(always)]
+    fn captured(&self, n: N) {
+        if crate::capture::active() {
+            let v = n.to_f64();
+            if v > 0.0 && v.is_finite() {
+                crate::capture::record(crate::capture::key(self), crate::capture::Event::Add(v));
+            }
+        }
     }
 
     /// Adds `n` and makes it the counter's exemplar, with `trace_id` (OpenMetrics: an

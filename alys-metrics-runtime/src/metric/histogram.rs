@@ -209,6 +209,8 @@ impl Histogram {
     #[inline]
     fn count(&self, i: usize, v: f64) {
         self.slot(i).fetch_add(1, Ordering::Relaxed);
+        #[cfg(feature = "testing")]
+        self.captured(v);
         match self.unit {
             Sum::Float => {
                 let _ = self
@@ -224,6 +226,15 @@ impl Histogram {
         }
         if let Some(n) = &self.native {
             n.observe(v);
+        }
+    }
+
+    /// Hands an observation to the live test captures, if any (feature `testing`).
+    #[cfg(feature = "testing")]
+    #[inline(always)]
+    fn captured(&self, v: f64) {
+        if crate::capture::active() {
+            crate::capture::record(crate::capture::key(self), crate::capture::Event::Observe(v));
         }
     }
 
@@ -246,6 +257,8 @@ impl Histogram {
     #[inline]
     fn count_nanos(&self, i: usize, nanos: u64) {
         self.slot(i).fetch_add(1, Ordering::Relaxed);
+        #[cfg(feature = "testing")]
+        self.captured(nanos as f64 * 1e-9);
         let secs = nanos as f64 * 1e-9;
         match self.unit {
             Sum::Nanos => {
