@@ -244,7 +244,21 @@ async fn every_format_carries_the_same_samples() {
         native_total, 2,
         "both messages in native buckets: {actor:?}"
     );
+    // A native histogram also carries its exemplars in its own field, each with a timestamp
+    // (what Prometheus 3 reads for native histograms): the same as its bucket exemplars.
+    assert_eq!(actor.exemplars.len(), 1, "{actor:?}");
+    assert!(actor.exemplars[0].timestamp.is_some());
+    assert!(actor.exemplars[0]
+        .label
+        .iter()
+        .any(|l| l.value.as_deref() == Some(trace_id.as_str())));
     let h = &native["alys_expo_task_duration_seconds{validator=\"v1\"}"];
+    assert_eq!(
+        h.exemplars.len(),
+        4,
+        "one per bucket with an exemplar: {h:?}"
+    );
+    assert!(h.exemplars.iter().all(|e| e.timestamp.is_some()));
     // Schema 2 holds 0.05, 0.5, 0.7, 5 and 50 in five buckets (<= 20): no reduction.
     assert_eq!(h.schema, Some(2));
     assert_eq!(h.zero_count, Some(1));
