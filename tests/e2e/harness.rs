@@ -18,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-pub use crate::tools::{ops, releases, required_binary, Release};
+pub use crate::tools::{on_release, ops, releases, required_binary, Release};
 
 /// The variable that puts a test binary in node mode, with the node's arguments.
 pub const NODE_ARGS_ENV: &str = "ALYS_E2E_NODE_ARGS";
@@ -174,22 +174,6 @@ pub fn start_node(dir: &TempDir, name: &str, args: &str) -> Node {
 /// [`releases`]).
 pub fn prometheus_releases() -> Vec<Release> {
     releases("prometheus")
-}
-
-/// Runs `check` for `release`; a failure inside it fails the test with the release named
-/// first (`prometheus 3.5.3+ds1: …`), whatever check failed.
-pub fn on_release<R>(release: &Release, check: impl FnOnce() -> R) -> R {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)) {
-        Ok(r) => r,
-        Err(payload) => {
-            let msg = payload
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| payload.downcast_ref::<&str>().copied())
-                .unwrap_or("(a panic without a message)");
-            panic!("{release}: {msg}")
-        }
-    }
 }
 
 /// The `prometheus-node-exporter` binary (see [`required_binary`]).

@@ -152,3 +152,19 @@ pub fn releases(name: &str) -> Vec<Release> {
     }
     out
 }
+
+/// Runs `check` for `release`; a failure inside it fails the test with the release named
+/// first (`prometheus 3.5.3+ds1: …`), whatever check failed.
+pub fn on_release<R>(release: &Release, check: impl FnOnce() -> R) -> R {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("(a panic without a message)");
+            panic!("{release}: {msg}")
+        }
+    }
+}
