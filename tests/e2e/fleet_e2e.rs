@@ -273,7 +273,7 @@ fn central_sums_rules_and_federation(
         assert!(expected > 0.0, "{family} stayed at 0 on every node");
         let total = central.value(&format!("sum({family})")).expect("the sum");
         assert_eq!(total, expected, "sum({family}) over the six nodes");
-        let per_host = sum_by(&central, "host", family).expect("the sum by host");
+        let per_host = sum_by(central, "host", family).expect("the sum by host");
         for ((host, _), nodes) in AGENTS.iter().zip(frozen.chunks(3)) {
             let own: f64 = nodes.iter().map(|n| n[i]).sum();
             assert_eq!(per_host.get(*host), Some(&own), "{family} through {host}");
@@ -282,7 +282,7 @@ fn central_sums_rules_and_federation(
 
     // The fleet rules run on the central Prometheus, and the fleet dashboard has data.
     eventually("role:alys_up:count", Duration::from_secs(20), || {
-        let up = sum_by(&central, "role", "role:alys_up:count")?;
+        let up = sum_by(central, "role", "role:alys_up:count")?;
         let want: BTreeMap<String, f64> =
             AGENTS.iter().map(|(_, r)| ((*r).to_owned(), 3.0)).collect();
         (up == want).then_some(()).ok_or(format!("{up:?}"))
@@ -312,7 +312,7 @@ fn central_sums_rules_and_federation(
         Duration::from_secs(30),
         || {
             let up = sum_by(&global, "role", "role:alys_up:count")?;
-            let want = sum_by(&central, "role", "role:alys_up:count")?;
+            let want = sum_by(central, "role", "role:alys_up:count")?;
             (up == want && up.len() == AGENTS.len())
                 .then_some(())
                 .ok_or(format!("global {up:?}, central {want:?}"))

@@ -399,7 +399,7 @@ fn one_node_checks(prom: &Prometheus, node: &mut Node) {
         Duration::from_secs(90),
         || {
             node.proc.assert_running();
-            let missing = missing_families(&prom, &instance)?;
+            let missing = missing_families(prom, &instance)?;
             missing
                 .is_empty()
                 .then_some(())
@@ -414,7 +414,7 @@ fn one_node_checks(prom: &Prometheus, node: &mut Node) {
         "every name of the Alys code has samples",
         Duration::from_secs(60),
         || {
-            let missing = alys_code_names_without_samples(&prom, &instance)?;
+            let missing = alys_code_names_without_samples(prom, &instance)?;
             missing
                 .is_empty()
                 .then_some(())
@@ -499,7 +499,7 @@ fn one_node_checks(prom: &Prometheus, node: &mut Node) {
     );
     let deadline = Instant::now() + Duration::from_secs(30);
     let silent = loop {
-        let missing = names_without_samples(&prom, &read).unwrap_or_else(|e| vec![e]);
+        let missing = names_without_samples(prom, &read).unwrap_or_else(|e| vec![e]);
         if missing.is_empty() || Instant::now() >= deadline {
             break missing;
         }
