@@ -9,7 +9,8 @@
 #   ALYS_PROMETHEUS3_BIN=$dir cargo test --test e2e
 #
 # Both packages are single Go binaries linked to libc only, so they run on bookworm as they are.
-# A second run finds the unpacked binaries and downloads nothing.
+# A second run finds the unpacked binaries and downloads nothing. When sid no longer has the
+# pinned version, its current packages are taken, provided they are still Prometheus 3.
 set -euo pipefail
 
 VERSION="${ALYS_PROMETHEUS3_VERSION:-3.5.3+ds1-6}"
@@ -47,7 +48,11 @@ apt_opts=(
 echo "prometheus3.sh: fetching Debian sid's package lists (private APT directory $apt_dir)" >&2
 apt-get "${apt_opts[@]}" update -qq >&2
 echo "prometheus3.sh: downloading prometheus=$VERSION promtool=$VERSION" >&2
-(cd "$apt_dir/debs" && rm -f ./*.deb && apt-get "${apt_opts[@]}" download -qq "prometheus=$VERSION" "promtool=$VERSION" >&2)
+if ! (cd "$apt_dir/debs" && rm -f ./*.deb && apt-get "${apt_opts[@]}" download -qq "prometheus=$VERSION" "promtool=$VERSION" >&2); then
+  # sid moves on: take its current packages, which must still be Prometheus 3 (checked below).
+  echo "prometheus3.sh: $VERSION is no longer in sid; taking sid's current prometheus and promtool" >&2
+  (cd "$apt_dir/debs" && rm -f ./*.deb && apt-get "${apt_opts[@]}" download -qq prometheus promtool >&2)
+fi
 
 rm -rf "$ROOT"
 mkdir -p "$ROOT"
@@ -60,4 +65,6 @@ done
 "$BIN/prometheus" --version 2>&1 | head -1 | grep -q "version 3\." \
   || { echo "prometheus3.sh: $BIN/prometheus is not Prometheus 3" >&2; exit 1; }
 echo "$VERSION" >"$STAMP"
+# The lists and packages are not needed once unpacked.
+rm -rf "$apt_dir"
 echo "$BIN"
