@@ -23,7 +23,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     exit 1
   fi
 fi
-# Tests that need promtool/prometheus/node_exporter fail, never skip, when they are missing.
+# Prometheus 3.5 LTS and its promtool next to the system's 2.x (Debian sid's packages unpacked
+# into a cache directory, nothing installed): every real-Prometheus test runs against both.
+echo "== Prometheus 3.5 (scripts/prometheus3.sh)"
+ALYS_PROMETHEUS3_BIN="$(bash scripts/prometheus3.sh)"
+export ALYS_PROMETHEUS3_BIN
+echo "   $ALYS_PROMETHEUS3_BIN"
+# Tests that need promtool/prometheus/node_exporter (2.x and 3.x) fail, never skip, when they
+# are missing.
 export ALYS_REQUIRE_PROMTOOL=1
 
 if [ "${1:-}" != "--quick" ]; then

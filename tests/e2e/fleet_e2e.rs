@@ -1,5 +1,5 @@
 //! End to end, Prometheus's own scale-out: six example nodes, two Prometheus agents
-//! (`--enable-feature=agent`, `ops/fleet/agent.yml`) scraping three nodes each and
+//! (`--enable-feature=agent` in 2.x, `--agent` in 3.x; `ops/fleet/agent.yml`) scraping three nodes each and
 //! remote-writing to a central Prometheus (`--web.enable-remote-write-receiver`,
 //! `ops/fleet/central.yml`), all real binaries on loopback ports.
 //!
@@ -27,9 +27,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::harness::{
-    assert_still_frozen, eventually, fast_fleet_rules, node_exporter_binary, ops,
-    prometheus_binary, replace_all, start_node, start_node_exporter, start_prometheus_with,
-    unix_now, wait_until_frozen, Node, Prometheus, TempDir, SUMMED,
+    assert_still_frozen, eventually, fast_fleet_rules, node_exporter_binary, on_release, ops,
+    prometheus_releases, replace_all, start_node, start_node_exporter, start_prometheus_with,
+    unix_now, wait_until_caught_up, wait_until_frozen, Node, Prometheus, Release, TempDir, SUMMED,
 };
 use serde_json::Value;
 
@@ -167,7 +167,8 @@ fn fleet_dashboard_expressions() -> Vec<(String, String)> {
 #[test]
 fn two_agents_remote_write_six_nodes_to_a_central_prometheus_exactly() {
     let _machine = crate::machine_alone();
-    let (Some(bin), Some(exporter)) = (prometheus_binary(), node_exporter_binary()) else {
+    let releases = prometheus_releases();
+    let (false, Some(exporter)) = (releases.is_empty(), node_exporter_binary()) else {
         return;
     };
     let dir = TempDir::new("fleet");
@@ -182,23 +183,46 @@ fn two_agents_remote_write_six_nodes_to_a_central_prometheus_exactly() {
         .collect();
     let addrs: Vec<SocketAddr> = nodes.iter().map(|n| n.addr).collect();
     let (_exporter, exporter_addr) = start_node_exporter(&exporter, &dir);
-    let central = start_prometheus_with(
-        &bin,
-        &dir,
-        "central",
-        &["--web.enable-remote-write-receiver"],
-        |itself| central_config(&dir, itself),
-    );
-    let _agents: Vec<Prometheus> = AGENTS
-        .iter()
-        .zip(addrs.chunks(3))
-        .map(|((host, role), scraped)| {
-            start_prometheus_with(&bin, &dir, host, &["--enable-feature=agent"], |itself| {
-                agent_config(host, role, scraped, exporter_addr, central.addr, itself)
-            })
-        })
-        .collect();
+    // A central Prometheus and two agents of each release in turn (agent mode is
+    // `--enable-feature=agent` in 2.x, `--agent` in 3.x), each stopped before the next
+    // starts: two sets scraping six debug-build nodes every second at once exceed the 1 s
+    // scrape timeout on two cores. The first set sees the nodes active and then frozen; the
+    // next ones see them frozen.
+    let mut frozen: Option<(Vec<Vec<f64>>, f64)> = None;
+    for release in &releases {
+        on_release(release, || {
+            let central = start_prometheus_with(
+                release,
+                &dir,
+                "central",
+                &["--web.enable-remote-write-receiver"],
+                |itself| central_config(&dir, itself),
+            );
+            let _agents: Vec<Prometheus> = AGENTS
+                .iter()
+                .zip(addrs.chunks(3))
+                .map(|((host, role), scraped)| {
+                    start_prometheus_with(release, &dir, host, &[release.agent_flag()], |itself| {
+                        agent_config(host, role, scraped, exporter_addr, central.addr, itself)
+                    })
+                })
+                .collect();
+            six_nodes_up(&central);
+            // Freeze the nodes (once), and wait until two scrapes of each, 5 s apart, agree.
+            let (values, at) = frozen
+                .get_or_insert_with(|| (wait_until_frozen(&mut nodes), unix_now()))
+                .clone();
+            central_sums_rules_and_federation(release, &dir, &central, &addrs, &values, at);
+        });
+    }
+    // Still frozen: the comparisons were with the nodes' values at that moment.
+    if let Some((values, _)) = frozen {
+        assert_still_frozen(&addrs, &values);
+    }
+}
 
+/// In the central Prometheus: six nodes up, three under each agent's external labels.
+fn six_nodes_up(central: &Prometheus) {
     // Six nodes up in the central Prometheus, three under each agent's external labels.
     eventually(
         "count(up == 1) == 6 in the central Prometheus",
@@ -227,43 +251,38 @@ fn two_agents_remote_write_six_nodes_to_a_central_prometheus_exactly() {
         .map(|(h, r)| ((*h).to_owned(), (*r).to_owned(), 3.0))
         .collect();
     assert_eq!(seen, expected, "up == 1 by the agents' external labels");
+}
 
-    // Freeze the nodes, and wait until two scrapes of each, 5 s apart, agree.
-    let frozen = wait_until_frozen(&mut nodes);
-    let frozen_at = unix_now();
+/// In the central Prometheus (of `release`): the sums of [`SUMMED`] over the six nodes equal
+/// their `frozen` values, in all and per agent, once every series was scraped after
+/// `frozen_at`; the fleet rules and dashboard have data; and a global Prometheus federating
+/// it holds the recording rules and no raw series.
+fn central_sums_rules_and_federation(
+    release: &Release,
+    dir: &TempDir,
+    central: &Prometheus,
+    addrs: &[SocketAddr],
+    frozen: &[Vec<f64>],
+    frozen_at: f64,
+) {
     // Every series of every compared family has arrived from a scrape after that moment.
-    eventually(
-        "the central Prometheus holds samples scraped after the freeze",
-        Duration::from_secs(40),
-        || {
-            for family in SUMMED {
-                let oldest = central.value(&format!("min(timestamp({family}))"))?;
-                if oldest <= frozen_at {
-                    return Err(format!(
-                        "{family}: oldest latest sample at {oldest}, frozen at {frozen_at}"
-                    ));
-                }
-            }
-            Ok(())
-        },
-    );
+    wait_until_caught_up(central, addrs, frozen_at, Duration::from_secs(40));
 
     for (i, family) in SUMMED.iter().enumerate() {
         let expected: f64 = frozen.iter().map(|node| node[i]).sum();
         assert!(expected > 0.0, "{family} stayed at 0 on every node");
         let total = central.value(&format!("sum({family})")).expect("the sum");
         assert_eq!(total, expected, "sum({family}) over the six nodes");
-        let per_host = sum_by(&central, "host", family).expect("the sum by host");
+        let per_host = sum_by(central, "host", family).expect("the sum by host");
         for ((host, _), nodes) in AGENTS.iter().zip(frozen.chunks(3)) {
             let own: f64 = nodes.iter().map(|n| n[i]).sum();
             assert_eq!(per_host.get(*host), Some(&own), "{family} through {host}");
         }
     }
-    assert_still_frozen(&addrs, &frozen);
 
     // The fleet rules run on the central Prometheus, and the fleet dashboard has data.
     eventually("role:alys_up:count", Duration::from_secs(20), || {
-        let up = sum_by(&central, "role", "role:alys_up:count")?;
+        let up = sum_by(central, "role", "role:alys_up:count")?;
         let want: BTreeMap<String, f64> =
             AGENTS.iter().map(|(_, r)| ((*r).to_owned(), 3.0)).collect();
         (up == want).then_some(()).ok_or(format!("{up:?}"))
@@ -285,7 +304,7 @@ fn two_agents_remote_write_six_nodes_to_a_central_prometheus_exactly() {
 
     // A global Prometheus federating the central one holds the recording rules, with the
     // same values, and no raw node series.
-    let global = start_prometheus_with(&bin, &dir, "global", &[], |_| {
+    let global = start_prometheus_with(release, dir, "global", &[], |_| {
         federation_config(central.addr)
     });
     eventually(
@@ -293,7 +312,7 @@ fn two_agents_remote_write_six_nodes_to_a_central_prometheus_exactly() {
         Duration::from_secs(30),
         || {
             let up = sum_by(&global, "role", "role:alys_up:count")?;
-            let want = sum_by(&central, "role", "role:alys_up:count")?;
+            let want = sum_by(central, "role", "role:alys_up:count")?;
             (up == want && up.len() == AGENTS.len())
                 .then_some(())
                 .ok_or(format!("global {up:?}, central {want:?}"))

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-pub use crate::tools::{ops, required_binary};
+pub use crate::tools::{on_release, ops, releases, required_binary, Release};
 
 /// The variable that puts a test binary in node mode, with the node's arguments.
 pub const NODE_ARGS_ENV: &str = "ALYS_E2E_NODE_ARGS";
@@ -170,9 +170,10 @@ pub fn start_node(dir: &TempDir, name: &str, args: &str) -> Node {
     node
 }
 
-/// The `prometheus` binary (see [`required_binary`]).
-pub fn prometheus_binary() -> Option<PathBuf> {
-    required_binary("prometheus", "prometheus")
+/// Every release of `prometheus` to run against: the system's 2.x and Prometheus 3.5 (see
+/// [`releases`]).
+pub fn prometheus_releases() -> Vec<Release> {
+    releases("prometheus")
 }
 
 /// The `prometheus-node-exporter` binary (see [`required_binary`]).
@@ -238,34 +239,38 @@ pub fn start_on_free_port(
     panic!("{name} did not start in three attempts (logs above)");
 }
 
-/// Starts a Prometheus named `name` on the configuration `config(addr)` (its own address is
-/// known before it starts, for its self-scrape), with `extra` flags, and waits until it is
-/// ready.
+/// Starts `release` of Prometheus, named `name`, on the configuration `config(addr)` (its own
+/// address is known before it starts, for its self-scrape), with `extra` flags, and waits
+/// until it is ready. Agent mode is [`Release::agent_flag`] among `extra`. Its files are
+/// `name-<major>…` in `dir`, so each release of one name has its own.
 pub fn start_prometheus_with(
-    bin: &Path,
+    release: &Release,
     dir: &TempDir,
     name: &str,
     extra: &[&str],
     mut config: impl FnMut(SocketAddr) -> String,
 ) -> Prometheus {
+    let name = format!("{name}-{}", release.major);
     let file = dir.0.join(format!("{name}.yml"));
-    let agent = extra.contains(&"--enable-feature=agent");
-    let (proc, addr) = start_on_free_port(bin, dir, name, "/-/ready", |addr, attempt| {
-        std::fs::write(&file, config(addr)).expect("write the Prometheus config");
-        let data = dir.0.join(format!("{name}-data-{attempt}"));
-        let mut args = vec![
-            format!("--config.file={}", file.display()),
-            if agent {
-                format!("--storage.agent.path={}", data.display())
-            } else {
-                format!("--storage.tsdb.path={}", data.display())
-            },
-            format!("--web.listen-address={addr}"),
-            "--log.level=warn".to_owned(),
-        ];
-        args.extend(extra.iter().map(|s| (*s).to_owned()));
-        args
-    });
+    let agent = extra.contains(&"--enable-feature=agent") || extra.contains(&"--agent");
+    let (mut proc, addr) =
+        start_on_free_port(&release.path, dir, &name, "/-/ready", |addr, attempt| {
+            std::fs::write(&file, config(addr)).expect("write the Prometheus config");
+            let data = dir.0.join(format!("{name}-data-{attempt}"));
+            let mut args = vec![
+                format!("--config.file={}", file.display()),
+                if agent {
+                    format!("--storage.agent.path={}", data.display())
+                } else {
+                    format!("--storage.tsdb.path={}", data.display())
+                },
+                format!("--web.listen-address={addr}"),
+                "--log.level=warn".to_owned(),
+            ];
+            args.extend(extra.iter().map(|s| (*s).to_owned()));
+            args
+        });
+    proc.name = format!("{name} ({release})");
     Prometheus { proc, addr }
 }
 
@@ -485,6 +490,54 @@ pub fn wait_until_frozen(nodes: &mut [Node]) -> Vec<Vec<f64>> {
             .then_some(after.clone())
             .ok_or(format!("{before:?} then {after:?}"))
     })
+}
+
+/// The number of series of `family` in a node's own scrape now.
+pub fn scrape_series(addr: SocketAddr, family: &str) -> usize {
+    let (status, body) = http_get(addr, "/metrics").expect("scrape the node");
+    assert_eq!(status, 200, "GET /metrics of {addr}");
+    body.lines()
+        .filter(|l| {
+            l.strip_prefix(family)
+                .is_some_and(|rest| rest.starts_with('{') || rest.starts_with(' '))
+        })
+        .count()
+}
+
+/// Waits until `prom` holds every series of each family of [`SUMMED`] that the frozen nodes
+/// `addrs` serve (as many series as their own scrapes have), each with a latest sample taken
+/// after `frozen_at`. A family's count, not only its oldest timestamp: a series not yet
+/// there (a scrape that timed out and left it stale, a remote-write shard behind the others)
+/// has no timestamp to be old.
+pub fn wait_until_caught_up(
+    prom: &Prometheus,
+    addrs: &[SocketAddr],
+    frozen_at: f64,
+    within: Duration,
+) {
+    let want: Vec<usize> = SUMMED
+        .iter()
+        .map(|f| addrs.iter().map(|a| scrape_series(*a, f)).sum())
+        .collect();
+    eventually(
+        "every series of the compared families scraped after the freeze",
+        within,
+        || {
+            for (family, want) in SUMMED.iter().zip(&want) {
+                let have = prom.value(&format!("count({family})"))?;
+                if have != *want as f64 {
+                    return Err(format!("{family}: {have} series, the nodes serve {want}"));
+                }
+                let oldest = prom.value(&format!("min(timestamp({family}))"))?;
+                if oldest <= frozen_at {
+                    return Err(format!(
+                        "{family}: oldest latest sample at {oldest}, frozen at {frozen_at}"
+                    ));
+                }
+            }
+            Ok(())
+        },
+    );
 }
 
 /// Still frozen: each node's sums of [`SUMMED`] are still `frozen` (its row), so a comparison

@@ -41,15 +41,14 @@
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::alys_code::{AlysKind, ALYS_CODE_NAMES};
 use crate::harness::{
-    assert_still_frozen, eventually, fast_fleet_rules, node_exporter_binary, ops,
-    prometheus_binary, replace_all, start_node, start_node_exporter, start_prometheus_with,
-    unix_now, wait_until_frozen, Node, Prometheus, TempDir, SUMMED,
+    assert_still_frozen, eventually, fast_fleet_rules, node_exporter_binary, on_release, ops,
+    prometheus_releases, replace_all, start_node, start_node_exporter, start_prometheus_with,
+    unix_now, wait_until_caught_up, wait_until_frozen, Node, Prometheus, Release, TempDir, SUMMED,
 };
 use alys_metrics::metric::Kind;
 use serde_json::Value;
@@ -176,12 +175,12 @@ fn prometheus_config(
 
 /// Starts Prometheus on `ops/prometheus.yml` scraping `targets` and `node_exporter`.
 fn start_prometheus(
-    bin: &Path,
+    release: &Release,
     dir: &TempDir,
     targets: &[SocketAddr],
     node_exporter: SocketAddr,
 ) -> Prometheus {
-    start_prometheus_with(bin, dir, "prometheus", &[], |itself| {
+    start_prometheus_with(release, dir, "prometheus", &[], |itself| {
         prometheus_config(dir, targets, node_exporter, itself)
     })
 }
@@ -359,13 +358,26 @@ const MOVING: [&str; 32] = [
 #[test]
 fn one_node_has_every_family_and_every_rule_and_panel_evaluates() {
     let _machine = crate::machine_shared();
-    let (Some(bin), Some(exporter)) = (prometheus_binary(), node_exporter_binary()) else {
+    let releases = prometheus_releases();
+    let (false, Some(exporter)) = (releases.is_empty(), node_exporter_binary()) else {
         return;
     };
     let dir = TempDir::new("one");
     let mut node = start_node(&dir, "a", "--seed 11");
     let (_exporter, exporter_addr) = start_node_exporter(&exporter, &dir);
-    let prom = start_prometheus(&bin, &dir, &[node.addr], exporter_addr);
+    // One Prometheus of each release, scraping at once; each is checked in turn.
+    let proms: Vec<Prometheus> = releases
+        .iter()
+        .map(|r| start_prometheus(r, &dir, &[node.addr], exporter_addr))
+        .collect();
+    for (release, prom) in releases.iter().zip(&proms) {
+        on_release(release, || one_node_checks(prom, &mut node));
+    }
+}
+
+/// The checks of [`one_node_has_every_family_and_every_rule_and_panel_evaluates`] on one
+/// Prometheus scraping `node`, node_exporter and itself.
+fn one_node_checks(prom: &Prometheus, node: &mut Node) {
     let instance = node.addr.to_string();
 
     // The node, node_exporter and Prometheus itself are scraped.
@@ -387,7 +399,7 @@ fn one_node_has_every_family_and_every_rule_and_panel_evaluates() {
         Duration::from_secs(90),
         || {
             node.proc.assert_running();
-            let missing = missing_families(&prom, &instance)?;
+            let missing = missing_families(prom, &instance)?;
             missing
                 .is_empty()
                 .then_some(())
@@ -402,7 +414,7 @@ fn one_node_has_every_family_and_every_rule_and_panel_evaluates() {
         "every name of the Alys code has samples",
         Duration::from_secs(60),
         || {
-            let missing = alys_code_names_without_samples(&prom, &instance)?;
+            let missing = alys_code_names_without_samples(prom, &instance)?;
             missing
                 .is_empty()
                 .then_some(())
@@ -487,7 +499,7 @@ fn one_node_has_every_family_and_every_rule_and_panel_evaluates() {
     );
     let deadline = Instant::now() + Duration::from_secs(30);
     let silent = loop {
-        let missing = names_without_samples(&prom, &read).unwrap_or_else(|e| vec![e]);
+        let missing = names_without_samples(prom, &read).unwrap_or_else(|e| vec![e]);
         if missing.is_empty() || Instant::now() >= deadline {
             break missing;
         }
@@ -546,7 +558,8 @@ fn one_node_has_every_family_and_every_rule_and_panel_evaluates() {
 #[test]
 fn three_nodes_are_scraped_and_their_sum_is_exact() {
     let _machine = crate::machine_shared();
-    let (Some(bin), Some(exporter)) = (prometheus_binary(), node_exporter_binary()) else {
+    let releases = prometheus_releases();
+    let (false, Some(exporter)) = (releases.is_empty(), node_exporter_binary()) else {
         return;
     };
     let dir = TempDir::new("three");
@@ -562,25 +575,39 @@ fn three_nodes_are_scraped_and_their_sum_is_exact() {
         .collect();
     let addrs: Vec<SocketAddr> = nodes.iter().map(|n| n.addr).collect();
     let (_exporter, exporter_addr) = start_node_exporter(&exporter, &dir);
-    let prom = start_prometheus(&bin, &dir, &addrs, exporter_addr);
+    // One Prometheus of each release in turn, each stopped before the next starts (two
+    // scraping the same debug-build nodes every second, beside the other test's, may exceed
+    // the 1 s scrape timeout on two cores). The first sees the nodes active and then frozen;
+    // the next ones see them frozen.
+    let mut frozen_once: Option<(Vec<Vec<f64>>, f64)> = None;
+    for release in &releases {
+        on_release(release, || {
+            let prom = start_prometheus(release, &dir, &addrs, exporter_addr);
+            eventually("count(up == 1) == 3", Duration::from_secs(30), || {
+                let n = prom.value("count(up{job=\"alys\"} == 1)")?;
+                (n == 3.0).then_some(()).ok_or(format!("count is {n}"))
+            });
+            let (frozen, frozen_at) = frozen_once
+                .get_or_insert_with(|| (wait_until_frozen(&mut nodes), unix_now()))
+                .clone();
+            three_nodes_sums(&prom, &addrs, &frozen, frozen_at);
+        });
+    }
+    let Some((frozen, _)) = frozen_once else {
+        return;
+    };
+    // Still frozen: the comparison was with the nodes' values at that moment.
+    assert_still_frozen(&addrs, &frozen);
 
-    eventually("count(up == 1) == 3", Duration::from_secs(30), || {
-        let n = prom.value("count(up{job=\"alys\"} == 1)")?;
-        (n == 3.0).then_some(()).ok_or(format!("count is {n}"))
-    });
+    // Graceful shutdown on SIGTERM: the node says so and exits with status 0.
+    #[cfg(unix)]
+    assert_graceful_stop(&mut nodes[0]);
+}
 
-    let frozen = wait_until_frozen(&mut nodes);
-    let frozen_at = unix_now();
-    eventually(
-        "Prometheus scraped every node after the counters stopped",
-        Duration::from_secs(30),
-        || {
-            let oldest = prom.value("min(timestamp(up{job=\"alys\"}))")?;
-            (oldest > frozen_at).then_some(()).ok_or(format!(
-                "oldest scrape at {oldest}, counters stopped at {frozen_at}"
-            ))
-        },
-    );
+/// One Prometheus's sums of [`SUMMED`] over the three nodes `addrs`, in all and per node,
+/// equal the nodes' own `frozen` values once it scraped every node after `frozen_at`.
+fn three_nodes_sums(prom: &Prometheus, addrs: &[SocketAddr], frozen: &[Vec<f64>], frozen_at: f64) {
+    wait_until_caught_up(prom, addrs, frozen_at, Duration::from_secs(30));
 
     for (i, family) in SUMMED.iter().enumerate() {
         let expected: f64 = frozen.iter().map(|node| node[i]).sum();
@@ -590,7 +617,7 @@ fn three_nodes_are_scraped_and_their_sum_is_exact() {
         let per_node = prom
             .query(&format!("sum by (instance) ({family})"))
             .expect("the sum by instance");
-        for (addr, node) in addrs.iter().zip(&frozen) {
+        for (addr, node) in addrs.iter().zip(frozen) {
             let own = per_node
                 .iter()
                 .find(|s| s.labels.get("instance") == Some(&addr.to_string()))
@@ -598,12 +625,6 @@ fn three_nodes_are_scraped_and_their_sum_is_exact() {
             assert_eq!(own, Some(node[i]), "{family} of {addr}");
         }
     }
-    // Still frozen: the comparison was with the nodes' values at that moment.
-    assert_still_frozen(&addrs, &frozen);
-
-    // Graceful shutdown on SIGTERM: the node says so and exits with status 0.
-    #[cfg(unix)]
-    assert_graceful_stop(&mut nodes[0]);
 }
 
 /// Sends SIGTERM to `node` and checks that it stops gracefully and exits with status 0.

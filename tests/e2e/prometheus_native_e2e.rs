@@ -20,28 +20,32 @@
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::harness::{
-    encode, http_get_with, prometheus_binary, start_node, start_prometheus_with, Prometheus,
-    TempDir,
+    encode, http_get_with, on_release, prometheus_releases, start_node, start_prometheus_with,
+    Prometheus, Release, TempDir,
 };
 use alys_metrics::encode::{protobuf, PROTOBUF_CONTENT_TYPE};
 use serde_json::Value;
 
-/// Starts Prometheus scraping `node` every second, with `flags`, and waits until it is ready.
+/// Starts Prometheus scraping `node` every second, with `flags` (and, when given, only the
+/// `scrape_protocols` listed), and waits until it is ready.
 fn start_prometheus(
-    bin: &Path,
+    release: &Release,
     dir: &TempDir,
     name: &str,
     node: SocketAddr,
     flags: &[&str],
+    protocols: Option<&str>,
 ) -> Prometheus {
-    start_prometheus_with(bin, dir, name, flags, |_| {
+    let protocols = protocols
+        .map(|p| format!("    scrape_protocols: [{p}]\n"))
+        .unwrap_or_default();
+    start_prometheus_with(release, dir, name, flags, |_| {
         format!(
             "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
-             scrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: [\"{node}\"]\n"
+             scrape_configs:\n  - job_name: node\n{protocols}    static_configs:\n      - targets: [\"{node}\"]\n"
         )
     })
 }
@@ -115,22 +119,58 @@ impl Prometheus {
 #[test]
 fn prometheus_sees_native_histograms_and_exemplars() {
     let _machine = crate::machine_alone();
-    let Some(bin) = prometheus_binary() else {
+    let releases = prometheus_releases();
+    if releases.is_empty() {
         return;
-    };
+    }
     let dir = TempDir::new("native");
     // Held (with its stdout) until the test ends.
     let node_proc = start_node(&dir, "node", "--seed 11");
     let node = node_proc.addr;
-    let native = start_prometheus(
-        &bin,
-        &dir,
-        "prometheus-native",
-        node,
-        &["--enable-feature=native-histograms,exemplar-storage"],
-    );
-    let plain = start_prometheus(&bin, &dir, "prometheus-plain", node, &[]);
+    // Two Prometheus servers of each release, all scraping at once; each release is checked
+    // in turn. Native histograms are a feature flag in 2.x and in 3.0 to 3.7 alike.
+    // Prometheus 3 also gets a server that asks for text format 1.0.0 only.
+    let servers: Vec<(Prometheus, Vec<Prometheus>)> = releases
+        .iter()
+        .map(|r| {
+            let native = start_prometheus(
+                r,
+                &dir,
+                "prometheus-native",
+                node,
+                &["--enable-feature=native-histograms,exemplar-storage"],
+                None,
+            );
+            let mut text = vec![start_prometheus(
+                r,
+                &dir,
+                "prometheus-plain",
+                node,
+                &[],
+                None,
+            )];
+            if r.major >= 3 {
+                text.push(start_prometheus(
+                    r,
+                    &dir,
+                    "prometheus-text1",
+                    node,
+                    &[],
+                    Some("PrometheusText1.0.0"),
+                ));
+            }
+            (native, text)
+        })
+        .collect();
+    for (release, (native, text)) in releases.iter().zip(&servers) {
+        on_release(release, || native_checks(native, text, node));
+    }
+}
 
+/// The checks of [`prometheus_sees_native_histograms_and_exemplars`] on one release: `native`
+/// runs with native histograms and exemplars, each of `text_servers` without flags (its default
+/// protocols, or text format 1.0.0 only), all scraping `node`.
+fn native_checks(native: &Prometheus, text_servers: &[Prometheus], node: SocketAddr) {
     let q = "histogram_quantile(0.9, rate(alys_block_production_duration_seconds[1m]))";
     let p90 = native.eventually(
         Duration::from_secs(90),
@@ -159,7 +199,7 @@ fn prometheus_sees_native_histograms_and_exemplars() {
             .raw_query("alys_block_production_duration_seconds_bucket")
             .expect("a query")
             .is_empty(),
-        "a native histogram scraped over protobuf has no classic `_bucket` series in 2.42"
+        "a native histogram scraped over protobuf has no classic `_bucket` series"
     );
 
     let exemplars = native.eventually(Duration::from_secs(60), "block production exemplars", |p| {
@@ -266,21 +306,23 @@ fn prometheus_sees_native_histograms_and_exemplars() {
             }
         },
     );
-    plain.eventually(
-        Duration::from_secs(20),
-        "every family in the Prometheus without flags",
-        |p| {
-            let up = p.raw_query("up")?;
-            if up.first().and_then(|s| s["value"][1].as_str()) != Some("1") {
-                return Err(format!("up = {up:?}"));
-            }
-            let have = p.names()?;
-            let missing: Vec<_> = sample_names.difference(&have).collect();
-            if missing.is_empty() {
-                Ok(())
-            } else {
-                Err(format!("missing {missing:?}"))
-            }
-        },
-    );
+    for plain in text_servers {
+        plain.eventually(
+            Duration::from_secs(20),
+            &format!("every family in {}", plain.proc.name),
+            |p| {
+                let up = p.raw_query("up")?;
+                if up.first().and_then(|s| s["value"][1].as_str()) != Some("1") {
+                    return Err(format!("up = {up:?}"));
+                }
+                let have = p.names()?;
+                let missing: Vec<_> = sample_names.difference(&have).collect();
+                if missing.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!("missing {missing:?}"))
+                }
+            },
+        );
+    }
 }

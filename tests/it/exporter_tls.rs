@@ -12,7 +12,7 @@
 
 use std::io::{Read as _, Write as _};
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -390,23 +390,6 @@ fn bad_web_config_files_are_refused_naming_the_field() {
 // ---------------------------------------------------------------------------------------------
 // A real Prometheus.
 
-fn prometheus_binary() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join("prometheus"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var("ALYS_REQUIRE_PROMTOOL").as_deref() != Ok("1"),
-            "`prometheus` is required (ALYS_REQUIRE_PROMTOOL=1) but not on PATH: install the \
-             Debian package `prometheus` (apt-get install prometheus)"
-        );
-        eprintln!("SKIPPED: `prometheus` is not installed (Debian package `prometheus`)");
-    }
-    found
-}
-
 /// A child process, killed when dropped.
 struct Proc(Child);
 
@@ -475,9 +458,10 @@ fn query_up(prom: SocketAddr, job: &str) -> Result<String, String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prometheus_scrapes_over_tls_with_basic_auth() {
     let _serial = crate::serial();
-    let Some(bin) = prometheus_binary() else {
+    let releases = crate::tools::releases("prometheus");
+    if releases.is_empty() {
         return;
-    };
+    }
     let dir = TempDir::new("prom");
     pki(&dir);
     let server = serve(Access {
@@ -514,19 +498,39 @@ async fn prometheus_scrapes_over_tls_with_basic_auth() {
         wrong = wrong_file.display(),
     );
     let config_path = dir.write("prometheus.yml", &config);
+    // Each release of Prometheus in turn, on a blocking thread while the exporters serve on
+    // this runtime; a failure names the release.
+    for release in releases {
+        let (config_path, data) = (
+            config_path.clone(),
+            dir.0.join(format!("data-{}", release.major)),
+        );
+        let log = dir.0.join(format!("prometheus-{}.log", release.major));
+        tokio::task::spawn_blocking(move || {
+            crate::tools::on_release(&release, || {
+                scrapes_over_tls(&release.path, &config_path, &data, &log)
+            })
+        })
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    }
+    server.shutdown().await;
+    mtls.shutdown().await;
+}
+
+/// One Prometheus (`bin`) on `config` scrapes the TLS exporters: each job's health, its last
+/// error and `up` as the configuration of [`prometheus_scrapes_over_tls_with_basic_auth`]
+/// expects.
+fn scrapes_over_tls(bin: &Path, config_path: &Path, data: &Path, log: &Path) {
     let prom_addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let log = dir.0.join("prometheus.log");
-    let child = Command::new(&bin)
+    let child = Command::new(bin)
         .arg(format!("--config.file={}", config_path.display()))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.0.join("data").display()
-        ))
+        .arg(format!("--storage.tsdb.path={}", data.display()))
         .arg(format!("--web.listen-address={prom_addr}"))
         .arg("--log.level=warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).expect("a log file"))
+        .stderr(std::fs::File::create(log).expect("a log file"))
         .spawn()
         .expect("start prometheus");
     let _prom = Proc(child);
@@ -534,9 +538,7 @@ async fn prometheus_scrapes_over_tls_with_basic_auth() {
     // Wait (bounded) until every job has been scraped at least once.
     let deadline = Instant::now() + Duration::from_secs(60);
     let seen = loop {
-        let seen = tokio::task::spawn_blocking(move || targets(prom_addr))
-            .await
-            .expect("join");
+        let seen = targets(prom_addr);
         if let Ok(list) = &seen {
             if list.len() == 5 && list.iter().all(|(_, health, _)| health != "unknown") {
                 break list.clone();
@@ -545,9 +547,9 @@ async fn prometheus_scrapes_over_tls_with_basic_auth() {
         assert!(
             Instant::now() < deadline,
             "Prometheus did not scrape every job within 60 s: {seen:?}; its log:\n{}",
-            std::fs::read_to_string(&log).unwrap_or_default()
+            std::fs::read_to_string(log).unwrap_or_default()
         );
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        std::thread::sleep(Duration::from_millis(300));
     };
     let job = |name: &str| {
         seen.iter()
@@ -588,9 +590,7 @@ async fn prometheus_scrapes_over_tls_with_basic_auth() {
         "client_cert",
         "no_client_cert",
     ] {
-        let v = tokio::task::spawn_blocking(move || query_up(prom_addr, j))
-            .await
-            .expect("join");
+        let v = query_up(prom_addr, j);
         up.push((j, v));
     }
     assert_eq!(
@@ -603,6 +603,4 @@ async fn prometheus_scrapes_over_tls_with_basic_auth() {
             ("no_client_cert", Ok("0".to_owned())),
         ]
     );
-    server.shutdown().await;
-    mtls.shutdown().await;
 }

@@ -1,28 +1,34 @@
 //! The operations bundle in `ops/`: rules (alerts, their spellings, fleet rules), their unit
 //! tests, the Prometheus (single, agent, central, federation) and Alertmanager configs, and the
 //! Grafana dashboards, checked with the real `promtool`/`amtool` and against the catalogue.
-//! With `ALYS_REQUIRE_PROMTOOL=1` (set by scripts/test.sh and CI) a missing tool is a failure,
-//! not a skip.
+//! Every promtool check runs on each release of [`releases`]: the system's Prometheus 2.42 and
+//! Prometheus 3.5 LTS (`scripts/prometheus3.sh`); a failure names the release. With
+//! `ALYS_REQUIRE_PROMTOOL=1` (set by scripts/test.sh and CI) a missing tool is a failure, not a
+//! skip.
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::alys_code::{is_alys_code_series, series_names, AlysKind, ALYS_CODE_NAMES};
-use crate::tools::{ops, required_binary};
+use crate::tools::{ops, releases, required_binary, Release};
 
 fn run(tool: &Path, args: &[&str]) -> String {
+    run_named(tool, &tool.display().to_string(), args)
+}
+
+/// Runs a release of promtool; a failure names the release.
+fn run_release(tool: &Release, args: &[&str]) -> String {
+    run_named(&tool.path, &tool.label, args)
+}
+
+fn run_named(tool: &Path, name: &str, args: &[&str]) -> String {
     let out = Command::new(tool).args(args).output().expect("tool runs");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(
-        out.status.success(),
-        "{} {:?} failed:\n{text}",
-        tool.display(),
-        args
-    );
+    assert!(out.status.success(), "{name} {args:?} failed:\n{text}");
     text
 }
 
@@ -36,12 +42,11 @@ const RULE_FILES: [&str; 4] = [
 
 #[test]
 fn rule_files_are_valid() {
-    let Some(promtool) = required_binary("promtool", "prometheus") else {
-        return;
-    };
-    for file in RULE_FILES {
-        let text = run(&promtool, &["check", "rules", ops(file).to_str().unwrap()]);
-        assert!(text.contains("SUCCESS"), "{file}: {text}");
+    for promtool in releases("promtool") {
+        for file in RULE_FILES {
+            let text = run_release(&promtool, &["check", "rules", ops(file).to_str().unwrap()]);
+            assert!(text.contains("SUCCESS"), "{promtool}: {file}: {text}");
+        }
     }
 }
 
@@ -147,12 +152,14 @@ fn every_alert_name_of_theirs_is_kept() {
 
 /// Checks a promtool unit-test file: it passes, every alert of `rules` is tested, and every
 /// alert test has a quiet instance next to the one that fires.
-fn unit_tests_pass_and_cover(promtool: &Path, tests_file: &str, rules: &[&str]) {
-    let text = run(
-        promtool,
-        &["test", "rules", ops(tests_file).to_str().unwrap()],
-    );
-    assert!(text.contains("SUCCESS"), "{text}");
+fn unit_tests_pass_and_cover(tests_file: &str, rules: &[&str]) {
+    for promtool in releases("promtool") {
+        let text = run_release(
+            &promtool,
+            &["test", "rules", ops(tests_file).to_str().unwrap()],
+        );
+        assert!(text.contains("SUCCESS"), "{promtool}: {text}");
+    }
     let tests = std::fs::read_to_string(ops(tests_file)).unwrap();
     for a in rules.iter().flat_map(|f| alert_names(f)) {
         assert!(
@@ -183,15 +190,12 @@ fn unit_tests_pass_and_cover(promtool: &Path, tests_file: &str, rules: &[&str]) 
 
 #[test]
 fn every_alert_has_a_firing_and_a_quiet_unit_test() {
-    let Some(promtool) = required_binary("promtool", "prometheus") else {
-        return;
-    };
     assert!(
         alert_names("alerts.yml").len() >= 60,
         "their alerts and ours: {:?}",
         alert_names("alerts.yml")
     );
-    unit_tests_pass_and_cover(&promtool, "alerts_test.yml", &["alerts.yml"]);
+    unit_tests_pass_and_cover("alerts_test.yml", &["alerts.yml"]);
     // The spellings are tested too: each recorded name appears in a promql_expr_test.
     let tests = std::fs::read_to_string(ops("alerts_test.yml")).unwrap();
     for name in recorded_names("spellings.yml") {
@@ -207,14 +211,7 @@ fn every_alert_has_a_firing_and_a_quiet_unit_test() {
 
 #[test]
 fn fleet_rules_have_unit_tests() {
-    let Some(promtool) = required_binary("promtool", "prometheus") else {
-        return;
-    };
-    unit_tests_pass_and_cover(
-        &promtool,
-        "fleet/rules_test.yml",
-        &["fleet/central_alerts.yml"],
-    );
+    unit_tests_pass_and_cover("fleet/rules_test.yml", &["fleet/central_alerts.yml"]);
 }
 
 /// The `- record: NAME` entries of a rule file.
@@ -229,13 +226,12 @@ fn recorded_names(file: &str) -> Vec<String> {
 
 #[test]
 fn prometheus_config_is_valid_and_scrapes_only_metrics() {
-    let Some(promtool) = required_binary("promtool", "prometheus") else {
-        return;
-    };
-    run(
-        &promtool,
-        &["check", "config", ops("prometheus.yml").to_str().unwrap()],
-    );
+    for promtool in releases("promtool") {
+        run_release(
+            &promtool,
+            &["check", "config", ops("prometheus.yml").to_str().unwrap()],
+        );
+    }
     let cfg = std::fs::read_to_string(ops("prometheus.yml")).unwrap();
     assert!(
         !cfg.contains("metrics_path: /health"),
@@ -254,16 +250,15 @@ fn prometheus_config_is_valid_and_scrapes_only_metrics() {
 
 #[test]
 fn fleet_configs_are_valid() {
-    let Some(promtool) = required_binary("promtool", "prometheus") else {
-        return;
-    };
     let agent = ops("fleet/agent.yml");
-    run(
-        &promtool,
-        &["check", "config", "--agent", agent.to_str().unwrap()],
-    );
-    for file in ["fleet/central.yml", "fleet/federation.yml"] {
-        run(&promtool, &["check", "config", ops(file).to_str().unwrap()]);
+    for promtool in releases("promtool") {
+        run_release(
+            &promtool,
+            &["check", "config", "--agent", agent.to_str().unwrap()],
+        );
+        for file in ["fleet/central.yml", "fleet/federation.yml"] {
+            run_release(&promtool, &["check", "config", ops(file).to_str().unwrap()]);
+        }
     }
     let agent = std::fs::read_to_string(agent).unwrap();
     for needle in [

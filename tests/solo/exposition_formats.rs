@@ -244,7 +244,21 @@ async fn every_format_carries_the_same_samples() {
         native_total, 2,
         "both messages in native buckets: {actor:?}"
     );
+    // A native histogram also carries its exemplars in its own field, each with a timestamp
+    // (what Prometheus 3 reads for native histograms): the same as its bucket exemplars.
+    assert_eq!(actor.exemplars.len(), 1, "{actor:?}");
+    assert!(actor.exemplars[0].timestamp.is_some());
+    assert!(actor.exemplars[0]
+        .label
+        .iter()
+        .any(|l| l.value.as_deref() == Some(trace_id.as_str())));
     let h = &native["alys_expo_task_duration_seconds{validator=\"v1\"}"];
+    assert_eq!(
+        h.exemplars.len(),
+        4,
+        "one per bucket with an exemplar: {h:?}"
+    );
+    assert!(h.exemplars.iter().all(|e| e.timestamp.is_some()));
     // Schema 2 holds 0.05, 0.5, 0.7, 5 and 50 in five buckets (<= 20): no reduction.
     assert_eq!(h.schema, Some(2));
     assert_eq!(h.zero_count, Some(1));
@@ -310,5 +324,97 @@ async fn every_format_carries_the_same_samples() {
         "gzipped protobuf",
     );
 
+    server.shutdown().await;
+}
+
+/// Prometheus 3.5's default `Accept` (its `scrape_protocols` default), as it sends it.
+const PROMETHEUS_35: &str = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+
+/// Prometheus 3: its default `Accept` gets OpenMetrics with the escaping scheme echoed; text
+/// format 1.0.0 is served when asked for (the same samples as 0.0.4, which stays the default);
+/// each escaping scheme is echoed in `Content-Type` and leaves every name as it is (all are
+/// legacy-valid); an unknown scheme is ignored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prometheus_3_gets_text_1_0_0_and_its_escaping_scheme_echoed() {
+    let _serial = crate::serial();
+    let server = crate::client::start_exporter().await;
+    drive();
+    settle_derived_throughput().await;
+    let addr = server.local_addr();
+
+    let text = get(addr, &[]).await;
+    assert_eq!(
+        text.header("content-type").as_deref(),
+        Some("text/plain; version=0.0.4; charset=utf-8"),
+        "no Accept: text 0.0.4, unchanged"
+    );
+    let from_text = steady(&parse_text(&String::from_utf8(text.body).unwrap()));
+
+    let om = get(addr, &[("Accept", PROMETHEUS_35)]).await;
+    assert_eq!(
+        om.header("content-type").as_deref(),
+        Some("application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8")
+    );
+    let (from_om, _) = parse_openmetrics(&String::from_utf8(om.body).unwrap());
+    same(
+        &steady(&from_om),
+        &from_text,
+        "Prometheus 3.5's OpenMetrics samples equal text's",
+    );
+
+    for scheme in ["allow-utf-8", "underscores", "dots", "values"] {
+        let accept = format!("text/plain;version=1.0.0;escaping={scheme}");
+        let reply = get(addr, &[("Accept", &accept)]).await;
+        assert_eq!(
+            reply.header("content-type"),
+            Some(format!(
+                "text/plain; version=1.0.0; charset=utf-8; escaping={scheme}"
+            )),
+            "{accept}"
+        );
+        let body = String::from_utf8(reply.body).unwrap();
+        same(
+            &steady(&parse_text(&body)),
+            &from_text,
+            &format!("text 1.0.0 with escaping={scheme} equals text 0.0.4"),
+        );
+        let accept = format!(
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;escaping={scheme}"
+        );
+        let reply = get(addr, &[("Accept", &accept)]).await;
+        assert_eq!(
+            reply.header("content-type"),
+            Some(format!("{PROTOBUF_CONTENT_TYPE}; escaping={scheme}")),
+            "{accept}"
+        );
+        let (from_pb, _, _) = parse_protobuf(&reply.body);
+        same(
+            &steady(&from_pb),
+            &from_text,
+            &format!("protobuf with escaping={scheme} equals text 0.0.4"),
+        );
+    }
+    // Text 1.0.0 without a scheme; an unknown scheme is ignored (as client_golang does).
+    for (accept, want) in [
+        (
+            "text/plain;version=1.0.0",
+            "text/plain; version=1.0.0; charset=utf-8",
+        ),
+        (
+            "text/plain;version=1.0.0;escaping=bogus",
+            "text/plain; version=1.0.0; charset=utf-8",
+        ),
+        (
+            "text/plain;version=2.0.0,text/plain;version=0.0.4;q=0.5",
+            "text/plain; version=0.0.4; charset=utf-8",
+        ),
+    ] {
+        let reply = get(addr, &[("Accept", accept)]).await;
+        assert_eq!(
+            reply.header("content-type").as_deref(),
+            Some(want),
+            "{accept}"
+        );
+    }
     server.shutdown().await;
 }

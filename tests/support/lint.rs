@@ -21,7 +21,13 @@ pub struct PromtoolReport {
 /// installed and not required; with `ALYS_REQUIRE_PROMTOOL=1` a missing promtool fails the
 /// test.
 pub fn check_metrics(text: &str) -> Option<PromtoolReport> {
-    let child = Command::new("promtool")
+    check_metrics_with(std::path::Path::new("promtool"), text)
+}
+
+/// Runs `promtool check metrics` of the binary `promtool` (a path, or a name on the PATH) on
+/// `text`; as [`check_metrics`] when it is missing.
+pub fn check_metrics_with(promtool: &std::path::Path, text: &str) -> Option<PromtoolReport> {
+    let child = Command::new(promtool)
         .args(["check", "metrics"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

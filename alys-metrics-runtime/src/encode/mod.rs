@@ -4,6 +4,7 @@
 //! | format | `Content-Type` | carries |
 //! |---|---|---|
 //! | text 0.0.4 (default) | [`TEXT_CONTENT_TYPE`] | classic buckets; never exemplars |
+//! | text 1.0.0 | [`TEXT_1_0_0_CONTENT_TYPE`] | the same bytes as 0.0.4 (every name here is legacy-valid) |
 //! | [OpenMetrics 1.0.0](openmetrics) | [`OPENMETRICS_CONTENT_TYPE`] | classic buckets with exemplars, `# UNIT`, `# EOF` |
 //! | [protobuf] | [`PROTOBUF_CONTENT_TYPE`] | classic and native buckets, exemplars |
 //!
@@ -14,6 +15,11 @@ pub use crate::exposition::{
     write_exemplar, write_f64, write_header, write_i64, write_label_value, write_u64,
     ExemplarWriter, LinePrefixes, LineWriter, SampleSink, SampleWriter, TEXT_CONTENT_TYPE,
 };
+
+/// The `Content-Type` of Prometheus text format 1.0.0 (Prometheus 3's text format, which may
+/// quote UTF-8 names; with legacy-valid names, as every name here is, the bytes are those of
+/// 0.0.4).
+pub const TEXT_1_0_0_CONTENT_TYPE: &str = "text/plain; version=1.0.0; charset=utf-8";
 
 /// The `Content-Type` of OpenMetrics text 1.0.0.
 pub const OPENMETRICS_CONTENT_TYPE: &str =
@@ -52,7 +58,8 @@ impl Format {
         }
     }
 
-    /// The format an `Accept` header asks for, as Prometheus sends it: the acceptable media
+    /// The format an `Accept` header asks for ([`Negotiated::from_accept`]'s format), as
+    /// Prometheus sends it: the acceptable media
     /// range with the highest q-value, the first one listed among equals. Protobuf needs
     /// `application/vnd.google.protobuf` (its `proto` and `encoding` parameters, when given,
     /// must be `io.prometheus.client.MetricFamily` and `delimited`); OpenMetrics needs
@@ -87,27 +94,138 @@ impl Format {
     /// );
     /// ```
     pub fn negotiate<'a>(accept: impl IntoIterator<Item = &'a str>) -> Format {
-        let mut best: Option<(f32, Format)> = None;
-        for header in accept {
-            for range in header.split(',') {
-                let Some((format, q)) = media_range(range) else {
-                    continue;
-                };
-                if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
-                    best = Some((q, format));
-                }
-            }
-        }
-        best.map_or(Format::Text, |(_, f)| f)
+        Negotiated::from_accept(accept).format
     }
 }
 
-/// The format one media range of an `Accept` header names, and its q-value; `None` when the
+/// A metric-name escaping scheme, the `escaping` parameter of the exposition formats
+/// (Prometheus 3 asks `escaping=allow-utf-8`): how a scraper wants names that are not
+/// legacy-valid (`[a-zA-Z_:][a-zA-Z0-9_:]*`) written. Every name this crate exposes is
+/// legacy-valid, and so is every name of an included `prometheus` registry (that crate
+/// rejects any other at registration), so each scheme leaves the names as they are; the
+/// response names the scheme in its `Content-Type`, as the exposition format asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Escaping {
+    /// `allow-utf-8`: names are written as they are (a non-legacy one quoted).
+    AllowUtf8,
+    /// `underscores`: each character not legacy-valid becomes `_`.
+    Underscores,
+    /// `dots`: `.` becomes `_dot_`, `_` becomes `__`, other invalid characters `__`.
+    Dots,
+    /// `values`: a non-legacy name becomes `U__` and its characters, invalid ones as `_HEX_`.
+    Values,
+}
+
+impl Escaping {
+    /// The scheme a parameter value names; `None` for an unknown one (which is ignored, as
+    /// client_golang does).
+    pub fn from_param(value: &str) -> Option<Escaping> {
+        match value {
+            "allow-utf-8" => Some(Escaping::AllowUtf8),
+            "underscores" => Some(Escaping::Underscores),
+            "dots" => Some(Escaping::Dots),
+            "values" => Some(Escaping::Values),
+            _ => None,
+        }
+    }
+
+    /// The parameter value: `allow-utf-8`, `underscores`, `dots` or `values`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Escaping::AllowUtf8 => "allow-utf-8",
+            Escaping::Underscores => "underscores",
+            Escaping::Dots => "dots",
+            Escaping::Values => "values",
+        }
+    }
+}
+
+/// What a scrape's `Accept` header asks for: the [`Format`], for text the format version
+/// (0.0.4 or 1.0.0) and the escaping scheme of the chosen media range, if it names one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Negotiated {
+    /// The format to write.
+    pub format: Format,
+    /// For [`Format::Text`]: whether the scraper asked for text format 1.0.0
+    /// (`text/plain;version=1.0.0`) rather than 0.0.4. The body is the same; the
+    /// `Content-Type` says which.
+    pub text_1_0_0: bool,
+    /// The `escaping` parameter of the chosen media range, when it names a known scheme.
+    pub escaping: Option<Escaping>,
+}
+
+impl Negotiated {
+    /// Negotiates as [`Format::negotiate`] does (the acceptable media range with the highest
+    /// q-value, the first among equals; text 0.0.4 without one), and also reads the chosen
+    /// range's text version (`text/plain` with `version=1.0.0` is text 1.0.0; no version is
+    /// 0.0.4, the default for old scrapers) and its `escaping` parameter.
+    ///
+    /// ```
+    /// # extern crate alys_metrics_runtime as alys_metrics;
+    /// use alys_metrics::encode::{Escaping, Format, Negotiated};
+    ///
+    /// // Prometheus 3.5's default Accept.
+    /// let accept = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,\
+    ///     application/openmetrics-text;version=0.0.1;q=0.5,\
+    ///     text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,\
+    ///     text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+    /// let n = Negotiated::from_accept([accept]);
+    /// assert_eq!(n.format, Format::OpenMetrics);
+    /// assert_eq!(n.escaping, Some(Escaping::AllowUtf8));
+    /// assert_eq!(
+    ///     n.content_type(),
+    ///     "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8"
+    /// );
+    /// // Prometheus 3 with scrape_protocols: [PrometheusText1.0.0].
+    /// let n = Negotiated::from_accept(["text/plain;version=1.0.0;escaping=underscores"]);
+    /// assert_eq!(n.content_type(), "text/plain; version=1.0.0; charset=utf-8; escaping=underscores");
+    /// // No Accept: text 0.0.4, as before.
+    /// assert_eq!(Negotiated::from_accept(Vec::<&str>::new()).content_type(), "text/plain; version=0.0.4; charset=utf-8");
+    /// ```
+    pub fn from_accept<'a>(accept: impl IntoIterator<Item = &'a str>) -> Negotiated {
+        let mut best: Option<(f32, Negotiated)> = None;
+        for header in accept {
+            for range in header.split(',') {
+                let Some((n, q)) = media_range(range) else {
+                    continue;
+                };
+                if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                    best = Some((q, n));
+                }
+            }
+        }
+        best.map_or(
+            Negotiated {
+                format: Format::Text,
+                text_1_0_0: false,
+                escaping: None,
+            },
+            |(_, n)| n,
+        )
+    }
+
+    /// The response's `Content-Type`: the format's ([`Format::content_type`], or
+    /// [`TEXT_1_0_0_CONTENT_TYPE`] for text 1.0.0), with `; escaping=SCHEME` when the scraper
+    /// named one.
+    pub fn content_type(&self) -> String {
+        let base = match self.format {
+            Format::Text if self.text_1_0_0 => TEXT_1_0_0_CONTENT_TYPE,
+            f => f.content_type(),
+        };
+        match self.escaping {
+            Some(e) => format!("{base}; escaping={}", e.as_str()),
+            None => base.to_owned(),
+        }
+    }
+}
+
+/// What one media range of an `Accept` header asks for, and its q-value; `None` when the
 /// range names no format served here or is malformed.
-fn media_range(range: &str) -> Option<(Format, f32)> {
+fn media_range(range: &str) -> Option<(Negotiated, f32)> {
     let mut parts = range.split(';');
     let media = parts.next()?.trim();
-    let (mut q, mut version, mut proto, mut encoding) = (None, None, None, None);
+    let (mut q, mut version, mut proto, mut encoding, mut escaping) =
+        (None, None, None, None, None);
     for p in parameters(parts) {
         let (name, value) = p?;
         let slot = if name.eq_ignore_ascii_case("q") {
@@ -118,6 +236,8 @@ fn media_range(range: &str) -> Option<(Format, f32)> {
             &mut proto
         } else if name.eq_ignore_ascii_case("encoding") {
             &mut encoding
+        } else if name.eq_ignore_ascii_case("escaping") {
+            &mut escaping
         } else {
             continue;
         };
@@ -137,6 +257,7 @@ fn media_range(range: &str) -> Option<(Format, f32)> {
         proto.map(unquote),
         encoding.map(unquote),
     );
+    let mut text_1_0_0 = false;
     let format = if media.eq_ignore_ascii_case("application/vnd.google.protobuf") {
         let proto_ok = proto.is_none_or(|p| p == "io.prometheus.client.MetricFamily");
         let encoding_ok = encoding.is_none_or(|e| e.eq_ignore_ascii_case("delimited"));
@@ -146,15 +267,24 @@ fn media_range(range: &str) -> Option<(Format, f32)> {
             .is_none_or(|v| v == "1.0.0")
             .then_some(Format::OpenMetrics)?
     } else if media.eq_ignore_ascii_case("text/plain") {
+        text_1_0_0 = version == Some("1.0.0");
         version
-            .is_none_or(|v| v == "0.0.4")
+            .is_none_or(|v| v == "0.0.4" || v == "1.0.0")
             .then_some(Format::Text)?
     } else if media == "*/*" || media.eq_ignore_ascii_case("text/*") {
         Format::Text
     } else {
         return None;
     };
-    Some((format, q))
+    let escaping = escaping.map(unquote).and_then(Escaping::from_param);
+    Some((
+        Negotiated {
+            format,
+            text_1_0_0,
+            escaping,
+        },
+        q,
+    ))
 }
 
 /// The parameters after the value of an `Accept` or `Accept-Encoding` list member (RFC 9110,
@@ -319,6 +449,47 @@ mod tests {
         assert_eq!(
             Format::negotiate(["text/plain;q=0.5", "application/openmetrics-text"]),
             Format::OpenMetrics
+        );
+    }
+
+    #[test]
+    fn text_1_0_0_and_the_escaping_scheme_are_negotiated() {
+        let n = |s: &str| Negotiated::from_accept([s]);
+        assert_eq!(
+            n("text/plain;version=1.0.0"),
+            Negotiated {
+                format: Format::Text,
+                text_1_0_0: true,
+                escaping: None
+            }
+        );
+        assert!(!n("text/plain").text_1_0_0);
+        assert!(!n("text/plain;version=0.0.4").text_1_0_0);
+        assert_eq!(n("text/plain;version=1.1.0").format, Format::Text);
+        assert!(
+            !n("text/plain;version=1.1.0").text_1_0_0,
+            "not acceptable: the default"
+        );
+        // The escaping of the chosen range only.
+        let m = n("text/plain;version=1.0.0;escaping=dots;q=0.4,application/openmetrics-text;version=1.0.0;q=0.6");
+        assert_eq!((m.format, m.escaping), (Format::OpenMetrics, None));
+        let m = n("text/plain;version=1.0.0;escaping=\"values\"");
+        assert_eq!(m.escaping, Some(Escaping::Values));
+        assert_eq!(n("text/plain;escaping=unknown").escaping, None);
+        // A duplicated escaping parameter is malformed: the range is dropped.
+        let m = n("application/openmetrics-text;escaping=dots;escaping=values,text/plain;q=0.1");
+        assert_eq!(m.format, Format::Text);
+        for e in [
+            Escaping::AllowUtf8,
+            Escaping::Underscores,
+            Escaping::Dots,
+            Escaping::Values,
+        ] {
+            assert_eq!(Escaping::from_param(e.as_str()), Some(e));
+        }
+        assert_eq!(
+            n("application/vnd.google.protobuf;escaping=underscores").content_type(),
+            format!("{PROTOBUF_CONTENT_TYPE}; escaping=underscores")
         );
     }
 

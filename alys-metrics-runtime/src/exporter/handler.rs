@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use crate::catalogue::system::COLLECTOR_SECONDS_SINCE_SUCCESS;
 use crate::collector::{CollectorState, ProcessHealthStatus};
-use crate::encode::Format;
+use crate::encode::Negotiated;
 use crate::registry::Registry;
 
 use super::auth::Verdict;
@@ -338,9 +338,10 @@ fn coding(item: &str) -> Option<(&str, f32)> {
     Some((coding, q))
 }
 
-/// The exposition format the request's `Accept` headers ask for ([`Format::negotiate`]).
-pub(crate) fn negotiate_format(headers: &HeaderMap) -> Format {
-    Format::negotiate(
+/// What the request's `Accept` headers ask for ([`Negotiated::from_accept`]): the format,
+/// the text version and the escaping scheme.
+pub(crate) fn negotiate_format(headers: &HeaderMap) -> Negotiated {
+    Negotiated::from_accept(
         headers
             .get_all(header::ACCEPT)
             .iter()
@@ -350,7 +351,8 @@ pub(crate) fn negotiate_format(headers: &HeaderMap) -> Format {
 
 async fn metrics(shared: &Shared, request: &HeaderMap) -> Response<Body> {
     let gzip = accepts_gzip(request);
-    let format = negotiate_format(request);
+    let negotiated = negotiate_format(request);
+    let format = negotiated.format;
     COLLECTOR_SECONDS_SINCE_SUCCESS.set(shared.collector.seconds_since_success());
     let registry = shared.registry;
     let message =
@@ -360,6 +362,11 @@ async fn metrics(shared: &Shared, request: &HeaderMap) -> Response<Body> {
             Ok(Ok(body)) => {
                 let mut resp = response(StatusCode::OK, format.content_type(), body);
                 let headers = resp.headers_mut();
+                // Text 1.0.0 and the escaping scheme, when asked for (ASCII, so always a
+                // valid header value).
+                if let Ok(v) = HeaderValue::from_str(&negotiated.content_type()) {
+                    headers.insert(header::CONTENT_TYPE, v);
+                }
                 headers.insert(
                     header::VARY,
                     HeaderValue::from_static("Accept, Accept-Encoding"),

@@ -555,6 +555,11 @@ pub(crate) fn write_proto(
     }
     let mut acc = 0;
     let mut bucket = Vec::with_capacity(24);
+    // A native histogram's exemplars also go in its own `exemplars` field (16, each with its
+    // timestamp), as client_golang writes them: Prometheus 3 reads that field for native
+    // histograms and, without it, keeps the bucket exemplars of only some series of a family;
+    // Prometheus 2 reads the bucket exemplars.
+    let mut native_exemplars = Vec::new();
     for (count, bound, exemplar) in buckets {
         acc += count;
         bucket.clear();
@@ -562,11 +567,15 @@ pub(crate) fn write_proto(
         wire::double(&mut bucket, 2, bound);
         if let Some(e) = exemplar {
             wire::exemplar(&mut bucket, 3, &e);
+            if native.is_some() {
+                wire::exemplar(&mut native_exemplars, 16, &e);
+            }
         }
         wire::message(&mut h, 3, &bucket);
     }
     wire::uint(&mut h, 1, acc);
     wire::double(&mut h, 2, sum());
+    h.extend_from_slice(&native_exemplars);
     wire::message(m, 7, &h);
 }
 
