@@ -28,8 +28,8 @@ use std::time::Duration;
 
 use crate::harness::{
     assert_still_frozen, eventually, fast_fleet_rules, node_exporter_binary, on_release, ops,
-    prometheus_releases, replace_all, start_node, start_node_exporter, start_prometheus_with,
-    unix_now, wait_until_caught_up, wait_until_frozen, Node, Prometheus, Release, TempDir, SUMMED,
+    prometheus_releases, replace_all, start_paused_nodes, start_prometheus_with, unix_now,
+    wait_until_caught_up, wait_until_frozen, Paused, Prometheus, Release, TempDir, SUMMED,
 };
 use serde_json::Value;
 
@@ -171,18 +171,13 @@ fn two_agents_remote_write_six_nodes_to_a_central_prometheus_exactly() {
     let (false, Some(exporter)) = (releases.is_empty(), node_exporter_binary()) else {
         return;
     };
-    let dir = TempDir::new("fleet");
-    let mut nodes: Vec<Node> = (31..37)
-        .map(|seed| {
-            start_node(
-                &dir,
-                &format!("f{seed}"),
-                &format!("--seed {seed} --pause-after 15"),
-            )
-        })
-        .collect();
-    let addrs: Vec<SocketAddr> = nodes.iter().map(|n| n.addr).collect();
-    let (_exporter, exporter_addr) = start_node_exporter(&exporter, &dir);
+    let Paused {
+        dir,
+        mut nodes,
+        addrs,
+        _exporter,
+        exporter_addr,
+    } = start_paused_nodes("fleet", "f", &(31..37).collect::<Vec<_>>(), &exporter);
     // A central Prometheus and two agents of each release in turn (agent mode is
     // `--enable-feature=agent` in 2.x, `--agent` in 3.x), each stopped before the next
     // starts: two sets scraping six debug-build nodes every second at once exceed the 1 s

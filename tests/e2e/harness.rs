@@ -570,3 +570,38 @@ pub fn unix_now() -> f64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
 }
+
+/// Nodes that pause after 15 s (one per seed, named `{prefix}{seed}`) and a node_exporter,
+/// all on loopback under one temporary directory: the setup of the multi-node tests.
+pub struct Paused {
+    pub dir: TempDir,
+    pub nodes: Vec<Node>,
+    pub addrs: Vec<SocketAddr>,
+    /// Kept alive for the test's length.
+    pub _exporter: Proc,
+    pub exporter_addr: SocketAddr,
+}
+
+/// Starts [`Paused`] nodes for `seeds` and a node_exporter from `exporter`.
+pub fn start_paused_nodes(dir_name: &str, prefix: &str, seeds: &[u64], exporter: &Path) -> Paused {
+    let dir = TempDir::new(dir_name);
+    let nodes: Vec<Node> = seeds
+        .iter()
+        .map(|seed| {
+            start_node(
+                &dir,
+                &format!("{prefix}{seed}"),
+                &format!("--seed {seed} --pause-after 15"),
+            )
+        })
+        .collect();
+    let addrs = nodes.iter().map(|n| n.addr).collect();
+    let (_exporter, exporter_addr) = start_node_exporter(exporter, &dir);
+    Paused {
+        dir,
+        nodes,
+        addrs,
+        _exporter,
+        exporter_addr,
+    }
+}

@@ -47,8 +47,9 @@ use std::time::{Duration, Instant};
 use crate::alys_code::{AlysKind, ALYS_CODE_NAMES};
 use crate::harness::{
     assert_still_frozen, eventually, fast_fleet_rules, node_exporter_binary, on_release, ops,
-    prometheus_releases, replace_all, start_node, start_node_exporter, start_prometheus_with,
-    unix_now, wait_until_caught_up, wait_until_frozen, Node, Prometheus, Release, TempDir, SUMMED,
+    prometheus_releases, replace_all, start_node, start_node_exporter, start_paused_nodes,
+    start_prometheus_with, unix_now, wait_until_caught_up, wait_until_frozen, Node, Paused,
+    Prometheus, Release, TempDir, SUMMED,
 };
 use alys_metrics::metric::Kind;
 use serde_json::Value;
@@ -562,19 +563,13 @@ fn three_nodes_are_scraped_and_their_sum_is_exact() {
     let (false, Some(exporter)) = (releases.is_empty(), node_exporter_binary()) else {
         return;
     };
-    let dir = TempDir::new("three");
-    let mut nodes: Vec<Node> = [21, 22, 23]
-        .iter()
-        .map(|seed| {
-            start_node(
-                &dir,
-                &format!("s{seed}"),
-                &format!("--seed {seed} --pause-after 15"),
-            )
-        })
-        .collect();
-    let addrs: Vec<SocketAddr> = nodes.iter().map(|n| n.addr).collect();
-    let (_exporter, exporter_addr) = start_node_exporter(&exporter, &dir);
+    let Paused {
+        dir,
+        mut nodes,
+        addrs,
+        _exporter,
+        exporter_addr,
+    } = start_paused_nodes("three", "s", &[21, 22, 23], &exporter);
     // One Prometheus of each release in turn, each stopped before the next starts (two
     // scraping the same debug-build nodes every second, beside the other test's, may exceed
     // the 1 s scrape timeout on two cores). The first sees the nodes active and then frozen;
