@@ -165,6 +165,9 @@ impl HandlerSite {
     #[cold]
     fn resolve_now(&self) -> u32 {
         let (a, m) = (self.resolve)();
+        // A registered handler makes its actor type live: the families by `actor_type`
+        // export it from here on (from start-up, as the registry resolves every site).
+        a.mark_live();
         let word = pack(a, m);
         self.resolved.store(word, Ordering::Relaxed);
         word
