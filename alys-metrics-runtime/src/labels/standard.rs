@@ -6,7 +6,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use crate::LabelValue;
 
 /// Migration phase of the V2 migration (`phase` label; 10 values).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+///
+/// A gated label ([`LabelValue::GATED`]): a family's series for a phase exist once the node
+/// has entered it (`chain::migration::set_migration_phase`, or anything recorded under the
+/// phase), at 0 until they move; a phase not reached can have no duration, error, rollback
+/// or validation yet, and exports nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MigrationPhase {
     /// Foundation setup.
     Foundation,
@@ -28,6 +33,60 @@ pub enum MigrationPhase {
     PerformanceVerification,
     /// Final validation.
     FinalValidation,
+}
+
+/// The migration phases entered in the process, one bit per [`MigrationPhase::index`].
+static ENTERED_MIGRATION_PHASES: AtomicU32 = AtomicU32::new(0);
+
+impl LabelValue for MigrationPhase {
+    const COUNT: usize = 10;
+    const VALUES: &'static [Self] = &[
+        MigrationPhase::Foundation,
+        MigrationPhase::ActorSystem,
+        MigrationPhase::SyncEngine,
+        MigrationPhase::FederationV2,
+        MigrationPhase::LighthouseV2,
+        MigrationPhase::Migration,
+        MigrationPhase::Validation,
+        MigrationPhase::RollbackSafety,
+        MigrationPhase::PerformanceVerification,
+        MigrationPhase::FinalValidation,
+    ];
+    const GATED: bool = true;
+    #[inline]
+    fn index(self) -> usize {
+        self as usize
+    }
+    fn as_str(self) -> &'static str {
+        [
+            "foundation",
+            "actor_system",
+            "sync_engine",
+            "federation_v2",
+            "lighthouse_v2",
+            "migration",
+            "validation",
+            "rollback_safety",
+            "performance_verification",
+            "final_validation",
+        ][self.index()]
+    }
+    fn is_live(index: usize) -> bool {
+        index < Self::COUNT && ENTERED_MIGRATION_PHASES.load(Ordering::Relaxed) & (1 << index) != 0
+    }
+    fn live_count() -> usize {
+        ENTERED_MIGRATION_PHASES
+            .load(Ordering::Relaxed)
+            .count_ones() as usize
+    }
+    /// One relaxed load; an atomic `or` the first time the phase is entered.
+    #[inline(always)]
+    fn mark_live(self) {
+        let bit = 1u32 << self.index();
+        if ENTERED_MIGRATION_PHASES.load(Ordering::Relaxed) & bit == 0 {
+            ENTERED_MIGRATION_PHASES.fetch_or(bit, Ordering::Relaxed);
+        }
+    }
 }
 
 impl MigrationPhase {
