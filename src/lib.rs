@@ -15,10 +15,12 @@
 //! assert!(text.contains(
 //!     "alys_my_migration_errors_total{phase=\"foundation\",error_type=\"timeout\"} 1\n"
 //! ));
-//! // Every enum-labelled series exists from start-up, at 0.
+//! // Every enum-labelled series exists before it moves, at 0: from start-up, or for the
+//! // gated `phase` and `actor_type` once the phase is entered or the actor type is live.
 //! assert!(text.contains(
-//!     "alys_my_migration_errors_total{phase=\"final_validation\",error_type=\"system\"} 0\n"
+//!     "alys_my_migration_errors_total{phase=\"foundation\",error_type=\"system\"} 0\n"
 //! ));
+//! assert!(!text.contains("phase=\"final_validation\""), "not entered: no series");
 //! ```
 //!
 //! ## Features

@@ -20,6 +20,11 @@ fn value(series: &str) -> i64 {
 }
 
 fn memory(t: ActorType) -> i64 {
+    // A type not live in the process (no handler, actor or scope of it yet) has no series:
+    // nothing can have been counted under it. A live one must have its series.
+    if !ActorType::is_live(t.index()) {
+        return 0;
+    }
     value(&format!(
         "alys_actor_memory_usage_bytes{{actor_type=\"{}\"}}",
         t.as_str()

@@ -25,6 +25,11 @@ fn value(series: &str) -> f64 {
 }
 
 fn cpu(t: ActorType) -> f64 {
+    // A type not live in the process (no handler, actor or scope of it yet) has no series:
+    // nothing can have been counted under it. A live one must have its series.
+    if !ActorType::is_live(t.index()) {
+        return 0.0;
+    }
     value(&format!(
         "alys_actor_cpu_seconds_total{{actor_type=\"{}\"}}",
         t.as_str()

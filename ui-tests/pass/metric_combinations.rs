@@ -1,3 +1,4 @@
+use alys_metrics::labels::LabelValue;
 use alys_metrics::prelude::*;
 
 /// The migration errors each phase can raise: two per phase.
@@ -38,7 +39,10 @@ fn main() {
     assert!(!text.contains(
         "alys_node_migration_errors_total{node=\"n1\",phase=\"foundation\",error_type=\"timeout\"}"
     ));
-    assert_eq!(NODE_MIGRATION_ERRORS.series_count(), 20);
+    // `phase` is gated: only the phases entered (here by the record) have series.
+    assert_eq!(NODE_MIGRATION_ERRORS.series_count(), 2);
+    MigrationPhase::Validation.mark_live();
+    assert_eq!(NODE_MIGRATION_ERRORS.series_count(), 4);
     assert!(!text.contains("actor=\"engine\",operation=\"put\""));
     assert_eq!(CALLS.series_count(), 2);
 }

@@ -333,7 +333,7 @@ impl ActorMetricsBridge {
             }
             actors.len()
         };
-        for t in ActorType::VALUES {
+        for t in ActorType::live() {
             let d = per_type[t.index()];
             ACTOR_MAILBOX_DROPPED.with(*t).inc_by(d.dropped);
             ACTOR_MAILBOX_SIZE

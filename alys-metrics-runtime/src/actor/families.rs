@@ -134,7 +134,7 @@ impl Collect for OutcomeCounts {
         write_header(out, self.desc.name, self.desc.help, "counter");
         let counts = finished_by_type();
         let mut labels = Vec::with_capacity(48);
-        for t in ActorType::VALUES {
+        for t in ActorType::live() {
             let row = &counts[t.index()];
             match self.which {
                 Outcomes::All => {
@@ -224,7 +224,7 @@ impl Collect for InFlightGauge {
         write_header(out, self.desc.name, self.desc.help, "gauge");
         let values = in_flight();
         let mut labels = Vec::with_capacity(32);
-        for t in ActorType::VALUES {
+        for t in ActorType::live() {
             labels.clear();
             labels.extend_from_slice(b"actor_type=\"");
             labels.extend_from_slice(t.as_str().as_bytes());
@@ -382,7 +382,7 @@ impl Collect for Derived {
         match self.which {
             Which::Throughput => {
                 let rates = derived_rates();
-                for t in ActorType::VALUES {
+                for t in ActorType::live() {
                     out.extend_from_slice(name.as_bytes());
                     out.extend_from_slice(b"{actor_type=\"");
                     out.extend_from_slice(t.as_str().as_bytes());

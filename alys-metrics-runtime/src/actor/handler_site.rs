@@ -165,6 +165,9 @@ impl HandlerSite {
     #[cold]
     fn resolve_now(&self) -> u32 {
         let (a, m) = (self.resolve)();
+        // A registered handler makes its actor type live: the families by `actor_type`
+        // export it from here on (from start-up, as the registry resolves every site).
+        a.mark_live();
         let word = pack(a, m);
         self.resolved.store(word, Ordering::Relaxed);
         word
@@ -278,12 +281,15 @@ type Key = (usize, usize, &'static str, &'static str);
 
 /// The registered sites, grouped by their labels (two sites of one handler, such as a
 /// `Handler` impl and an inherent helper for the same message, export one series). Resolves
-/// every site's categories.
+/// every site's categories and makes their actor types live.
 fn groups() -> &'static [(Key, Vec<&'static HandlerSite>)] {
     static GROUPS: OnceLock<Vec<(Key, Vec<&'static HandlerSite>)>> = OnceLock::new();
     GROUPS.get_or_init(|| {
         let mut map: BTreeMap<Key, Vec<&'static HandlerSite>> = BTreeMap::new();
         for r in inventory::iter::<SiteRegistration> {
+            // A registered handler makes its actor type live (a site built with its types
+            // known never runs `resolve_now`).
+            r.0.actor_type().mark_live();
             map.entry(r.0.key()).or_default().push(r.0);
         }
         map.into_iter().collect()

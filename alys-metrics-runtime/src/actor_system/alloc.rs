@@ -123,7 +123,7 @@ impl Collect for ActorMemoryGauge {
             return;
         }
         let mut labels = Vec::with_capacity(32);
-        for actor in ActorType::VALUES {
+        for actor in ActorType::live() {
             labels.clear();
             labels.extend_from_slice(b"actor_type=\"");
             labels.extend_from_slice(actor.as_str().as_bytes());

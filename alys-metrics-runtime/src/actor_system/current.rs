@@ -94,9 +94,11 @@ thread_local! {
 /// dropped. Nesting is allowed: dropping a scope restores the type that was current before.
 ///
 /// The first call on a thread registers the thread (a small allocation and one read of the
-/// thread's CPU time); every later call allocates nothing.
+/// thread's CPU time); every later call allocates nothing. Makes `actor` live: the families by
+/// `actor_type` export it from then on.
 #[inline]
 pub fn enter(actor: ActorType) -> ActorScope {
+    actor.mark_live();
     let raw = actor.index() as u8;
     let prev = CURRENT.try_with(Cell::get).unwrap_or(Current::NONE);
     // Before `CURRENT` changes: the thread's registration allocates, and those bytes belong to

@@ -20,8 +20,11 @@ use crate::LabelValue;
 
 /// Sets `alys_migration_phase` to the phase's number (0-9). When the phase changes (and on
 /// the first call) `alys_migration_phase_start_timestamp` is set to now; a change is logged at
-/// `info`.
+/// `info`. The phase's labelled series exist from here on ([`MigrationPhase`] is gated).
 pub fn set_migration_phase(phase: MigrationPhase) {
+    // Entering a phase makes its series (errors, rollbacks, duration, validations) exist, at
+    // 0, before anything in the phase can move them.
+    phase.mark_live();
     let previous = MIGRATION_PHASE.get();
     MIGRATION_PHASE.set(phase.number());
     if previous != phase.number() || MIGRATION_PHASE_START_TIMESTAMP.get() == 0.0 {

@@ -76,6 +76,22 @@ pub trait LabelValue: Copy + Send + Sync + 'static {
     fn index(self) -> usize;
     /// The exported label value: lower-case ASCII letters, digits and `_`.
     fn as_str(self) -> &'static str;
+    /// True when a value's series exist only once the value is live in the process
+    /// ([`is_live`](LabelValue::is_live)) rather than from start-up: for a label like
+    /// [`ActorType`], whose values a program may never have. False by default.
+    const GATED: bool = false;
+    /// True when the value at `index` is live (always, unless [`GATED`](LabelValue::GATED)).
+    fn is_live(index: usize) -> bool {
+        index < Self::COUNT
+    }
+    /// How many values are live (all of them, unless [`GATED`](LabelValue::GATED)).
+    fn live_count() -> usize {
+        Self::COUNT
+    }
+    /// Makes this value live for good (nothing, unless [`GATED`](LabelValue::GATED)).
+    /// Recording under a value makes it live.
+    #[inline(always)]
+    fn mark_live(self) {}
 }
 
 /// One label dimension of a metric: how a label's input becomes a slot index.
@@ -92,6 +108,9 @@ pub trait LabelDim: 'static {
     /// True when every slot exists from start-up (enums); false when slots appear as they are
     /// first used (dynamic labels).
     const STATIC: bool;
+    /// True for an enum whose values' series exist only once the value is live
+    /// ([`LabelValue::GATED`]); false for other enums and dynamic labels.
+    const GATED: bool = false;
     /// Creates the state for one metric.
     fn new_state() -> Self::State;
     /// Turns an input into a slot in `0..SIZE`.
@@ -126,15 +145,27 @@ impl<T: LabelValue> LabelDim for T {
     type State = ();
     const SIZE: usize = T::COUNT;
     const STATIC: bool = true;
+    const GATED: bool = T::GATED;
     #[inline]
     fn new_state() {}
     #[inline(always)]
     fn resolve(_: &(), input: T) -> usize {
+        if T::GATED {
+            input.mark_live();
+        }
         input.index()
     }
     #[inline]
     fn slot_live(_: &(), slot: usize) -> bool {
-        slot < T::COUNT
+        slot < T::COUNT && (!T::GATED || T::is_live(slot))
+    }
+    #[inline]
+    fn live_slots(_: &()) -> usize {
+        if T::GATED {
+            T::live_count()
+        } else {
+            T::COUNT
+        }
     }
     #[inline]
     fn slot_value(_: &(), slot: usize) -> Option<Cow<'_, str>> {
@@ -153,8 +184,11 @@ pub trait LabelSet: 'static {
     const ARITY: usize;
     /// Product of the dimensions' sizes: the number of children the metric holds.
     const CARDINALITY: usize;
-    /// True when all dimensions are enums (every series exists from start-up).
+    /// True when all dimensions are enums (their slots are known up front).
     const STATIC: bool;
+    /// True when a dimension is a gated enum ([`LabelValue::GATED`]): its series exist only
+    /// for the values live in the process, so the family's children change as values go live.
+    const GATED: bool = false;
     /// Creates the states.
     fn new_state() -> Self::State;
     /// Size of dimension `dim`.
@@ -216,6 +250,7 @@ macro_rules! label_set_tuple {
             const ARITY: usize = $n;
             const CARDINALITY: usize = 1 $(* $T::SIZE)+;
             const STATIC: bool = true $(&& $T::STATIC)+;
+            const GATED: bool = false $(|| $T::GATED)+;
             fn new_state() -> Self::State {
                 ($($T::new_state(),)+)
             }

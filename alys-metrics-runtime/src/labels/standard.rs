@@ -1,10 +1,17 @@
 //! The standard label enums. Their sizes are the single source of truth for the compile-time
 //! cardinality checks that `#[alys_metric]` emits.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use crate::LabelValue;
 
 /// Migration phase of the V2 migration (`phase` label; 10 values).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+///
+/// A gated label ([`LabelValue::GATED`]): a family's series for a phase exist once the node
+/// has entered it (`chain::migration::set_migration_phase`, or anything recorded under the
+/// phase), at 0 until they move; a phase not reached can have no duration, error, rollback
+/// or validation yet, and exports nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MigrationPhase {
     /// Foundation setup.
     Foundation,
@@ -26,6 +33,60 @@ pub enum MigrationPhase {
     PerformanceVerification,
     /// Final validation.
     FinalValidation,
+}
+
+/// The migration phases entered in the process, one bit per [`MigrationPhase::index`].
+static ENTERED_MIGRATION_PHASES: AtomicU32 = AtomicU32::new(0);
+
+impl LabelValue for MigrationPhase {
+    const COUNT: usize = 10;
+    const VALUES: &'static [Self] = &[
+        MigrationPhase::Foundation,
+        MigrationPhase::ActorSystem,
+        MigrationPhase::SyncEngine,
+        MigrationPhase::FederationV2,
+        MigrationPhase::LighthouseV2,
+        MigrationPhase::Migration,
+        MigrationPhase::Validation,
+        MigrationPhase::RollbackSafety,
+        MigrationPhase::PerformanceVerification,
+        MigrationPhase::FinalValidation,
+    ];
+    const GATED: bool = true;
+    #[inline]
+    fn index(self) -> usize {
+        self as usize
+    }
+    fn as_str(self) -> &'static str {
+        [
+            "foundation",
+            "actor_system",
+            "sync_engine",
+            "federation_v2",
+            "lighthouse_v2",
+            "migration",
+            "validation",
+            "rollback_safety",
+            "performance_verification",
+            "final_validation",
+        ][self.index()]
+    }
+    fn is_live(index: usize) -> bool {
+        index < Self::COUNT && ENTERED_MIGRATION_PHASES.load(Ordering::Relaxed) & (1 << index) != 0
+    }
+    fn live_count() -> usize {
+        ENTERED_MIGRATION_PHASES
+            .load(Ordering::Relaxed)
+            .count_ones() as usize
+    }
+    /// One relaxed load; an atomic `or` the first time the phase is entered.
+    #[inline(always)]
+    fn mark_live(self) {
+        let bit = 1u32 << self.index();
+        if ENTERED_MIGRATION_PHASES.load(Ordering::Relaxed) & bit == 0 {
+            ENTERED_MIGRATION_PHASES.fetch_or(bit, Ordering::Relaxed);
+        }
+    }
 }
 
 impl MigrationPhase {
@@ -73,7 +134,12 @@ pub enum ErrorType {
 /// ([`ActorType::by_words`]); an actor type can say it once for all its handlers with
 /// `impl alys_metrics::actor::ActorKind`; an actor no rule classifies is
 /// [`ActorType::Unclassified`], whose counts, latencies and outcomes are as exact as any other.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+///
+/// A gated label ([`LabelValue::GATED`]): a family's series for an actor type exist once that
+/// type is live in the process, from start-up for a type with an instrumented handler (its
+/// site resolves when the registry starts), or from the moment an actor of the type registers
+/// or anything is recorded under it. A type the program never has exports nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ActorType {
     /// `ChainActor`: block processing.
     Chain,
@@ -228,6 +294,66 @@ impl MessageType {
         match Self::by_words(name) {
             Some(t) => t,
             None => Self::Unclassified,
+        }
+    }
+}
+
+impl ActorType {
+    /// The actor types live in the process now (see the [type](ActorType) docs), in index
+    /// order: what the families by `actor_type` computed at scrape time export.
+    pub fn live() -> impl Iterator<Item = &'static ActorType> {
+        Self::VALUES.iter().filter(|t| Self::is_live(t.index()))
+    }
+}
+
+/// The actor types live in the process, one bit per [`ActorType::index`].
+static LIVE_ACTOR_TYPES: AtomicU32 = AtomicU32::new(0);
+
+impl LabelValue for ActorType {
+    const COUNT: usize = 10;
+    const VALUES: &'static [Self] = &[
+        ActorType::Chain,
+        ActorType::Engine,
+        ActorType::Network,
+        ActorType::Bridge,
+        ActorType::Storage,
+        ActorType::Sync,
+        ActorType::Stream,
+        ActorType::Supervisor,
+        ActorType::System,
+        ActorType::Unclassified,
+    ];
+    const GATED: bool = true;
+    #[inline]
+    fn index(self) -> usize {
+        self as usize
+    }
+    fn as_str(self) -> &'static str {
+        [
+            "chain",
+            "engine",
+            "network",
+            "bridge",
+            "storage",
+            "sync",
+            "stream",
+            "supervisor",
+            "system",
+            "unclassified",
+        ][self.index()]
+    }
+    fn is_live(index: usize) -> bool {
+        index < Self::COUNT && LIVE_ACTOR_TYPES.load(Ordering::Relaxed) & (1 << index) != 0
+    }
+    fn live_count() -> usize {
+        LIVE_ACTOR_TYPES.load(Ordering::Relaxed).count_ones() as usize
+    }
+    /// One relaxed load; an atomic `or` the first time a type goes live.
+    #[inline(always)]
+    fn mark_live(self) {
+        let bit = 1u32 << self.index();
+        if LIVE_ACTOR_TYPES.load(Ordering::Relaxed) & bit == 0 {
+            LIVE_ACTOR_TYPES.fetch_or(bit, Ordering::Relaxed);
         }
     }
 }

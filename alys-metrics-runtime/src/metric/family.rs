@@ -88,6 +88,11 @@ struct DynamicLines {
 }
 
 impl<M: MetricCore, L: LabelSet> Metric<M, L> {
+    /// True when the exported children are fixed from start-up: every label an enum and none
+    /// gated ([`LabelSet::GATED`]). Otherwise the exported children are the live slots' and
+    /// their lines are rendered again when those change.
+    const FIXED: bool = L::STATIC && !L::GATED;
+
     /// A family for `desc`, not yet allocated. Called by `#[alys_metric]`.
     pub const fn new(desc: &'static Descriptor) -> Self {
         Self {
@@ -159,7 +164,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
                 .collect()
         });
         let static_indices = match &allowed {
-            Some(a) if L::STATIC => Some((0..L::CARDINALITY).filter(|i| a[*i]).collect()),
+            Some(a) if Self::FIXED => Some((0..L::CARDINALITY).filter(|i| a[*i]).collect()),
             _ => None,
         };
         let touched = (self.tuples && !L::STATIC).then(|| {
@@ -244,6 +249,9 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         let mut index = 0usize;
         for (dim, slot) in slots.iter().enumerate() {
             if *slot >= L::dim_size(dim) {
+                return false;
+            }
+            if L::GATED && !L::slot_live(&self.family().state, dim, *slot) {
                 return false;
             }
             index = index * L::dim_size(dim) + slot;
@@ -355,7 +363,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         if let Some(s) = &fam.static_indices {
             return s.len();
         }
-        if L::STATIC {
+        if Self::FIXED {
             return L::CARDINALITY;
         }
         if fam.allowed.is_none() && fam.touched.is_none() {
@@ -589,7 +597,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         if let Some(s) = &fam.static_indices {
             return Self::encode_samples(fam, desc, s.iter().copied(), out, om);
         }
-        let indices = if L::STATIC {
+        let indices = if Self::FIXED {
             (0..L::CARDINALITY).collect()
         } else {
             Self::exported_indices(fam)
@@ -602,7 +610,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         let fam = self.family();
         let desc = self.desc;
         // The children's lines are rendered once and copied; each scrape writes the values.
-        if !L::STATIC {
+        if !Self::FIXED {
             return Self::encode_dynamic(fam, desc, out, om);
         }
         if let Some(s) = &fam.static_indices {
@@ -661,7 +669,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         head(&mut msg);
         if let Some(s) = &fam.static_indices {
             Self::proto_metrics(fam, desc, s.iter().copied(), &mut msg);
-        } else if L::STATIC {
+        } else if Self::FIXED {
             Self::proto_metrics(fam, desc, 0..L::CARDINALITY, &mut msg);
         } else {
             for attempt in 0..16 {
@@ -949,6 +957,76 @@ mod tests {
             !after.contains("actor=\"storage\",operation=\"put\""),
             "{after}"
         );
+    }
+
+    /// A gated label with its own liveness, so that no other test makes its values live.
+    #[derive(Clone, Copy)]
+    enum Shard {
+        A,
+        B,
+        C,
+    }
+    static LIVE_SHARDS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    impl crate::labels::LabelValue for Shard {
+        const COUNT: usize = 3;
+        const VALUES: &'static [Self] = &[Shard::A, Shard::B, Shard::C];
+        const GATED: bool = true;
+        fn index(self) -> usize {
+            self as usize
+        }
+        fn as_str(self) -> &'static str {
+            ["a", "b", "c"][self.index()]
+        }
+        fn is_live(index: usize) -> bool {
+            LIVE_SHARDS.load(Ordering::Relaxed) & (1 << index) != 0
+        }
+        fn live_count() -> usize {
+            LIVE_SHARDS.load(Ordering::Relaxed).count_ones() as usize
+        }
+        fn mark_live(self) {
+            LIVE_SHARDS.fetch_or(1 << self.index(), Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn a_gated_label_exports_only_its_live_values_with_every_combination() {
+        static G: Descriptor = Descriptor::new("t_shard_ops_total", "Ops.", Kind::Counter)
+            .labels(&["shard", "operation"], &["Shard", "IoOperation"])
+            .declared_at("tests::G", file!(), line!());
+        let m = Metric::<Counter, (Shard, IoOperation)>::new(&G);
+        let text = |m: &Metric<Counter, (Shard, IoOperation)>| {
+            let mut out = Vec::new();
+            m.encode(&mut out);
+            String::from_utf8(out).unwrap()
+        };
+        let head = "# HELP t_shard_ops_total Ops.\n# TYPE t_shard_ops_total counter\n";
+        assert_eq!(text(&m), head, "no shard live: no series");
+        assert_eq!(m.series_count(), 0);
+        // Made live from outside (a handler registered): every combination from then on, at 0.
+        Shard::B.mark_live();
+        assert_eq!(
+            text(&m),
+            format!(
+                "{head}t_shard_ops_total{{shard=\"b\",operation=\"read\"}} 0\n\
+                 t_shard_ops_total{{shard=\"b\",operation=\"write\"}} 0\n"
+            )
+        );
+        // Recording under a value makes it live.
+        m.with(Shard::C, IoOperation::Write).inc();
+        let after = text(&m);
+        assert!(after.ends_with(
+            "t_shard_ops_total{shard=\"c\",operation=\"read\"} 0\n\
+             t_shard_ops_total{shard=\"c\",operation=\"write\"} 1\n"
+        ));
+        assert!(!after.contains("shard=\"a\""), "{after}");
+        assert_eq!(m.series_count(), 4);
+        assert!(m.is_exported(&[Shard::C.index(), 0]));
+        assert!(!m.is_exported(&[Shard::A.index(), 0]));
+        let mut proto = Vec::new();
+        m.encode_protobuf(&mut proto);
+        let children = proto.windows(6).filter(|w| *w == b"\x05shard").count();
+        assert_eq!(children, 4, "one label pair `shard` per exported child");
+        let _ = Shard::A;
     }
 
     #[test]
