@@ -524,10 +524,13 @@ impl Registry {
     /// Which formats carry the start time of each counter and histogram series
     /// ([`CreatedTimestamps`]): protobuf's `created_timestamp` by default, OpenMetrics'
     /// `_created` lines when turned on (as client_golang's `EnableOpenMetricsTextCreatedSamples`).
-    /// A `#[alys_metric]` family's series start when the registry starts (the family is
-    /// allocated then), dynamic-label series included; a family computed at scrape time and
-    /// the built-in counters start at the process's start (the registry's), and write no
-    /// `_created` lines. The metric hot path is untouched: the times are read at scrape time.
+    /// A `#[alys_metric]` family's enum-labelled series start when the registry starts (the
+    /// family is allocated then; a dynamic label's `"other"` too); a series with a dynamic
+    /// label value starts when the value took its slot (its first use, or its first use after
+    /// `Metric::forget`); a family computed at scrape time and the built-in counters start at
+    /// the process's start (the registry's) and write no `_created` lines. The metric hot
+    /// path is untouched: the family's time is taken once, a dynamic value's on the slow
+    /// path that gives it a slot, and both are read at scrape time.
     ///
     /// ```
     /// # extern crate alys_metrics_runtime as alys_metrics;

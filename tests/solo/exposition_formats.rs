@@ -430,9 +430,9 @@ fn created_of(m: &alys_metrics::encode::proto::Metric) -> Option<f64> {
 }
 
 /// Start times over real HTTP: protobuf carries every counter's and histogram's
-/// `created_timestamp` (a declared family's: the registry's start, the same for all its
-/// series, dynamic ones included; a scrape-time family's: the process start), never a
-/// gauge's; OpenMetrics has `_created` lines only with `created_timestamps.openmetrics`.
+/// `created_timestamp` (a declared family's enum-labelled series: the registry's start, the
+/// same for all of them; a dynamic value's: when it took its slot; a scrape-time family's:
+/// the process start), never a gauge's; OpenMetrics has `_created` lines only with `created_timestamps.openmetrics`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn protobuf_carries_start_times_and_openmetrics_only_when_configured() {
     use alys_metrics::encode::created::CreatedTimestamps;

@@ -66,7 +66,8 @@ struct Family<M: MetricCore, L: LabelSet> {
     /// and the release generation it tells whether the exported children changed.
     touches: AtomicUsize,
     /// When the family was allocated (at registry start for the `#[alys_metric]` statics):
-    /// the start time of every one of its series, dynamic ones included.
+    /// the start time of its enum-labelled series (and of a dynamic label's `"other"`); a
+    /// series with a dynamic value starts when the value took its slot (later than this).
     created: Created,
 }
 
@@ -187,6 +188,24 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
             touches: AtomicUsize::new(0),
             created: Created::now(),
         }
+    }
+
+    /// The start of the child at `index`: the family's, or the latest time one of its
+    /// dynamic label values took its slot (its first use, or its first use after `forget`).
+    fn child_since(fam: &Family<M, L>, index: usize) -> Option<Created> {
+        if L::STATIC {
+            return None;
+        }
+        let mut latest = fam.created.unix_nanos();
+        let mut rest = index;
+        for dim in (0..L::ARITY).rev() {
+            let size = L::dim_size(dim);
+            if let Some(t) = L::slot_since(&fam.state, dim, rest % size) {
+                latest = latest.max(t);
+            }
+            rest /= size;
+        }
+        (latest != fam.created.unix_nanos()).then(|| Created::at_unix_nanos(latest))
     }
 
     /// The slot of each dimension in the flat child index `index`.
@@ -483,6 +502,8 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
                 child.encode(&fam.shared, &mut w);
             }
             if let Some(family) = created {
+                let since = Self::child_since(fam, index);
+                let at = since.as_ref().unwrap_or(&fam.created);
                 out.extend_from_slice(family.as_bytes());
                 out.extend_from_slice(b"_created");
                 if !labels.is_empty() {
@@ -491,7 +512,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
                     out.push(b'}');
                 }
                 out.push(b' ');
-                out.extend_from_slice(fam.created.seconds().as_bytes());
+                out.extend_from_slice(at.seconds().as_bytes());
                 out.push(b'\n');
             }
         }
@@ -701,7 +722,9 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
                 wire::label_pair(&mut m, k, v);
             }
             if created {
-                child.encode_proto_created(&fam.shared, fam.created.proto_body(), &mut m);
+                let since = Self::child_since(fam, index);
+                let at = since.as_ref().unwrap_or(&fam.created);
+                child.encode_proto_created(&fam.shared, at.proto_body(), &mut m);
             } else {
                 child.encode_proto(&fam.shared, &mut m);
             }
@@ -1089,12 +1112,15 @@ mod tests {
         let c = Metric::<Counter, (IoOperation, Dynamic<3>)>::new(&C);
         let h = Metric::<Histogram, ()>::new_native(&H, NativeConfig::new(3, 160));
         let g = Metric::<crate::metric::Gauge, ()>::new(&G);
+        let started = c.family().created.timestamp();
+        assert!(started.seconds > 1_700_000_000);
+        // A dynamic value's series start when the value first takes its slot.
+        std::thread::sleep(std::time::Duration::from_millis(2));
         c.with(IoOperation::Read, "a").inc_by(3);
         c.with(IoOperation::Write, "a")
             .inc_by_with_exemplar(2, TraceId::from_u64(9));
         h.observe(0.5);
-        let started = c.family().created.timestamp();
-        assert!(started.seconds > 1_700_000_000);
+        let since = |ts: Timestamp| ts.seconds as i128 * 1_000_000_000 + i128::from(ts.nanos);
         let decode = |m: &dyn Collect, created: bool| {
             let mut out = Vec::new();
             m.encode_protobuf_created(&mut out, created);
@@ -1102,13 +1128,43 @@ mod tests {
         };
         let fam = decode(&c, true);
         assert_eq!(fam.metric.len(), 2);
+        let a_started = fam.metric[0]
+            .counter
+            .as_ref()
+            .unwrap()
+            .created_timestamp
+            .unwrap();
+        assert!(
+            since(a_started) > since(started),
+            "after the family's allocation"
+        );
         for m in &fam.metric {
-            assert_eq!(m.counter.as_ref().unwrap().created_timestamp, Some(started));
+            assert_eq!(
+                m.counter.as_ref().unwrap().created_timestamp,
+                Some(a_started)
+            );
         }
+        // Forgotten, its slot taken by another value: a new start.
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        assert!(c.forget("a"));
+        c.with(IoOperation::Read, "b").inc();
+        let b = decode(&c, true);
+        let b_started = b.metric[0]
+            .counter
+            .as_ref()
+            .unwrap()
+            .created_timestamp
+            .unwrap();
+        assert!(
+            since(b_started) > since(a_started),
+            "restarted after forget"
+        );
+        assert_eq!(b.metric[0].label[1].value.as_deref(), Some("b"));
         let with_exemplar = fam.metric[1].counter.as_ref().unwrap();
         assert_eq!(with_exemplar.value, Some(2.0));
         assert!(with_exemplar.exemplar.is_some());
         let off = decode(&c, false);
+        assert_eq!(off.metric.len(), 2);
         assert!(off
             .metric
             .iter()
