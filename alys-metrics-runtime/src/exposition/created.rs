@@ -30,10 +30,7 @@ impl Created {
     pub fn at_unix_nanos(nanos: u64) -> Self {
         let (secs, sub) = (nanos / 1_000_000_000, nanos % 1_000_000_000);
         let mut proto = Vec::with_capacity(16);
-        wire::uint(&mut proto, 1, secs);
-        if sub != 0 {
-            wire::uint(&mut proto, 2, sub);
-        }
+        write_timestamp(&mut proto, nanos);
         let seconds = if sub == 0 {
             format!("{secs}")
         } else {
@@ -68,6 +65,16 @@ impl Created {
     /// Seconds since the Unix epoch as OpenMetrics writes them (`1765152000.25`).
     pub fn seconds(&self) -> &str {
         &self.seconds
+    }
+}
+
+/// Appends the body of the `google.protobuf.Timestamp` of `nanos` nanoseconds after the Unix
+/// epoch (`seconds`, and `nanos` when not 0).
+pub fn write_timestamp(out: &mut Vec<u8>, nanos: u64) {
+    let (secs, sub) = (nanos / 1_000_000_000, nanos % 1_000_000_000);
+    wire::uint(out, 1, secs);
+    if sub != 0 {
+        wire::uint(out, 2, sub);
     }
 }
 

@@ -193,6 +193,12 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
     /// The start of the child at `index`: the family's, or the latest time one of its
     /// dynamic label values took its slot (its first use, or its first use after `forget`).
     fn child_since(fam: &Family<M, L>, index: usize) -> Option<Created> {
+        Self::child_since_nanos(fam, index).map(Created::at_unix_nanos)
+    }
+
+    /// [`child_since`](Self::child_since) in nanoseconds since the Unix epoch, `None` when
+    /// it is the family's.
+    fn child_since_nanos(fam: &Family<M, L>, index: usize) -> Option<u64> {
         if L::STATIC {
             return None;
         }
@@ -205,7 +211,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
             }
             rest /= size;
         }
-        (latest != fam.created.unix_nanos()).then(|| Created::at_unix_nanos(latest))
+        (latest != fam.created.unix_nanos()).then_some(latest)
     }
 
     /// The slot of each dimension in the flat child index `index`.
@@ -710,6 +716,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
     ) {
         let mut vals: [Cow<'_, str>; 6] = Default::default();
         let mut m = Vec::with_capacity(128);
+        let mut since = Vec::with_capacity(16);
         for index in indices {
             let Some(child) = fam.children.get(index) else {
                 continue;
@@ -722,9 +729,15 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
                 wire::label_pair(&mut m, k, v);
             }
             if created {
-                let since = Self::child_since(fam, index);
-                let at = since.as_ref().unwrap_or(&fam.created);
-                child.encode_proto_created(&fam.shared, at.proto_body(), &mut m);
+                let at = match Self::child_since_nanos(fam, index) {
+                    Some(nanos) => {
+                        since.clear();
+                        created::write_timestamp(&mut since, nanos);
+                        &since[..]
+                    }
+                    None => fam.created.proto_body(),
+                };
+                child.encode_proto_created(&fam.shared, at, &mut m);
             } else {
                 child.encode_proto(&fam.shared, &mut m);
             }
