@@ -528,13 +528,15 @@ impl Registry {
     /// family is allocated then; a dynamic label's `"other"` too); a series with a dynamic
     /// label value starts when the value took its slot (its first use, or its first use after
     /// `Metric::forget`); a family computed at scrape time and the built-in counters start at
-    /// the process's start (the registry's) and write no `_created` lines. The metric hot
-    /// path is untouched: the family's time is taken once, a dynamic value's on the slow
-    /// path that gives it a slot, and both are read at scrape time.
+    /// the process's start (the registry's) and write no `_created` lines; the families of
+    /// [included](Self::include) registries carry what their library gives (the `prometheus`
+    /// crate: no start times). The metric hot path is untouched: the family's time is taken
+    /// once, a dynamic value's on the slow path that gives it a slot, and both are read at
+    /// scrape time.
     ///
     /// ```
     /// # extern crate alys_metrics_runtime as alys_metrics;
-    /// use alys_metrics::encode::{created::CreatedTimestamps, Format};
+    /// use alys_metrics::encode::created::CreatedTimestamps;
     /// use alys_metrics::registry::Registry;
     ///
     /// let r = Registry::new();
