@@ -338,7 +338,10 @@ const PROMETHEUS_35: &str = "application/openmetrics-text;version=1.0.0;escaping
 async fn prometheus_3_gets_text_1_0_0_and_its_escaping_scheme_echoed() {
     let _serial = crate::serial();
     let server = crate::client::start_exporter().await;
-    drive();
+    // The test families' series, without moving the values that
+    // `every_format_carries_the_same_samples` checks (the two tests run in either order).
+    EXPO_TASK_DURATION.with("v1");
+    EXPO_TASK_DURATION.with("v2");
     settle_derived_throughput().await;
     let addr = server.local_addr();
 
@@ -450,7 +453,9 @@ async fn protobuf_carries_start_times_and_openmetrics_only_when_configured() {
     .await
     .expect("the exporter starts");
     server.wait_ready().await;
-    drive();
+    // The series this test reads, without moving the values `every_format_carries_the_same_samples`
+    // checks: a dynamic value's series exists once the value has its slot.
+    EXPO_TASK_DURATION.with("v1");
     let addr = server.local_addr();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -473,7 +478,7 @@ async fn protobuf_carries_start_times_and_openmetrics_only_when_configured() {
     );
     assert!(tasks.metric.iter().all(|m| created_of(m) == Some(started)));
     let durations = family("alys_expo_task_duration_seconds");
-    assert!(durations.metric.len() >= 2, "v1 and v2");
+    assert!(!durations.metric.is_empty(), "v1");
     for m in &durations.metric {
         let h = m.histogram.as_ref().unwrap();
         assert!(h.schema.is_some(), "a native histogram");
