@@ -2,11 +2,13 @@
 //! collectors registered at run time.
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::encode::{
     openmetrics, protobuf, write_header, write_label_value, write_u64, EncodeFormat, Format,
 };
+use crate::exposition::created::{self, CreatedTimestamps};
 use crate::exposition::family;
 use crate::exposition::proto::{self, MetricType};
 use crate::metric::{Collect, Descriptor, Kind};
@@ -149,6 +151,10 @@ pub struct Registry {
     extra: RwLock<Vec<Arc<dyn Collect>>>,
     size_hint: std::sync::atomic::AtomicUsize,
     included: RwLock<include::Sources>,
+    /// [`CreatedTimestamps::protobuf`].
+    created_protobuf: AtomicBool,
+    /// [`CreatedTimestamps::openmetrics`].
+    created_openmetrics: AtomicBool,
 }
 
 impl Default for Registry {
@@ -170,11 +176,15 @@ impl Registry {
     ///
     /// [`register`]: Registry::register
     pub fn new() -> Self {
+        // The start time of the families computed at scrape time.
+        created::process_start();
         Self {
             statics: Vec::new(),
             extra: RwLock::new(Vec::new()),
             size_hint: 0.into(),
             included: RwLock::default(),
+            created_protobuf: AtomicBool::new(CreatedTimestamps::default().protobuf),
+            created_openmetrics: AtomicBool::new(CreatedTimestamps::default().openmetrics),
         }
     }
 
@@ -211,9 +221,7 @@ impl Registry {
         }
         Ok(Self {
             statics,
-            extra: RwLock::new(Vec::new()),
-            size_hint: 0.into(),
-            included: RwLock::default(),
+            ..Self::new()
         })
     }
 
@@ -472,6 +480,7 @@ impl Registry {
         if format == Format::Text {
             return self.encode(out);
         }
+        let created = self.created_timestamps();
         // The text's size is a close guess for OpenMetrics and an upper one for protobuf.
         out.reserve(self.size_hint.load(std::sync::atomic::Ordering::Relaxed));
         let extra = self.extra.read().unwrap_or_else(|p| p.into_inner());
@@ -483,9 +492,9 @@ impl Registry {
         let om = format == Format::OpenMetrics;
         for c in all {
             if om {
-                c.encode_openmetrics(out);
+                c.encode_openmetrics_created(out, created.openmetrics);
             } else {
-                c.encode_protobuf(out);
+                c.encode_protobuf_created(out, created.protobuf);
             }
         }
         let mut text = Vec::new();
@@ -495,7 +504,10 @@ impl Registry {
         if om {
             openmetrics::from_text(&text, out);
         } else {
-            protobuf::from_text(&text, out);
+            let at = created
+                .protobuf
+                .then(|| created::process_start().timestamp());
+            protobuf::from_text_created(&text, out, at);
         }
         for f in &included {
             if om {
@@ -506,6 +518,49 @@ impl Registry {
         }
         if om {
             out.extend_from_slice(openmetrics::EOF);
+        }
+    }
+
+    /// Which formats carry the start time of each counter and histogram series
+    /// ([`CreatedTimestamps`]): protobuf's `created_timestamp` by default, OpenMetrics'
+    /// `_created` lines when turned on (as client_golang's `EnableOpenMetricsTextCreatedSamples`).
+    /// A `#[alys_metric]` family's enum-labelled series start when the registry starts (the
+    /// family is allocated then; a dynamic label's `"other"` too); a series with a dynamic
+    /// label value starts when the value took its slot (its first use, or its first use after
+    /// `Metric::forget`); a family computed at scrape time and the built-in counters start at
+    /// the process's start (the registry's) and write no `_created` lines; the families of
+    /// [included](Self::include) registries carry what their library gives (the `prometheus`
+    /// crate: no start times). The metric hot path is untouched: the family's time is taken
+    /// once, a dynamic value's on the slow path that gives it a slot, and both are read at
+    /// scrape time.
+    ///
+    /// ```
+    /// # extern crate alys_metrics_runtime as alys_metrics;
+    /// use alys_metrics::encode::created::CreatedTimestamps;
+    /// use alys_metrics::registry::Registry;
+    ///
+    /// let r = Registry::new();
+    /// assert_eq!(r.created_timestamps(), CreatedTimestamps { protobuf: true, openmetrics: false });
+    /// r.set_created_timestamps(CreatedTimestamps { protobuf: true, openmetrics: true });
+    /// assert!(r.created_timestamps().openmetrics);
+    /// ```
+    pub fn set_created_timestamps(&self, created: CreatedTimestamps) {
+        self.created_protobuf
+            .store(created.protobuf, std::sync::atomic::Ordering::Relaxed);
+        self.created_openmetrics
+            .store(created.openmetrics, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The formats that carry start times now (see
+    /// [`set_created_timestamps`](Self::set_created_timestamps)).
+    pub fn created_timestamps(&self) -> CreatedTimestamps {
+        CreatedTimestamps {
+            protobuf: self
+                .created_protobuf
+                .load(std::sync::atomic::Ordering::Relaxed),
+            openmetrics: self
+                .created_openmetrics
+                .load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 

@@ -89,6 +89,7 @@ fn config(access: Access) -> MetricsConfig {
             ..Limits::default()
         },
         access,
+        ..MetricsConfig::default()
     }
 }
 

@@ -364,6 +364,39 @@ fn formats(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    // Start times (issue 22): the full catalogue with and without each counter's and
+    // histogram's `created_timestamp` (protobuf) or `_created` lines (OpenMetrics).
+    use alys_metrics::encode::created::CreatedTimestamps;
+    let mut g = c.benchmark_group("scrape/catalogue_created");
+    g.throughput(Throughput::Elements(series as u64));
+    for (name, f, created) in [
+        ("alys_protobuf_without_created", Format::Protobuf, false),
+        ("alys_protobuf_with_created", Format::Protobuf, true),
+        (
+            "alys_openmetrics_without_created",
+            Format::OpenMetrics,
+            false,
+        ),
+        ("alys_openmetrics_with_created", Format::OpenMetrics, true),
+    ] {
+        ours.set_created_timestamps(CreatedTimestamps {
+            protobuf: created,
+            openmetrics: created,
+        });
+        let mut out = Vec::new();
+        ours.encode_format(f, &mut out);
+        println!("{name}: {} bytes", out.len());
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                buf.clear();
+                ours.encode_format(f, &mut buf);
+                black_box(buf.len())
+            })
+        });
+    }
+    ours.set_created_timestamps(CreatedTimestamps::default());
+    g.finish();
 }
 
 /// The Alys node's way in (issue 27): its prometheus 0.13 registry served by ours through

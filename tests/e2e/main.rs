@@ -31,6 +31,7 @@ mod harness;
 mod sim;
 
 mod budget;
+mod created_e2e;
 mod fleet_e2e;
 mod health_version;
 mod prometheus_e2e;

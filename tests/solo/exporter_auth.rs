@@ -56,6 +56,7 @@ async fn serve(web: WebConfig, limits: Limits) -> MetricsServer {
             web_config: Some(web),
             ..Access::default()
         },
+        ..MetricsConfig::default()
     })
     .await
     .expect("the exporter starts");

@@ -338,7 +338,10 @@ const PROMETHEUS_35: &str = "application/openmetrics-text;version=1.0.0;escaping
 async fn prometheus_3_gets_text_1_0_0_and_its_escaping_scheme_echoed() {
     let _serial = crate::serial();
     let server = crate::client::start_exporter().await;
-    drive();
+    // The test families' series, without moving the values that
+    // `every_format_carries_the_same_samples` checks (the two tests run in either order).
+    EXPO_TASK_DURATION.with("v1");
+    EXPO_TASK_DURATION.with("v2");
     settle_derived_throughput().await;
     let addr = server.local_addr();
 
@@ -416,5 +419,114 @@ async fn prometheus_3_gets_text_1_0_0_and_its_escaping_scheme_echoed() {
             "{accept}"
         );
     }
+    server.shutdown().await;
+}
+
+/// The start time of the protobuf metric `m` (counter or histogram), in seconds.
+fn created_of(m: &alys_metrics::encode::proto::Metric) -> Option<f64> {
+    let ts = m
+        .counter
+        .as_ref()
+        .and_then(|c| c.created_timestamp)
+        .or_else(|| m.histogram.as_ref().and_then(|h| h.created_timestamp))?;
+    Some(ts.seconds as f64 + f64::from(ts.nanos) * 1e-9)
+}
+
+/// Start times over real HTTP: protobuf carries every counter's and histogram's
+/// `created_timestamp` (a declared family's enum-labelled series: the registry's start, the
+/// same for all of them; a dynamic value's: when it took its slot; a scrape-time family's:
+/// the process start), never a gauge's; OpenMetrics has `_created` lines only with `created_timestamps.openmetrics`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protobuf_carries_start_times_and_openmetrics_only_when_configured() {
+    use alys_metrics::encode::created::CreatedTimestamps;
+    use alys_metrics::encode::protobuf;
+    let _serial = crate::serial();
+    let server = alys_metrics::serve(MetricsConfig {
+        bind: "127.0.0.1:0".parse().expect("an address"),
+        collection_interval: Duration::from_secs(3600),
+        created_timestamps: CreatedTimestamps {
+            protobuf: true,
+            openmetrics: true,
+        },
+        ..MetricsConfig::default()
+    })
+    .await
+    .expect("the exporter starts");
+    server.wait_ready().await;
+    // The series this test reads, without moving the values `every_format_carries_the_same_samples`
+    // checks: a dynamic value's series exists once the value has its slot.
+    EXPO_TASK_DURATION.with("v1");
+    let addr = server.local_addr();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+
+    let pb = get(addr, &[("Accept", PROMETHEUS_242_NATIVE)]).await;
+    let families = protobuf::decode(&pb.body).expect("delimited MetricFamily messages");
+    let family = |name: &str| {
+        families
+            .iter()
+            .find(|f| f.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("{name} is served"))
+    };
+    let tasks = family("alys_expo_tasks_total");
+    let started = created_of(&tasks.metric[0]).expect("a counter carries its start");
+    assert!(
+        started <= now && started > now - 3600.0,
+        "{started} is the registry's start, before {now}"
+    );
+    assert!(tasks.metric.iter().all(|m| created_of(m) == Some(started)));
+    let durations = family("alys_expo_task_duration_seconds");
+    assert!(!durations.metric.is_empty(), "v1");
+    for m in &durations.metric {
+        let h = m.histogram.as_ref().unwrap();
+        assert!(h.schema.is_some(), "a native histogram");
+        let t = created_of(m).expect("a histogram carries its start");
+        assert!(t <= now && t > now - 3600.0);
+    }
+    assert!(family("alys_expo_level").metric[0].gauge.is_some());
+    assert_eq!(created_of(&family("alys_expo_level").metric[0]), None);
+    // A family computed at scrape time: the process start, before the first scrape.
+    let latency = family("alys_actor_message_latency_seconds");
+    assert!(latency
+        .metric
+        .iter()
+        .all(|m| created_of(m).is_some_and(|t| t <= now)));
+
+    let om = get(addr, &[("Accept", PROMETHEUS_242)]).await;
+    let om_body = String::from_utf8(om.body).unwrap();
+    let created_line = om_body
+        .lines()
+        .find(|l| l.starts_with("alys_expo_tasks_created{status=\"success\"} "))
+        .unwrap_or_else(|| panic!("a _created line: {om_body}"));
+    let secs: f64 = created_line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!((secs - started).abs() < 1e-6, "{created_line} vs {started}");
+    assert!(om_body.contains("alys_expo_task_duration_seconds_created{validator=\"v1\"} "));
+    assert!(
+        !om_body.contains("alys_expo_level_created"),
+        "no start for a gauge"
+    );
+    // Each series' `_created` line follows its samples.
+    let mut lines = om_body.lines();
+    lines
+        .find(|l| l.starts_with("alys_expo_tasks_total{status=\"success\"} "))
+        .expect("the counter's sample");
+    assert_eq!(lines.next(), Some(created_line));
+    server.shutdown().await;
+
+    // The default: OpenMetrics without `_created`, protobuf with it.
+    let server = crate::client::start_exporter().await;
+    let addr = server.local_addr();
+    let om = get(addr, &[("Accept", PROMETHEUS_242)]).await;
+    let om_body = String::from_utf8(om.body).unwrap();
+    assert!(!om_body.contains("_created"), "{om_body}");
+    let pb = get(addr, &[("Accept", PROMETHEUS_242_NATIVE)]).await;
+    let families = protobuf::decode(&pb.body).unwrap();
+    let tasks = families
+        .iter()
+        .find(|f| f.name.as_deref() == Some("alys_expo_tasks_total"))
+        .unwrap();
+    assert_eq!(created_of(&tasks.metric[0]), Some(started));
     server.shutdown().await;
 }

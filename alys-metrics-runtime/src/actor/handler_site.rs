@@ -534,9 +534,15 @@ impl Collect for SiteFamily {
         self.encode_text(out, true);
     }
 
-    /// One `MetricFamily` written field by field: a counter per series, or a histogram with
-    /// native buckets, the classic buckets and their exemplars.
     fn encode_protobuf(&self, out: &mut Vec<u8>) {
+        self.encode_protobuf_created(out, false);
+    }
+
+    /// One `MetricFamily` written field by field: a counter per series, or a histogram with
+    /// native buckets, the classic buckets and their exemplars; with `created`, each series
+    /// started at the process's start (the registry's).
+    fn encode_protobuf_created(&self, out: &mut Vec<u8>, created: bool) {
+        let created = created.then(|| crate::exposition::created::process_start().proto_body());
         let mut msg = Vec::with_capacity(4096);
         wire::bytes(&mut msg, 1, self.desc.name.as_bytes());
         wire::bytes(&mut msg, 2, self.desc.help.as_bytes());
@@ -553,7 +559,10 @@ impl Collect for SiteFamily {
             wire::label_pair(&mut m, "actor", s.sites[0].actor);
             wire::label_pair(&mut m, "message", s.sites[0].message);
             match self.which {
-                Which::Messages => wire::counter(&mut m, s.messages() as f64),
+                Which::Messages => match created {
+                    Some(c) => wire::counter_created(&mut m, s.messages() as f64, c),
+                    None => wire::counter(&mut m, s.messages() as f64),
+                },
                 Which::Latency => {
                     let native = s.native();
                     let (counts, sum_nanos) = s.counts();
@@ -564,9 +573,13 @@ impl Collect for SiteFamily {
                             s.exemplar(i),
                         )
                     });
-                    write_histogram_proto(&mut m, native.as_ref(), buckets, || {
-                        sum_nanos as f64 * 1e-9
-                    });
+                    write_histogram_proto(
+                        &mut m,
+                        native.as_ref(),
+                        buckets,
+                        || sum_nanos as f64 * 1e-9,
+                        created,
+                    );
                 }
             }
             wire::message(&mut msg, 4, &m);

@@ -10,7 +10,7 @@
 //!
 //! Each can be gzipped ([`render`]).
 
-pub use crate::exposition::{family, openmetrics, proto, protobuf};
+pub use crate::exposition::{created, family, openmetrics, proto, protobuf};
 pub use crate::exposition::{
     write_exemplar, write_f64, write_header, write_i64, write_label_value, write_u64,
     ExemplarWriter, LinePrefixes, LineWriter, SampleSink, SampleWriter, TEXT_CONTENT_TYPE,

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use super::auth::{Access, IpNet};
+use crate::exposition::created::CreatedTimestamps;
 use crate::registry::RegistryError;
 
 /// Where and how [`serve`](super::serve) listens and collects.
@@ -39,6 +40,12 @@ pub struct MetricsConfig {
     /// and (feature `tls`) TLS and basic authentication from a `web-config.yml`. Default: no
     /// restriction, plain HTTP.
     pub access: Access,
+    /// Which formats carry each counter's and histogram's start time: protobuf's
+    /// `created_timestamp` (default on) and OpenMetrics' `_created` lines (default off; turn
+    /// on for a Prometheus 3 with `--enable-feature=created-timestamp-zero-ingestion`
+    /// scraping OpenMetrics). [`serve`](super::serve) sets it on the default registry
+    /// (`Registry::set_created_timestamps`).
+    pub created_timestamps: CreatedTimestamps,
 }
 
 impl Default for MetricsConfig {
@@ -49,6 +56,7 @@ impl Default for MetricsConfig {
             drain: Duration::from_secs(5),
             limits: Limits::default(),
             access: Access::default(),
+            created_timestamps: CreatedTimestamps::default(),
         }
     }
 }

@@ -144,6 +144,7 @@ pub async fn serve_with<S: ResourceSource>(
 ) -> Result<MetricsServer, ServeError> {
     let registry = crate::init()?;
     config.validate()?;
+    registry.set_created_timestamps(config.created_timestamps);
     let listener = listen(config.bind).map_err(|source| ServeError::Bind {
         addr: config.bind,
         source,

@@ -70,6 +70,17 @@ pub mod wire {
         double(out, 1, v);
     }
 
+    /// The `counter` field of a `Metric` (field 3) with its value and its
+    /// `created_timestamp` (field 3 of `Counter`), `created` being a `Timestamp`'s body.
+    #[inline]
+    pub fn counter_created(out: &mut Vec<u8>, v: f64, created: &[u8]) {
+        let len = 9 + 1 + encoded_len_varint(created.len() as u64) + created.len();
+        key(out, 3, 2);
+        varint(out, len as u64);
+        double(out, 1, v);
+        bytes(out, 3, created);
+    }
+
     /// The `gauge` field of a `Metric` (field 2) with its value.
     #[inline]
     pub fn gauge(out: &mut Vec<u8>, v: f64) {
@@ -371,6 +382,27 @@ pub fn parse_text(text: &[u8]) -> Vec<proto::MetricFamily> {
 /// `MetricFamily`.
 pub fn from_text(text: &[u8], out: &mut Vec<u8>) {
     for f in parse_text(text) {
+        write_family(out, &f);
+    }
+}
+
+/// As [`from_text`], each counter, histogram and summary with `created` as its
+/// `created_timestamp` when given.
+pub fn from_text_created(text: &[u8], out: &mut Vec<u8>, created: Option<proto::Timestamp>) {
+    for mut f in parse_text(text) {
+        if created.is_some() {
+            for m in &mut f.metric {
+                if let Some(c) = &mut m.counter {
+                    c.created_timestamp = created;
+                }
+                if let Some(h) = &mut m.histogram {
+                    h.created_timestamp = created;
+                }
+                if let Some(s) = &mut m.summary {
+                    s.created_timestamp = created;
+                }
+            }
+        }
         write_family(out, &f);
     }
 }

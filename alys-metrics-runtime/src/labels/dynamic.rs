@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::LabelDim;
 
@@ -48,6 +49,8 @@ struct Slots {
     names: Vec<Option<Box<str>>>,
     /// Released slots, reused before untouched ones.
     free: Vec<usize>,
+    /// When each slot took its value (Unix nanoseconds): the start of its series.
+    since: Vec<u64>,
 }
 
 impl<const MAX: usize> DynamicState<MAX> {
@@ -57,6 +60,7 @@ impl<const MAX: usize> DynamicState<MAX> {
                 by_value: HashMap::new(),
                 names: Vec::new(),
                 free: Vec::new(),
+                since: Vec::new(),
             }),
             overflow: AtomicU64::new(0),
             other_used: AtomicBool::new(false),
@@ -96,6 +100,7 @@ impl<const MAX: usize> DynamicState<MAX> {
             Some(slot) => slot,
             None if slots.names.len() < MAX => {
                 slots.names.push(None);
+                slots.since.push(0);
                 slots.names.len() - 1
             }
             None => {
@@ -106,6 +111,11 @@ impl<const MAX: usize> DynamicState<MAX> {
             }
         };
         slots.names[slot] = Some(value.into());
+        // The slow path that gives a value its slot: the start of the value's series (the
+        // hot path, a value already holding its slot, never reads the clock).
+        slots.since[slot] = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
         slots.by_value.insert(value.into(), slot);
         self.assigned.store(slots.by_value.len(), Ordering::Relaxed);
         slot
@@ -175,6 +185,12 @@ impl<const MAX: usize> LabelDim for Dynamic<MAX> {
 
     fn generation(state: &Self::State) -> u64 {
         state.generation.load(Ordering::Acquire)
+    }
+
+    fn slot_since(state: &Self::State, slot: usize) -> Option<u64> {
+        let slots = state.read();
+        slots.names.get(slot)?.as_ref()?;
+        slots.since.get(slot).copied()
     }
 }
 

@@ -138,6 +138,12 @@ pub trait LabelDim: 'static {
     fn generation(_state: &Self::State) -> u64 {
         0
     }
+    /// When `slot` took the value it holds, in nanoseconds since the Unix epoch: the start of
+    /// its series. `None` for slots that exist from start-up (enums; a dynamic label's
+    /// `"other"`), and while the slot is free.
+    fn slot_since(_state: &Self::State, _slot: usize) -> Option<u64> {
+        None
+    }
 }
 
 impl<T: LabelValue> LabelDim for T {
@@ -212,6 +218,10 @@ pub trait LabelSet: 'static {
     fn release(state: &Self::State, value: &str, reset: &mut dyn FnMut(usize, usize)) -> bool;
     /// Sum of the dimensions' release generations.
     fn generation(state: &Self::State) -> u64;
+    /// When `slot` of dimension `dim` took its value ([`LabelDim::slot_since`]).
+    fn slot_since(_state: &Self::State, _dim: usize, _slot: usize) -> Option<u64> {
+        None
+    }
 }
 
 impl LabelSet for () {
@@ -298,6 +308,12 @@ macro_rules! label_set_tuple {
             }
             fn generation(state: &Self::State) -> u64 {
                 0 $(+ $T::generation(&state.$i))+
+            }
+            fn slot_since(state: &Self::State, dim: usize, slot: usize) -> Option<u64> {
+                match dim {
+                    $($i => $T::slot_since(&state.$i, slot),)+
+                    _ => None,
+                }
             }
         }
     };

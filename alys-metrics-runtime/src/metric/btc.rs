@@ -94,6 +94,9 @@ impl MetricCore for BtcCounter {
     fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
         crate::exposition::protobuf::wire::counter(m, self.get_btc());
     }
+    fn encode_proto_created(&self, _: &(), created: &[u8], m: &mut Vec<u8>) {
+        crate::exposition::protobuf::wire::counter_created(m, self.get_btc(), created);
+    }
 }
 
 /// A gauge of a bitcoin amount: holds satoshis, exposes BTC. Declared with

@@ -189,6 +189,19 @@ impl<N: CounterValue> MetricCore for Counter<N> {
             }
         }
     }
+    fn encode_proto_created(&self, _: &(), created: &[u8], m: &mut Vec<u8>) {
+        use crate::exposition::protobuf::wire;
+        match self.exemplar() {
+            None => wire::counter_created(m, self.get().to_f64(), created),
+            Some(e) => {
+                let mut c = Vec::with_capacity(112);
+                wire::double(&mut c, 1, self.get().to_f64());
+                wire::exemplar(&mut c, 2, &e);
+                wire::message(&mut c, 3, created);
+                wire::message(m, 3, &c);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{OnceLock, PoisonError, RwLock};
 
-use super::{Descriptor, MetricCore, NativeConfig};
+use super::{Descriptor, Kind, MetricCore, NativeConfig};
+use crate::exposition::created::{self, Created};
 use crate::exposition::protobuf::wire;
 use crate::exposition::{
     openmetrics, protobuf, write_header, write_label_value, ExemplarWriter, LinePrefixes,
@@ -64,6 +65,10 @@ struct Family<M: MetricCore, L: LabelSet> {
     /// Bumped when a tuple becomes used and when `forget` clears tuples: with the live slots
     /// and the release generation it tells whether the exported children changed.
     touches: AtomicUsize,
+    /// When the family was allocated (at registry start for the `#[alys_metric]` statics):
+    /// the start time of its enum-labelled series (and of a dynamic label's `"other"`); a
+    /// series with a dynamic value starts when the value took its slot (later than this).
+    created: Created,
 }
 
 /// A family's text without its values.
@@ -186,7 +191,32 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
             static_indices,
             touched,
             touches: AtomicUsize::new(0),
+            created: Created::now(),
         }
+    }
+
+    /// The start of the child at `index`: the family's, or the latest time one of its
+    /// dynamic label values took its slot (its first use, or its first use after `forget`).
+    fn child_since(fam: &Family<M, L>, index: usize) -> Option<Created> {
+        Self::child_since_nanos(fam, index).map(Created::at_unix_nanos)
+    }
+
+    /// [`child_since`](Self::child_since) in nanoseconds since the Unix epoch, `None` when
+    /// it is the family's.
+    fn child_since_nanos(fam: &Family<M, L>, index: usize) -> Option<u64> {
+        if L::STATIC {
+            return None;
+        }
+        let mut latest = fam.created.unix_nanos();
+        let mut rest = index;
+        for dim in (0..L::ARITY).rev() {
+            let size = L::dim_size(dim);
+            if let Some(t) = L::slot_since(&fam.state, dim, rest % size) {
+                latest = latest.max(t);
+            }
+            rest /= size;
+        }
+        (latest != fam.created.unix_nanos()).then_some(latest)
     }
 
     /// The slot of each dimension in the flat child index `index`.
@@ -450,6 +480,19 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         out: &mut Vec<u8>,
         om: bool,
     ) {
+        Self::encode_samples_created(fam, desc, indices, out, om, None);
+    }
+
+    /// [`encode_samples`](Self::encode_samples), with an OpenMetrics `<family>_created` line
+    /// after each child when `created` is the family's OpenMetrics name.
+    fn encode_samples_created(
+        fam: &Family<M, L>,
+        desc: &'static Descriptor,
+        indices: impl Iterator<Item = usize>,
+        out: &mut Vec<u8>,
+        om: bool,
+        created: Option<&str>,
+    ) {
         let mut labels = Vec::with_capacity(128);
         let mut vals: [Cow<'_, str>; 6] = Default::default();
         for index in indices {
@@ -471,6 +514,20 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
             } else {
                 let mut w = w;
                 child.encode(&fam.shared, &mut w);
+            }
+            if let Some(family) = created {
+                let since = Self::child_since(fam, index);
+                let at = since.as_ref().unwrap_or(&fam.created);
+                out.extend_from_slice(family.as_bytes());
+                out.extend_from_slice(b"_created");
+                if !labels.is_empty() {
+                    out.push(b'{');
+                    out.extend_from_slice(&labels);
+                    out.push(b'}');
+                }
+                out.push(b' ');
+                out.extend_from_slice(at.seconds().as_bytes());
+                out.push(b'\n');
             }
         }
     }
@@ -605,6 +662,35 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         Self::encode_samples(fam, desc, indices.into_iter(), out, om);
     }
 
+    /// Writes the family in OpenMetrics with a `_created` line after each counter or
+    /// histogram child (other kinds as [`encode_text`](Self::encode_text)). Opt-in, so the
+    /// lines are rendered at each scrape rather than cached; as for the other formats, a
+    /// family whose dynamic labels keep being forgotten is written without samples.
+    fn encode_openmetrics_created(&self, out: &mut Vec<u8>) {
+        if !matches!(M::KIND, Kind::Counter | Kind::Histogram) {
+            return self.encode_text(out, true);
+        }
+        let fam = self.family();
+        let desc = self.desc;
+        let family = openmetrics::family_name(desc.name, M::KIND.as_str());
+        let start = out.len();
+        for _ in 0..16 {
+            let generation = L::generation(&fam.state);
+            openmetrics::write_header(out, desc.name, desc.help, M::KIND.as_str());
+            let indices: Vec<usize> = match &fam.static_indices {
+                Some(s) => s.to_vec(),
+                None if L::STATIC => (0..L::CARDINALITY).collect(),
+                None => Self::exported_indices(fam),
+            };
+            Self::encode_samples_created(fam, desc, indices.into_iter(), out, true, Some(family));
+            if L::generation(&fam.state) == generation {
+                return;
+            }
+            out.truncate(start);
+        }
+        openmetrics::write_header(out, desc.name, desc.help, M::KIND.as_str());
+    }
+
     /// Writes the family in text (`om` false) or OpenMetrics.
     fn encode_text(&self, out: &mut Vec<u8>, om: bool) {
         let fam = self.family();
@@ -634,9 +720,11 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         desc: &'static Descriptor,
         indices: impl Iterator<Item = usize>,
         out: &mut Vec<u8>,
+        created: bool,
     ) {
         let mut vals: [Cow<'_, str>; 6] = Default::default();
         let mut m = Vec::with_capacity(128);
+        let mut since = Vec::with_capacity(16);
         for index in indices {
             let Some(child) = fam.children.get(index) else {
                 continue;
@@ -648,15 +736,28 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
             for (k, v) in desc.label_names.iter().zip(&vals[..L::ARITY]) {
                 wire::label_pair(&mut m, k, v);
             }
-            child.encode_proto(&fam.shared, &mut m);
+            if created {
+                let at = match Self::child_since_nanos(fam, index) {
+                    Some(nanos) => {
+                        since.clear();
+                        created::write_timestamp(&mut since, nanos);
+                        &since[..]
+                    }
+                    None => fam.created.proto_body(),
+                };
+                child.encode_proto_created(&fam.shared, at, &mut m);
+            } else {
+                child.encode_proto(&fam.shared, &mut m);
+            }
             wire::message(out, 4, &m);
         }
     }
 
-    /// Writes the family as one delimited protobuf `MetricFamily`. As for text, a family
-    /// whose dynamic labels keep being forgotten during the scrape is written without samples
-    /// rather than with samples under labels that may be wrong.
-    fn encode_proto_family(&self, out: &mut Vec<u8>) {
+    /// Writes the family as one delimited protobuf `MetricFamily`, each counter and histogram
+    /// with its `created_timestamp` when `created`. As for text, a family whose dynamic
+    /// labels keep being forgotten during the scrape is written without samples rather than
+    /// with samples under labels that may be wrong.
+    fn encode_proto_family(&self, out: &mut Vec<u8>, created: bool) {
         let fam = self.family();
         let desc = self.desc;
         let mut msg = Vec::with_capacity(256);
@@ -668,14 +769,14 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         };
         head(&mut msg);
         if let Some(s) = &fam.static_indices {
-            Self::proto_metrics(fam, desc, s.iter().copied(), &mut msg);
+            Self::proto_metrics(fam, desc, s.iter().copied(), &mut msg, created);
         } else if Self::FIXED {
-            Self::proto_metrics(fam, desc, 0..L::CARDINALITY, &mut msg);
+            Self::proto_metrics(fam, desc, 0..L::CARDINALITY, &mut msg, created);
         } else {
             for attempt in 0..16 {
                 let generation = L::generation(&fam.state);
                 let indices = Self::exported_indices(fam);
-                Self::proto_metrics(fam, desc, indices.into_iter(), &mut msg);
+                Self::proto_metrics(fam, desc, indices.into_iter(), &mut msg, created);
                 if L::generation(&fam.state) == generation {
                     break;
                 }
@@ -763,6 +864,25 @@ pub trait Collect: Send + Sync {
         self.encode(&mut text);
         protobuf::from_text(&text, out);
     }
+    /// Appends the family as protobuf, each counter's, histogram's and summary's
+    /// `created_timestamp` set when `created` (what the registry writes; see
+    /// `Registry::set_created_timestamps`). By default the text of
+    /// [`encode`](Collect::encode) parsed, its series started at the process's start
+    /// ([`created::process_start`]: the registry's start).
+    fn encode_protobuf_created(&self, out: &mut Vec<u8>, created: bool) {
+        let mut text = Vec::new();
+        self.encode(&mut text);
+        let at = created.then(|| created::process_start().timestamp());
+        protobuf::from_text_created(&text, out, at);
+    }
+    /// Appends the family in OpenMetrics with a `_created` line after each counter and
+    /// histogram series when `created` (an opt-in of the registry). By default
+    /// [`encode_openmetrics`](Collect::encode_openmetrics): a family computed at scrape time
+    /// writes no `_created` lines.
+    fn encode_openmetrics_created(&self, out: &mut Vec<u8>, created: bool) {
+        let _ = created;
+        self.encode_openmetrics(out);
+    }
     /// Number of series the family exports now.
     fn series_count(&self) -> usize;
     /// Values of dynamic labels folded into `"other"` so far.
@@ -793,7 +913,19 @@ impl<M: MetricCore, L: LabelSet> Collect for Metric<M, L> {
     }
 
     fn encode_protobuf(&self, out: &mut Vec<u8>) {
-        self.encode_proto_family(out);
+        self.encode_proto_family(out, false);
+    }
+
+    fn encode_protobuf_created(&self, out: &mut Vec<u8>, created: bool) {
+        self.encode_proto_family(out, created);
+    }
+
+    fn encode_openmetrics_created(&self, out: &mut Vec<u8>, created: bool) {
+        if created {
+            Metric::encode_openmetrics_created(self, out);
+        } else {
+            self.encode_text(out, true);
+        }
     }
 
     fn series_count(&self) -> usize {
@@ -1049,6 +1181,147 @@ mod tests {
             String::from_utf8(second).unwrap(),
             "# HELP t_io_total I/O \\\\ ops.\n# TYPE t_io_total counter\n\
              t_io_total{operation=\"read\"} 7\nt_io_total{operation=\"write\"} 0\n"
+        );
+    }
+
+    #[test]
+    fn counters_and_histograms_carry_their_family_start_in_protobuf_only_when_asked() {
+        use crate::exposition::proto::Timestamp;
+        use crate::metric::exemplar::TraceId;
+        use crate::metric::Histogram;
+        static C: Descriptor = Descriptor::new("t_ct_total", "Ct.", Kind::Counter)
+            .labels(&["operation", "peer"], &["IoOperation", "dynamic(max = 3)"])
+            .declared_at("tests::C", file!(), line!());
+        static H: Descriptor = Descriptor::new("t_ct_seconds", "Ct.", Kind::Histogram)
+            .buckets(&[0.1, 1.0])
+            .declared_at("tests::H", file!(), line!());
+        static G: Descriptor = Descriptor::new("t_ct_gauge", "Ct.", Kind::Gauge).declared_at(
+            "tests::G",
+            file!(),
+            line!(),
+        );
+        let c = Metric::<Counter, (IoOperation, Dynamic<3>)>::new(&C);
+        let h = Metric::<Histogram, ()>::new_native(&H, NativeConfig::new(3, 160));
+        let g = Metric::<crate::metric::Gauge, ()>::new(&G);
+        let started = c.family().created.timestamp();
+        assert!(started.seconds > 1_700_000_000);
+        // A dynamic value's series start when the value first takes its slot.
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        c.with(IoOperation::Read, "a").inc_by(3);
+        c.with(IoOperation::Write, "a")
+            .inc_by_with_exemplar(2, TraceId::from_u64(9));
+        h.observe(0.5);
+        let since = |ts: Timestamp| ts.seconds as i128 * 1_000_000_000 + i128::from(ts.nanos);
+        let decode = |m: &dyn Collect, created: bool| {
+            let mut out = Vec::new();
+            m.encode_protobuf_created(&mut out, created);
+            protobuf::decode(&out).unwrap().remove(0)
+        };
+        let fam = decode(&c, true);
+        assert_eq!(fam.metric.len(), 2);
+        let a_started = fam.metric[0]
+            .counter
+            .as_ref()
+            .unwrap()
+            .created_timestamp
+            .unwrap();
+        assert!(
+            since(a_started) > since(started),
+            "after the family's allocation"
+        );
+        for m in &fam.metric {
+            assert_eq!(
+                m.counter.as_ref().unwrap().created_timestamp,
+                Some(a_started)
+            );
+        }
+        // Forgotten, its slot taken by another value: a new start.
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        assert!(c.forget("a"));
+        c.with(IoOperation::Read, "b").inc();
+        let b = decode(&c, true);
+        let b_started = b.metric[0]
+            .counter
+            .as_ref()
+            .unwrap()
+            .created_timestamp
+            .unwrap();
+        assert!(
+            since(b_started) > since(a_started),
+            "restarted after forget"
+        );
+        assert_eq!(b.metric[0].label[1].value.as_deref(), Some("b"));
+        let with_exemplar = fam.metric[1].counter.as_ref().unwrap();
+        assert_eq!(with_exemplar.value, Some(2.0));
+        assert!(with_exemplar.exemplar.is_some());
+        let off = decode(&c, false);
+        assert_eq!(off.metric.len(), 2);
+        assert!(off
+            .metric
+            .iter()
+            .all(|m| m.counter.as_ref().unwrap().created_timestamp.is_none()));
+        let mut plain = Vec::new();
+        c.encode_protobuf(&mut plain);
+        assert_eq!(protobuf::decode(&plain).unwrap()[0], off);
+
+        let hist = decode(&h, true);
+        let hp = hist.metric[0].histogram.as_ref().unwrap();
+        let h_started: Timestamp = h.family().created.timestamp();
+        assert_eq!(hp.created_timestamp, Some(h_started));
+        assert_eq!(
+            (hp.sample_count, hp.schema),
+            (Some(1), Some(3)),
+            "native and classic"
+        );
+        assert_eq!(hp.bucket.len(), 3);
+        assert!(decode(&h, false).metric[0]
+            .histogram
+            .as_ref()
+            .unwrap()
+            .created_timestamp
+            .is_none());
+        let gauge = decode(&g, true);
+        assert!(gauge.metric[0].gauge.is_some(), "a gauge has no start time");
+    }
+
+    #[test]
+    fn openmetrics_writes_a_created_line_after_each_series_only_when_asked() {
+        use crate::metric::Histogram;
+        static C: Descriptor = Descriptor::new("t_om_total", "Om.", Kind::Counter)
+            .labels(&["operation"], &["IoOperation"])
+            .declared_at("tests::C", file!(), line!());
+        static H: Descriptor = Descriptor::new("t_om_seconds", "Om.", Kind::Histogram)
+            .buckets(&[1.0])
+            .declared_at("tests::H", file!(), line!());
+        let c = Metric::<Counter, (IoOperation,)>::new(&C);
+        let h = Metric::<Histogram, ()>::new(&H);
+        c.with(IoOperation::Read).inc();
+        h.observe(0.5);
+        let om = |m: &dyn Collect, created: bool| {
+            let mut out = Vec::new();
+            m.encode_openmetrics_created(&mut out, created);
+            String::from_utf8(out).unwrap()
+        };
+        let secs = c.family().created.seconds().to_owned();
+        assert_eq!(
+            om(&c, true),
+            format!(
+                "# HELP t_om Om.\n# TYPE t_om counter\n\
+                 t_om_total{{operation=\"read\"}} 1\nt_om_created{{operation=\"read\"}} {secs}\n\
+                 t_om_total{{operation=\"write\"}} 0\nt_om_created{{operation=\"write\"}} {secs}\n"
+            )
+        );
+        let mut plain = Vec::new();
+        c.encode_openmetrics(&mut plain);
+        assert_eq!(om(&c, false), String::from_utf8(plain).unwrap());
+        assert!(!om(&c, false).contains("_created"));
+        let hs = h.family().created.seconds().to_owned();
+        assert!(
+            om(&h, true).ends_with(&format!(
+                "t_om_seconds_sum 0.5\nt_om_seconds_count 1\nt_om_seconds_created {hs}\n"
+            )),
+            "{}",
+            om(&h, true)
         );
     }
 }

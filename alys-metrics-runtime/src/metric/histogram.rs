@@ -510,6 +510,17 @@ impl MetricCore for Histogram {
     }
 
     fn encode_proto(&self, _: &Self::Shared, m: &mut Vec<u8>) {
+        self.write_proto_field(m, None);
+    }
+
+    fn encode_proto_created(&self, _: &Self::Shared, created: &[u8], m: &mut Vec<u8>) {
+        self.write_proto_field(m, Some(created));
+    }
+}
+
+impl Histogram {
+    /// The protobuf `histogram` field of this child, with its start time when given.
+    fn write_proto_field(&self, m: &mut Vec<u8>, created: Option<&[u8]>) {
         // Native buckets first: with observations racing, the count then covers them.
         let native = self.native();
         let buckets = (0..self.bounds.len() + 1).map(|i| {
@@ -519,19 +530,21 @@ impl MetricCore for Histogram {
                 self.exemplar(i),
             )
         });
-        write_proto(m, native.as_ref(), buckets, || self.sample_sum());
+        write_proto(m, native.as_ref(), buckets, || self.sample_sum(), created);
     }
 }
 
 /// Writes the `histogram` field (7) of a protobuf `Metric` being written: the native buckets
 /// when there are some (read them before the classic ones, so that the count covers them),
 /// then each classic bucket from `buckets` (its own count, not cumulative; its upper bound,
-/// `+Inf` last; its exemplar), the count (the sum of the bucket counts) and `sum()`.
+/// `+Inf` last; its exemplar), the count (the sum of the bucket counts), `sum()` and, when
+/// given, the `created_timestamp` (field 15; `created` is a `Timestamp`'s body).
 pub(crate) fn write_proto(
     m: &mut Vec<u8>,
     native: Option<&NativeSnapshot>,
     buckets: impl ExactSizeIterator<Item = (u64, f64, Option<Exemplar>)>,
     sum: impl FnOnce() -> f64,
+    created: Option<&[u8]>,
 ) {
     use crate::exposition::protobuf::wire;
     let mut h = Vec::with_capacity(64 + 24 * buckets.len());
@@ -575,6 +588,9 @@ pub(crate) fn write_proto(
     }
     wire::uint(&mut h, 1, acc);
     wire::double(&mut h, 2, sum());
+    if let Some(c) = created {
+        wire::message(&mut h, 15, c);
+    }
     h.extend_from_slice(&native_exemplars);
     wire::message(m, 7, &h);
 }

@@ -187,4 +187,11 @@ pub trait MetricCore: Send + Sync + 'static {
     /// Appends this child's value field to a protobuf `Metric` message being written (its
     /// `counter`, `gauge` or `histogram`, see [`wire`](crate::exposition::protobuf::wire)).
     fn encode_proto(&self, shared: &Self::Shared, m: &mut Vec<u8>);
+    /// As [`encode_proto`](MetricCore::encode_proto), with the series' start time:
+    /// `created` is the body of a `google.protobuf.Timestamp`, which counters and histograms
+    /// write as their `created_timestamp`. By default the start time is left out.
+    fn encode_proto_created(&self, shared: &Self::Shared, created: &[u8], m: &mut Vec<u8>) {
+        let _ = created;
+        self.encode_proto(shared, m);
+    }
 }
