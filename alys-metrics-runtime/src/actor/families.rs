@@ -172,8 +172,8 @@ impl Collect for OutcomeCounts {
 
     fn series_count(&self) -> usize {
         match self.which {
-            Outcomes::All => TYPES * OUTCOMES,
-            _ => TYPES,
+            Outcomes::All => ActorType::live().count() * OUTCOMES,
+            _ => ActorType::live().count(),
         }
     }
 }
@@ -239,7 +239,7 @@ impl Collect for InFlightGauge {
     }
 
     fn series_count(&self) -> usize {
-        TYPES
+        ActorType::live().count()
     }
 }
 
@@ -429,7 +429,7 @@ impl Collect for Derived {
 
     fn series_count(&self) -> usize {
         match self.which {
-            Which::Throughput => TYPES,
+            Which::Throughput => ActorType::live().count(),
             Which::Healthy | Which::Total => 1,
             Which::LastActivity => {
                 let mut names: Vec<(usize, &str)> =

@@ -141,7 +141,7 @@ impl Collect for ActorMemoryGauge {
         match (tracking_allocator_installed(), self.only) {
             (false, _) => 0,
             (true, Some(_)) => 1,
-            (true, None) => ActorType::COUNT,
+            (true, None) => ActorType::live().count(),
         }
     }
 }

@@ -140,7 +140,13 @@ impl SyncCpuCounter {
 
     /// CPU seconds attributed to the sync actor type so far.
     pub fn get(&self) -> f64 {
-        ACTOR_CPU_SECONDS.with(ActorType::Sync).get()
+        // A read makes no actor type live (`with` would): until sync is live, nothing has
+        // run under it, so its share is 0.
+        if ActorType::live().any(|t| *t == ActorType::Sync) {
+            ACTOR_CPU_SECONDS.with(ActorType::Sync).get()
+        } else {
+            0.0
+        }
     }
 }
 
