@@ -21,7 +21,7 @@
 //! - `handshake`: 16 half-open TLS handshakes from 127.0.0.1, then how long a scraper from
 //!   127.0.0.1 takes to be served.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -31,11 +31,8 @@ use std::time::{Duration, Instant};
 use alys_metrics::exporter::{Access, WebConfig};
 use alys_metrics::{MetricsConfig, MetricsServer};
 use base64::Engine as _;
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, SanType};
-use rustls_pki_types::pem::PemObject as _;
-use rustls_pki_types::{CertificateDer, ServerName};
 use tokio::io::AsyncWriteExt as _;
-use tokio::net::{TcpSocket, TcpStream};
+use tokio::net::TcpStream;
 use tokio_rustls::rustls;
 
 fn main() {
@@ -55,7 +52,7 @@ fn main() {
     } else {
         args.iter().map(String::as_str).collect()
     };
-    let dir = Dir::new();
+    let dir = Dir::new("auth-attack");
     pki(&dir);
     let server_rt = runtime("exporter");
     let client_rt = runtime("attacker");
@@ -83,41 +80,6 @@ fn runtime(name: &str) -> tokio::runtime::Runtime {
 
 // ---------------------------------------------------------------------------------------------
 // Files, certificates, the server and a TLS client.
-
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("alys-auth-attack-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a scratch directory");
-        Self(dir)
-    }
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).expect("write a file");
-        path
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn pki(dir: &Dir) {
-    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("params");
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().expect("a key")).expect("a CA");
-    dir.write("ca.crt", &ca.pem());
-    let mut node = CertificateParams::new(vec!["localhost".to_owned()]).expect("params");
-    node.subject_alt_names
-        .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-    let key = KeyPair::generate().expect("a key");
-    let cert = node.signed_by(&key, &ca).expect("a certificate");
-    dir.write("node.crt", &cert.pem());
-    dir.write("node.key", &key.serialize_pem());
-}
 
 fn hash(password: &str, cost: u32) -> String {
     bcrypt::hash(password, cost).expect("bcrypt")
@@ -148,44 +110,10 @@ fn serve(rt: &tokio::runtime::Runtime, dir: &Dir, users: &[(&str, String)]) -> M
     })
 }
 
-fn client_config(dir: &Dir) -> Arc<rustls::ClientConfig> {
-    let mut roots = rustls::RootCertStore::empty();
-    for ca in CertificateDer::pem_file_iter(dir.0.join("ca.crt")).expect("ca.crt") {
-        roots.add(ca.expect("a CA")).expect("add the CA");
-    }
-    Arc::new(
-        rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth(),
-    )
-}
-
 fn basic(user: &str, password: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
 }
 
-type Tls = tokio_rustls::client::TlsStream<TcpStream>;
-
-async fn connect_tls(
-    from: Ipv4Addr,
-    addr: SocketAddr,
-    config: &Arc<rustls::ClientConfig>,
-) -> std::io::Result<Tls> {
-    let socket = TcpSocket::new_v4()?;
-    socket.bind(SocketAddr::from((from, 0)))?;
-    let tcp = socket.connect(addr).await?;
-    let name = ServerName::IpAddress(Ipv4Addr::LOCALHOST.into());
-    tokio_rustls::TlsConnector::from(Arc::clone(config))
-        .connect(name, tcp)
-        .await
-}
-
-/// Sends `GET /metrics` with basic credentials on a kept-alive connection and reads one
-/// answer: its status (0 when the connection closed first).
 async fn ask(tls: &mut Tls, credentials: &str) -> u16 {
     let req =
         format!("GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {credentials}\r\n\r\n");
@@ -197,7 +125,11 @@ async fn ask(tls: &mut Tls, credentials: &str) -> u16 {
 
 #[path = "../tests/support/answer.rs"]
 mod answer;
+// The test suite's TLS client: scratch directory, certificates, client config, connections.
+#[path = "../tests/support/tls.rs"]
+mod tls;
 use answer::read_status as read_answer;
+use tls::{client_config, connect_tls, pki, TempDir as Dir, Tls};
 
 /// One scrape on a fresh TLS connection from `from`: its status (0 when refused or closed)
 /// and the time from connect to answer.
@@ -243,7 +175,7 @@ fn timing(dir: &Dir, server_rt: &tokio::runtime::Runtime, client_rt: &tokio::run
         ],
     );
     let addr = server.local_addr();
-    let config = client_config(dir);
+    let config = client_config(dir, false);
     let mut source = 0u32;
     let mut figures = Vec::new();
     for (label, user) in [
@@ -384,7 +316,7 @@ fn flood(dir: &Dir, server_rt: &tokio::runtime::Runtime, client_rt: &tokio::runt
         ],
     );
     let addr = server.local_addr();
-    let config = client_config(dir);
+    let config = client_config(dir, false);
     let good = basic("prometheus", "p-secret");
     client_rt.block_on(async {
         // The scraper's credentials are cached by a first scrape.
@@ -477,7 +409,7 @@ fn flood(dir: &Dir, server_rt: &tokio::runtime::Runtime, client_rt: &tokio::runt
 fn handshake(dir: &Dir, server_rt: &tokio::runtime::Runtime, client_rt: &tokio::runtime::Runtime) {
     let server = serve(server_rt, dir, &[("prometheus", hash("p-secret", 4))]);
     let addr = server.local_addr();
-    let config = client_config(dir);
+    let config = client_config(dir, false);
     let good = basic("prometheus", "p-secret");
     client_rt.block_on(async {
         let _ = scrape(Ipv4Addr::LOCALHOST, addr, &config, &good).await;
