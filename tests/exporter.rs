@@ -22,6 +22,7 @@ use alys_metrics::collector::{
 };
 use alys_metrics::encode::TEXT_CONTENT_TYPE;
 use alys_metrics::exporter::{Limits, ServeError};
+use alys_metrics::metric::encoder::Encoder;
 use alys_metrics::metric::{Collect, Descriptor, Kind};
 use alys_metrics::{MetricsConfig, MetricsServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -252,7 +253,7 @@ impl Collect for Gate {
         &GATE_DESCRIPTOR
     }
     fn init(&self) {}
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, enc: &mut Encoder<'_>) {
         if self.panic.load(Ordering::SeqCst) {
             panic!("injected encoding failure");
         }
@@ -261,10 +262,7 @@ impl Collect for Gate {
             let _ = started.send(());
             let _ = release.recv();
         }
-        out.extend_from_slice(
-            b"# HELP alys_test_gate A test collector that can fail or hold a scrape.\n\
-              # TYPE alys_test_gate gauge\nalys_test_gate 1\n",
-        );
+        enc.family(&GATE_DESCRIPTOR).sample(&[], 1_i64);
     }
     fn series_count(&self) -> usize {
         1

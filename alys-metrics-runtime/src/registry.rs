@@ -5,12 +5,11 @@ use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use crate::encode::{
-    openmetrics, protobuf, write_header, write_label_value, write_u64, EncodeFormat, Format,
-};
+use crate::encode::{openmetrics, EncodeFormat, Format};
 use crate::exposition::created::{self, CreatedTimestamps};
 use crate::exposition::family;
 use crate::exposition::proto::{self, MetricType};
+use crate::metric::encoder::{Encoder, Target};
 use crate::metric::{Collect, Descriptor, Kind};
 
 mod include;
@@ -361,24 +360,16 @@ impl Registry {
     }
 
     /// The included sources' families for one scrape, and the gauge of those left out.
-    fn gather_included(&self, left_out_text: &mut Vec<u8>) -> Vec<proto::MetricFamily> {
+    fn gather_included(&self, enc: &mut Encoder<'_>) -> Vec<proto::MetricFamily> {
         let included = self.included.read().unwrap_or_else(|p| p.into_inner());
         if included.is_empty() {
             return Vec::new();
         }
         let (gathered, left_out) = included.gather(|| self.our_owners());
-        write_header(
-            left_out_text,
-            INCLUDED_LEFT_OUT.name,
-            INCLUDED_LEFT_OUT.help,
-            "gauge",
-        );
+        let mut family = enc.family(&INCLUDED_LEFT_OUT);
         for l in &left_out {
-            left_out_text.extend_from_slice(b"alys_included_families_left_out{source=\"");
-            write_u64(left_out_text, l.source as u64);
-            left_out_text.extend_from_slice(b"\",family=\"");
-            write_label_value(left_out_text, &l.family);
-            left_out_text.extend_from_slice(b"\"} 1\n");
+            let source = l.source.to_string();
+            family.sample(&[("source", &source), ("family", &l.family)], 1_i64);
         }
         gathered
     }
@@ -443,22 +434,7 @@ impl Registry {
 
     /// Appends the whole registry in text exposition format 0.0.4.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        out.reserve(self.size_hint.load(std::sync::atomic::Ordering::Relaxed));
-        let start = out.len();
-        for c in &self.statics {
-            c.encode(out);
-        }
-        let extra = self.extra.read().unwrap_or_else(|p| p.into_inner());
-        for c in extra.iter() {
-            c.encode(out);
-        }
-        self.encode_builtin(out, &extra);
-        drop(extra);
-        for f in self.gather_included(out) {
-            family::write_text(out, &f);
-        }
-        self.size_hint
-            .store(out.len() - start, std::sync::atomic::Ordering::Relaxed);
+        self.encode_format(Format::Text, out);
     }
 
     /// Appends the whole registry in `format`: text 0.0.4 ([`encode`](Self::encode)),
@@ -477,47 +453,36 @@ impl Registry {
     /// assert!(families.iter().any(|f| f.name.as_deref() == Some("alys_build_info")));
     /// ```
     pub fn encode_format(&self, format: Format, out: &mut Vec<u8>) {
-        if format == Format::Text {
-            return self.encode(out);
-        }
         let created = self.created_timestamps();
-        // The text's size is a close guess for OpenMetrics and an upper one for protobuf.
+        let (target, created) = match format {
+            Format::Text => (Target::Text, false),
+            Format::OpenMetrics => (Target::OpenMetrics, created.openmetrics),
+            Format::Protobuf => (Target::Protobuf, created.protobuf),
+        };
+        // The last scrape's size is a close guess for any format.
         out.reserve(self.size_hint.load(std::sync::atomic::Ordering::Relaxed));
+        let start = out.len();
+        let mut enc = Encoder::new(out, target).with_created(created);
         let extra = self.extra.read().unwrap_or_else(|p| p.into_inner());
-        let all = self
+        for c in self
             .statics
             .iter()
             .copied()
-            .chain(extra.iter().map(|c| &**c));
-        let om = format == Format::OpenMetrics;
-        for c in all {
-            if om {
-                c.encode_openmetrics_created(out, created.openmetrics);
-            } else {
-                c.encode_protobuf_created(out, created.protobuf);
-            }
+            .chain(extra.iter().map(|c| &**c))
+        {
+            c.encode(&mut enc);
         }
-        let mut text = Vec::new();
-        self.encode_builtin(&mut text, &extra);
+        self.encode_builtin(&mut enc, &extra);
         drop(extra);
-        let included = self.gather_included(&mut text);
-        if om {
-            openmetrics::from_text(&text, out);
-        } else {
-            let at = created
-                .protobuf
-                .then(|| created::process_start().timestamp());
-            protobuf::from_text_created(&text, out, at);
+        for f in &self.gather_included(&mut enc) {
+            enc.included(f);
         }
-        for f in &included {
-            if om {
-                family::write_openmetrics(out, f);
-            } else {
-                protobuf::write_family(out, f);
-            }
-        }
-        if om {
+        if format == Format::OpenMetrics {
             out.extend_from_slice(openmetrics::EOF);
+        }
+        if format == Format::Text {
+            self.size_hint
+                .store(out.len() - start, std::sync::atomic::Ordering::Relaxed);
         }
     }
 
@@ -528,7 +493,7 @@ impl Registry {
     /// family is allocated then; a dynamic label's `"other"` too); a series with a dynamic
     /// label value starts when the value took its slot (its first use, or its first use after
     /// `Metric::forget`); a family computed at scrape time and the built-in counters start at
-    /// the process's start (the registry's) and write no `_created` lines; the families of
+    /// the process's start (the registry's); the families of
     /// [included](Self::include) registries carry what their library gives (the `prometheus`
     /// crate: no start times). The metric hot path is untouched: the family's time is taken
     /// once, a dynamic value's on the slow path that gives it a slot, and both are read at
@@ -564,27 +529,19 @@ impl Registry {
         }
     }
 
-    /// `alys_build_info` and `alys_label_overflow_total`, in text.
-    fn encode_builtin(&self, out: &mut Vec<u8>, extra: &[Arc<dyn Collect>]) {
-        write_header(out, BUILD_INFO.name, BUILD_INFO.help, "gauge");
+    /// `alys_build_info` and `alys_label_overflow_total`.
+    fn encode_builtin(&self, enc: &mut Encoder<'_>, extra: &[Arc<dyn Collect>]) {
         let (version, commit) = build_info();
-        out.extend_from_slice(b"alys_build_info{version=\"");
-        write_label_value(out, version);
-        out.extend_from_slice(b"\",commit=\"");
-        write_label_value(out, commit);
-        out.extend_from_slice(b"\"} 1\n");
-        write_header(out, LABEL_OVERFLOW.name, LABEL_OVERFLOW.help, "counter");
+        enc.family(&BUILD_INFO)
+            .sample(&[("version", version), ("commit", commit)], 1_i64);
+        let mut overflow = enc.family(&LABEL_OVERFLOW);
         let all = self
             .statics
             .iter()
             .copied()
             .chain(extra.iter().map(|c| &**c));
         for c in all.filter(|c| c.has_dynamic_labels()) {
-            out.extend_from_slice(b"alys_label_overflow_total{metric=\"");
-            out.extend_from_slice(c.descriptor().name.as_bytes());
-            out.extend_from_slice(b"\"} ");
-            write_u64(out, c.overflowed());
-            out.push(b'\n');
+            overflow.sample(&[("metric", c.descriptor().name)], c.overflowed());
         }
     }
 

@@ -10,6 +10,7 @@
 use std::hint::black_box;
 
 use alys_metrics::labels::{is_lifecycle_edge, ActorState, Dynamic, LabelValue, TransitionReason};
+use alys_metrics::metric::encoder::{Encoder, Target};
 use alys_metrics::metric::Collect;
 use alys_metrics::metric::Descriptor;
 use alys_metrics::metric::Kind;
@@ -100,7 +101,7 @@ fn scrape(c: &mut Criterion) {
     responses(&used);
     let bytes = |m: &dyn Collect| {
         let mut out = Vec::new();
-        m.encode(&mut out);
+        m.encode(&mut Encoder::new(&mut out, Target::Text));
         out.len()
     };
     println!(
@@ -128,7 +129,7 @@ fn scrape(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter(|| {
                 out.clear();
-                m.encode(&mut out);
+                m.encode(&mut Encoder::new(&mut out, Target::Text));
                 black_box(out.len())
             })
         });

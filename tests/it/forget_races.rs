@@ -64,7 +64,13 @@ fn a_scrape_never_shows_one_values_sample_under_anothers_label() {
         let mut out = Vec::new();
         for i in 0..20_000 {
             out.clear();
-            alys_metrics::metric::Collect::encode(&RACE_SCORES, &mut out);
+            alys_metrics::metric::Collect::encode(
+                &RACE_SCORES,
+                &mut alys_metrics::metric::encoder::Encoder::new(
+                    &mut out,
+                    alys_metrics::metric::encoder::Target::Text,
+                ),
+            );
             let text = std::str::from_utf8(&out).unwrap();
             for line in text.lines().filter(|l| l.starts_with("alys_race_scores{")) {
                 // A fresh slot starts at 0; otherwise x is 1 and y is 2.

@@ -21,8 +21,8 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::handler_site::sites;
-use crate::encode::{write_f64, write_header, write_i64, write_label_value, SampleWriter};
 use crate::labels::{ActorType, LabelValue, MessageOutcome};
+use crate::metric::encoder::Encoder;
 use crate::metric::{Collect, Descriptor};
 
 const TYPES: usize = <ActorType as LabelValue>::COUNT;
@@ -130,41 +130,21 @@ impl Collect for OutcomeCounts {
         super::handler_site::init();
     }
 
-    fn encode(&self, out: &mut Vec<u8>) {
-        write_header(out, self.desc.name, self.desc.help, "counter");
+    fn encode(&self, enc: &mut Encoder<'_>) {
+        let mut family = enc.family(self.desc);
         let counts = finished_by_type();
-        let mut labels = Vec::with_capacity(48);
         for t in ActorType::live() {
             let row = &counts[t.index()];
             match self.which {
                 Outcomes::All => {
                     for o in MessageOutcome::VALUES {
-                        labels.clear();
-                        labels.extend_from_slice(b"actor_type=\"");
-                        labels.extend_from_slice(t.as_str().as_bytes());
-                        labels.extend_from_slice(b"\",outcome=\"");
-                        labels.extend_from_slice(o.as_str().as_bytes());
-                        labels.push(b'"');
-                        SampleWriter {
-                            out: &mut *out,
-                            name: self.desc.name,
-                            labels: &labels,
-                        }
-                        .u64("", None, row[o.index()]);
+                        let labels = [("actor_type", t.as_str()), ("outcome", o.as_str())];
+                        family.sample(&labels, row[o.index()]);
                     }
                 }
                 which => {
-                    labels.clear();
-                    labels.extend_from_slice(b"actor_type=\"");
-                    labels.extend_from_slice(t.as_str().as_bytes());
-                    labels.push(b'"');
-                    let n = which.counted().iter().map(|o| row[o.index()]).sum();
-                    SampleWriter {
-                        out: &mut *out,
-                        name: self.desc.name,
-                        labels: &labels,
-                    }
-                    .u64("", None, n);
+                    let n: u64 = which.counted().iter().map(|o| row[o.index()]).sum();
+                    family.sample(&[("actor_type", t.as_str())], n);
                 }
             }
         }
@@ -220,21 +200,11 @@ impl Collect for InFlightGauge {
         super::handler_site::init();
     }
 
-    fn encode(&self, out: &mut Vec<u8>) {
-        write_header(out, self.desc.name, self.desc.help, "gauge");
+    fn encode(&self, enc: &mut Encoder<'_>) {
+        let mut family = enc.family(self.desc);
         let values = in_flight();
-        let mut labels = Vec::with_capacity(32);
         for t in ActorType::live() {
-            labels.clear();
-            labels.extend_from_slice(b"actor_type=\"");
-            labels.extend_from_slice(t.as_str().as_bytes());
-            labels.push(b'"');
-            SampleWriter {
-                out: &mut *out,
-                name: self.desc.name,
-                labels: &labels,
-            }
-            .i64("", values[t.index()]);
+            family.sample(&[("actor_type", t.as_str())], values[t.index()]);
         }
     }
 
@@ -376,19 +346,13 @@ impl Collect for Derived {
         super::handler_site::init();
     }
 
-    fn encode(&self, out: &mut Vec<u8>) {
-        let name = self.desc.name;
-        write_header(out, name, self.desc.help, "gauge");
+    fn encode(&self, enc: &mut Encoder<'_>) {
+        let mut family = enc.family(self.desc);
         match self.which {
             Which::Throughput => {
                 let rates = derived_rates();
                 for t in ActorType::live() {
-                    out.extend_from_slice(name.as_bytes());
-                    out.extend_from_slice(b"{actor_type=\"");
-                    out.extend_from_slice(t.as_str().as_bytes());
-                    out.extend_from_slice(b"\"} ");
-                    write_f64(out, rates[t.index()]);
-                    out.push(b'\n');
+                    family.sample(&[("actor_type", t.as_str())], rates[t.index()]);
                 }
             }
             Which::Healthy | Which::Total => {
@@ -398,10 +362,7 @@ impl Collect for Derived {
                 } else {
                     total
                 };
-                out.extend_from_slice(name.as_bytes());
-                out.push(b' ');
-                write_i64(out, i64::try_from(v).unwrap_or(i64::MAX));
-                out.push(b'\n');
+                family.sample(&[], i64::try_from(v).unwrap_or(i64::MAX));
             }
             Which::LastActivity => {
                 let mut last: BTreeMap<(usize, &str), Option<f64>> = BTreeMap::new();
@@ -414,14 +375,11 @@ impl Collect for Derived {
                     };
                 }
                 for ((t, actor), at) in last {
-                    out.extend_from_slice(name.as_bytes());
-                    out.extend_from_slice(b"{actor_type=\"");
-                    out.extend_from_slice(ActorType::VALUES[t].as_str().as_bytes());
-                    out.extend_from_slice(b"\",actor=\"");
-                    write_label_value(out, actor);
-                    out.extend_from_slice(b"\"} ");
-                    write_f64(out, at.unwrap_or(0.0));
-                    out.push(b'\n');
+                    let labels = [
+                        ("actor_type", ActorType::VALUES[t].as_str()),
+                        ("actor", actor),
+                    ];
+                    family.sample(&labels, at.unwrap_or(0.0));
                 }
             }
         }

@@ -16,12 +16,11 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::OnceLock;
 
-use crate::encode::protobuf::wire;
-use crate::encode::{write_exemplar, write_f64, write_header, write_label_value, write_u64};
 use crate::labels::{ActorType, LabelValue, MessageOutcome, MessageType};
+use crate::metric::encoder::{Encoder, HistogramSeries, Target};
 use crate::metric::exemplar::{Exemplar, TraceId};
 use crate::metric::native::{NativeBuckets, NativeConfig, NativeSnapshot};
-use crate::metric::{nanos_of, write_histogram_proto, Collect, Descriptor, Histogram, Kind};
+use crate::metric::{nanos_of, Collect, Descriptor, Histogram, Kind};
 
 pub use crate::catalogue::actor::LATENCY_BUCKETS;
 
@@ -375,18 +374,6 @@ impl SiteFamily {
             .sum()
     }
 
-    fn write_labels(out: &mut Vec<u8>, s: &Series<'_>) {
-        out.extend_from_slice(b"actor_type=\"");
-        out.extend_from_slice(s.actor_type.as_str().as_bytes());
-        out.extend_from_slice(b"\",message_type=\"");
-        out.extend_from_slice(s.message_type.as_str().as_bytes());
-        out.extend_from_slice(b"\",actor=\"");
-        write_label_value(out, s.sites[0].actor);
-        out.extend_from_slice(b"\",message=\"");
-        write_label_value(out, s.sites[0].message);
-        out.push(b'"');
-    }
-
     /// Calls `f` with each exported series: the registered sites grouped by their labels.
     fn for_each_series(&self, mut f: impl FnMut(&Series<'_>)) {
         for ((t, m, _, _), sites) in groups() {
@@ -399,69 +386,11 @@ impl SiteFamily {
         }
     }
 
-    /// Text 0.0.4 (`exemplars` false) or OpenMetrics (true) samples of one series.
-    fn write_text_series(&self, out: &mut Vec<u8>, labels: &[u8], s: &Series<'_>, exemplars: bool) {
-        let name = self.desc.name;
-        match self.which {
-            Which::Messages => {
-                sample(out, name, "", labels, None);
-                write_u64(out, s.messages());
-                out.push(b'\n');
-            }
-            Which::Latency => {
-                let (counts, sum_nanos) = s.counts();
-                let mut acc = 0;
-                let mut le = Vec::with_capacity(8);
-                for (i, c) in counts.iter().enumerate() {
-                    acc += c;
-                    le.clear();
-                    write_f64(
-                        &mut le,
-                        LATENCY_BUCKETS.get(i).copied().unwrap_or(f64::INFINITY),
-                    );
-                    sample(out, name, "_bucket", labels, Some(&le));
-                    write_u64(out, acc);
-                    out.push(b'\n');
-                    if exemplars {
-                        if let Some(e) = s.exemplar(i) {
-                            write_exemplar(out, &e);
-                        }
-                    }
-                }
-                sample(out, name, "_sum", labels, None);
-                write_f64(out, sum_nanos as f64 * 1e-9);
-                out.push(b'\n');
-                sample(out, name, "_count", labels, None);
-                write_u64(out, acc);
-                out.push(b'\n');
-            }
-        }
-    }
-
     fn kind(&self) -> Kind {
         match self.which {
             Which::Messages => Kind::Counter,
             Which::Latency => Kind::Histogram,
         }
-    }
-
-    fn encode_text(&self, out: &mut Vec<u8>, openmetrics: bool) {
-        if openmetrics {
-            crate::exposition::openmetrics::write_header(
-                out,
-                self.desc.name,
-                self.desc.help,
-                self.kind().as_str(),
-            );
-        } else {
-            write_header(out, self.desc.name, self.desc.help, self.kind().as_str());
-        }
-        let mut labels = Vec::with_capacity(128);
-        self.for_each_series(|s| {
-            labels.clear();
-            Self::write_labels(&mut labels, s);
-            self.write_text_series(out, &labels, s, openmetrics);
-        });
     }
 }
 
@@ -503,20 +432,6 @@ impl Series<'_> {
     }
 }
 
-/// Starts a sample line: `name[suffix]{labels[,le="x"]} `.
-fn sample(out: &mut Vec<u8>, name: &str, suffix: &str, labels: &[u8], le: Option<&[u8]>) {
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(suffix.as_bytes());
-    out.push(b'{');
-    out.extend_from_slice(labels);
-    if let Some(le) = le {
-        out.extend_from_slice(b",le=\"");
-        out.extend_from_slice(le);
-        out.push(b'"');
-    }
-    out.extend_from_slice(b"} ");
-}
-
 impl Collect for SiteFamily {
     fn descriptor(&self) -> &'static Descriptor {
         self.desc
@@ -526,66 +441,37 @@ impl Collect for SiteFamily {
         groups();
     }
 
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.encode_text(out, false);
-    }
-
-    fn encode_openmetrics(&self, out: &mut Vec<u8>) {
-        self.encode_text(out, true);
-    }
-
-    fn encode_protobuf(&self, out: &mut Vec<u8>) {
-        self.encode_protobuf_created(out, false);
-    }
-
-    /// One `MetricFamily` written field by field: a counter per series, or a histogram with
-    /// native buckets, the classic buckets and their exemplars; with `created`, each series
-    /// started at the process's start (the registry's).
-    fn encode_protobuf_created(&self, out: &mut Vec<u8>, created: bool) {
-        let created = created.then(|| crate::exposition::created::process_start().proto_body());
-        let mut msg = Vec::with_capacity(4096);
-        wire::bytes(&mut msg, 1, self.desc.name.as_bytes());
-        wire::bytes(&mut msg, 2, self.desc.help.as_bytes());
-        wire::uint(
-            &mut msg,
-            3,
-            crate::encode::protobuf::metric_type(self.kind().as_str()) as u64,
-        );
-        let mut m = Vec::with_capacity(512);
+    /// A counter per series, or a histogram with its exemplars (OpenMetrics, protobuf) and
+    /// native buckets (protobuf); with start times, each series started at the process's
+    /// start (the registry's: the sites count from then).
+    fn encode(&self, enc: &mut Encoder<'_>) {
+        let mut family = enc.family_of(self.desc.name, self.desc.help, self.kind());
+        let target = family.target();
         self.for_each_series(|s| {
-            m.clear();
-            wire::label_pair(&mut m, "actor_type", s.actor_type.as_str());
-            wire::label_pair(&mut m, "message_type", s.message_type.as_str());
-            wire::label_pair(&mut m, "actor", s.sites[0].actor);
-            wire::label_pair(&mut m, "message", s.sites[0].message);
+            let labels = [
+                ("actor_type", s.actor_type.as_str()),
+                ("message_type", s.message_type.as_str()),
+                ("actor", s.sites[0].actor),
+                ("message", s.sites[0].message),
+            ];
             match self.which {
-                Which::Messages => match created {
-                    Some(c) => wire::counter_created(&mut m, s.messages() as f64, c),
-                    None => wire::counter(&mut m, s.messages() as f64),
-                },
+                Which::Messages => family.sample(&labels, s.messages()),
                 Which::Latency => {
-                    let native = s.native();
+                    let native = (target == Target::Protobuf).then(|| s.native()).flatten();
                     let (counts, sum_nanos) = s.counts();
-                    let buckets = counts.iter().enumerate().map(|(i, c)| {
-                        (
-                            *c,
-                            LATENCY_BUCKETS.get(i).copied().unwrap_or(f64::INFINITY),
-                            s.exemplar(i),
-                        )
-                    });
-                    write_histogram_proto(
-                        &mut m,
-                        native.as_ref(),
-                        buckets,
-                        || sum_nanos as f64 * 1e-9,
-                        created,
-                    );
+                    let exemplars: [Option<Exemplar>; SLOTS] = if target == Target::Text {
+                        [None; SLOTS]
+                    } else {
+                        std::array::from_fn(|i| s.exemplar(i))
+                    };
+                    let h =
+                        HistogramSeries::new(&LATENCY_BUCKETS, &counts, sum_nanos as f64 * 1e-9)
+                            .exemplars(&exemplars)
+                            .native(native.as_ref());
+                    family.histogram(&labels, &h);
                 }
             }
-            wire::message(&mut msg, 4, &m);
         });
-        wire::varint(out, msg.len() as u64);
-        out.extend_from_slice(&msg);
     }
 
     fn series_count(&self) -> usize {

@@ -49,8 +49,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::alloc_slots::{count, live_sum};
 use super::current::{current_raw, NO_ACTOR};
-use crate::encode::{write_header, SampleWriter};
 use crate::labels::{ActorType, LabelValue};
+use crate::metric::encoder::Encoder;
 use crate::metric::{Collect, Descriptor};
 
 /// A global allocator that wraps `A` and counts live heap bytes per actor type (see the
@@ -108,32 +108,20 @@ impl Collect for ActorMemoryGauge {
 
     fn init(&self) {}
 
-    fn encode(&self, out: &mut Vec<u8>) {
-        write_header(out, self.desc.name, self.desc.help, "gauge");
+    fn encode(&self, enc: &mut Encoder<'_>) {
+        let mut family = enc.family(self.desc);
         if !tracking_allocator_installed() {
             return;
         }
         if let Some(actor) = self.only {
-            SampleWriter {
-                out,
-                name: self.desc.name,
-                labels: b"",
-            }
-            .u64("", None, actor_memory_bytes(actor));
+            family.sample(&[], actor_memory_bytes(actor));
             return;
         }
-        let mut labels = Vec::with_capacity(32);
         for actor in ActorType::live() {
-            labels.clear();
-            labels.extend_from_slice(b"actor_type=\"");
-            labels.extend_from_slice(actor.as_str().as_bytes());
-            labels.push(b'"');
-            SampleWriter {
-                out: &mut *out,
-                name: self.desc.name,
-                labels: &labels,
-            }
-            .u64("", None, actor_memory_bytes(*actor));
+            family.sample(
+                &[("actor_type", actor.as_str())],
+                actor_memory_bytes(*actor),
+            );
         }
     }
 

@@ -42,8 +42,8 @@ use super::current::{threads, Baseline, TYPES};
 #[cfg(test)]
 use super::thread_cpu::{parse_stat_ticks, read_thread_cpu_nanos};
 use crate::catalogue::actor_system::ACTOR_CPU_SECONDS;
-use crate::encode::{write_header, SampleWriter};
 use crate::labels::{ActorType, LabelValue};
+use crate::metric::encoder::Encoder;
 use crate::metric::{Collect, Descriptor};
 
 /// What one CPU pass saw.
@@ -159,14 +159,8 @@ impl Collect for SyncCpuCounter {
         ACTOR_CPU_SECONDS.init();
     }
 
-    fn encode(&self, out: &mut Vec<u8>) {
-        write_header(out, self.desc.name, self.desc.help, "counter");
-        SampleWriter {
-            out,
-            name: self.desc.name,
-            labels: b"",
-        }
-        .f64("", self.get());
+    fn encode(&self, enc: &mut Encoder<'_>) {
+        enc.family(self.desc).sample(&[], self.get());
     }
 
     fn series_count(&self) -> usize {

@@ -184,6 +184,7 @@ impl Dependency {
 mod tests {
     use super::super::dependency_pairs::entries;
     use super::*;
+    use crate::metric::encoder::{Encoder, Target};
     use crate::metric::{Collect, Descriptor};
 
     #[test]
@@ -209,7 +210,8 @@ mod tests {
         let d = Dependency::new(ActorType::Network, "beyond", DependencyType::External);
         assert_eq!(d.call("op", || Ok::<_, ()>(3)), Ok(3));
         let mut text = Vec::new();
-        DependencyGauge::new(&HEALTH, DependencyGaugeKind::Health).encode(&mut text);
+        DependencyGauge::new(&HEALTH, DependencyGaugeKind::Health)
+            .encode(&mut Encoder::new(&mut text, Target::Text));
         assert!(!String::from_utf8(text).unwrap().contains("beyond"));
     }
 

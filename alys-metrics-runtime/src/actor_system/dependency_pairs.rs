@@ -5,8 +5,8 @@
 use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::encode::{write_header, write_label_value, SampleWriter};
 use crate::labels::{sanitize_label_value, ActorType, DependencyType, LabelValue};
+use crate::metric::encoder::Encoder;
 use crate::metric::{Collect, Descriptor};
 
 /// Most (actor, dependency) pairs whose health and breaker state are exported.
@@ -106,9 +106,8 @@ impl Collect for DependencyGauge {
 
     fn init(&self) {}
 
-    fn encode(&self, out: &mut Vec<u8>) {
-        write_header(out, self.desc.name, self.desc.help, "gauge");
-        let mut labels = Vec::with_capacity(96);
+    fn encode(&self, enc: &mut Encoder<'_>) {
+        let mut family = enc.family(self.desc);
         for e in entries().iter() {
             let (value, kind) = match self.kind {
                 DependencyGaugeKind::Health => {
@@ -122,26 +121,15 @@ impl Collect for DependencyGauge {
             if value == UNSET {
                 continue;
             }
-            if matches!(self.kind, DependencyGaugeKind::Health) && kind.is_none() {
-                continue;
+            let pairs = [("actor", e.actor.as_str()), ("dependency", &*e.dependency)];
+            match (self.kind, kind) {
+                (DependencyGaugeKind::Health, None) => continue,
+                (_, Some(kind)) => {
+                    let labels = [pairs[0], pairs[1], ("dependency_type", kind.as_str())];
+                    family.sample(&labels, value);
+                }
+                (_, None) => family.sample(&pairs, value),
             }
-            labels.clear();
-            labels.extend_from_slice(b"actor=\"");
-            labels.extend_from_slice(e.actor.as_str().as_bytes());
-            labels.extend_from_slice(b"\",dependency=\"");
-            write_label_value(&mut labels, &e.dependency);
-            labels.push(b'"');
-            if let Some(kind) = kind {
-                labels.extend_from_slice(b",dependency_type=\"");
-                labels.extend_from_slice(kind.as_str().as_bytes());
-                labels.push(b'"');
-            }
-            SampleWriter {
-                out: &mut *out,
-                name: self.desc.name,
-                labels: &labels,
-            }
-            .i64("", value);
         }
     }
 

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::exposition::{write_f64, write_header, write_i64};
+use crate::metric::encoder::Encoder;
 use crate::metric::{Collect, Descriptor};
 
 /// Added to a signed offset (nanoseconds from the anchor) so that every stored instant is
@@ -254,25 +254,21 @@ impl Collect for BridgeGauge {
         anchor();
     }
 
-    fn encode(&self, out: &mut Vec<u8>) {
-        let name = self.desc.name;
-        write_header(out, name, self.desc.help, "gauge");
-        out.extend_from_slice(name.as_bytes());
-        out.push(b' ');
+    fn encode(&self, enc: &mut Encoder<'_>) {
+        let mut family = enc.family(self.desc);
         match self.which {
             Which::Pending(op) => {
-                write_i64(out, i64::try_from(op.table().count()).unwrap_or(i64::MAX));
+                family.sample(&[], i64::try_from(op.table().count()).unwrap_or(i64::MAX));
             }
             Which::Oldest(op) => {
                 let oldest = op.table().snapshot().1;
-                write_f64(out, oldest.map_or(0.0, unix_of_stored));
+                family.sample(&[], oldest.map_or(0.0, unix_of_stored));
             }
             Which::LastActivity => {
                 let v = LAST_ACTIVITY.load(Ordering::Relaxed);
-                write_f64(out, if v == 0 { 0.0 } else { unix_of_stored(v) });
+                family.sample(&[], if v == 0 { 0.0 } else { unix_of_stored(v) });
             }
         }
-        out.push(b'\n');
     }
 
     fn series_count(&self) -> usize {

@@ -1,6 +1,6 @@
 //! The exposition formats' building blocks, below the metric types that write with them:
 //! text 0.0.4 writers and pre-rendered line prefixes ([`SampleSink`], [`LinePrefixes`]),
-//! OpenMetrics headers and the conversion from text ([`openmetrics`]), both texts of a
+//! OpenMetrics headers ([`openmetrics`]), both texts of a
 //! protobuf family ([`family`]: what included registries are written with), the protobuf messages
 //! ([`proto`]) and their wire encoding ([`protobuf`]), the exemplar record (`exemplar.rs`)
 //! and the start times of families ([`created`]).

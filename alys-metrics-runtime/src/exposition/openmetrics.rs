@@ -3,8 +3,6 @@
 //! `"` escaped in HELP, `untyped` called `unknown`), exemplars after histogram bucket lines
 //! and `# EOF` at the end.
 
-use super::text::unescape_help;
-
 /// The units `# UNIT` names: Prometheus's base units, taken from the end of a family's name
 /// (after `_total` of a counter).
 pub const UNITS: &[&str] = &[
@@ -63,40 +61,6 @@ pub fn write_header(out: &mut Vec<u8>, name: &str, help: &str, kind: &str) {
 /// The terminator every OpenMetrics exposition ends with.
 pub const EOF: &[u8] = b"# EOF\n";
 
-/// Rewrites text 0.0.4 (as a scrape-time `Collect` writes it) as
-/// OpenMetrics, without `# EOF`: for collectors that only write text. A counter named without
-/// `_total` becomes `unknown`, its samples keeping their name (as
-/// [`family::write_openmetrics`](super::family::write_openmetrics) writes it), so every format
-/// gives Prometheus the same series names.
-pub fn from_text(text: &[u8], out: &mut Vec<u8>) {
-    let text = String::from_utf8_lossy(text);
-    let mut help: Option<(&str, String)> = None;
-    for line in text.lines() {
-        if let Some(rest) = line.strip_prefix("# HELP ") {
-            let (name, h) = rest.split_once(' ').unwrap_or((rest, ""));
-            help = Some((name, unescape_help(h)));
-        } else if let Some(rest) = line.strip_prefix("# TYPE ") {
-            let (name, kind) = rest.split_once(' ').unwrap_or((rest, "untyped"));
-            let h = match &help {
-                Some((n, h)) if *n == name => h.as_str(),
-                _ => "",
-            };
-            let kind = if kind == "counter" && !name.ends_with("_total") {
-                "unknown"
-            } else {
-                kind
-            };
-            write_header(out, name, h, kind);
-            help = None;
-        } else if line.starts_with('#') || line.is_empty() {
-            continue;
-        } else {
-            out.extend_from_slice(line.as_bytes());
-            out.push(b'\n');
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,19 +80,5 @@ mod tests {
         assert_eq!(unit_of("x_seconds"), Some("seconds"));
         assert_eq!(unit_of("seconds"), None);
         assert_eq!(unit_of("x_ratio_max"), None);
-    }
-
-    #[test]
-    fn text_is_rewritten() {
-        let text = "# HELP x_total X \"q\" a\\\\b.\n# TYPE x_total counter\nx_total{a=\"1\"} 3\n\
-                    # HELP y Y.\n# TYPE y counter\ny 2\ny{b=\"2\"} 1\n# HELP g G.\n# TYPE g gauge\ng 1.5\n";
-        let mut o = Vec::new();
-        from_text(text.as_bytes(), &mut o);
-        assert_eq!(
-            String::from_utf8(o).unwrap(),
-            "# HELP x X \\\"q\\\" a\\\\b.\n# TYPE x counter\nx_total{a=\"1\"} 3\n\
-             # HELP y Y.\n# TYPE y unknown\ny 2\ny{b=\"2\"} 1\n\
-             # HELP g G.\n# TYPE g gauge\ng 1.5\n"
-        );
     }
 }

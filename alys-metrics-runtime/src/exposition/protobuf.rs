@@ -1,7 +1,7 @@
 //! The Prometheus protobuf format: one varint-length-delimited `MetricFamily` ([`proto`]) per
-//! family. Declared families build their messages from their values (native buckets and
-//! exemplars included); collectors that only write text are parsed back from it
-//! ([`from_text`]).
+//! family. Families write their messages from their values (native buckets and exemplars
+//! included, see `metric::encoder`); the text of an included registry is parsed
+//! ([`parse_text`]).
 
 use prost::Message as _;
 
@@ -319,8 +319,8 @@ fn build(name: &str, kind: proto::MetricType, samples: Vec<Sample>) -> Vec<proto
     metrics.into_iter().map(|(_, m)| m).collect()
 }
 
-/// Parses text 0.0.4 (as a scrape-time `Collect` or any `prometheus` crate's `TextEncoder`
-/// writes it: `# HELP` and `# TYPE` before each family's samples) into its families, in
+/// Parses text 0.0.4 (as a `prometheus` crate's `TextEncoder` writes it, or another
+/// library's text an included registry gives: `# HELP` and `# TYPE` before each family's samples) into its families, in
 /// order. Malformed sample lines are skipped; a sample before any `# TYPE` starts an untyped
 /// family of its name.
 ///
@@ -378,35 +378,6 @@ pub fn parse_text(text: &[u8]) -> Vec<proto::MetricFamily> {
     families
 }
 
-/// Parses text 0.0.4 ([`parse_text`]) and appends each family as a delimited
-/// `MetricFamily`.
-pub fn from_text(text: &[u8], out: &mut Vec<u8>) {
-    for f in parse_text(text) {
-        write_family(out, &f);
-    }
-}
-
-/// As [`from_text`], each counter, histogram and summary with `created` as its
-/// `created_timestamp` when given.
-pub fn from_text_created(text: &[u8], out: &mut Vec<u8>, created: Option<proto::Timestamp>) {
-    for mut f in parse_text(text) {
-        if created.is_some() {
-            for m in &mut f.metric {
-                if let Some(c) = &mut m.counter {
-                    c.created_timestamp = created;
-                }
-                if let Some(h) = &mut m.histogram {
-                    h.created_timestamp = created;
-                }
-                if let Some(s) = &mut m.summary {
-                    s.created_timestamp = created;
-                }
-            }
-        }
-        write_family(out, &f);
-    }
-}
-
 /// Decodes a delimited protobuf body back into its families (for tests and tools).
 ///
 /// # Errors
@@ -429,9 +400,7 @@ mod tests {
         let text = "# HELP h H \\\\ x.\n# TYPE h histogram\nh_bucket{a=\"x\\\"y\",le=\"0.5\"} 1\n\
                     h_bucket{a=\"x\\\"y\",le=\"+Inf\"} 2\nh_sum{a=\"x\\\"y\"} 1.5\nh_count{a=\"x\\\"y\"} 2\n\
                     # HELP c_total C.\n# TYPE c_total counter\nc_total 3\nc_total{k=\"v\"} 4\n";
-        let mut out = Vec::new();
-        from_text(text.as_bytes(), &mut out);
-        let fams = decode(&out).unwrap();
+        let fams = parse_text(text.as_bytes());
         assert_eq!(fams.len(), 2);
         assert_eq!(fams[0].help.as_deref(), Some("H \\ x."));
         let h = fams[0].metric[0].histogram.as_ref().unwrap();

@@ -3,6 +3,7 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{OnceLock, PoisonError, RwLock};
 
+use super::encoder::{Encoder, Target};
 use super::{Descriptor, Kind, MetricCore, NativeConfig};
 use crate::exposition::created::{self, Created};
 use crate::exposition::protobuf::wire;
@@ -848,41 +849,13 @@ pub trait Collect: Send + Sync {
     fn descriptor(&self) -> &'static Descriptor;
     /// Allocates the family so that every enum-labelled series exists (at 0).
     fn init(&self);
-    /// Appends the family in text exposition format (HELP, TYPE and samples).
-    fn encode(&self, out: &mut Vec<u8>);
-    /// Appends the family in OpenMetrics text (without `# EOF`). By default the text of
-    /// [`encode`](Collect::encode) rewritten ([`openmetrics::from_text`]).
-    fn encode_openmetrics(&self, out: &mut Vec<u8>) {
-        let mut text = Vec::new();
-        self.encode(&mut text);
-        openmetrics::from_text(&text, out);
-    }
-    /// Appends the family as delimited protobuf `MetricFamily` messages. By default the text
-    /// of [`encode`](Collect::encode) parsed ([`protobuf::from_text`]).
-    fn encode_protobuf(&self, out: &mut Vec<u8>) {
-        let mut text = Vec::new();
-        self.encode(&mut text);
-        protobuf::from_text(&text, out);
-    }
-    /// Appends the family as protobuf, each counter's, histogram's and summary's
-    /// `created_timestamp` set when `created` (what the registry writes; see
-    /// `Registry::set_created_timestamps`). By default the text of
-    /// [`encode`](Collect::encode) parsed, its series started at the process's start
-    /// ([`created::process_start`]: the registry's start).
-    fn encode_protobuf_created(&self, out: &mut Vec<u8>, created: bool) {
-        let mut text = Vec::new();
-        self.encode(&mut text);
-        let at = created.then(|| created::process_start().timestamp());
-        protobuf::from_text_created(&text, out, at);
-    }
-    /// Appends the family in OpenMetrics with a `_created` line after each counter and
-    /// histogram series when `created` (an opt-in of the registry). By default
-    /// [`encode_openmetrics`](Collect::encode_openmetrics): a family computed at scrape time
-    /// writes no `_created` lines.
-    fn encode_openmetrics_created(&self, out: &mut Vec<u8>, created: bool) {
-        let _ = created;
-        self.encode_openmetrics(out);
-    }
+    /// Writes the family, once, in whatever format `enc` writes: its header
+    /// ([`Encoder::family`]) and its series ([`FamilyEncoder::sample`],
+    /// [`FamilyEncoder::histogram`]).
+    ///
+    /// [`FamilyEncoder::sample`]: super::encoder::FamilyEncoder::sample
+    /// [`FamilyEncoder::histogram`]: super::encoder::FamilyEncoder::histogram
+    fn encode(&self, enc: &mut Encoder<'_>);
     /// Number of series the family exports now.
     fn series_count(&self) -> usize;
     /// Values of dynamic labels folded into `"other"` so far.
@@ -904,27 +877,15 @@ impl<M: MetricCore, L: LabelSet> Collect for Metric<M, L> {
         self.family();
     }
 
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.encode_text(out, false);
-    }
-
-    fn encode_openmetrics(&self, out: &mut Vec<u8>) {
-        self.encode_text(out, true);
-    }
-
-    fn encode_protobuf(&self, out: &mut Vec<u8>) {
-        self.encode_proto_family(out, false);
-    }
-
-    fn encode_protobuf_created(&self, out: &mut Vec<u8>, created: bool) {
-        self.encode_proto_family(out, created);
-    }
-
-    fn encode_openmetrics_created(&self, out: &mut Vec<u8>, created: bool) {
-        if created {
-            Metric::encode_openmetrics_created(self, out);
-        } else {
-            self.encode_text(out, true);
+    /// A declared family writes its own format: text and OpenMetrics copy its pre-rendered
+    /// line prefixes and write the values, protobuf writes each child's fields.
+    fn encode(&self, enc: &mut Encoder<'_>) {
+        let created = enc.created();
+        match enc.target() {
+            Target::Text => self.encode_text(enc.out(), false),
+            Target::OpenMetrics if created => self.encode_openmetrics_created(enc.out()),
+            Target::OpenMetrics => self.encode_text(enc.out(), true),
+            Target::Protobuf => self.encode_proto_family(enc.out(), created),
         }
     }
 
@@ -966,7 +927,7 @@ mod tests {
 
     fn text(m: &Metric<Counter, (IoOperation, Dynamic<3>)>) -> String {
         let mut out = Vec::new();
-        m.encode(&mut out);
+        m.encode(&mut Encoder::new(&mut out, Target::Text));
         String::from_utf8(out).unwrap()
     }
 
@@ -1022,7 +983,7 @@ mod tests {
         m.with("a", IoOperation::Read).inc();
         m.with("b", IoOperation::Read).inc_by(2);
         let mut out = Vec::new();
-        m.encode(&mut out);
+        m.encode(&mut Encoder::new(&mut out, Target::Text));
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "# HELP t_edges_total Edges.\n# TYPE t_edges_total counter\n\
@@ -1043,8 +1004,8 @@ mod tests {
         }
         let e = Metric::<Counter, (IoOperation,)>::new(&E).combinations(writes_only);
         let mut out = Vec::new();
-        e.encode(&mut out);
-        e.encode_protobuf(&mut Vec::new());
+        e.encode(&mut Encoder::new(&mut out, Target::Text));
+        e.encode(&mut Encoder::new(&mut Vec::new(), Target::Protobuf));
         assert!(String::from_utf8(out)
             .unwrap()
             .ends_with("# TYPE t_enum_total counter\nt_enum_total{operation=\"write\"} 0\n"));
@@ -1064,7 +1025,7 @@ mod tests {
         m.with("bridge", "put").inc();
         let text = |m: &Metric<Counter, (Dynamic<3>, Dynamic<3>)>| {
             let mut out = Vec::new();
-            m.encode(&mut out);
+            m.encode(&mut Encoder::new(&mut out, Target::Text));
             String::from_utf8(out).unwrap()
         };
         assert_eq!(
@@ -1128,7 +1089,7 @@ mod tests {
         let m = Metric::<Counter, (Shard, IoOperation)>::new(&G);
         let text = |m: &Metric<Counter, (Shard, IoOperation)>| {
             let mut out = Vec::new();
-            m.encode(&mut out);
+            m.encode(&mut Encoder::new(&mut out, Target::Text));
             String::from_utf8(out).unwrap()
         };
         let head = "# HELP t_shard_ops_total Ops.\n# TYPE t_shard_ops_total counter\n";
@@ -1155,7 +1116,7 @@ mod tests {
         assert!(m.is_exported(&[Shard::C.index(), 0]));
         assert!(!m.is_exported(&[Shard::A.index(), 0]));
         let mut proto = Vec::new();
-        m.encode_protobuf(&mut proto);
+        m.encode(&mut Encoder::new(&mut proto, Target::Protobuf));
         let children = proto.windows(6).filter(|w| *w == b"\x05shard").count();
         assert_eq!(children, 4, "one label pair `shard` per exported child");
         let _ = Shard::A;
@@ -1168,10 +1129,10 @@ mod tests {
             .declared_at("tests::E", file!(), line!());
         let m = Metric::<Counter, (IoOperation,)>::new(&E);
         let mut first = Vec::new();
-        m.encode(&mut first);
+        m.encode(&mut Encoder::new(&mut first, Target::Text));
         m.with(IoOperation::Read).inc_by(7);
         let mut second = Vec::new();
-        m.encode(&mut second);
+        m.encode(&mut Encoder::new(&mut second, Target::Text));
         assert_eq!(
             String::from_utf8(first).unwrap(),
             "# HELP t_io_total I/O \\\\ ops.\n# TYPE t_io_total counter\n\
@@ -1214,7 +1175,7 @@ mod tests {
         let since = |ts: Timestamp| ts.seconds as i128 * 1_000_000_000 + i128::from(ts.nanos);
         let decode = |m: &dyn Collect, created: bool| {
             let mut out = Vec::new();
-            m.encode_protobuf_created(&mut out, created);
+            m.encode(&mut Encoder::new(&mut out, Target::Protobuf).with_created(created));
             protobuf::decode(&out).unwrap().remove(0)
         };
         let fam = decode(&c, true);
@@ -1261,7 +1222,7 @@ mod tests {
             .iter()
             .all(|m| m.counter.as_ref().unwrap().created_timestamp.is_none()));
         let mut plain = Vec::new();
-        c.encode_protobuf(&mut plain);
+        c.encode(&mut Encoder::new(&mut plain, Target::Protobuf));
         assert_eq!(protobuf::decode(&plain).unwrap()[0], off);
 
         let hist = decode(&h, true);
@@ -1299,7 +1260,10 @@ mod tests {
         h.observe(0.5);
         let om = |m: &dyn Collect, created: bool| {
             let mut out = Vec::new();
-            m.encode_openmetrics_created(&mut out, created);
+            Collect::encode(
+                m,
+                &mut Encoder::new(&mut out, Target::OpenMetrics).with_created(created),
+            );
             String::from_utf8(out).unwrap()
         };
         let secs = c.family().created.seconds().to_owned();
@@ -1312,7 +1276,7 @@ mod tests {
             )
         );
         let mut plain = Vec::new();
-        c.encode_openmetrics(&mut plain);
+        c.encode(&mut Encoder::new(&mut plain, Target::OpenMetrics));
         assert_eq!(om(&c, false), String::from_utf8(plain).unwrap());
         assert!(!om(&c, false).contains("_created"));
         let hs = h.family().created.seconds().to_owned();

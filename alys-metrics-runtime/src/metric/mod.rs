@@ -5,6 +5,7 @@
 mod btc;
 mod counter;
 pub(crate) mod declared;
+pub mod encoder;
 pub mod exemplar;
 mod family;
 mod gauge;
@@ -18,7 +19,6 @@ pub use btc::{sat_to_btc, BtcCounter, BtcGauge, SATOSHIS_PER_BTC};
 pub use counter::{Counter, FloatCounter};
 pub use family::{Collect, Metric, ValidCombination};
 pub use gauge::{Gauge, IntGauge};
-pub(crate) use histogram::write_proto as write_histogram_proto;
 pub use histogram::{nanos_of, Histogram, HistogramTimer, DEFAULT_BUCKETS};
 pub use named::NamedLabels;
 pub use native::NativeConfig;

@@ -3,8 +3,8 @@
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
+use super::encoder::Encoder;
 use super::{Collect, Descriptor};
-use crate::exposition::{write_header, write_label_value, SampleWriter};
 use crate::labels::{sanitize_into, MAX_LABEL_VALUE_LEN};
 
 /// One series of a [`PairedGauge`]: a first-label value, the second label it came with, its
@@ -102,29 +102,11 @@ impl Collect for PairedGauge {
 
     fn init(&self) {}
 
-    fn encode(&self, out: &mut Vec<u8>) {
-        write_header(out, self.desc.name, self.desc.help, "gauge");
-        let mut labels = Vec::with_capacity(96);
+    fn encode(&self, enc: &mut Encoder<'_>) {
+        let mut family = enc.family(self.desc);
         let (first, second) = match self.desc.label_names {
             [first, second] => (*first, *second),
             _ => ("key", "value"),
-        };
-        let mut line = |key: &str, companion: &str, value: i64, out: &mut Vec<u8>| {
-            labels.clear();
-            labels.extend_from_slice(first.as_bytes());
-            labels.extend_from_slice(b"=\"");
-            write_label_value(&mut labels, key);
-            labels.extend_from_slice(b"\",");
-            labels.extend_from_slice(second.as_bytes());
-            labels.extend_from_slice(b"=\"");
-            write_label_value(&mut labels, companion);
-            labels.push(b'"');
-            SampleWriter {
-                out,
-                name: self.desc.name,
-                labels: &labels,
-            }
-            .i64("", value);
         };
         for e in self
             .entries
@@ -132,10 +114,12 @@ impl Collect for PairedGauge {
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
         {
-            line(&e.key, &e.companion, e.value.load(Ordering::Relaxed), out);
+            let labels = [(first, &*e.key), (second, &*e.companion)];
+            family.sample(&labels, e.value.load(Ordering::Relaxed));
         }
         if self.other_used.load(Ordering::Relaxed) {
-            line("other", "other", self.other.load(Ordering::Relaxed), out);
+            let labels = [(first, "other"), (second, "other")];
+            family.sample(&labels, self.other.load(Ordering::Relaxed));
         }
     }
 

@@ -1,0 +1,506 @@
+//! One way for a family to describe itself, whatever the format: a [`Collect`](super::Collect)
+//! writes its family once, through an [`Encoder`], as a header
+//! ([`Encoder::family`]) and its series ([`FamilyEncoder::sample`],
+//! [`FamilyEncoder::histogram`]); the encoder writes text 0.0.4, OpenMetrics or protobuf from
+//! that one description (as client_rust's `EncodeMetric` and `MetricEncoder` divide the work).
+//!
+//! ```
+//! # extern crate alys_metrics_runtime as alys_metrics;
+//! use alys_metrics::metric::encoder::{Encoder, Target};
+//! use alys_metrics::metric::{Descriptor, Kind};
+//!
+//! static QUEUE: Descriptor = Descriptor::new("jobs_queued", "Jobs waiting.", Kind::Gauge)
+//!     .labels(&["queue"], &["dynamic(max = 8)"]);
+//!
+//! fn describe(enc: &mut Encoder<'_>) {
+//!     let mut family = enc.family(&QUEUE);
+//!     family.sample(&[("queue", "fast")], 3_i64);
+//!     family.sample(&[("queue", "slow")], 0_i64);
+//! }
+//!
+//! let mut text = Vec::new();
+//! describe(&mut Encoder::new(&mut text, Target::Text));
+//! assert_eq!(
+//!     String::from_utf8(text).unwrap(),
+//!     "# HELP jobs_queued Jobs waiting.\n# TYPE jobs_queued gauge\n\
+//!      jobs_queued{queue=\"fast\"} 3\njobs_queued{queue=\"slow\"} 0\n"
+//! );
+//! let mut pb = Vec::new();
+//! describe(&mut Encoder::new(&mut pb, Target::Protobuf));
+//! let families = alys_metrics::encode::protobuf::decode(&pb).unwrap();
+//! assert_eq!(families[0].metric.len(), 2);
+//! ```
+
+use super::exemplar::Exemplar;
+use super::histogram::write_proto as write_histogram_proto;
+use super::native::NativeSnapshot;
+use super::{Descriptor, Kind};
+use crate::exposition::created::{self, Created};
+use crate::exposition::protobuf::{self, wire};
+use crate::exposition::{self, proto};
+use crate::exposition::{
+    openmetrics, write_exemplar, write_f64, write_header, write_i64, write_label_value, write_u64,
+};
+
+/// The format an [`Encoder`] writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// Prometheus text exposition format 0.0.4.
+    Text,
+    /// OpenMetrics text 1.0.0 (the caller writes `# EOF`): exemplars on histogram buckets,
+    /// `_created` lines when start times are asked for.
+    OpenMetrics,
+    /// Delimited protobuf `MetricFamily` messages: native buckets, exemplars, and
+    /// `created_timestamp` when start times are asked for.
+    Protobuf,
+}
+
+/// Writes families in one [`Target`] format into a buffer. Made by the registry for each
+/// scrape and handed to every family's [`Collect::encode`](super::Collect::encode).
+#[derive(Debug)]
+pub struct Encoder<'o> {
+    out: &'o mut Vec<u8>,
+    target: Target,
+    created: bool,
+}
+
+impl<'o> Encoder<'o> {
+    /// An encoder appending to `out` in `target`, without start times.
+    pub fn new(out: &'o mut Vec<u8>, target: Target) -> Self {
+        Self {
+            out,
+            target,
+            created: false,
+        }
+    }
+
+    /// With `created`, counters and histograms carry their start time: protobuf's
+    /// `created_timestamp`, an OpenMetrics `_created` line after each series (text 0.0.4 has
+    /// no place for it and ignores this).
+    #[must_use]
+    pub fn with_created(mut self, created: bool) -> Self {
+        self.created = created && self.target != Target::Text;
+        self
+    }
+
+    /// The format written.
+    pub fn target(&self) -> Target {
+        self.target
+    }
+
+    /// True when counters and histograms carry their start time.
+    pub fn created(&self) -> bool {
+        self.created
+    }
+
+    /// Starts the family of `desc` (its name, help and kind): writes its header; its series
+    /// follow through the returned [`FamilyEncoder`], which ends the family when dropped.
+    pub fn family(&mut self, desc: &Descriptor) -> FamilyEncoder<'_> {
+        self.family_of(desc.name, desc.help, desc.kind)
+    }
+
+    /// As [`family`](Self::family), for a family without a [`Descriptor`].
+    pub fn family_of<'e>(
+        &'e mut self,
+        name: &'e str,
+        help: &'e str,
+        kind: Kind,
+    ) -> FamilyEncoder<'e> {
+        let target = self.target;
+        let started = self.created.then(created::process_start);
+        let mut msg = Vec::new();
+        match target {
+            Target::Text => write_header(self.out, name, help, kind.as_str()),
+            Target::OpenMetrics => {
+                let om_kind = if kind == Kind::Counter && !name.ends_with("_total") {
+                    "unknown"
+                } else {
+                    kind.as_str()
+                };
+                openmetrics::write_header(self.out, name, help, om_kind);
+            }
+            Target::Protobuf => {
+                msg.reserve(256);
+                wire::bytes(&mut msg, 1, name.as_bytes());
+                wire::bytes(&mut msg, 2, help.as_bytes());
+                wire::uint(&mut msg, 3, protobuf::metric_type(kind.as_str()) as u64);
+            }
+        }
+        FamilyEncoder {
+            out: &mut *self.out,
+            target,
+            name,
+            kind,
+            started,
+            msg,
+            scratch: Vec::with_capacity(128),
+        }
+    }
+
+    /// Writes a family of an included registry (another library's, gathered into the
+    /// protobuf model).
+    pub(crate) fn included(&mut self, family: &proto::MetricFamily) {
+        match self.target {
+            Target::Text => exposition::family::write_text(self.out, family),
+            Target::OpenMetrics => exposition::family::write_openmetrics(self.out, family),
+            Target::Protobuf => protobuf::write_family(self.out, family),
+        }
+    }
+
+    /// The buffer, for a family that writes `target` itself (a `#[alys_metric]` family
+    /// copies its pre-rendered lines).
+    pub(crate) fn out(&mut self) -> &mut Vec<u8> {
+        self.out
+    }
+}
+
+/// A sample's value, written as the formats write numbers: integers without a fraction.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value {
+    /// An unsigned integer.
+    U64(u64),
+    /// A signed integer.
+    I64(i64),
+    /// A float (`+Inf`, `-Inf`, `NaN` allowed).
+    F64(f64),
+}
+
+impl Value {
+    fn as_f64(self) -> f64 {
+        match self {
+            Value::U64(v) => v as f64,
+            Value::I64(v) => v as f64,
+            Value::F64(v) => v,
+        }
+    }
+
+    fn write_text(self, out: &mut Vec<u8>) {
+        match self {
+            Value::U64(v) => write_u64(out, v),
+            Value::I64(v) => write_i64(out, v),
+            Value::F64(v) => write_f64(out, v),
+        }
+    }
+}
+
+impl From<u64> for Value {
+    fn from(v: u64) -> Self {
+        Value::U64(v)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::I64(v)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::F64(v)
+    }
+}
+
+/// One histogram series as a family hands it to [`FamilyEncoder::histogram`].
+#[derive(Clone, Copy, Debug)]
+pub struct HistogramSeries<'a> {
+    bounds: &'a [f64],
+    counts: &'a [u64],
+    sum: f64,
+    exemplars: &'a [Option<Exemplar>],
+    native: Option<&'a NativeSnapshot>,
+}
+
+impl<'a> HistogramSeries<'a> {
+    /// The classic buckets: `counts[i]` observations (not cumulative) at most `bounds[i]`
+    /// and above the bound before; `counts` has one more entry than `bounds`, the `+Inf`
+    /// bucket (a missing count is 0, extra ones are ignored). `sum` is the sum of the
+    /// observations.
+    pub fn new(bounds: &'a [f64], counts: &'a [u64], sum: f64) -> Self {
+        Self {
+            bounds,
+            counts,
+            sum,
+            exemplars: &[],
+            native: None,
+        }
+    }
+
+    /// The exemplar of each classic bucket (index as `counts`), written in OpenMetrics and
+    /// protobuf.
+    #[must_use]
+    pub fn exemplars(mut self, exemplars: &'a [Option<Exemplar>]) -> Self {
+        self.exemplars = exemplars;
+        self
+    }
+
+    /// The native buckets, written in protobuf.
+    #[must_use]
+    pub fn native(mut self, native: Option<&'a NativeSnapshot>) -> Self {
+        self.native = native;
+        self
+    }
+
+    fn buckets(&self) -> impl ExactSizeIterator<Item = (u64, f64, Option<Exemplar>)> + '_ {
+        (0..self.bounds.len() + 1).map(|i| {
+            (
+                self.counts.get(i).copied().unwrap_or(0),
+                self.bounds.get(i).copied().unwrap_or(f64::INFINITY),
+                self.exemplars.get(i).copied().flatten(),
+            )
+        })
+    }
+}
+
+/// The series of one family being written (see [`Encoder::family`]). Dropping it ends the
+/// family (protobuf writes the `MetricFamily` then).
+#[derive(Debug)]
+pub struct FamilyEncoder<'e> {
+    out: &'e mut Vec<u8>,
+    target: Target,
+    name: &'e str,
+    kind: Kind,
+    /// The start time of the family's counters and histograms, when asked for.
+    started: Option<&'static Created>,
+    /// Protobuf: the `MetricFamily` body.
+    msg: Vec<u8>,
+    /// Rendered labels (text) or a `Metric` body (protobuf).
+    scratch: Vec<u8>,
+}
+
+impl FamilyEncoder<'_> {
+    /// The format written: a family can skip reading what it does not carry (exemplars in
+    /// text 0.0.4, native buckets outside protobuf).
+    pub fn target(&self) -> Target {
+        self.target
+    }
+
+    /// Writes one counter or gauge series: its label pairs (names as declared, values
+    /// escaped here) and its value. A histogram family's series go through
+    /// [`histogram`](Self::histogram); a sample given one is written as a gauge would be in
+    /// protobuf and as a plain line in text.
+    pub fn sample(&mut self, labels: &[(&str, &str)], value: impl Into<Value>) {
+        let value = value.into();
+        match self.target {
+            Target::Text | Target::OpenMetrics => {
+                self.render_labels(labels);
+                self.line("", None);
+                value.write_text(self.out);
+                self.out.push(b'\n');
+                if self.kind == Kind::Counter {
+                    self.created_line();
+                }
+            }
+            Target::Protobuf => {
+                self.proto_labels(labels);
+                let v = value.as_f64();
+                match (self.kind, self.started) {
+                    (Kind::Counter, Some(c)) => {
+                        wire::counter_created(&mut self.scratch, v, c.proto_body())
+                    }
+                    (Kind::Counter, None) => wire::counter(&mut self.scratch, v),
+                    _ => wire::gauge(&mut self.scratch, v),
+                }
+                wire::message(&mut self.msg, 4, &self.scratch);
+            }
+        }
+    }
+
+    /// Writes one histogram series: its label pairs and buckets (text 0.0.4 writes the
+    /// classic buckets, sum and count; OpenMetrics adds the exemplars; protobuf also the
+    /// native buckets).
+    pub fn histogram(&mut self, labels: &[(&str, &str)], h: &HistogramSeries<'_>) {
+        match self.target {
+            Target::Text | Target::OpenMetrics => {
+                self.render_labels(labels);
+                let om = self.target == Target::OpenMetrics;
+                let mut acc: u64 = 0;
+                let mut le = Vec::with_capacity(24);
+                for (count, bound, exemplar) in h.buckets() {
+                    acc += count;
+                    le.clear();
+                    write_f64(&mut le, bound);
+                    self.line("_bucket", Some(&le));
+                    write_u64(self.out, acc);
+                    self.out.push(b'\n');
+                    if let (true, Some(e)) = (om, exemplar) {
+                        write_exemplar(self.out, &e);
+                    }
+                }
+                self.line("_sum", None);
+                write_f64(self.out, h.sum);
+                self.out.push(b'\n');
+                self.line("_count", None);
+                write_u64(self.out, acc);
+                self.out.push(b'\n');
+                self.created_line();
+            }
+            Target::Protobuf => {
+                self.proto_labels(labels);
+                let created = self.started.map(Created::proto_body);
+                write_histogram_proto(&mut self.scratch, h.native, h.buckets(), || h.sum, created);
+                wire::message(&mut self.msg, 4, &self.scratch);
+            }
+        }
+    }
+
+    /// Renders `a="x",b="y"` into the scratch buffer.
+    fn render_labels(&mut self, labels: &[(&str, &str)]) {
+        self.scratch.clear();
+        for (i, (name, value)) in labels.iter().enumerate() {
+            if i > 0 {
+                self.scratch.push(b',');
+            }
+            self.scratch.extend_from_slice(name.as_bytes());
+            self.scratch.extend_from_slice(b"=\"");
+            write_label_value(&mut self.scratch, value);
+            self.scratch.push(b'"');
+        }
+    }
+
+    /// Starts a sample line with the rendered labels: `name[suffix]{labels[,le="x"]} `.
+    fn line(&mut self, suffix: &str, le: Option<&[u8]>) {
+        let out = &mut *self.out;
+        out.extend_from_slice(self.name.as_bytes());
+        out.extend_from_slice(suffix.as_bytes());
+        if !self.scratch.is_empty() || le.is_some() {
+            out.push(b'{');
+            out.extend_from_slice(&self.scratch);
+            if let Some(le) = le {
+                if !self.scratch.is_empty() {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"le=\"");
+                out.extend_from_slice(le);
+                out.push(b'"');
+            }
+            out.push(b'}');
+        }
+        out.push(b' ');
+    }
+
+    /// OpenMetrics with start times: `<family>_created{labels} seconds` after a series.
+    fn created_line(&mut self) {
+        let Some(c) = self.started else { return };
+        let family = openmetrics::family_name(self.name, self.kind.as_str());
+        let out = &mut *self.out;
+        out.extend_from_slice(family.as_bytes());
+        out.extend_from_slice(b"_created");
+        if !self.scratch.is_empty() {
+            out.push(b'{');
+            out.extend_from_slice(&self.scratch);
+            out.push(b'}');
+        }
+        out.push(b' ');
+        out.extend_from_slice(c.seconds().as_bytes());
+        out.push(b'\n');
+    }
+
+    /// Starts a protobuf `Metric` body with its label pairs.
+    fn proto_labels(&mut self, labels: &[(&str, &str)]) {
+        self.scratch.clear();
+        for (name, value) in labels {
+            wire::label_pair(&mut self.scratch, name, value);
+        }
+    }
+}
+
+impl Drop for FamilyEncoder<'_> {
+    fn drop(&mut self) {
+        if self.target == Target::Protobuf {
+            wire::varint(self.out, self.msg.len() as u64);
+            self.out.extend_from_slice(&self.msg);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exposition::exemplar::TraceId;
+
+    static JOBS: Descriptor = Descriptor::new("jobs_total", "Jobs \"done\".", Kind::Counter);
+    static WAIT: Descriptor = Descriptor::new("wait_seconds", "Wait.", Kind::Histogram);
+
+    fn write(target: Target, created: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut enc = Encoder::new(&mut out, target).with_created(created);
+        enc.family(&JOBS).sample(&[("queue", "a\"b")], 3_u64);
+        let e = Exemplar {
+            value: 0.2,
+            trace_id: TraceId::from_u64(0xab),
+            timestamp_ms: 1_700_000_000_123,
+        };
+        let exemplars = [None, Some(e), None];
+        enc.family(&WAIT).histogram(
+            &[],
+            &HistogramSeries::new(&[0.1, 1.0], &[1, 2, 0], 0.45).exemplars(&exemplars),
+        );
+        out
+    }
+
+    #[test]
+    fn text_is_text_0_0_4() {
+        assert_eq!(
+            String::from_utf8(write(Target::Text, true)).unwrap(),
+            "# HELP jobs_total Jobs \"done\".\n# TYPE jobs_total counter\n\
+             jobs_total{queue=\"a\\\"b\"} 3\n\
+             # HELP wait_seconds Wait.\n# TYPE wait_seconds histogram\n\
+             wait_seconds_bucket{le=\"0.1\"} 1\nwait_seconds_bucket{le=\"1\"} 3\n\
+             wait_seconds_bucket{le=\"+Inf\"} 3\nwait_seconds_sum 0.45\nwait_seconds_count 3\n"
+        );
+    }
+
+    #[test]
+    fn openmetrics_has_its_headers_exemplars_and_created_lines_when_asked() {
+        let plain = String::from_utf8(write(Target::OpenMetrics, false)).unwrap();
+        assert!(plain.starts_with("# HELP jobs Jobs \\\"done\\\".\n# TYPE jobs counter\n"));
+        assert!(plain.contains(
+            "wait_seconds_bucket{le=\"1\"} 3 # {trace_id=\"00000000000000ab\"} 0.2 1700000000.123\n"
+        ));
+        assert!(plain.contains("# UNIT wait_seconds seconds\n"));
+        assert!(!plain.contains("_created"));
+        let created = String::from_utf8(write(Target::OpenMetrics, true)).unwrap();
+        let start = created::process_start().seconds();
+        assert!(created.contains(&format!(
+            "jobs_total{{queue=\"a\\\"b\"}} 3\njobs_created{{queue=\"a\\\"b\"}} {start}\n"
+        )));
+        assert!(created.contains(&format!(
+            "wait_seconds_count 3\nwait_seconds_created {start}\n"
+        )));
+    }
+
+    #[test]
+    fn protobuf_carries_the_same_values_and_start_times_when_asked() {
+        let families = protobuf::decode(&write(Target::Protobuf, true)).unwrap();
+        assert_eq!(families.len(), 2);
+        let c = families[0].metric[0].counter.as_ref().unwrap();
+        assert_eq!(c.value, Some(3.0));
+        assert_eq!(
+            c.created_timestamp,
+            Some(created::process_start().timestamp())
+        );
+        assert_eq!(
+            families[0].metric[0].label[0].value.as_deref(),
+            Some("a\"b")
+        );
+        assert_eq!(
+            families[1].r#type,
+            Some(proto::MetricType::Histogram as i32)
+        );
+        let h = families[1].metric[0].histogram.as_ref().unwrap();
+        assert_eq!((h.sample_count, h.sample_sum), (Some(3), Some(0.45)));
+        let cumulative: Vec<_> = h.bucket.iter().map(|b| b.cumulative_count).collect();
+        assert_eq!(cumulative, [Some(1), Some(3), Some(3)]);
+        assert!(h.bucket[1].exemplar.is_some());
+        let plain = protobuf::decode(&write(Target::Protobuf, false)).unwrap();
+        assert_eq!(
+            plain[0].metric[0]
+                .counter
+                .as_ref()
+                .unwrap()
+                .created_timestamp,
+            None
+        );
+    }
+}
