@@ -33,7 +33,7 @@ pub mod labels;
 pub mod metric;
 #[cfg(feature = "process-collector")]
 mod race;
-pub mod registry;
+mod registry;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
@@ -48,7 +48,7 @@ pub use alys_metrics_macros::{alys_metric, instrument_actor, time_block, LabelVa
 pub use exporter::{serve, MetricsConfig, MetricsServer};
 pub use labels::{Dynamic, LabelValue};
 pub use metric::{exemplar, Counter, FloatCounter, Gauge, Histogram, IntGauge};
-pub use registry::{init, registry, set_build_info, Include, Registry};
+pub use registry::{init, registry, set_build_info, Include, Registry, RegistryError, Source};
 
 pub mod prelude {
     //! What code that declares and updates metrics imports: `use alys_metrics::prelude::*;`.

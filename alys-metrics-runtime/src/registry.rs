@@ -85,7 +85,7 @@ pub static LABEL_OVERFLOW: Descriptor = Descriptor::new(
     Kind::Counter,
 )
 .labels(&["metric"], &["metric name"])
-.declared_at("alys_metrics::registry::LABEL_OVERFLOW", file!(), line!());
+.declared_at("alys_metrics::catalogue::LABEL_OVERFLOW", file!(), line!());
 
 /// The family that exports the build's version and commit as labels of a constant 1.
 pub static BUILD_INFO: Descriptor = Descriptor::new(
@@ -94,7 +94,7 @@ pub static BUILD_INFO: Descriptor = Descriptor::new(
     Kind::Gauge,
 )
 .labels(&["version", "commit"], &["string", "string"])
-.declared_at("alys_metrics::registry::BUILD_INFO", file!(), line!());
+.declared_at("alys_metrics::catalogue::BUILD_INFO", file!(), line!());
 
 /// The family that names the families of included registries left out of the scrape: one
 /// registered into an included registry after its inclusion under a name already served
@@ -107,7 +107,7 @@ pub static INCLUDED_LEFT_OUT: Descriptor = Descriptor::new(
 )
 .labels(&["source", "family"], &["source index", "family name"])
 .declared_at(
-    "alys_metrics::registry::INCLUDED_LEFT_OUT",
+    "alys_metrics::catalogue::INCLUDED_LEFT_OUT",
     file!(),
     line!(),
 );
@@ -502,7 +502,7 @@ impl Registry {
     /// ```
     /// # extern crate alys_metrics_runtime as alys_metrics;
     /// use alys_metrics::encode::created::CreatedTimestamps;
-    /// use alys_metrics::registry::Registry;
+    /// use alys_metrics::Registry;
     ///
     /// let r = Registry::new();
     /// assert_eq!(r.created_timestamps(), CreatedTimestamps { protobuf: true, openmetrics: false });

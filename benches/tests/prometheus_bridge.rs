@@ -280,7 +280,7 @@ fn refusals(ours: &Registry) {
     assert_eq!(err.others, ["alys_migration_phase"], "{err}");
     assert!(
         err.to_string()
-            .contains("`alys_metrics::registry::LABEL_OVERFLOW`"),
+            .contains("`alys_metrics::catalogue::LABEL_OVERFLOW`"),
         "{err}"
     );
 

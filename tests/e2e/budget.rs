@@ -13,8 +13,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use alys_metrics::catalogue::SeriesReport;
 use alys_metrics::labels::{LabelValue, MigrationPhase, LIFECYCLE_EDGES};
-use alys_metrics::registry::SeriesReport;
 
 use crate::harness::{http_get, start_node, TempDir};
 

@@ -72,9 +72,12 @@ pub fn all() -> Vec<&'static crate::metric::Descriptor> {
 /// # Panics
 ///
 /// As [`registry`](crate::registry()).
-pub fn series_report() -> crate::registry::SeriesReport {
+pub fn series_report() -> SeriesReport {
     crate::registry().series_report()
 }
+
+pub use crate::registry::{FamilySeries, SeriesReport};
+pub use crate::registry::{BUILD_INFO, INCLUDED_LEFT_OUT, LABEL_OVERFLOW};
 
 pub mod actor;
 pub mod actor_lifecycle;

@@ -20,7 +20,7 @@ use crate::exposition::protobuf;
 /// ```
 /// # extern crate alys_metrics_runtime as alys_metrics;
 /// use alys_metrics::encode::proto;
-/// use alys_metrics::registry::Source;
+/// use alys_metrics::Source;
 ///
 /// /// One gauge read from somewhere else at every scrape.
 /// struct Depth;
