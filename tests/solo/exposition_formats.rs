@@ -507,6 +507,28 @@ async fn protobuf_carries_start_times_and_openmetrics_only_when_configured() {
         !om_body.contains("alys_expo_level_created"),
         "no start for a gauge"
     );
+    // A family computed at scrape time goes through the same encoder: each handler's latency
+    // histogram and the built-in overflow counter carry the process start as well.
+    let scrape_time_created: Vec<&str> = om_body
+        .lines()
+        .filter(|l| {
+            l.starts_with("alys_actor_message_latency_seconds_created{")
+                || l.starts_with("alys_label_overflow_created{")
+        })
+        .collect();
+    assert!(
+        scrape_time_created
+            .iter()
+            .any(|l| l.starts_with("alys_actor_message_latency_seconds_created{"))
+            && scrape_time_created
+                .iter()
+                .any(|l| l.starts_with("alys_label_overflow_created{")),
+        "{om_body}"
+    );
+    for line in &scrape_time_created {
+        let secs: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+        assert!(secs <= now && secs > now - 3600.0, "{line}");
+    }
     // Each series' `_created` line follows its samples.
     let mut lines = om_body.lines();
     lines
