@@ -62,6 +62,10 @@ pub struct Encoder<'o> {
     out: &'o mut Vec<u8>,
     target: Target,
     created: bool,
+    /// Reused by every family: a protobuf `MetricFamily` body being written.
+    msg: Vec<u8>,
+    /// Reused by every family: rendered labels (text) or a `Metric` body (protobuf).
+    scratch: Vec<u8>,
 }
 
 impl<'o> Encoder<'o> {
@@ -71,6 +75,8 @@ impl<'o> Encoder<'o> {
             out,
             target,
             created: false,
+            msg: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -108,7 +114,8 @@ impl<'o> Encoder<'o> {
     ) -> FamilyEncoder<'e> {
         let target = self.target;
         let started = self.created.then(created::process_start);
-        let mut msg = Vec::new();
+        let msg = &mut self.msg;
+        msg.clear();
         match target {
             Target::Text => write_header(self.out, name, help, kind.as_str()),
             Target::OpenMetrics => {
@@ -120,10 +127,9 @@ impl<'o> Encoder<'o> {
                 openmetrics::write_header(self.out, name, help, om_kind);
             }
             Target::Protobuf => {
-                msg.reserve(256);
-                wire::bytes(&mut msg, 1, name.as_bytes());
-                wire::bytes(&mut msg, 2, help.as_bytes());
-                wire::uint(&mut msg, 3, protobuf::metric_type(kind.as_str()) as u64);
+                wire::bytes(msg, 1, name.as_bytes());
+                wire::bytes(msg, 2, help.as_bytes());
+                wire::uint(msg, 3, protobuf::metric_type(kind.as_str()) as u64);
             }
         }
         FamilyEncoder {
@@ -133,7 +139,7 @@ impl<'o> Encoder<'o> {
             kind,
             started,
             msg,
-            scratch: Vec::with_capacity(128),
+            scratch: &mut self.scratch,
         }
     }
 
@@ -263,9 +269,9 @@ pub struct FamilyEncoder<'e> {
     /// The start time of the family's counters and histograms, when asked for.
     started: Option<&'static Created>,
     /// Protobuf: the `MetricFamily` body.
-    msg: Vec<u8>,
+    msg: &'e mut Vec<u8>,
     /// Rendered labels (text) or a `Metric` body (protobuf).
-    scratch: Vec<u8>,
+    scratch: &'e mut Vec<u8>,
 }
 
 impl FamilyEncoder<'_> {
