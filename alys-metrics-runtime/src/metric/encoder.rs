@@ -302,12 +302,12 @@ impl FamilyEncoder<'_> {
                 let v = value.as_f64();
                 match (self.kind, self.started) {
                     (Kind::Counter, Some(c)) => {
-                        wire::counter_created(&mut self.scratch, v, c.proto_body())
+                        wire::counter_created(self.scratch, v, c.proto_body())
                     }
-                    (Kind::Counter, None) => wire::counter(&mut self.scratch, v),
-                    _ => wire::gauge(&mut self.scratch, v),
+                    (Kind::Counter, None) => wire::counter(self.scratch, v),
+                    _ => wire::gauge(self.scratch, v),
                 }
-                wire::message(&mut self.msg, 4, &self.scratch);
+                wire::message(self.msg, 4, self.scratch);
             }
         }
     }
@@ -344,8 +344,8 @@ impl FamilyEncoder<'_> {
             Target::Protobuf => {
                 self.proto_labels(labels);
                 let created = self.started.map(Created::proto_body);
-                write_histogram_proto(&mut self.scratch, h.native, h.buckets(), || h.sum, created);
-                wire::message(&mut self.msg, 4, &self.scratch);
+                write_histogram_proto(self.scratch, h.native, h.buckets(), || h.sum, created);
+                wire::message(self.msg, 4, self.scratch);
             }
         }
     }
@@ -359,7 +359,7 @@ impl FamilyEncoder<'_> {
             }
             self.scratch.extend_from_slice(name.as_bytes());
             self.scratch.extend_from_slice(b"=\"");
-            write_label_value(&mut self.scratch, value);
+            write_label_value(self.scratch, value);
             self.scratch.push(b'"');
         }
     }
@@ -371,7 +371,7 @@ impl FamilyEncoder<'_> {
         out.extend_from_slice(suffix.as_bytes());
         if !self.scratch.is_empty() || le.is_some() {
             out.push(b'{');
-            out.extend_from_slice(&self.scratch);
+            out.extend_from_slice(self.scratch);
             if let Some(le) = le {
                 if !self.scratch.is_empty() {
                     out.push(b',');
@@ -394,7 +394,7 @@ impl FamilyEncoder<'_> {
         out.extend_from_slice(b"_created");
         if !self.scratch.is_empty() {
             out.push(b'{');
-            out.extend_from_slice(&self.scratch);
+            out.extend_from_slice(self.scratch);
             out.push(b'}');
         }
         out.push(b' ');
@@ -406,7 +406,7 @@ impl FamilyEncoder<'_> {
     fn proto_labels(&mut self, labels: &[(&str, &str)]) {
         self.scratch.clear();
         for (name, value) in labels {
-            wire::label_pair(&mut self.scratch, name, value);
+            wire::label_pair(self.scratch, name, value);
         }
     }
 }
@@ -415,7 +415,7 @@ impl Drop for FamilyEncoder<'_> {
     fn drop(&mut self) {
         if self.target == Target::Protobuf {
             wire::varint(self.out, self.msg.len() as u64);
-            self.out.extend_from_slice(&self.msg);
+            self.out.extend_from_slice(self.msg);
         }
     }
 }
