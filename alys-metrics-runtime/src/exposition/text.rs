@@ -345,8 +345,10 @@ impl SampleSink for ExemplarWriter<'_> {
     }
 }
 
-/// A `# HELP` text with its escapes (`\\`, `\n`) undone: what the OpenMetrics and protobuf
-/// conversions of a text-only collector read back.
+/// A `# HELP` text with its escapes (`\\`, `\n`) undone: what [`parse_text`] reads from an
+/// included registry's text.
+///
+/// [`parse_text`]: super::protobuf::parse_text
 pub(crate) fn unescape_help(h: &str) -> String {
     let mut out = String::with_capacity(h.len());
     let mut chars = h.chars();

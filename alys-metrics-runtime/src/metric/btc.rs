@@ -9,8 +9,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::encoder::{SeriesWriter, Value};
 use super::{Descriptor, Kind, MetricCore};
-use crate::exposition::SampleSink;
 
 /// Satoshis per bitcoin.
 pub const SATOSHIS_PER_BTC: u64 = 100_000_000;
@@ -88,14 +88,8 @@ impl MetricCore for BtcCounter {
     fn reset(&self) {
         self.sat.store(0, Ordering::Relaxed);
     }
-    fn encode(&self, _: &(), w: &mut impl SampleSink) {
-        w.f64("", self.get_btc());
-    }
-    fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
-        crate::exposition::protobuf::wire::counter(m, self.get_btc());
-    }
-    fn encode_proto_created(&self, _: &(), created: &[u8], m: &mut Vec<u8>) {
-        crate::exposition::protobuf::wire::counter_created(m, self.get_btc(), created);
+    fn encode(&self, _: &(), w: &mut impl SeriesWriter) {
+        w.value(Value::F64(self.get_btc()), None);
     }
 }
 
@@ -176,11 +170,8 @@ impl MetricCore for BtcGauge {
     fn reset(&self) {
         self.sat.store(0, Ordering::Relaxed);
     }
-    fn encode(&self, _: &(), w: &mut impl SampleSink) {
-        w.f64("", self.get_btc());
-    }
-    fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
-        crate::exposition::protobuf::wire::gauge(m, self.get_btc());
+    fn encode(&self, _: &(), w: &mut impl SeriesWriter) {
+        w.value(Value::F64(self.get_btc()), None);
     }
 }
 

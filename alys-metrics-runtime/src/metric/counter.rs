@@ -1,9 +1,9 @@
 use std::sync::OnceLock;
 
+use super::encoder::{SeriesWriter, Target};
 use super::exemplar::{current_trace_id, Exemplar, ExemplarSlot, TraceId};
 use super::number::CounterValue;
 use super::{Descriptor, Kind, MetricCore};
-use crate::exposition::SampleSink;
 
 /// A monotonically increasing count, of number type `N`: `u64` (the default; one relaxed
 /// atomic add per update) or `f64` ([`FloatCounter`], seconds of CPU time and the like; one
@@ -169,38 +169,12 @@ impl<N: CounterValue> MetricCore for Counter<N> {
             slot.clear();
         }
     }
-    fn encode(&self, _: &(), w: &mut impl SampleSink) {
-        self.get().write(w);
-        if w.wants_exemplars() {
-            if let Some(e) = self.exemplar() {
-                w.exemplar(&e);
-            }
-        }
-    }
-    fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
-        use crate::exposition::protobuf::wire;
-        match self.exemplar() {
-            None => wire::counter(m, self.get().to_f64()),
-            Some(e) => {
-                let mut c = Vec::with_capacity(96);
-                wire::double(&mut c, 1, self.get().to_f64());
-                wire::exemplar(&mut c, 2, &e);
-                wire::message(m, 3, &c);
-            }
-        }
-    }
-    fn encode_proto_created(&self, _: &(), created: &[u8], m: &mut Vec<u8>) {
-        use crate::exposition::protobuf::wire;
-        match self.exemplar() {
-            None => wire::counter_created(m, self.get().to_f64(), created),
-            Some(e) => {
-                let mut c = Vec::with_capacity(112);
-                wire::double(&mut c, 1, self.get().to_f64());
-                wire::exemplar(&mut c, 2, &e);
-                wire::message(&mut c, 3, created);
-                wire::message(m, 3, &c);
-            }
-        }
+    fn encode(&self, _: &(), w: &mut impl SeriesWriter) {
+        let exemplar = match w.target() {
+            Target::Text => None,
+            Target::OpenMetrics | Target::Protobuf => self.exemplar(),
+        };
+        w.value(self.get().value(), exemplar.as_ref());
     }
 }
 

@@ -32,14 +32,14 @@
 //! ```
 
 use super::exemplar::Exemplar;
-use super::histogram::write_proto as write_histogram_proto;
 use super::native::NativeSnapshot;
 use super::{Descriptor, Kind};
 use crate::exposition::created::{self, Created};
 use crate::exposition::protobuf::{self, wire};
 use crate::exposition::{self, proto};
 use crate::exposition::{
-    openmetrics, write_exemplar, write_f64, write_header, write_i64, write_label_value, write_u64,
+    openmetrics, write_f64, write_header, write_label_value, ExemplarWriter, SampleSink,
+    SampleWriter,
 };
 
 /// The format an [`Encoder`] writes.
@@ -179,14 +179,6 @@ impl Value {
             Value::F64(v) => v,
         }
     }
-
-    fn write_text(self, out: &mut Vec<u8>) {
-        match self {
-            Value::U64(v) => write_u64(out, v),
-            Value::I64(v) => write_i64(out, v),
-            Value::F64(v) => write_f64(out, v),
-        }
-    }
 }
 
 impl From<u64> for Value {
@@ -207,14 +199,52 @@ impl From<f64> for Value {
     }
 }
 
-/// One histogram series as a family hands it to [`FamilyEncoder::histogram`].
-#[derive(Clone, Copy, Debug)]
+/// One histogram series as a family hands it over ([`FamilyEncoder::histogram`],
+/// [`SeriesWriter::histogram`]).
+#[derive(Clone, Copy)]
 pub struct HistogramSeries<'a> {
     bounds: &'a [f64],
-    counts: &'a [u64],
-    sum: f64,
-    exemplars: &'a [Option<Exemplar>],
+    /// The bounds rendered (`+Inf` last), when the family keeps them; else rendered here.
+    le: &'a [Box<[u8]>],
+    counts: Counts<'a>,
+    sum: Sum<'a>,
+    exemplars: Exemplars<'a>,
     native: Option<&'a NativeSnapshot>,
+}
+
+/// Where a histogram's values come from: given, or read (lazily, in bucket order) from its
+/// atomics while being written.
+#[derive(Clone, Copy)]
+enum Counts<'a> {
+    Given(&'a [u64]),
+    Read(&'a dyn Fn(usize) -> u64),
+}
+
+#[derive(Clone, Copy)]
+enum Sum<'a> {
+    Given(f64),
+    Read(&'a dyn Fn() -> f64),
+}
+
+#[derive(Clone, Copy)]
+enum Exemplars<'a> {
+    Given(&'a [Option<Exemplar>]),
+    Read(&'a dyn Fn(usize) -> Option<Exemplar>),
+}
+
+impl std::fmt::Debug for HistogramSeries<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HistogramSeries")
+            .field("bounds", &self.bounds)
+            .field(
+                "counts",
+                &(0..=self.bounds.len())
+                    .map(|i| self.count(i))
+                    .collect::<Vec<_>>(),
+            )
+            .field("sum", &self.sum())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> HistogramSeries<'a> {
@@ -225,9 +255,30 @@ impl<'a> HistogramSeries<'a> {
     pub fn new(bounds: &'a [f64], counts: &'a [u64], sum: f64) -> Self {
         Self {
             bounds,
-            counts,
-            sum,
-            exemplars: &[],
+            le: &[],
+            counts: Counts::Given(counts),
+            sum: Sum::Given(sum),
+            exemplars: Exemplars::Given(&[]),
+            native: None,
+        }
+    }
+
+    /// A histogram read while it is written: each bucket's count when its line or field is
+    /// written, the sum after them (so the count covers every observation the sum does not
+    /// miss), as the values of a live child are.
+    pub(crate) fn read(
+        bounds: &'a [f64],
+        le: &'a [Box<[u8]>],
+        count: &'a dyn Fn(usize) -> u64,
+        sum: &'a dyn Fn() -> f64,
+        exemplar: &'a dyn Fn(usize) -> Option<Exemplar>,
+    ) -> Self {
+        Self {
+            bounds,
+            le,
+            counts: Counts::Read(count),
+            sum: Sum::Read(sum),
+            exemplars: Exemplars::Read(exemplar),
             native: None,
         }
     }
@@ -236,7 +287,7 @@ impl<'a> HistogramSeries<'a> {
     /// protobuf.
     #[must_use]
     pub fn exemplars(mut self, exemplars: &'a [Option<Exemplar>]) -> Self {
-        self.exemplars = exemplars;
+        self.exemplars = Exemplars::Given(exemplars);
         self
     }
 
@@ -247,15 +298,199 @@ impl<'a> HistogramSeries<'a> {
         self
     }
 
-    fn buckets(&self) -> impl ExactSizeIterator<Item = (u64, f64, Option<Exemplar>)> + '_ {
-        (0..self.bounds.len() + 1).map(|i| {
-            (
-                self.counts.get(i).copied().unwrap_or(0),
-                self.bounds.get(i).copied().unwrap_or(f64::INFINITY),
-                self.exemplars.get(i).copied().flatten(),
-            )
-        })
+    fn count(&self, i: usize) -> u64 {
+        match self.counts {
+            Counts::Given(c) => c.get(i).copied().unwrap_or(0),
+            Counts::Read(f) => f(i),
+        }
     }
+
+    fn sum(&self) -> f64 {
+        match self.sum {
+            Sum::Given(v) => v,
+            Sum::Read(f) => f(),
+        }
+    }
+
+    fn exemplar(&self, i: usize) -> Option<Exemplar> {
+        match self.exemplars {
+            Exemplars::Given(e) => e.get(i).copied().flatten(),
+            Exemplars::Read(f) => f(i),
+        }
+    }
+
+    fn bound(&self, i: usize) -> f64 {
+        self.bounds.get(i).copied().unwrap_or(f64::INFINITY)
+    }
+
+    /// Each bucket's own count, upper bound and exemplar, `+Inf` last.
+    fn buckets(&self) -> impl ExactSizeIterator<Item = (u64, f64, Option<Exemplar>)> + '_ {
+        (0..self.bounds.len() + 1).map(|i| (self.count(i), self.bound(i), self.exemplar(i)))
+    }
+}
+
+/// Where one series writes its value, whatever the format: what a family's child
+/// ([`MetricCore::encode`](super::MetricCore::encode)) and a [`FamilyEncoder`] write through.
+/// The text writers put each value after its line's name and labels (rendered then, or
+/// copied from the family's pre-rendered prefixes), the protobuf writer into the series'
+/// `Metric` message.
+pub trait SeriesWriter {
+    /// The format written: a child skips reading what it does not carry (exemplars in text
+    /// 0.0.4, native buckets outside protobuf).
+    fn target(&self) -> Target;
+    /// A counter's or gauge's value, and a counter's exemplar (OpenMetrics, protobuf).
+    fn value(&mut self, v: Value, exemplar: Option<&Exemplar>);
+    /// A histogram: its buckets, sum and count, exemplars (OpenMetrics, protobuf) and native
+    /// buckets (protobuf).
+    fn histogram(&mut self, h: &HistogramSeries<'_>);
+}
+
+/// The text writer of one series: each sample through a [`SampleSink`] (a line rendered
+/// whole, or a value after a pre-rendered prefix), exemplars when the sink takes them.
+pub(crate) struct TextSeries<'s, S: SampleSink>(pub(crate) &'s mut S);
+
+impl<S: SampleSink> SeriesWriter for TextSeries<'_, S> {
+    fn target(&self) -> Target {
+        if self.0.wants_exemplars() {
+            Target::OpenMetrics
+        } else {
+            Target::Text
+        }
+    }
+
+    #[inline]
+    fn value(&mut self, v: Value, exemplar: Option<&Exemplar>) {
+        match v {
+            Value::U64(v) => self.0.u64("", None, v),
+            Value::I64(v) => self.0.i64("", v),
+            Value::F64(v) => self.0.f64("", v),
+        }
+        if let Some(e) = exemplar {
+            self.0.exemplar(e);
+        }
+    }
+
+    fn histogram(&mut self, h: &HistogramSeries<'_>) {
+        let exemplars = self.0.wants_exemplars();
+        let mut acc: u64 = 0;
+        let mut rendered = Vec::new();
+        for i in 0..=h.bounds.len() {
+            acc += h.count(i);
+            let le = match h.le.get(i) {
+                Some(le) => &le[..],
+                None => {
+                    rendered.clear();
+                    write_f64(&mut rendered, h.bound(i));
+                    &rendered[..]
+                }
+            };
+            self.0.u64("_bucket", Some(("le", le)), acc);
+            if exemplars {
+                if let Some(e) = h.exemplar(i) {
+                    self.0.exemplar(&e);
+                }
+            }
+        }
+        self.0.f64("_sum", h.sum());
+        self.0.u64("_count", None, acc);
+    }
+}
+
+/// The protobuf writer of one series: its value field appended to the `Metric` message
+/// being written, with the series' start time (a `Timestamp`'s body) for a counter or a
+/// histogram when given.
+pub(crate) struct ProtoSeries<'m> {
+    pub(crate) m: &'m mut Vec<u8>,
+    pub(crate) kind: Kind,
+    pub(crate) created: Option<&'m [u8]>,
+}
+
+impl SeriesWriter for ProtoSeries<'_> {
+    fn target(&self) -> Target {
+        Target::Protobuf
+    }
+
+    fn value(&mut self, v: Value, exemplar: Option<&Exemplar>) {
+        let v = v.as_f64();
+        match (self.kind, exemplar, self.created) {
+            (Kind::Counter, None, None) => wire::counter(self.m, v),
+            (Kind::Counter, None, Some(c)) => wire::counter_created(self.m, v, c),
+            (Kind::Counter, Some(e), created) => {
+                let mut c = Vec::with_capacity(112);
+                wire::double(&mut c, 1, v);
+                wire::exemplar(&mut c, 2, e);
+                if let Some(created) = created {
+                    wire::message(&mut c, 3, created);
+                }
+                wire::message(self.m, 3, &c);
+            }
+            _ => wire::gauge(self.m, v),
+        }
+    }
+
+    fn histogram(&mut self, h: &HistogramSeries<'_>) {
+        write_histogram_proto(self.m, h.native, h.buckets(), || h.sum(), self.created);
+    }
+}
+
+/// Writes the `histogram` field (7) of a protobuf `Metric` being written: the native buckets
+/// when there are some (read them before the classic ones, so that the count covers them),
+/// then each classic bucket from `buckets` (its own count, not cumulative; its upper bound,
+/// `+Inf` last; its exemplar), the count (the sum of the bucket counts), `sum()` and, when
+/// given, the `created_timestamp` (field 15; `created` is a `Timestamp`'s body).
+fn write_histogram_proto(
+    m: &mut Vec<u8>,
+    native: Option<&NativeSnapshot>,
+    buckets: impl ExactSizeIterator<Item = (u64, f64, Option<Exemplar>)>,
+    sum: impl FnOnce() -> f64,
+    created: Option<&[u8]>,
+) {
+    let mut h = Vec::with_capacity(64 + 24 * buckets.len());
+    if let Some(n) = native {
+        wire::sint(&mut h, 5, i64::from(n.schema));
+        wire::double(&mut h, 6, n.zero_threshold);
+        wire::uint(&mut h, 7, n.zero_count);
+        let mut span = Vec::with_capacity(16);
+        for (buckets, span_tag, delta_tag) in [(&n.negative, 9, 10), (&n.positive, 12, 13)] {
+            let (spans, deltas) = super::native::spans_and_deltas(buckets);
+            for (offset, length) in spans {
+                span.clear();
+                wire::sint(&mut span, 1, i64::from(offset));
+                wire::uint(&mut span, 2, u64::from(length));
+                wire::message(&mut h, span_tag, &span);
+            }
+            for d in deltas {
+                wire::sint(&mut h, delta_tag, d);
+            }
+        }
+    }
+    let mut acc = 0;
+    let mut bucket = Vec::with_capacity(24);
+    // A native histogram's exemplars also go in its own `exemplars` field (16, each with its
+    // timestamp), as client_golang writes them: Prometheus 3 reads that field for native
+    // histograms and, without it, keeps the bucket exemplars of only some series of a family;
+    // Prometheus 2 reads the bucket exemplars.
+    let mut native_exemplars = Vec::new();
+    for (count, bound, exemplar) in buckets {
+        acc += count;
+        bucket.clear();
+        wire::uint(&mut bucket, 1, acc);
+        wire::double(&mut bucket, 2, bound);
+        if let Some(e) = exemplar {
+            wire::exemplar(&mut bucket, 3, &e);
+            if native.is_some() {
+                wire::exemplar(&mut native_exemplars, 16, &e);
+            }
+        }
+        wire::message(&mut h, 3, &bucket);
+    }
+    wire::uint(&mut h, 1, acc);
+    wire::double(&mut h, 2, sum());
+    if let Some(c) = created {
+        wire::message(&mut h, 15, c);
+    }
+    h.extend_from_slice(&native_exemplars);
+    wire::message(m, 7, &h);
 }
 
 /// The series of one family being written (see [`Encoder::family`]). Dropping it ends the
@@ -287,64 +522,46 @@ impl FamilyEncoder<'_> {
     /// protobuf and as a plain line in text.
     pub fn sample(&mut self, labels: &[(&str, &str)], value: impl Into<Value>) {
         let value = value.into();
-        match self.target {
-            Target::Text | Target::OpenMetrics => {
-                self.render_labels(labels);
-                self.line("", None);
-                value.write_text(self.out);
-                self.out.push(b'\n');
-                if self.kind == Kind::Counter {
-                    self.created_line();
-                }
-            }
-            Target::Protobuf => {
-                self.proto_labels(labels);
-                let v = value.as_f64();
-                match (self.kind, self.started) {
-                    (Kind::Counter, Some(c)) => {
-                        wire::counter_created(self.scratch, v, c.proto_body())
-                    }
-                    (Kind::Counter, None) => wire::counter(self.scratch, v),
-                    _ => wire::gauge(self.scratch, v),
-                }
-                wire::message(self.msg, 4, self.scratch);
-            }
-        }
+        self.series(labels, |w| w.value(value, None));
     }
 
     /// Writes one histogram series: its label pairs and buckets (text 0.0.4 writes the
     /// classic buckets, sum and count; OpenMetrics adds the exemplars; protobuf also the
     /// native buckets).
     pub fn histogram(&mut self, labels: &[(&str, &str)], h: &HistogramSeries<'_>) {
+        self.series(labels, |w| w.histogram(h));
+    }
+
+    /// Writes one series: its labels, then `write` with the writer of the format, then (in
+    /// OpenMetrics with start times) its `_created` line.
+    fn series(&mut self, labels: &[(&str, &str)], write: impl FnOnce(&mut dyn SeriesWriter)) {
         match self.target {
             Target::Text | Target::OpenMetrics => {
                 self.render_labels(labels);
-                let om = self.target == Target::OpenMetrics;
-                let mut acc: u64 = 0;
-                let mut le = Vec::with_capacity(24);
-                for (count, bound, exemplar) in h.buckets() {
-                    acc += count;
-                    le.clear();
-                    write_f64(&mut le, bound);
-                    self.line("_bucket", Some(&le));
-                    write_u64(self.out, acc);
-                    self.out.push(b'\n');
-                    if let (true, Some(e)) = (om, exemplar) {
-                        write_exemplar(self.out, &e);
-                    }
+                let w = SampleWriter {
+                    out: &mut *self.out,
+                    name: self.name,
+                    labels: self.scratch,
+                };
+                if self.target == Target::OpenMetrics {
+                    write(&mut TextSeries(&mut ExemplarWriter(w)));
+                } else {
+                    write(&mut TextSeries(&mut { w }));
                 }
-                self.line("_sum", None);
-                write_f64(self.out, h.sum);
-                self.out.push(b'\n');
-                self.line("_count", None);
-                write_u64(self.out, acc);
-                self.out.push(b'\n');
-                self.created_line();
+                if matches!(self.kind, Kind::Counter | Kind::Histogram) {
+                    self.created_line();
+                }
             }
             Target::Protobuf => {
-                self.proto_labels(labels);
-                let created = self.started.map(Created::proto_body);
-                write_histogram_proto(self.scratch, h.native, h.buckets(), || h.sum, created);
+                self.scratch.clear();
+                for (name, value) in labels {
+                    wire::label_pair(self.scratch, name, value);
+                }
+                write(&mut ProtoSeries {
+                    m: &mut *self.scratch,
+                    kind: self.kind,
+                    created: self.started.map(Created::proto_body),
+                });
                 wire::message(self.msg, 4, self.scratch);
             }
         }
@@ -364,27 +581,6 @@ impl FamilyEncoder<'_> {
         }
     }
 
-    /// Starts a sample line with the rendered labels: `name[suffix]{labels[,le="x"]} `.
-    fn line(&mut self, suffix: &str, le: Option<&[u8]>) {
-        let out = &mut *self.out;
-        out.extend_from_slice(self.name.as_bytes());
-        out.extend_from_slice(suffix.as_bytes());
-        if !self.scratch.is_empty() || le.is_some() {
-            out.push(b'{');
-            out.extend_from_slice(self.scratch);
-            if let Some(le) = le {
-                if !self.scratch.is_empty() {
-                    out.push(b',');
-                }
-                out.extend_from_slice(b"le=\"");
-                out.extend_from_slice(le);
-                out.push(b'"');
-            }
-            out.push(b'}');
-        }
-        out.push(b' ');
-    }
-
     /// OpenMetrics with start times: `<family>_created{labels} seconds` after a series.
     fn created_line(&mut self) {
         let Some(c) = self.started else { return };
@@ -400,14 +596,6 @@ impl FamilyEncoder<'_> {
         out.push(b' ');
         out.extend_from_slice(c.seconds().as_bytes());
         out.push(b'\n');
-    }
-
-    /// Starts a protobuf `Metric` body with its label pairs.
-    fn proto_labels(&mut self, labels: &[(&str, &str)]) {
-        self.scratch.clear();
-        for (name, value) in labels {
-            wire::label_pair(self.scratch, name, value);
-        }
     }
 }
 

@@ -3,7 +3,7 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{OnceLock, PoisonError, RwLock};
 
-use super::encoder::{Encoder, Target};
+use super::encoder::{Encoder, ProtoSeries, Target, TextSeries};
 use super::{Descriptor, Kind, MetricCore, NativeConfig};
 use crate::exposition::created::{self, Created};
 use crate::exposition::protobuf::wire;
@@ -511,10 +511,9 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
                 labels: &labels,
             };
             if om {
-                child.encode(&fam.shared, &mut ExemplarWriter(w));
+                child.encode(&fam.shared, &mut TextSeries(&mut ExemplarWriter(w)));
             } else {
-                let mut w = w;
-                child.encode(&fam.shared, &mut w);
+                child.encode(&fam.shared, &mut TextSeries(&mut { w }));
             }
             if let Some(family) = created {
                 let since = Self::child_since(fam, index);
@@ -570,7 +569,7 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
         };
         for index in indices {
             if let Some(child) = fam.children.get(index) {
-                child.encode(&fam.shared, &mut w);
+                child.encode(&fam.shared, &mut TextSeries(&mut w));
             }
         }
         if w.complete() {
@@ -737,19 +736,26 @@ impl<M: MetricCore, L: LabelSet> Metric<M, L> {
             for (k, v) in desc.label_names.iter().zip(&vals[..L::ARITY]) {
                 wire::label_pair(&mut m, k, v);
             }
-            if created {
-                let at = match Self::child_since_nanos(fam, index) {
+            let at = if created {
+                Some(match Self::child_since_nanos(fam, index) {
                     Some(nanos) => {
                         since.clear();
                         created::write_timestamp(&mut since, nanos);
                         &since[..]
                     }
                     None => fam.created.proto_body(),
-                };
-                child.encode_proto_created(&fam.shared, at, &mut m);
+                })
             } else {
-                child.encode_proto(&fam.shared, &mut m);
-            }
+                None
+            };
+            child.encode(
+                &fam.shared,
+                &mut ProtoSeries {
+                    m: &mut m,
+                    kind: M::KIND,
+                    created: at,
+                },
+            );
             wire::message(out, 4, &m);
         }
     }

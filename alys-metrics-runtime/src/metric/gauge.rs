@@ -1,6 +1,6 @@
+use super::encoder::SeriesWriter;
 use super::number::GaugeValue;
 use super::{Descriptor, Kind, MetricCore};
-use crate::exposition::SampleSink;
 
 /// A value that goes up and down, of number type `N`: `f64` (the default) or `i64`
 /// ([`IntGauge`]). `set`, and an integer gauge's `add`/`sub`, are one atomic operation; a
@@ -82,11 +82,8 @@ impl<N: GaugeValue> MetricCore for Gauge<N> {
     fn reset(&self) {
         N::store(&self.v, N::ZERO);
     }
-    fn encode(&self, _: &(), w: &mut impl SampleSink) {
-        self.get().write(w);
-    }
-    fn encode_proto(&self, _: &(), m: &mut Vec<u8>) {
-        crate::exposition::protobuf::wire::gauge(m, self.get().to_f64());
+    fn encode(&self, _: &(), w: &mut impl SeriesWriter) {
+        w.value(self.get().value(), None);
     }
 }
 

@@ -2,10 +2,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::Instant;
 
+use super::encoder::{HistogramSeries, SeriesWriter, Target};
 use super::exemplar::{current_trace_id, Exemplar, ExemplarSlot, TraceId};
 use super::native::{NativeBuckets, NativeConfig, NativeSnapshot};
 use super::{Descriptor, Kind, MetricCore};
-use crate::exposition::{write_f64, SampleSink};
+use crate::exposition::write_f64;
 
 /// The prometheus client default buckets, for histograms declared without `buckets = [..]`.
 pub const DEFAULT_BUCKETS: &[f64] = &[
@@ -488,111 +489,23 @@ impl MetricCore for Histogram {
         }
     }
 
-    fn encode(&self, le: &Self::Shared, w: &mut impl SampleSink) {
-        let mut acc = 0;
-        let exemplars = if w.wants_exemplars() {
-            self.exemplars.get()
-        } else {
-            None
-        };
-        for (i, (count, le)) in self.bucket_counts().zip(le.iter()).enumerate() {
-            acc += count;
-            w.u64("_bucket", Some(("le", le)), acc);
-            if let Some(e) = exemplars
-                .and_then(|s| s.get(i))
-                .and_then(ExemplarSlot::load)
-            {
-                w.exemplar(&e);
-            }
-        }
-        w.f64("_sum", self.sample_sum());
-        w.u64("_count", None, acc);
-    }
-
-    fn encode_proto(&self, _: &Self::Shared, m: &mut Vec<u8>) {
-        self.write_proto_field(m, None);
-    }
-
-    fn encode_proto_created(&self, _: &Self::Shared, created: &[u8], m: &mut Vec<u8>) {
-        self.write_proto_field(m, Some(created));
-    }
-}
-
-impl Histogram {
-    /// The protobuf `histogram` field of this child, with its start time when given.
-    fn write_proto_field(&self, m: &mut Vec<u8>, created: Option<&[u8]>) {
+    fn encode(&self, le: &Self::Shared, w: &mut impl SeriesWriter) {
+        let target = w.target();
         // Native buckets first: with observations racing, the count then covers them.
-        let native = self.native();
-        let buckets = (0..self.bounds.len() + 1).map(|i| {
-            (
-                self.slot(i).load(Ordering::Relaxed),
-                self.bounds.get(i).copied().unwrap_or(f64::INFINITY),
-                self.exemplar(i),
-            )
-        });
-        write_proto(m, native.as_ref(), buckets, || self.sample_sum(), created);
+        let native = match target {
+            Target::Protobuf => self.native(),
+            Target::Text | Target::OpenMetrics => None,
+        };
+        let count = |i: usize| self.slot(i).load(Ordering::Relaxed);
+        let sum = || self.sample_sum();
+        let exemplar = |i: usize| match target {
+            Target::Text => None,
+            Target::OpenMetrics | Target::Protobuf => self.exemplar(i),
+        };
+        let h =
+            HistogramSeries::read(self.bounds, le, &count, &sum, &exemplar).native(native.as_ref());
+        w.histogram(&h);
     }
-}
-
-/// Writes the `histogram` field (7) of a protobuf `Metric` being written: the native buckets
-/// when there are some (read them before the classic ones, so that the count covers them),
-/// then each classic bucket from `buckets` (its own count, not cumulative; its upper bound,
-/// `+Inf` last; its exemplar), the count (the sum of the bucket counts), `sum()` and, when
-/// given, the `created_timestamp` (field 15; `created` is a `Timestamp`'s body).
-pub(crate) fn write_proto(
-    m: &mut Vec<u8>,
-    native: Option<&NativeSnapshot>,
-    buckets: impl ExactSizeIterator<Item = (u64, f64, Option<Exemplar>)>,
-    sum: impl FnOnce() -> f64,
-    created: Option<&[u8]>,
-) {
-    use crate::exposition::protobuf::wire;
-    let mut h = Vec::with_capacity(64 + 24 * buckets.len());
-    if let Some(n) = native {
-        wire::sint(&mut h, 5, i64::from(n.schema));
-        wire::double(&mut h, 6, n.zero_threshold);
-        wire::uint(&mut h, 7, n.zero_count);
-        let mut span = Vec::with_capacity(16);
-        for (buckets, span_tag, delta_tag) in [(&n.negative, 9, 10), (&n.positive, 12, 13)] {
-            let (spans, deltas) = super::native::spans_and_deltas(buckets);
-            for (offset, length) in spans {
-                span.clear();
-                wire::sint(&mut span, 1, i64::from(offset));
-                wire::uint(&mut span, 2, u64::from(length));
-                wire::message(&mut h, span_tag, &span);
-            }
-            for d in deltas {
-                wire::sint(&mut h, delta_tag, d);
-            }
-        }
-    }
-    let mut acc = 0;
-    let mut bucket = Vec::with_capacity(24);
-    // A native histogram's exemplars also go in its own `exemplars` field (16, each with its
-    // timestamp), as client_golang writes them: Prometheus 3 reads that field for native
-    // histograms and, without it, keeps the bucket exemplars of only some series of a family;
-    // Prometheus 2 reads the bucket exemplars.
-    let mut native_exemplars = Vec::new();
-    for (count, bound, exemplar) in buckets {
-        acc += count;
-        bucket.clear();
-        wire::uint(&mut bucket, 1, acc);
-        wire::double(&mut bucket, 2, bound);
-        if let Some(e) = exemplar {
-            wire::exemplar(&mut bucket, 3, &e);
-            if native.is_some() {
-                wire::exemplar(&mut native_exemplars, 16, &e);
-            }
-        }
-        wire::message(&mut h, 3, &bucket);
-    }
-    wire::uint(&mut h, 1, acc);
-    wire::double(&mut h, 2, sum());
-    if let Some(c) = created {
-        wire::message(&mut h, 15, c);
-    }
-    h.extend_from_slice(&native_exemplars);
-    wire::message(m, 7, &h);
 }
 
 /// Measures a duration into a [`Histogram`]: observes on [`observe_duration`]

@@ -25,8 +25,6 @@ pub use native::NativeConfig;
 pub use number::{CounterValue, GaugeValue};
 pub use paired::{PairedGauge, PairedGaugeEntry};
 
-use crate::exposition::SampleSink;
-
 /// The Prometheus type of a metric family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -181,17 +179,8 @@ pub trait MetricCore: Send + Sync + 'static {
     }
     /// Sets the child back to zero (its series was removed and its slot is reused).
     fn reset(&self);
-    /// Writes this child's samples: always the same lines, in the same order, so that a
-    /// family can pre-render their names and labels.
-    fn encode(&self, shared: &Self::Shared, w: &mut impl SampleSink);
-    /// Appends this child's value field to a protobuf `Metric` message being written (its
-    /// `counter`, `gauge` or `histogram`, see [`wire`](crate::exposition::protobuf::wire)).
-    fn encode_proto(&self, shared: &Self::Shared, m: &mut Vec<u8>);
-    /// As [`encode_proto`](MetricCore::encode_proto), with the series' start time:
-    /// `created` is the body of a `google.protobuf.Timestamp`, which counters and histograms
-    /// write as their `created_timestamp`. By default the start time is left out.
-    fn encode_proto_created(&self, shared: &Self::Shared, created: &[u8], m: &mut Vec<u8>) {
-        let _ = created;
-        self.encode_proto(shared, m);
-    }
+    /// Writes this child's value, once, whatever the format (see
+    /// [`SeriesWriter`](encoder::SeriesWriter)): always the same samples, in the same order,
+    /// so that a family can pre-render their text lines' names and labels.
+    fn encode(&self, shared: &Self::Shared, w: &mut impl encoder::SeriesWriter);
 }

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
-use crate::exposition::SampleSink;
+use super::encoder::Value;
 
 mod sealed {
     pub trait Sealed {}
@@ -41,9 +41,9 @@ pub trait GaugeValue:
     /// Subtracts `v` (wrapping for integers).
     #[doc(hidden)]
     fn sub(a: &Self::Atomic, v: Self);
-    /// Writes the value as a sample.
+    /// The value as the encoder writes it.
     #[doc(hidden)]
-    fn write(self, w: &mut impl SampleSink);
+    fn value(self) -> Value;
     /// The value as a float (the protobuf format's only number).
     #[doc(hidden)]
     fn to_f64(self) -> f64;
@@ -71,8 +71,8 @@ impl GaugeValue for i64 {
     fn sub(a: &AtomicI64, v: i64) {
         a.fetch_sub(v, Ordering::Relaxed);
     }
-    fn write(self, w: &mut impl SampleSink) {
-        w.i64("", self);
+    fn value(self) -> Value {
+        Value::I64(self)
     }
     #[allow(clippy::cast_precision_loss)] // the protobuf format holds a double
     fn to_f64(self) -> f64 {
@@ -102,8 +102,8 @@ impl GaugeValue for f64 {
     fn sub(a: &AtomicU64, v: f64) {
         add_f64(a, -v);
     }
-    fn write(self, w: &mut impl SampleSink) {
-        w.f64("", self);
+    fn value(self) -> Value {
+        Value::F64(self)
     }
     fn to_f64(self) -> f64 {
         self
@@ -135,9 +135,9 @@ pub trait CounterValue:
     /// Raises the value to `total` if it is below it.
     #[doc(hidden)]
     fn raise_to(a: &Self::Atomic, total: Self);
-    /// Writes the value as a sample.
+    /// The value as the encoder writes it.
     #[doc(hidden)]
-    fn write(self, w: &mut impl SampleSink);
+    fn value(self) -> Value;
     /// The value as a float (the protobuf format's only number).
     #[doc(hidden)]
     fn to_f64(self) -> f64;
@@ -163,8 +163,8 @@ impl CounterValue for u64 {
     fn raise_to(a: &AtomicU64, total: u64) {
         a.fetch_max(total, Ordering::Relaxed);
     }
-    fn write(self, w: &mut impl SampleSink) {
-        w.u64("", None, self);
+    fn value(self) -> Value {
+        Value::U64(self)
     }
     #[allow(clippy::cast_precision_loss)] // the protobuf format holds a double
     fn to_f64(self) -> f64 {
@@ -198,8 +198,8 @@ impl CounterValue for f64 {
             });
         }
     }
-    fn write(self, w: &mut impl SampleSink) {
-        w.f64("", self);
+    fn value(self) -> Value {
+        Value::F64(self)
     }
     fn to_f64(self) -> f64 {
         self
