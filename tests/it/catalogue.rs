@@ -406,3 +406,31 @@ fn unbounded_labels_of_the_old_code_are_gone() {
         }
     }
 }
+
+#[test]
+fn a_flag_has_the_three_evaluation_series_alys_records() {
+    use alys_metrics::catalogue::feature_flags::FEATURE_FLAG_EVALUATIONS;
+    use alys_metrics::labels::{FlagResult, Status};
+    // Alys v2 counts `success` with the flag's value and an error with the flag off: three
+    // series per flag, not status x result.
+    FEATURE_FLAG_EVALUATIONS
+        .with("catalogue_test_flag", Status::Success, FlagResult::Enabled)
+        .inc();
+    let text = crate::samples::exposition();
+    let prefix = "alys_feature_flag_evaluations_total{flag_name=\"catalogue_test_flag\",";
+    let mut series: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with(prefix))
+        .map(|l| &l[prefix.len()..])
+        .collect();
+    series.sort_unstable();
+    assert_eq!(
+        series,
+        [
+            "status=\"failure\",result=\"disabled\"} 0",
+            "status=\"success\",result=\"disabled\"} 0",
+            "status=\"success\",result=\"enabled\"} 1",
+        ],
+        "{text}"
+    );
+}

@@ -2,8 +2,14 @@
 
 use super::prelude::*;
 
-/// Feature-flag evaluations, by flag, status and result.
-#[alys_metric(counter, labels(flag_name: dynamic(max = 256), status, result: FlagResult))]
+/// Feature-flag evaluations, by flag, status and result: `success` with the flag's value, or
+/// `failure` (the evaluation failed and the flag reads as `disabled`); see
+/// [`is_flag_evaluation`].
+#[alys_metric(
+    counter,
+    labels(flag_name: dynamic(max = 256), status, result: FlagResult),
+    combinations = is_flag_evaluation
+)]
 pub static FEATURE_FLAG_EVALUATIONS: Counter;
 
 /// Time to evaluate a feature flag, in seconds, by flag and cache result.

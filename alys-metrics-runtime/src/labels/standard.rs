@@ -709,6 +709,20 @@ pub enum FlagResult {
     Disabled,
 }
 
+/// The `(status, result)` pairs of `alys_feature_flag_evaluations_total` that can happen, as
+/// the Alys v2 feature-flag system records them (`FeatureFlagMetrics::record_evaluation`
+/// counts `success` with `enabled` or `disabled`; `record_evaluation_error` counts an error,
+/// our `failure`, with the flag off, our `disabled`): 3 series per flag, not 5 x 2. An
+/// evaluation is counted once, with its outcome, so `attempted`, `rejected` and `timeout`
+/// never occur.
+pub const fn is_flag_evaluation(status: Status, result: FlagResult) -> bool {
+    match status {
+        Status::Success => true,
+        Status::Failure => matches!(result, FlagResult::Disabled),
+        Status::Attempted | Status::Rejected | Status::Timeout => false,
+    }
+}
+
 /// Cache result of a feature-flag evaluation (`cache_status` label).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 pub enum CacheStatus {
