@@ -700,6 +700,34 @@ pub enum ProductionStage {
     Commit,
 }
 
+/// The statuses of a step counted once, with its outcome, that can only succeed or fail:
+/// `alys_chain_network_gossip_total` (Alys v2's `chain.rs` counts a gossip message
+/// `success` or `error`) and `alys_aura_slot_author_retrievals_total` (`aura.rs`'s
+/// `slot_author` counts `success` with the author's index, `failure` when there are no
+/// authorities). Nothing is counted before the outcome, so `attempted` never occurs; a
+/// received message or a look-up neither times out nor is rejected.
+pub const fn succeeds_or_fails(status: Status) -> bool {
+    matches!(status, Status::Success | Status::Failure)
+}
+
+/// The `(stage, status)` pairs of `alys_chain_block_production_total` that can happen: each
+/// stage counted once with its outcome, `success` or `failure` (Alys v2's `chain.rs` counts
+/// `success` and `failed` for each step of producing a block), and `timeout` for the build,
+/// the one stage that waits on the execution client (11 series, not 5 x 5).
+pub const fn is_production_outcome(stage: ProductionStage, status: Status) -> bool {
+    match status {
+        Status::Success | Status::Failure => true,
+        Status::Timeout => matches!(stage, ProductionStage::Build),
+        Status::Attempted | Status::Rejected => false,
+    }
+}
+
+/// The `(message_type, status)` pairs of `alys_chain_network_gossip_total` that can happen:
+/// [`succeeds_or_fails`] for every kind (12 series, not 6 x 5).
+pub const fn is_gossip_outcome(_kind: GossipKind, status: Status) -> bool {
+    succeeds_or_fails(status)
+}
+
 /// Result of a feature-flag evaluation (`result` label).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 pub enum FlagResult {
