@@ -3,8 +3,9 @@
 
 use super::prelude::*;
 
-/// Blocks produced by this authority under Aura, by status.
-#[alys_metric(counter, labels(status))]
+/// Blocks produced by this authority under Aura, by status (`success` or `failure`:
+/// [`succeeds_or_fails`]).
+#[alys_metric(counter, labels(status), combinations = succeeds_or_fails)]
 pub static AURA_PRODUCED_BLOCKS: Counter;
 
 /// Current Aura slot.
@@ -24,8 +25,9 @@ pub static AURA_SLOT_AUTHOR_RETRIEVALS: Counter;
 #[alys_metric(gauge)]
 pub static AURA_LATEST_SLOT_AUTHOR: Gauge;
 
-/// Signed-block verifications, by status.
-#[alys_metric(counter, labels(status))]
+/// Signed-block verifications, by status (`attempted` on entry, then `success` or
+/// `failure`: [`is_verification_status`]).
+#[alys_metric(counter, labels(status), combinations = is_verification_status)]
 pub static AURA_VERIFY_SIGNED_BLOCK: Counter;
 
 /// Slot claims, by status.

@@ -32,8 +32,9 @@ pub static FEATURE_FLAGS_ACTIVE_COUNT: IntGauge;
 #[alys_metric(gauge)]
 pub static FEATURE_FLAGS_ENABLED_COUNT: IntGauge;
 
-/// Hot-reload events of the feature-flag configuration, by status.
-#[alys_metric(counter, labels(status))]
+/// Hot-reload events of the feature-flag configuration, by status (`success` or `failure`:
+/// [`succeeds_or_fails`]).
+#[alys_metric(counter, labels(status), combinations = succeeds_or_fails)]
 pub static FEATURE_FLAG_HOT_RELOAD_EVENTS: Counter;
 
 /// Feature-flag configuration reloads, by source.
@@ -56,6 +57,6 @@ pub static FEATURE_FLAG_VALIDATION_ERRORS: Counter;
 #[alys_metric(counter, labels(flag_name: dynamic(max = 256)))]
 pub static FEATURE_FLAG_MACRO_CACHE_HITS: Counter;
 
-/// Evaluation contexts built, by status.
-#[alys_metric(counter, labels(status))]
+/// Evaluation contexts built, by status (`success` or `failure`: [`succeeds_or_fails`]).
+#[alys_metric(counter, labels(status), combinations = succeeds_or_fails)]
 pub static FEATURE_FLAG_CONTEXT_BUILDS: Counter;

@@ -700,14 +700,28 @@ pub enum ProductionStage {
     Commit,
 }
 
-/// The statuses of a step counted once, with its outcome, that can only succeed or fail:
-/// `alys_chain_network_gossip_total` (Alys v2's `chain.rs` counts a gossip message
-/// `success` or `error`) and `alys_aura_slot_author_retrievals_total` (`aura.rs`'s
+/// The statuses of a step counted once, with its outcome, that can only succeed or fail, as
+/// Alys v2 counts them: `alys_chain_network_gossip_total` (`chain.rs` counts a gossip
+/// message `success` or `error`), `alys_aura_slot_author_retrievals_total` (`aura.rs`'s
 /// `slot_author` counts `success` with the author's index, `failure` when there are no
-/// authorities). Nothing is counted before the outcome, so `attempted` never occurs; a
+/// authorities), `alys_aura_produced_blocks_total` (`success` or `error`), and the feature
+/// flags' `alys_feature_flag_context_builds_total` (`success`/`error`) and
+/// `alys_feature_flag_hot_reload_events_total` (`success`, or `error` or `file_deleted`: the
+/// previous configuration stays). Nothing is counted before the outcome, so `attempted` never occurs; a
 /// received message or a look-up neither times out nor is rejected.
 pub const fn succeeds_or_fails(status: Status) -> bool {
     matches!(status, Status::Success | Status::Failure)
+}
+
+/// The statuses of `alys_aura_verify_signed_block_total`: Alys v2's
+/// `Aura::check_signed_by_author` counts `called` (our `attempted`) on entry, then `success`
+/// or `error` (our `failure`); a verification neither times out nor is rejected apart from
+/// failing.
+pub const fn is_verification_status(status: Status) -> bool {
+    matches!(
+        status,
+        Status::Attempted | Status::Success | Status::Failure
+    )
 }
 
 /// The `(stage, status)` pairs of `alys_chain_block_production_total` that can happen: each
