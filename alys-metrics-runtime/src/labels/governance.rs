@@ -129,8 +129,8 @@ impl GovernanceMessageKind {
 ///   response, a federation update, an attestation, a proposal);
 /// - `other`: any kind.
 ///
-/// [`GovernanceEndpoint::message_error`](crate::chain::governance::GovernanceEndpoint::message_error)
-/// counts a pair outside this table as `other` with its message type.
+/// The governance stream's `GovernanceEndpoint::message_error` counts a pair outside this
+/// table as `other` with its message type.
 pub const fn governance_error_can_happen(
     error: GovernanceErrorKind,
     kind: GovernanceMessageKind,
