@@ -19,13 +19,18 @@ use alys_metrics::labels::{LabelValue, MigrationPhase, LIFECYCLE_EDGES};
 use crate::harness::{http_get, start_node, TempDir};
 
 /// The most samples one scrape of the example node may hold after [`RUN`]. Issue 23 asks
-/// for 3,000; before it the node exported 6,046, after declared combinations about 3,930, and
-/// with the families by `actor_type` and by migration `phase` limited to the actor types the
-/// node has and the phases it entered about 3,390 at this point (one phase entered) and 3,680
-/// at 600 s (nine) (BENCHMARKS.md, section 14): what is left can be non-zero, and dropping
-/// more of it is the issue's open part. A new family or label that widens the scrape past
-/// this fails here.
-const BUDGET: usize = 3_500;
+/// for 3,000; before it the node exported 6,046, after declared combinations about 3,930,
+/// with the families by `actor_type` and by migration `phase` gated about 3,390, and with the
+/// combinations Alys v2's code allows (governance errors by message direction, feature-flag
+/// evaluations, gossip, block production, Aura statuses) about 3,220 at this point (one
+/// migration phase entered; 3,501 at 600 s, eight) (BENCHMARKS.md, section 14.3). The
+/// 3,000 is not reached: what is left can be non-zero in the real node (handler sites'
+/// latency, federation update stages, correlated requests, feature-flag evaluation times,
+/// start-up times, the execution client's RPC), and going lower would drop buckets or series
+/// that moved. This is the measured ceiling (3,217 and 3,226 on seed 42) with room for the
+/// churn of peers and governance endpoints between runs. A new family or label that widens
+/// the scrape past it fails here.
+const BUDGET: usize = 3_250;
 
 /// The actor types of the example node's handlers and actors: the only `actor_type` values
 /// its scrape may carry (the other four can never move in it).

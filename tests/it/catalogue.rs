@@ -406,3 +406,82 @@ fn unbounded_labels_of_the_old_code_are_gone() {
         }
     }
 }
+
+#[test]
+fn a_flag_has_the_three_evaluation_series_alys_records() {
+    use alys_metrics::catalogue::feature_flags::FEATURE_FLAG_EVALUATIONS;
+    use alys_metrics::labels::{FlagResult, Status};
+    // Alys v2 counts `success` with the flag's value and an error with the flag off: three
+    // series per flag, not status x result.
+    FEATURE_FLAG_EVALUATIONS
+        .with("catalogue_test_flag", Status::Success, FlagResult::Enabled)
+        .inc();
+    let text = crate::samples::exposition();
+    let prefix = "alys_feature_flag_evaluations_total{flag_name=\"catalogue_test_flag\",";
+    let mut series: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with(prefix))
+        .map(|l| &l[prefix.len()..])
+        .collect();
+    series.sort_unstable();
+    assert_eq!(
+        series,
+        [
+            "status=\"failure\",result=\"disabled\"} 0",
+            "status=\"success\",result=\"disabled\"} 0",
+            "status=\"success\",result=\"enabled\"} 1",
+        ],
+        "{text}"
+    );
+}
+
+#[test]
+fn status_families_export_only_the_statuses_alys_counts() {
+    let text = crate::samples::exposition();
+    let series = |family: &str| -> Vec<String> {
+        let prefix = format!("{family}{{");
+        let mut v: Vec<String> = text
+            .lines()
+            .filter(|l| l.starts_with(&prefix))
+            .filter_map(|l| {
+                l.rsplit_once(' ')
+                    .map(|(s, _)| s[prefix.len()..].to_owned())
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    // Every production stage succeeds or fails; only the build, which waits on the execution
+    // client, also times out.
+    let production = series("alys_chain_block_production_total");
+    assert_eq!(production.len(), 11, "{production:?}");
+    assert!(production.contains(&"message_type=\"build\",status=\"timeout\"}".to_owned()));
+    assert!(production
+        .iter()
+        .all(|s| !s.contains("attempted") && !s.contains("rejected")));
+    // A gossip message is counted once, as a success or a failure.
+    let gossip = series("alys_chain_network_gossip_total");
+    assert_eq!(gossip.len(), 12, "{gossip:?}");
+    assert!(gossip
+        .iter()
+        .all(|s| s.ends_with("status=\"success\"}") || s.ends_with("status=\"failure\"}")));
+    assert_eq!(
+        series("alys_aura_verify_signed_block_total"),
+        [
+            "status=\"attempted\"}",
+            "status=\"failure\"}",
+            "status=\"success\"}"
+        ]
+    );
+    for family in [
+        "alys_aura_produced_blocks_total",
+        "alys_feature_flag_context_builds_total",
+        "alys_feature_flag_hot_reload_events_total",
+    ] {
+        assert_eq!(
+            series(family),
+            ["status=\"failure\"}", "status=\"success\"}"],
+            "{family}"
+        );
+    }
+}

@@ -431,6 +431,68 @@ fn buffers_backpressure_messages_and_federation_updates() {
         Some(1.0)
     );
 
+    // Only the (error, message) pairs that can happen are series: 55 of 8 x 9 per endpoint.
+    // A decode error of a chain event (which only the node sends) has none and is counted
+    // as `other`; a signature response (which the node never sends) has no buffer series.
+    let errors = "alys_governance_message_errors_total{endpoint=\"buf-a\",";
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with(errors)).count(),
+        55,
+        "{text}"
+    );
+    for (error, message) in [
+        ("decode", "chain_event"),
+        ("decode", "signature_request"),
+        ("timeout", "attestation"),
+        ("abandoned", "heartbeat"),
+        ("buffer_full", "signature_response"),
+        ("invalid_signature", "heartbeat"),
+    ] {
+        assert_eq!(series(&text, &error_series("buf-a", error, message)), None);
+    }
+    for (error, message) in [
+        ("decode", "attestation"),
+        ("timeout", "heartbeat"),
+        ("buffer_full", "attestation"),
+        ("connection", "signature_request"),
+        ("abandoned", "other"),
+        ("other", "signature_response"),
+    ] {
+        assert_eq!(
+            series(&text, &error_series("buf-a", error, message)),
+            Some(0.0),
+            "{error} {message}"
+        );
+    }
+    assert_eq!(
+        series(
+            &text,
+            "alys_governance_message_buffer_size{endpoint=\"buf-a\",message_type=\"signature_response\"}"
+        ),
+        None
+    );
+    gov.message_error(
+        GovernanceErrorKind::Decode,
+        GovernanceMessageKind::ChainEvent,
+    );
+    gov.set_buffer_size(GovernanceMessageKind::SignatureResponse, 3);
+    let text = exposition();
+    assert_eq!(
+        series(&text, &error_series("buf-a", "other", "chain_event")),
+        Some(1.0)
+    );
+    assert_eq!(
+        series(&text, &error_series("buf-a", "decode", "chain_event")),
+        None
+    );
+    assert_eq!(
+        series(
+            &text,
+            "alys_governance_message_buffer_size{endpoint=\"buf-a\",message_type=\"signature_response\"}"
+        ),
+        None
+    );
+
     record_federation_update(
         FederationUpdateKind::KeyRotation,
         FederationStage::VerifySignatures,

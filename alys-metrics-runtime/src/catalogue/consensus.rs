@@ -3,24 +3,31 @@
 
 use super::prelude::*;
 
-/// Blocks produced by this authority under Aura, by status.
-#[alys_metric(counter, labels(status))]
+/// Blocks produced by this authority under Aura, by status (`success` or `failure`:
+/// [`succeeds_or_fails`]).
+#[alys_metric(counter, labels(status), combinations = succeeds_or_fails)]
 pub static AURA_PRODUCED_BLOCKS: Counter;
 
 /// Current Aura slot.
 #[alys_metric(gauge)]
 pub static AURA_CURRENT_SLOT: Gauge;
 
-/// Slot author look-ups, by status and authority index.
-#[alys_metric(counter, labels(status, authority_index: dynamic(max = 64)))]
+/// Slot author look-ups, by status (`success` or `failure`: [`succeeds_or_fails`]) and
+/// authority index.
+#[alys_metric(
+    counter,
+    labels(status, authority_index: dynamic(max = 64)),
+    combinations = succeeds_or_fails
+)]
 pub static AURA_SLOT_AUTHOR_RETRIEVALS: Counter;
 
 /// Authority index of the latest slot author.
 #[alys_metric(gauge)]
 pub static AURA_LATEST_SLOT_AUTHOR: Gauge;
 
-/// Signed-block verifications, by status.
-#[alys_metric(counter, labels(status))]
+/// Signed-block verifications, by status (`attempted` on entry, then `success` or
+/// `failure`: [`is_verification_status`]).
+#[alys_metric(counter, labels(status), combinations = is_verification_status)]
 pub static AURA_VERIFY_SIGNED_BLOCK: Counter;
 
 /// Slot claims, by status.
@@ -60,8 +67,13 @@ pub static CHAIN_PROCESS_BLOCK_ATTEMPTS: Counter;
 )]
 pub static CHAIN_PROCESS_BLOCK: Counter;
 
-/// Gossip messages, by kind and status.
-#[alys_metric(counter, labels(message_type: GossipKind, status), name = "alys_chain_network_gossip_total")]
+/// Gossip messages, by kind and status (`success` or `failure`: [`is_gossip_outcome`]).
+#[alys_metric(
+    counter,
+    labels(message_type: GossipKind, status),
+    name = "alys_chain_network_gossip_total",
+    combinations = is_gossip_outcome
+)]
 pub static CHAIN_NETWORK_GOSSIP: Counter;
 
 /// Height of the last approved block.
@@ -92,8 +104,14 @@ pub static CHAIN_SYNCING_OPERATION: Counter;
 #[alys_metric(gauge)]
 pub static CHAIN_SYNCING_START_HEIGHT: IntGauge;
 
-/// Block production steps, by stage and status.
-#[alys_metric(counter, labels(message_type: ProductionStage, status), name = "alys_chain_block_production_total")]
+/// Block production steps, by stage and status ([`is_production_outcome`]: `success` or
+/// `failure`, and `timeout` for the build).
+#[alys_metric(
+    counter,
+    labels(message_type: ProductionStage, status),
+    name = "alys_chain_block_production_total",
+    combinations = is_production_outcome
+)]
 pub static CHAIN_BLOCK_PRODUCTION: Counter;
 
 /// Height of the last finalized block.

@@ -2,8 +2,14 @@
 
 use super::prelude::*;
 
-/// Feature-flag evaluations, by flag, status and result.
-#[alys_metric(counter, labels(flag_name: dynamic(max = 256), status, result: FlagResult))]
+/// Feature-flag evaluations, by flag, status and result: `success` with the flag's value, or
+/// `failure` (the evaluation failed and the flag reads as `disabled`); see
+/// [`is_flag_evaluation`].
+#[alys_metric(
+    counter,
+    labels(flag_name: dynamic(max = 256), status, result: FlagResult),
+    combinations = is_flag_evaluation
+)]
 pub static FEATURE_FLAG_EVALUATIONS: Counter;
 
 /// Time to evaluate a feature flag, in seconds, by flag and cache result.
@@ -26,8 +32,9 @@ pub static FEATURE_FLAGS_ACTIVE_COUNT: IntGauge;
 #[alys_metric(gauge)]
 pub static FEATURE_FLAGS_ENABLED_COUNT: IntGauge;
 
-/// Hot-reload events of the feature-flag configuration, by status.
-#[alys_metric(counter, labels(status))]
+/// Hot-reload events of the feature-flag configuration, by status (`success` or `failure`:
+/// [`succeeds_or_fails`]).
+#[alys_metric(counter, labels(status), combinations = succeeds_or_fails)]
 pub static FEATURE_FLAG_HOT_RELOAD_EVENTS: Counter;
 
 /// Feature-flag configuration reloads, by source.
@@ -50,6 +57,6 @@ pub static FEATURE_FLAG_VALIDATION_ERRORS: Counter;
 #[alys_metric(counter, labels(flag_name: dynamic(max = 256)))]
 pub static FEATURE_FLAG_MACRO_CACHE_HITS: Counter;
 
-/// Evaluation contexts built, by status.
-#[alys_metric(counter, labels(status))]
+/// Evaluation contexts built, by status (`success` or `failure`: [`succeeds_or_fails`]).
+#[alys_metric(counter, labels(status), combinations = succeeds_or_fails)]
 pub static FEATURE_FLAG_CONTEXT_BUILDS: Counter;

@@ -26,8 +26,12 @@ pub static GOVERNANCE_MESSAGES_SENT: Counter;
 pub static GOVERNANCE_MESSAGES_RECEIVED: Counter;
 
 /// Messages waiting in the send buffer of an endpoint (while it is disconnected or slow), by
-/// message type.
-#[alys_metric(gauge, labels(endpoint: dynamic(max = 16), message_type: GovernanceMessageKind))]
+/// message type: the kinds the node sends ([`governance_kind_is_buffered`]).
+#[alys_metric(
+    gauge,
+    labels(endpoint: dynamic(max = 16), message_type: GovernanceMessageKind),
+    combinations = governance_kind_is_buffered
+)]
 pub static GOVERNANCE_MESSAGE_BUFFER_SIZE: IntGauge;
 
 /// Time from sending a request to receiving its correlated response, in seconds, by request
@@ -50,10 +54,12 @@ pub static GOVERNANCE_REQUEST_CORRELATION_DURATION: Histogram;
 pub static GOVERNANCE_HEARTBEAT_RTT: Histogram;
 
 /// Governance message errors, by endpoint, error type and message type; requests that timed
-/// out are counted here with error_type="timeout".
+/// out are counted here with error_type="timeout". Only the pairs that can happen are series
+/// ([`governance_error_can_happen`]: 55 per endpoint).
 #[alys_metric(
     counter,
-    labels(endpoint: dynamic(max = 16), error_type: GovernanceErrorKind, message_type: GovernanceMessageKind)
+    labels(endpoint: dynamic(max = 16), error_type: GovernanceErrorKind, message_type: GovernanceMessageKind),
+    combinations = governance_error_can_happen
 )]
 pub static GOVERNANCE_MESSAGE_ERRORS: Counter;
 

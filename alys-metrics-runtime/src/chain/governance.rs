@@ -90,9 +90,9 @@ use crate::catalogue::governance::{
     GOVERNANCE_REQUEST_CORRELATION_DURATION, GOVERNANCE_SIGNATURE_CORRELATION_RATE,
 };
 use crate::labels::{
-    sanitize_into, BackpressureSeverity, Dynamic, FederationStage, FederationUpdateKind,
-    GovernanceErrorKind, GovernanceMessageKind, GovernanceRequestKind, ReconnectReason,
-    MAX_LABEL_VALUE_LEN,
+    governance_error_can_happen, governance_kind_is_buffered, sanitize_into, BackpressureSeverity,
+    Dynamic, FederationStage, FederationUpdateKind, GovernanceErrorKind, GovernanceMessageKind,
+    GovernanceRequestKind, ReconnectReason, MAX_LABEL_VALUE_LEN,
 };
 use crate::metric::{Counter, Gauge, Histogram, IntGauge, Metric};
 use crate::LabelValue;
@@ -576,16 +576,25 @@ impl GovernanceEndpoint {
         }
     }
 
-    /// Sets the number of messages of `kind` waiting in the endpoint's send buffer.
+    /// Sets the number of messages of `kind` waiting in the endpoint's send buffer. Only the
+    /// kinds the node sends have a buffer series ([`GovernanceMessageKind::is_outbound`]); a
+    /// signature response, which the node never sends, is ignored.
     pub fn set_buffer_size(&self, kind: GovernanceMessageKind, len: usize) {
-        if self.0.live() {
+        if self.0.live() && governance_kind_is_buffered(kind) {
             self.0.series.buffer[kind.index()].set(i64::try_from(len).unwrap_or(i64::MAX));
         }
     }
 
-    /// Counts a message error.
+    /// Counts a message error. A pair that cannot happen ([`governance_error_can_happen`]:
+    /// a decode error of a message only the node sends, a timeout of a message nobody waits
+    /// for, ..) has no series and is counted as `error_type="other"` with its message type.
     pub fn message_error(&self, error: GovernanceErrorKind, kind: GovernanceMessageKind) {
         if self.0.live() {
+            let error = if governance_error_can_happen(error, kind) {
+                error
+            } else {
+                GovernanceErrorKind::Other
+            };
             self.0.series.error(error, kind).inc();
         }
     }

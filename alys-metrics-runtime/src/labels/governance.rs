@@ -79,6 +79,88 @@ pub enum GovernanceErrorKind {
     Other,
 }
 
+impl GovernanceMessageKind {
+    /// True for the kinds the node sends: every kind but a signature response (the node
+    /// asks the governance nodes for signatures; in the Alys v2 protocol,
+    /// `StreamProtocol::to_grpc_request` sends heartbeats, signature requests, peg-in
+    /// notifications (our chain events) and registrations, the governance nodes answer).
+    pub const fn is_outbound(self) -> bool {
+        !matches!(self, GovernanceMessageKind::SignatureResponse)
+    }
+
+    /// True for the kinds the node receives: every kind but a signature request and a chain
+    /// event, which only the node sends (`StreamProtocol::from_grpc_response` in Alys v2
+    /// receives signature responses, federation updates, heartbeats and errors; a
+    /// registration is answered, proposals and attestations arrive too).
+    pub const fn is_inbound(self) -> bool {
+        !matches!(
+            self,
+            GovernanceMessageKind::SignatureRequest | GovernanceMessageKind::ChainEvent
+        )
+    }
+
+    /// True for the kinds a correlated request is sent as (see
+    /// [`GovernanceRequestKind::message_kind`]): a signature request, a federation-state
+    /// query (`federation_update`), a proposal-status query (`proposal`), a registration and
+    /// any other request.
+    pub const fn is_request(self) -> bool {
+        matches!(
+            self,
+            GovernanceMessageKind::SignatureRequest
+                | GovernanceMessageKind::FederationUpdate
+                | GovernanceMessageKind::Proposal
+                | GovernanceMessageKind::Registration
+                | GovernanceMessageKind::Other
+        )
+    }
+}
+
+/// The `(error_type, message_type)` pairs of `alys_governance_message_errors_total` that can
+/// happen (its `combinations`: 55 series per endpoint, not 8 x 9), from the direction of each
+/// kind ([`GovernanceMessageKind::is_outbound`], [`is_inbound`](GovernanceMessageKind::is_inbound))
+/// and from what can be waited for:
+///
+/// - `timeout`: a request unanswered within its timeout, or a heartbeat unanswered;
+/// - `abandoned`: a request evicted from a full correlation table;
+/// - `connection`, `rejected`, `buffer_full`: a message the node sends (lost with the
+///   connection, refused by the governance node, dropped from a full send buffer);
+/// - `decode`: a message the node receives;
+/// - `invalid_signature`: a received message that carries signatures (a signature
+///   response, a federation update, an attestation, a proposal);
+/// - `other`: any kind.
+///
+/// The governance stream's `GovernanceEndpoint::message_error` counts a pair outside this
+/// table as `other` with its message type.
+pub const fn governance_error_can_happen(
+    error: GovernanceErrorKind,
+    kind: GovernanceMessageKind,
+) -> bool {
+    match error {
+        GovernanceErrorKind::Timeout => {
+            kind.is_request() || matches!(kind, GovernanceMessageKind::Heartbeat)
+        }
+        GovernanceErrorKind::Abandoned => kind.is_request(),
+        GovernanceErrorKind::Connection
+        | GovernanceErrorKind::Rejected
+        | GovernanceErrorKind::BufferFull => kind.is_outbound(),
+        GovernanceErrorKind::Decode => kind.is_inbound(),
+        GovernanceErrorKind::InvalidSignature => matches!(
+            kind,
+            GovernanceMessageKind::SignatureResponse
+                | GovernanceMessageKind::FederationUpdate
+                | GovernanceMessageKind::Attestation
+                | GovernanceMessageKind::Proposal
+        ),
+        GovernanceErrorKind::Other => true,
+    }
+}
+
+/// The message types that can wait in a send buffer (`alys_governance_message_buffer_size`'s
+/// `combinations`): the kinds the node sends ([`GovernanceMessageKind::is_outbound`]).
+pub const fn governance_kind_is_buffered(kind: GovernanceMessageKind) -> bool {
+    kind.is_outbound()
+}
+
 /// Why the stream reconnects (`reason` label of `alys_governance_reconnect_attempts_total`;
 /// 6 values).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]

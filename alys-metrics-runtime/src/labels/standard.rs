@@ -700,6 +700,48 @@ pub enum ProductionStage {
     Commit,
 }
 
+/// The statuses of a step counted once, with its outcome, that can only succeed or fail, as
+/// Alys v2 counts them: `alys_chain_network_gossip_total` (`chain.rs` counts a gossip
+/// message `success` or `error`), `alys_aura_slot_author_retrievals_total` (`aura.rs`'s
+/// `slot_author` counts `success` with the author's index, `failure` when there are no
+/// authorities), `alys_aura_produced_blocks_total` (`success` or `error`), and the feature
+/// flags' `alys_feature_flag_context_builds_total` (`success`/`error`) and
+/// `alys_feature_flag_hot_reload_events_total` (`success`, or `error` or `file_deleted`: the
+/// previous configuration stays). Nothing is counted before the outcome, so `attempted` never occurs; a
+/// received message or a look-up neither times out nor is rejected.
+pub const fn succeeds_or_fails(status: Status) -> bool {
+    matches!(status, Status::Success | Status::Failure)
+}
+
+/// The statuses of `alys_aura_verify_signed_block_total`: Alys v2's
+/// `Aura::check_signed_by_author` counts `called` (our `attempted`) on entry, then `success`
+/// or `error` (our `failure`); a verification neither times out nor is rejected apart from
+/// failing.
+pub const fn is_verification_status(status: Status) -> bool {
+    matches!(
+        status,
+        Status::Attempted | Status::Success | Status::Failure
+    )
+}
+
+/// The `(stage, status)` pairs of `alys_chain_block_production_total` that can happen: each
+/// stage counted once with its outcome, `success` or `failure` (Alys v2's `chain.rs` counts
+/// `success` and `failed` for each step of producing a block), and `timeout` for the build,
+/// the one stage that waits on the execution client (11 series, not 5 x 5).
+pub const fn is_production_outcome(stage: ProductionStage, status: Status) -> bool {
+    match status {
+        Status::Success | Status::Failure => true,
+        Status::Timeout => matches!(stage, ProductionStage::Build),
+        Status::Attempted | Status::Rejected => false,
+    }
+}
+
+/// The `(message_type, status)` pairs of `alys_chain_network_gossip_total` that can happen:
+/// [`succeeds_or_fails`] for every kind (12 series, not 6 x 5).
+pub const fn is_gossip_outcome(_kind: GossipKind, status: Status) -> bool {
+    succeeds_or_fails(status)
+}
+
 /// Result of a feature-flag evaluation (`result` label).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 pub enum FlagResult {
@@ -707,6 +749,20 @@ pub enum FlagResult {
     Enabled,
     /// The flag evaluated to disabled.
     Disabled,
+}
+
+/// The `(status, result)` pairs of `alys_feature_flag_evaluations_total` that can happen, as
+/// the Alys v2 feature-flag system records them (`FeatureFlagMetrics::record_evaluation`
+/// counts `success` with `enabled` or `disabled`; `record_evaluation_error` counts an error,
+/// our `failure`, with the flag off, our `disabled`): 3 series per flag, not 5 x 2. An
+/// evaluation is counted once, with its outcome, so `attempted`, `rejected` and `timeout`
+/// never occur.
+pub const fn is_flag_evaluation(status: Status, result: FlagResult) -> bool {
+    match status {
+        Status::Success => true,
+        Status::Failure => matches!(result, FlagResult::Disabled),
+        Status::Attempted | Status::Rejected | Status::Timeout => false,
+    }
 }
 
 /// Cache result of a feature-flag evaluation (`cache_status` label).

@@ -171,6 +171,8 @@ async fn validate_block(block: &Block, known: bool, work: Duration) -> Result<()
     }
     tokio::time::sleep(work).await;
     let signed_ok = block.flaw != Some(BlockRejectReason::InvalidSignature);
+    // Counted on entry, then with its outcome, as Alys v2's `check_signed_by_author`.
+    AURA_VERIFY_SIGNED_BLOCK.with(Status::Attempted).inc();
     AURA_VERIFY_SIGNED_BLOCK
         .with(if signed_ok {
             Status::Success
@@ -511,9 +513,10 @@ impl Handler<ProduceBlock> for ChainActor {
                     Ok(block.height)
                 }
                 Ok(block) => {
-                    // Another path imported this height first: the slot is lost.
+                    // Another path imported this height first: the slot is lost, which
+                    // Alys v2's Aura counts as a production `error`.
                     act.pool.put_back(block.transactions);
-                    AURA_PRODUCED_BLOCKS.with(Status::Rejected).inc();
+                    AURA_PRODUCED_BLOCKS.with(Status::Failure).inc();
                     Ok(act.view.local_head.get())
                 }
                 Err((e, transactions)) => {

@@ -108,6 +108,22 @@ pub async fn migration(mut dice: Dice, mut activity: Activity) {
 /// Health checks of the execution client every 5 s, with the odd unhealthy spell, and its
 /// other idle RPC traffic (block number, chain id).
 pub async fn client_health(mut dice: Dice, mut activity: Activity) {
+    // On connecting, as Alys v2's engine client and its Lighthouse execution layer do: the
+    // client version (`web3_clientVersion`, an `other` method), the capabilities exchange,
+    // and the latest block (`eth_getBlockByNumber("latest")`, as `build_block` does for the
+    // first block and `get_payload_by_tag_from_engine` does).
+    for method in [
+        EngineMethod::Other,
+        EngineMethod::EngineExchangeCapabilities,
+        EngineMethod::EthGetBlockByNumber,
+    ] {
+        let wait = dice.latency(Duration::from_millis(2), 0.5);
+        let _ = engine::rpc_async(method, async {
+            tokio::time::sleep(wait).await;
+            Ok::<(), ()>(())
+        })
+        .await;
+    }
     let mut ticks = every(Duration::from_secs(5));
     let mut unhealthy_checks = 0u32;
     loop {
