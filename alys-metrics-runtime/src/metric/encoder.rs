@@ -206,26 +206,14 @@ pub struct HistogramSeries<'a> {
     bounds: &'a [f64],
     /// The bounds rendered (`+Inf` last), when the family keeps them; else rendered here.
     le: &'a [Box<[u8]>],
-    counts: Counts<'a>,
-    sum: Sum<'a>,
+    counts: &'a [u64],
+    sum: f64,
     exemplars: Exemplars<'a>,
     native: Option<&'a NativeSnapshot>,
 }
 
-/// Where a histogram's values come from: given, or read (lazily, in bucket order) from its
-/// atomics while being written.
-#[derive(Clone, Copy)]
-enum Counts<'a> {
-    Given(&'a [u64]),
-    Read(&'a dyn Fn(usize) -> u64),
-}
-
-#[derive(Clone, Copy)]
-enum Sum<'a> {
-    Given(f64),
-    Read(&'a dyn Fn() -> f64),
-}
-
+/// A histogram's exemplars: given, or read from its slots while being written (only for the
+/// formats that carry them).
 #[derive(Clone, Copy)]
 enum Exemplars<'a> {
     Given(&'a [Option<Exemplar>]),
@@ -256,28 +244,27 @@ impl<'a> HistogramSeries<'a> {
         Self {
             bounds,
             le: &[],
-            counts: Counts::Given(counts),
-            sum: Sum::Given(sum),
+            counts,
+            sum,
             exemplars: Exemplars::Given(&[]),
             native: None,
         }
     }
 
-    /// A histogram read while it is written: each bucket's count when its line or field is
-    /// written, the sum after them (so the count covers every observation the sum does not
-    /// miss), as the values of a live child are.
-    pub(crate) fn read(
+    /// A live child's histogram: its counts and sum read just before, its exemplars read as
+    /// they are written (`le`: the bounds rendered once by the family, `+Inf` last).
+    pub(crate) fn live(
         bounds: &'a [f64],
         le: &'a [Box<[u8]>],
-        count: &'a dyn Fn(usize) -> u64,
-        sum: &'a dyn Fn() -> f64,
+        counts: &'a [u64],
+        sum: f64,
         exemplar: &'a dyn Fn(usize) -> Option<Exemplar>,
     ) -> Self {
         Self {
             bounds,
             le,
-            counts: Counts::Read(count),
-            sum: Sum::Read(sum),
+            counts,
+            sum,
             exemplars: Exemplars::Read(exemplar),
             native: None,
         }
@@ -298,18 +285,13 @@ impl<'a> HistogramSeries<'a> {
         self
     }
 
+    #[inline]
     fn count(&self, i: usize) -> u64 {
-        match self.counts {
-            Counts::Given(c) => c.get(i).copied().unwrap_or(0),
-            Counts::Read(f) => f(i),
-        }
+        self.counts.get(i).copied().unwrap_or(0)
     }
 
     fn sum(&self) -> f64 {
-        match self.sum {
-            Sum::Given(v) => v,
-            Sum::Read(f) => f(),
-        }
+        self.sum
     }
 
     fn exemplar(&self, i: usize) -> Option<Exemplar> {

@@ -496,14 +496,25 @@ impl MetricCore for Histogram {
             Target::Protobuf => self.native(),
             Target::Text | Target::OpenMetrics => None,
         };
-        let count = |i: usize| self.slot(i).load(Ordering::Relaxed);
-        let sum = || self.sample_sum();
+        // Then the buckets, then the sum (as the text format lists them).
+        let n = self.bounds.len() + 1;
+        let (mut inline, mut spilled) = ([0_u64; 32], Vec::new());
+        let counts = if n <= inline.len() {
+            &mut inline[..n]
+        } else {
+            spilled.resize(n, 0);
+            &mut spilled[..]
+        };
+        for (i, c) in counts.iter_mut().enumerate() {
+            *c = self.slot(i).load(Ordering::Relaxed);
+        }
+        let sum = self.sample_sum();
         let exemplar = |i: usize| match target {
             Target::Text => None,
             Target::OpenMetrics | Target::Protobuf => self.exemplar(i),
         };
         let h =
-            HistogramSeries::read(self.bounds, le, &count, &sum, &exemplar).native(native.as_ref());
+            HistogramSeries::live(self.bounds, le, counts, sum, &exemplar).native(native.as_ref());
         w.histogram(&h);
     }
 }
