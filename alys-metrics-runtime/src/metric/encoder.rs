@@ -3,32 +3,65 @@
 //! ([`Encoder::family`]) and its series ([`FamilyEncoder::sample`],
 //! [`FamilyEncoder::histogram`]); the encoder writes text 0.0.4, OpenMetrics or protobuf from
 //! that one description (as client_rust's `EncodeMetric` and `MetricEncoder` divide the work).
+//! Below the family, a series writes its value through a [`SeriesWriter`]: the same writers
+//! serve a `#[alys_metric]` family's children and the series handed to a [`FamilyEncoder`].
+//!
+//! A family computed when it is scraped (here, the depth of queues another part of the
+//! program owns) implements [`Collect`](super::Collect) and is registered at run time:
 //!
 //! ```
 //! # extern crate alys_metrics_runtime as alys_metrics;
-//! use alys_metrics::metric::encoder::{Encoder, Target};
-//! use alys_metrics::metric::{Descriptor, Kind};
+//! use std::sync::atomic::{AtomicI64, Ordering};
+//! use std::sync::Arc;
 //!
-//! static QUEUE: Descriptor = Descriptor::new("jobs_queued", "Jobs waiting.", Kind::Gauge)
-//!     .labels(&["queue"], &["dynamic(max = 8)"]);
+//! use alys_metrics::encode::Format;
+//! use alys_metrics::metric::encoder::Encoder;
+//! use alys_metrics::metric::{Collect, Descriptor, Kind};
+//! use alys_metrics::Registry;
 //!
-//! fn describe(enc: &mut Encoder<'_>) {
-//!     let mut family = enc.family(&QUEUE);
-//!     family.sample(&[("queue", "fast")], 3_i64);
-//!     family.sample(&[("queue", "slow")], 0_i64);
+//! static QUEUED: Descriptor = Descriptor::new("jobs_queued", "Jobs waiting, by queue.", Kind::Gauge)
+//!     .labels(&["queue"], &["fast, slow"]);
+//!
+//! struct QueueDepths {
+//!     fast: AtomicI64,
+//!     slow: AtomicI64,
 //! }
 //!
+//! impl Collect for QueueDepths {
+//!     fn descriptor(&self) -> &'static Descriptor {
+//!         &QUEUED
+//!     }
+//!     fn init(&self) {}
+//!     fn encode(&self, enc: &mut Encoder<'_>) {
+//!         let mut family = enc.family(&QUEUED);
+//!         family.sample(&[("queue", "fast")], self.fast.load(Ordering::Relaxed));
+//!         family.sample(&[("queue", "slow")], self.slow.load(Ordering::Relaxed));
+//!     }
+//!     fn series_count(&self) -> usize {
+//!         2
+//!     }
+//! }
+//!
+//! let registry = Registry::new();
+//! let depths = Arc::new(QueueDepths { fast: AtomicI64::new(3), slow: AtomicI64::new(0) });
+//! registry.register(depths.clone()).unwrap();
+//!
 //! let mut text = Vec::new();
-//! describe(&mut Encoder::new(&mut text, Target::Text));
-//! assert_eq!(
-//!     String::from_utf8(text).unwrap(),
-//!     "# HELP jobs_queued Jobs waiting.\n# TYPE jobs_queued gauge\n\
+//! registry.encode_format(Format::Text, &mut text);
+//! let text = String::from_utf8(text).unwrap();
+//! assert!(text.contains(
+//!     "# HELP jobs_queued Jobs waiting, by queue.\n# TYPE jobs_queued gauge\n\
 //!      jobs_queued{queue=\"fast\"} 3\njobs_queued{queue=\"slow\"} 0\n"
-//! );
+//! ));
+//! // The same description, in the other formats.
 //! let mut pb = Vec::new();
-//! describe(&mut Encoder::new(&mut pb, Target::Protobuf));
+//! registry.encode_format(Format::Protobuf, &mut pb);
 //! let families = alys_metrics::encode::protobuf::decode(&pb).unwrap();
-//! assert_eq!(families[0].metric.len(), 2);
+//! let queued = families.iter().find(|f| f.name.as_deref() == Some("jobs_queued")).unwrap();
+//! assert_eq!(queued.metric[0].gauge.as_ref().unwrap().value, Some(3.0));
+//! let mut om = Vec::new();
+//! registry.encode_format(Format::OpenMetrics, &mut om);
+//! assert!(String::from_utf8(om).unwrap().contains("jobs_queued{queue=\"slow\"} 0\n"));
 //! ```
 
 use super::exemplar::Exemplar;
