@@ -1,4 +1,6 @@
-//! Rewriting one handler fn so that it measures each message, by the type of its reply.
+//! Rewriting the item as `valid` planned it: each handler fn so that it measures each message,
+//! by the type of its reply; each lifecycle hook so that it records its transition. Only
+//! writes: every check is `valid`'s.
 //
 // Input (an actix handler; any reply type, through `Self::Result` or any alias):
 //     impl Handler<ImportBlock> for ChainActor {
@@ -40,42 +42,84 @@
 //     let __alys_out: R = measure_async(&__ALYS_SITE, __alys_classify, __alys_fut).await;
 //     __alys_out
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
-use syn::visit_mut::{self, VisitMut};
-use syn::{Block, FnArg, Ident, Path, ReturnType, Signature, Type};
+use syn::{Block, FnArg, Ident, ImplItem, Item, ItemImpl, ReturnType, Signature, Type};
 
 use super::ast::Message;
+use super::plan::{self_lifetime, Handler, Hooks, Plan, Relay};
 
-/// The reply of an actix `Handler` impl: its declared `type Result` and the message type.
-pub struct Relay {
-    /// The type the user declared as `type Result`.
-    pub reply: Type,
-    /// The `M` of `Handler<M>`.
-    pub message: Type,
+/// Rewrites the item as the plan says; the items to write after it follow it.
+pub fn apply(item: Item, plan: &Plan) -> TokenStream {
+    match (item, plan) {
+        (Item::Fn(mut f), Plan::Fn(h)) => {
+            instrument(&mut f.sig, &mut f.block, h);
+            f.into_token_stream()
+        }
+        (Item::Impl(mut imp), Plan::Impl { handlers, relay }) => {
+            for (index, h) in handlers {
+                if let Some(ImplItem::Fn(f)) = imp.items.get_mut(*index) {
+                    instrument(&mut f.sig, &mut f.block, h);
+                }
+            }
+            if let Some(r) = relay {
+                relay_result(&mut imp, r);
+            }
+            imp.into_token_stream()
+        }
+        (Item::Impl(mut imp), Plan::Lifecycle(hooks)) => {
+            let after = lifecycle_impl(&mut imp, hooks);
+            let mut out = imp.into_token_stream();
+            out.extend(after);
+            out
+        }
+        // `valid` plans a fn for a fn and an impl for an impl.
+        (item, _) => item.into_token_stream(),
+    }
 }
 
-/// What one handler needs to know besides its own signature and body.
-pub struct Handler<'a> {
-    /// The `actor` label and the token it comes from.
-    pub actor_name: (String, Span),
-    /// The `message` label and the token it comes from.
-    pub message_name: (String, Span),
-    /// The actor's type, when a `static` can name it (to read its `ActorKind`).
-    pub actor_ty: Option<Type>,
-    /// The message's type, when a `static` can name it (to read its `MessageKind`).
-    pub message_ty: Option<Type>,
-    /// `actor = ..`.
-    pub actor_word: Option<&'a Ident>,
-    /// `message = ..`.
-    pub message_word: Option<&'a Message>,
-    /// `error = path`.
-    pub error: Option<&'a Path>,
-    /// Set in an actix `Handler` impl with `type Result`.
-    pub relay: Option<&'a Relay>,
-    /// The type parameters in scope (the impl's and the fn's), which a reply cannot be.
-    pub type_params: Vec<String>,
+/// `type Result = R` becomes `type Result = Instrumented<R, M>`.
+fn relay_result(imp: &mut ItemImpl, r: &Relay) {
+    for item in &mut imp.items {
+        if let ImplItem::Type(t) = item {
+            if t.ident == "Result" {
+                let (reply, message) = (&r.reply, &r.message);
+                t.ty = syn::parse_quote_spanned!(reply.span()=>
+                    ::alys_metrics::__private::Instrumented<#reply, #message>
+                );
+            }
+        }
+    }
+}
+
+/// `impl Actor for X` / `impl Supervised for X`: every hook of the trait records its
+/// transition, the missing ones added with actix's default behaviour. Returns the items to
+/// write after the impl: `impl ActorKind for X` with `actor = ..` on `impl Actor`.
+fn lifecycle_impl(imp: &mut ItemImpl, hooks: &Hooks) -> TokenStream {
+    let actor_type = actor_type_expr(hooks.actor_word, hooks.actor_ty.as_ref(), &hooks.actor_name);
+    for hook in &hooks.missing {
+        imp.items.push(ImplItem::Fn(default_hook(hook)));
+    }
+    for item in &mut imp.items {
+        let ImplItem::Fn(f) = item else { continue };
+        let name = f.sig.ident.to_string();
+        if hooks.which.hooks().contains(&name.as_str()) {
+            lifecycle_hook(&name, &mut f.block, &hooks.actor_name, &actor_type);
+        }
+    }
+    // `actor = ..` on `impl Actor for X` says X's type once, for all its handlers.
+    let Some(word) = hooks.actor_kind else {
+        return TokenStream::new();
+    };
+    let self_ty = &imp.self_ty;
+    let (impl_generics, _, where_clause) = imp.generics.split_for_impl();
+    let value = quote_spanned!(word.span()=> ::alys_metrics::__private::actor_types::#word);
+    quote! {
+        impl #impl_generics ::alys_metrics::actor::ActorKind for #self_ty #where_clause {
+            const ACTOR_TYPE: ::alys_metrics::__private::ActorType = #value;
+        }
+    }
 }
 
 fn local(name: &str) -> syn::Ident {
@@ -84,11 +128,7 @@ fn local(name: &str) -> syn::Ident {
 
 /// The `actor_type` of a site: `actor = ..`; else the actor's `ActorKind` when the type can be
 /// named; else its name's words, else `unclassified`.
-pub fn actor_type_expr(
-    word: Option<&Ident>,
-    ty: Option<&Type>,
-    name: &(String, Span),
-) -> TokenStream {
+fn actor_type_expr(word: Option<&Ident>, ty: Option<&Type>, name: &(String, Span)) -> TokenStream {
     if let Some(w) = word {
         return quote_spanned!(w.span()=> ::alys_metrics::__private::actor_types::#w);
     }
@@ -185,43 +225,19 @@ fn classifier(h: &Handler, value_probe: TokenStream, span: Span) -> TokenStream 
     }}
 }
 
-/// Replaces `sig`'s body `block` by its instrumented version; the errors (each at the user's
-/// token) when the return type cannot be measured.
-pub fn instrument(
-    sig: &mut Signature,
-    block: &mut Block,
-    h: &Handler,
-) -> Result<(), Vec<syn::Error>> {
+/// Replaces `sig`'s body `block` by its instrumented version (the checks are `valid`'s).
+fn instrument(sig: &mut Signature, block: &mut Block, h: &Handler) {
     let slot = local("__alys_slot");
     let classify = local("__alys_classify");
-    name_elided_lifetimes(sig);
-    let declared: Type = match &sig.output {
-        ReturnType::Default => syn::parse_quote!(()),
-        ReturnType::Type(_, ty) => (**ty).clone(),
-    };
+    name_elided_lifetimes(sig, h.named_output.as_ref());
     let ret_span = match &sig.output {
         ReturnType::Default => sig.ident.span(),
         ReturnType::Type(_, ty) => ty.span(),
     };
-    // The type the body produces: in a relayed impl, the declared `type Result` (the fn's
-    // `Self::Result` now names the instrumented reply).
-    let reply: Type = match h.relay {
-        Some(r) if is_self_result(&declared) => r.reply.clone(),
-        _ => declared.clone(),
-    };
-    if has_placeholder(&declared) {
-        return Err(Vec::new());
-    }
-    let mut errors = unmeasurable(&reply);
-    if h.relay.is_none() && h.error.is_none() {
-        errors.extend(type_parameter_reply(&reply, &h.type_params));
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let reply = &h.reply;
     let p = quote!(::alys_metrics::__private);
     let prologue = prologue(h);
-    let value_probe = match h.relay {
+    let value_probe = match &h.relay {
         Some(r) => {
             let m = &r.message;
             quote!(#p::Probe::<<#m as #p::actix::Message>::Result>::new())
@@ -245,7 +261,7 @@ pub fn instrument(
             let #out: #reply = #measured.await;
             #out
         });
-        return Ok(());
+        return;
     }
 
     let scope = local("__alys_scope");
@@ -258,7 +274,7 @@ pub fn instrument(
     let measure = quote_spanned! {ret_span=>
         (&&&#p::Tag::new(#value, #classify)).__alys_measure(&mut #slot)
     };
-    let tail = match h.relay {
+    let tail = match &h.relay {
         Some(r) => {
             let (reply_ty, message) = (&r.reply, &r.message);
             sig.output = syn::parse_quote_spanned!(ret_span=> -> Self::Result);
@@ -283,26 +299,6 @@ pub fn instrument(
         };
         #tail
     });
-    Ok(())
-}
-
-/// The lifecycle trait an `impl` instruments: actix's `Actor` or `Supervised`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Lifecycle {
-    /// `impl Actor for X`: `started`, `stopping`, `stopped`.
-    Actor,
-    /// `impl Supervised for X`: `restarting`.
-    Supervised,
-}
-
-impl Lifecycle {
-    /// The hooks of the trait.
-    pub fn hooks(self) -> &'static [&'static str] {
-        match self {
-            Lifecycle::Actor => &["started", "stopping", "stopped"],
-            Lifecycle::Supervised => &["restarting"],
-        }
-    }
 }
 
 // Input:
@@ -325,7 +321,7 @@ impl Lifecycle {
 // which every handler of the actor reads.
 
 /// The default of a hook the user did not write, as actix defines it.
-pub fn default_hook(name: &str) -> syn::ImplItemFn {
+fn default_hook(name: &str) -> syn::ImplItemFn {
     let ctx = quote!(<Self as ::alys_metrics::__private::actix::Actor>::Context);
     match name {
         "stopping" => syn::parse_quote! {
@@ -342,7 +338,7 @@ pub fn default_hook(name: &str) -> syn::ImplItemFn {
 
 /// Rewrites the body of the lifecycle hook `name` so that it records its transition;
 /// `actor_type` is an expression of the actor's `ActorType` (see [`actor_type_expr`]).
-pub fn lifecycle_hook(
+fn lifecycle_hook(
     name: &str,
     block: &mut Block,
     actor_name: &(String, Span),
@@ -405,45 +401,20 @@ pub fn lifecycle_hook(
 
 /// A method `fn f(&self, ..) -> Fut<'_>` (or `-> &T`) becomes
 /// `fn f<'__alys_self>(&'__alys_self self, ..) -> Fut<'__alys_self>`: the same signature by the
-/// elision rules, with a lifetime the measuring code can name.
-fn name_elided_lifetimes(sig: &mut Signature) {
-    let Some(FnArg::Receiver(recv)) = sig.inputs.first_mut() else {
+/// elision rules, with a lifetime the measuring code can name; `named` is the return type so
+/// renamed (see [`Handler::named_output`]).
+fn name_elided_lifetimes(sig: &mut Signature, named: Option<&Type>) {
+    let Some(named) = named else {
         return;
     };
-    let Some((_, None)) = &recv.reference else {
+    let Some(FnArg::Receiver(recv)) = sig.inputs.first_mut() else {
         return;
     };
     let ReturnType::Type(_, out) = &mut sig.output else {
         return;
     };
-    if !has_elided_lifetime(out) {
-        return;
-    }
-    let name = syn::Lifetime::new("'__alys_self", Span::mixed_site());
-    struct Elided<'a>(&'a syn::Lifetime);
-    impl VisitMut for Elided<'_> {
-        fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
-            if l.ident == "_" {
-                *l = self.0.clone();
-            }
-        }
-        fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
-            if r.lifetime.is_none() {
-                r.lifetime = Some(self.0.clone());
-            }
-            visit_mut::visit_type_reference_mut(self, r);
-        }
-        // `dyn Fn(&T)` and `fn(&T)` have lifetimes of their own.
-        fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
-        fn visit_parenthesized_generic_arguments_mut(
-            &mut self,
-            _: &mut syn::ParenthesizedGenericArguments,
-        ) {
-        }
-    }
-    let mut renamed = (**out).clone();
-    Elided(&name).visit_type_mut(&mut renamed);
-    **out = renamed;
+    **out = named.clone();
+    let name = self_lifetime();
     if let Some((_, lt)) = &mut recv.reference {
         *lt = Some(name.clone());
     }
@@ -454,223 +425,4 @@ fn name_elided_lifetimes(sig: &mut Signature) {
         0,
         syn::GenericParam::Lifetime(syn::LifetimeParam::new(name)),
     );
-}
-
-/// `Self::Result`.
-fn is_self_result(ty: &Type) -> bool {
-    let Type::Path(p) = ty else { return false };
-    let segs = &p.path.segments;
-    p.qself.is_none() && segs.len() == 2 && segs[0].ident == "Self" && segs[1].ident == "Result"
-}
-
-/// True when the type has the placeholder `_` (not `'_`).
-fn has_placeholder(ty: &Type) -> bool {
-    let mut found = false;
-    let mut after_quote = false;
-    tokens_each(ty.to_token_stream(), &mut |t, _| {
-        found |= matches!(t, TokenTree::Ident(i) if i == "_") && !after_quote;
-        after_quote = matches!(t, TokenTree::Punct(p) if p.as_char() == '\'');
-    });
-    found
-}
-
-/// True when the type has an elided lifetime (`&T`, `'_`).
-fn has_elided_lifetime(ty: &Type) -> bool {
-    let mut found = false;
-    tokens_each(ty.to_token_stream(), &mut |t, next| {
-        found |= match t {
-            TokenTree::Punct(p) if p.as_char() == '&' => {
-                !matches!(next, Some(TokenTree::Punct(n)) if n.as_char() == '\'')
-            }
-            TokenTree::Punct(p) if p.as_char() == '\'' => {
-                matches!(next, Some(TokenTree::Ident(n)) if n == "_")
-            }
-            _ => false,
-        };
-    });
-    found
-}
-
-/// Why a return type cannot be measured (it cannot be named where the reply is measured): one
-/// error per offending token, each saying what to write.
-fn unmeasurable(ty: &Type) -> Vec<syn::Error> {
-    if let Type::Never(n) = ty {
-        return vec![syn::Error::new(
-            n.span(),
-            "`#[instrument_actor]` cannot measure a handler that never returns: it has no reply to \
-             measure. Remove the attribute, or return the value the caller receives",
-        )];
-    }
-    let mut errors = Vec::new();
-    tokens_each(ty.to_token_stream(), &mut |t, next| {
-        let msg = match t {
-            TokenTree::Ident(i) if i == "impl" => Some(
-                "`#[instrument_actor]` cannot measure an `impl Trait` reply: its value cannot be \
-                 named. Write `-> Pin<Box<dyn Future<Output = T> + Send>>` (or actix's \
-                 `ResponseFuture<T>`) and return `Box::pin(async move { .. })`, or make the fn \
-                 `async fn .. -> T`",
-            ),
-            TokenTree::Punct(p)
-                if p.as_char() == '&'
-                    && !matches!(next, Some(TokenTree::Punct(n)) if n.as_char() == '\'') =>
-            {
-                Some(
-                    "`#[instrument_actor]` needs this reply's lifetime named: write `&'a T` and \
-                     declare `'a` on the fn (`fn handle<'a>(&'a self, ..)`)",
-                )
-            }
-            TokenTree::Punct(p)
-                if p.as_char() == '\'' && matches!(next, Some(TokenTree::Ident(n)) if n == "_") =>
-            {
-                Some(
-                    "`#[instrument_actor]` needs this reply's lifetime named: write `'a` for `'_` \
-                     and declare it on the fn (`fn handle<'a>(&'a self, ..)`)",
-                )
-            }
-            _ => None,
-        };
-        if let Some(msg) = msg {
-            errors.push(syn::Error::new(t.span(), msg));
-        }
-    });
-    errors
-}
-
-/// A type parameter where the reply's classifier would look (the reply itself, or what a
-/// `Result`, `Option`, `Box`, `Arc`, `Rc` or a boxed future holds): its outcome cannot be
-/// known, so it is an error at the parameter, saying what to write.
-fn type_parameter_reply(ty: &Type, params: &[String]) -> Vec<syn::Error> {
-    let mut errors = Vec::new();
-    look_for_parameter(ty, params, &mut errors);
-    errors
-}
-
-fn look_for_parameter(ty: &Type, params: &[String], errors: &mut Vec<syn::Error>) {
-    match ty {
-        Type::Group(g) => look_for_parameter(&g.elem, params, errors),
-        Type::Paren(p) => look_for_parameter(&p.elem, params, errors),
-        Type::Path(p) if p.qself.is_none() => {
-            if let Some(id) = p.path.get_ident() {
-                if params.contains(&id.to_string()) {
-                    errors.push(syn::Error::new(
-                        id.span(),
-                        format!(
-                            "`{id}` is a type parameter: `#[instrument_actor]` cannot tell whether \
-                             its values are errors. Name the reply type here, or say it with \
-                             `#[instrument_actor(error = path::to::is_error)]` and \
-                             `fn is_error(reply: &{id}) -> bool`"
-                        ),
-                    ));
-                    return;
-                }
-            }
-            let Some(last) = p.path.segments.last() else {
-                return;
-            };
-            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                return;
-            };
-            let name = last.ident.to_string();
-            let inner = args.args.iter().find_map(|a| match a {
-                syn::GenericArgument::Type(t) => Some(t),
-                _ => None,
-            });
-            match name.as_str() {
-                "Result" | "Option" | "Box" | "Arc" | "Rc" => {
-                    if let Some(t) = inner {
-                        look_for_parameter(t, params, errors);
-                    }
-                }
-                // `Pin<Box<dyn Future<Output = T>>>`, `ResponseFuture<T>`, `BoxFuture<'_, T>`.
-                "Pin" | "ResponseFuture" | "BoxFuture" | "LocalBoxFuture" | "ResponseActFuture" => {
-                    let last_ty = args.args.iter().rev().find_map(|a| match a {
-                        syn::GenericArgument::Type(t) => Some(t),
-                        _ => None,
-                    });
-                    if let Some(t) = last_ty {
-                        look_for_parameter(t, params, errors);
-                    }
-                }
-                _ => {}
-            }
-        }
-        Type::TraitObject(o) => {
-            for b in &o.bounds {
-                let syn::TypeParamBound::Trait(t) = b else {
-                    continue;
-                };
-                let Some(last) = t.path.segments.last() else {
-                    continue;
-                };
-                if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
-                    for a in &args.args {
-                        if let syn::GenericArgument::AssocType(at) = a {
-                            if at.ident == "Output" {
-                                look_for_parameter(&at.ty, params, errors);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Calls `f(token, next token)` for every token, looking into groups.
-fn tokens_each(ts: TokenStream, f: &mut dyn FnMut(&TokenTree, Option<&TokenTree>)) {
-    let tokens: Vec<TokenTree> = ts.into_iter().collect();
-    for (i, t) in tokens.iter().enumerate() {
-        f(t, tokens.get(i + 1));
-        if let TokenTree::Group(g) = t {
-            tokens_each(g.stream(), f);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ty(s: &str) -> Type {
-        syn::parse_str(s).expect("type")
-    }
-
-    #[test]
-    fn only_nameable_types_are_measured() {
-        for ok in [
-            "Result<(), E>",
-            "Self::Result",
-            "&'static str",
-            "Pin<Box<dyn Future<Output = u8> + 'a>>",
-            "ResponseActFuture<Self, Result<u8, E>>",
-        ] {
-            assert!(unmeasurable(&ty(ok)).is_empty(), "{ok}");
-        }
-        for bad in ["&str", "Cow<'_, str>", "impl Future<Output = u8>", "!"] {
-            assert_eq!(unmeasurable(&ty(bad)).len(), 1, "{bad}");
-        }
-        assert_eq!(unmeasurable(&ty("Result<&u8, impl Error>")).len(), 2);
-        assert!(has_placeholder(&ty("Vec<_>")));
-        assert!(!has_placeholder(&ty("Cow<'_, str>")));
-        assert!(is_self_result(&ty("Self::Result")));
-        assert!(!is_self_result(&ty("Self::Output")));
-    }
-
-    #[test]
-    fn a_type_parameter_is_refused_where_the_outcome_is_read() {
-        let params = vec!["T".to_string()];
-        for bad in [
-            "T",
-            "Result<T, E>",
-            "Option<Box<T>>",
-            "Pin<Box<dyn Future<Output = Result<T, E>> + Send>>",
-            "ResponseFuture<T>",
-        ] {
-            assert_eq!(type_parameter_reply(&ty(bad), &params).len(), 1, "{bad}");
-        }
-        for ok in ["Vec<T>", "Result<u8, T>", "HashMap<T, u8>", "U"] {
-            assert!(type_parameter_reply(&ty(ok), &params).is_empty(), "{ok}");
-        }
-    }
 }

@@ -1,5 +1,6 @@
-//! `#[instrument_actor]`: parse (`ast`) -> choose and check the handlers (`valid`) -> rewrite
-//! each (`expand`); on any mistake, the errors and the item unchanged (`fallback`).
+//! `#[instrument_actor]`: parse (`ast`) -> choose and check the handlers, giving the plan of what
+//! to rewrite (`valid::check`, a `plan::Plan`) -> rewrite each as planned (`expand::apply`); on
+//! any mistake, the errors and the item unchanged (`fallback`).
 //
 // Input:
 //     #[instrument_actor]
@@ -20,10 +21,10 @@
 mod ast;
 mod expand;
 mod fallback;
+mod plan;
 mod valid;
 
 use proc_macro2::TokenStream;
-use quote::ToTokens;
 use syn::Item;
 
 use crate::util::Errors;
@@ -54,25 +55,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let Some(args) = args else {
         return fallback(errors, item);
     };
-    let out = match parsed {
-        Item::Impl(mut imp) => {
-            let after = valid::expand_impl(&mut imp, &args, &mut errors);
-            let mut out = imp.into_token_stream();
-            out.extend(after);
-            out
-        }
-        Item::Fn(mut f) => {
-            valid::expand_fn(&mut f, &args, &mut errors);
-            f.into_token_stream()
-        }
-        other => {
-            errors.push(valid::cannot_apply(&other));
-            return fallback(errors, item);
-        }
-    };
-    if errors.unchanged() {
-        fallback(errors, item)
-    } else {
-        out
+    match valid::check(&parsed, &args, &mut errors) {
+        Some(plan) if !errors.unchanged() => expand::apply(parsed, &plan),
+        _ => fallback(errors, item),
     }
 }

@@ -1,26 +1,44 @@
 //! Which fns are handlers, what each is called, and the checks that keep a wrong measure from
-//! compiling. Every mistake of an item is collected and reported together.
+//! compiling: reads the item and the arguments and returns the [`Plan`] of what to rewrite.
+//! Every mistake of an item is collected and reported together.
 //
 // - `impl Trait<M> for Actor`: the methods `handle` and `handle_*`; the message is `M`. With
-//   `type Result = R` (actix's `Handler`), the reply is relayed (`expand::Relay`).
+//   `type Result = R` (actix's `Handler`), the reply is relayed (`plan::Relay`).
 // - `impl Actor`: the methods `handle` and `handle_*`; the message is the type of the first
 //   argument after `self`, else the method's name.
 // - a lone fn (or a method with the attribute on it): that fn; `for = ActorType` names its
 //   actor, since the attribute cannot see the `impl` around it.
 // - `impl Actor for X` / `impl Supervised for X`: the lifecycle hooks; with `actor = ..`, also
 //   `impl ActorKind for X`.
+// A handler's reply is checked as the rewritten fn will name it (`Handler::reply`).
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{quote, quote_spanned, ToTokens};
+use quote::ToTokens;
 use syn::spanned::Spanned;
-use syn::{FnArg, Ident, ImplItem, Item, ItemFn, ItemImpl, Signature, Type};
+use syn::visit_mut::{self, VisitMut};
+use syn::{FnArg, Ident, ImplItem, Item, ItemFn, ItemImpl, Path, ReturnType, Signature, Type};
 
 use super::ast::Args;
-use super::expand::{self, actor_type_expr, Handler, Lifecycle, Relay};
+use super::plan::{self_lifetime, Handler, Hooks, Lifecycle, Plan, Relay};
 use crate::util::{describe_item, Errors};
 
+/// The plan of the item: what to rewrite, when it can be; the mistakes go to `errors`.
+pub fn check<'a>(item: &Item, args: &'a Args, errors: &mut Errors) -> Option<Plan<'a>> {
+    match item {
+        Item::Impl(imp) => match lifecycle_of(imp) {
+            Some(which) => lifecycle_impl(imp, which, args, errors).map(Plan::Lifecycle),
+            None => handler_impl(imp, args, errors),
+        },
+        Item::Fn(f) => lone_fn(f, args, errors).map(|h| Plan::Fn(Box::new(h))),
+        other => {
+            errors.push(cannot_apply(other));
+            None
+        }
+    }
+}
+
 /// The items the attribute cannot instrument, with where it belongs instead.
-pub fn cannot_apply(item: &Item) -> syn::Error {
+fn cannot_apply(item: &Item) -> syn::Error {
     let (span, what) = describe_item(item);
     syn::Error::new(
         span,
@@ -133,8 +151,47 @@ fn instrumented_twice(attrs: &[syn::Attribute]) -> Option<Span> {
         .map(|a| a.span())
 }
 
-/// The handler fn of a lone fn (or a method carrying the attribute itself).
-pub fn expand_fn(f: &mut ItemFn, args: &Args, errors: &mut Errors) {
+/// The reply of a handler fn as the rewritten fn names it (its return type with the elided
+/// lifetimes named, or the relayed `type Result`), and that renamed return type; `None` when it
+/// cannot be measured: with the errors, or with none when `_` leaves it to rustc.
+fn reply_of(
+    sig: &Signature,
+    relay: Option<&Relay>,
+    error: Option<&Path>,
+    type_params: &[String],
+    errors: &mut Errors,
+) -> Option<(Type, Option<Type>)> {
+    let named_output = output_with_named_lifetime(sig);
+    let declared: Type = match (&named_output, &sig.output) {
+        (Some(named), _) => named.clone(),
+        (None, ReturnType::Default) => syn::parse_quote!(()),
+        (None, ReturnType::Type(_, ty)) => (**ty).clone(),
+    };
+    // In a relayed impl, `Self::Result` names the instrumented reply: the body produces the
+    // declared `type Result`.
+    let reply: Type = match relay {
+        Some(r) if is_self_result(&declared) => r.reply.clone(),
+        _ => declared.clone(),
+    };
+    if has_placeholder(&declared) {
+        errors.leave_unchanged();
+        return None;
+    }
+    let mut found = unmeasurable(&reply);
+    if relay.is_none() && error.is_none() {
+        found.extend(type_parameter_reply(&reply, type_params));
+    }
+    if !found.is_empty() {
+        for e in found {
+            errors.push(e);
+        }
+        return None;
+    }
+    Some((reply, named_output))
+}
+
+/// The handler of a lone fn (or a method carrying the attribute itself).
+fn lone_fn<'a>(f: &ItemFn, args: &'a Args, errors: &mut Errors) -> Option<Handler<'a>> {
     let measurable = check_fn(&f.sig, errors);
     let Some(actor) = &args.for_type else {
         errors.error(
@@ -145,18 +202,17 @@ pub fn expand_fn(f: &mut ItemFn, args: &Args, errors: &mut Errors) {
                 f.sig.ident
             ),
         );
-        return;
+        return None;
     };
-    let Some(last) = actor.segments.last() else {
-        return;
-    };
+    let last = actor.segments.last()?;
     if !measurable {
-        return;
+        return None;
     }
     let params = type_params(None, &f.sig);
     let actor_ty: Type = syn::parse_quote!(#actor);
     let (message_name, message_ty) = message_of_fn(&f.sig, &params);
-    let h = Handler {
+    let (reply, named_output) = reply_of(&f.sig, None, args.error.as_ref(), &params, errors)?;
+    Some(Handler {
         actor_name: (last.ident.to_string(), last.ident.span()),
         message_name,
         actor_ty: nameable_in_static(&actor_ty, &params),
@@ -165,16 +221,9 @@ pub fn expand_fn(f: &mut ItemFn, args: &Args, errors: &mut Errors) {
         message_word: args.message.as_ref(),
         error: args.error.as_ref(),
         relay: None,
-        type_params: params,
-    };
-    if let Err(es) = expand::instrument(&mut f.sig, &mut f.block, &h) {
-        if es.is_empty() {
-            errors.leave_unchanged();
-        }
-        for e in es {
-            errors.push(e);
-        }
-    }
+        reply,
+        named_output,
+    })
 }
 
 /// The lifecycle trait an impl implements, by the last segment of its path.
@@ -194,14 +243,14 @@ fn lifecycle_of(imp: &ItemImpl) -> Option<Lifecycle> {
 }
 
 /// `impl Actor for X` / `impl Supervised for X`: every hook of the trait records its
-/// transition; the hooks the user did not write are added with actix's default behaviour.
-/// Returns the items to write after the impl: `impl ActorKind for X` with `actor = ..`.
-fn expand_lifecycle_impl(
-    imp: &mut ItemImpl,
+/// transition; the hooks the user did not write are added with actix's default behaviour, and
+/// `actor = ..` on `impl Actor` declares X's `ActorKind`.
+fn lifecycle_impl<'a>(
+    imp: &ItemImpl,
     which: Lifecycle,
-    args: &Args,
+    args: &'a Args,
     errors: &mut Errors,
-) -> TokenStream {
+) -> Option<Hooks<'a>> {
     let trait_name = match which {
         Lifecycle::Actor => "Actor",
         Lifecycle::Supervised => "Supervised",
@@ -232,7 +281,7 @@ fn expand_lifecycle_impl(
                 imp.self_ty.to_token_stream()
             ),
         );
-        return TokenStream::new();
+        return None;
     };
     let has_context = imp
         .items
@@ -267,52 +316,35 @@ fn expand_lifecycle_impl(
         }
     }
     if bad || twice {
-        return TokenStream::new();
+        return None;
     }
     let params: Vec<String> = imp
         .generics
         .type_params()
         .map(|p| p.ident.to_string())
         .collect();
-    let actor_ty = nameable_in_static(&imp.self_ty, &params);
-    let actor_type = actor_type_expr(args.actor.as_ref(), actor_ty.as_ref(), &actor_name);
-    for hook in which.hooks() {
-        let written = imp
-            .items
-            .iter()
-            .any(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == hook));
-        if !written {
-            imp.items.push(ImplItem::Fn(expand::default_hook(hook)));
-        }
-    }
-    for item in &mut imp.items {
-        let ImplItem::Fn(f) = item else { continue };
-        let name = f.sig.ident.to_string();
-        if which.hooks().contains(&name.as_str()) {
-            expand::lifecycle_hook(&name, &mut f.block, &actor_name, &actor_type);
-        }
-    }
-    // `actor = ..` on `impl Actor for X` says X's type once, for all its handlers.
-    match (&args.actor, which) {
-        (Some(word), Lifecycle::Actor) => {
-            let self_ty = &imp.self_ty;
-            let (impl_generics, _, where_clause) = imp.generics.split_for_impl();
-            let value = quote_spanned!(word.span()=> ::alys_metrics::__private::actor_types::#word);
-            quote! {
-                impl #impl_generics ::alys_metrics::actor::ActorKind for #self_ty #where_clause {
-                    const ACTOR_TYPE: ::alys_metrics::__private::ActorType = #value;
-                }
-            }
-        }
-        _ => TokenStream::new(),
-    }
+    let missing = which
+        .hooks()
+        .iter()
+        .copied()
+        .filter(|hook| {
+            !imp.items
+                .iter()
+                .any(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == hook))
+        })
+        .collect();
+    Some(Hooks {
+        which,
+        actor_name,
+        actor_ty: nameable_in_static(&imp.self_ty, &params),
+        actor_word: args.actor.as_ref(),
+        missing,
+        actor_kind: args.actor.as_ref().filter(|_| which == Lifecycle::Actor),
+    })
 }
 
-/// The handlers of an impl block; the items to write after it.
-pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) -> TokenStream {
-    if let Some(which) = lifecycle_of(imp) {
-        return expand_lifecycle_impl(imp, which, args, errors);
-    }
+/// The handlers of an impl block.
+fn handler_impl<'a>(imp: &ItemImpl, args: &'a Args, errors: &mut Errors) -> Option<Plan<'a>> {
     if let Some(p) = &args.for_type {
         errors.error(
             p.span(),
@@ -327,7 +359,7 @@ pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) -> Toke
                 imp.self_ty.to_token_stream()
             ),
         );
-        return TokenStream::new();
+        return None;
     };
     let actor_name = (self_ident.to_string(), self_ident.span());
     let impl_params: Vec<String> = imp
@@ -391,7 +423,8 @@ pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) -> Toke
     };
     let actor_ty = nameable_in_static(&imp.self_ty, &impl_params);
     let mut found = 0;
-    for item in &mut imp.items {
+    let mut handlers = Vec::new();
+    for (index, item) in imp.items.iter().enumerate() {
         let ImplItem::Fn(f) = item else { continue };
         let name = f.sig.ident.to_string();
         if name != "handle" && !name.starts_with("handle_") {
@@ -415,25 +448,27 @@ pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) -> Toke
             }
             _ => message_of_fn(&f.sig, &params),
         };
-        let h = Handler {
-            actor_name: actor_name.clone(),
-            message_name: message,
-            actor_ty: actor_ty.clone(),
-            message_ty,
-            actor_word: args.actor.as_ref(),
-            message_word: args.message.as_ref(),
-            error: args.error.as_ref(),
-            relay: relay.as_ref().filter(|_| name == "handle"),
-            type_params: params,
+        let relay = relay.as_ref().filter(|_| name == "handle");
+        let Some((reply, named_output)) =
+            reply_of(&f.sig, relay, args.error.as_ref(), &params, errors)
+        else {
+            continue;
         };
-        if let Err(es) = expand::instrument(&mut f.sig, &mut f.block, &h) {
-            if es.is_empty() {
-                errors.leave_unchanged();
-            }
-            for e in es {
-                errors.push(e);
-            }
-        }
+        handlers.push((
+            index,
+            Handler {
+                actor_name: actor_name.clone(),
+                message_name: message,
+                actor_ty: actor_ty.clone(),
+                message_ty,
+                actor_word: args.actor.as_ref(),
+                message_word: args.message.as_ref(),
+                error: args.error.as_ref(),
+                relay: relay.cloned(),
+                reply,
+                named_output,
+            },
+        ));
     }
     if found == 0 {
         let span = match &imp.trait_ {
@@ -449,19 +484,413 @@ pub fn expand_impl(imp: &mut ItemImpl, args: &Args, errors: &mut Errors) -> Toke
                 actor = actor_name.0
             ),
         );
-        return TokenStream::new();
+        return None;
     }
-    if let Some(r) = &relay {
-        for item in &mut imp.items {
-            if let ImplItem::Type(t) = item {
-                if t.ident == "Result" {
-                    let (reply, message) = (&r.reply, &r.message);
-                    t.ty = syn::parse_quote_spanned!(reply.span()=>
-                        ::alys_metrics::__private::Instrumented<#reply, #message>
-                    );
+    Some(Plan::Impl { handlers, relay })
+}
+
+/// The return type of a `&self` method with its elided lifetimes (`'_`, `&T`) named
+/// [`self_lifetime`], when it elides one: the same signature by the elision rules, with a
+/// lifetime the measuring code can name (`expand` renames the receiver to match).
+fn output_with_named_lifetime(sig: &Signature) -> Option<Type> {
+    let Some(FnArg::Receiver(recv)) = sig.inputs.first() else {
+        return None;
+    };
+    let Some((_, None)) = &recv.reference else {
+        return None;
+    };
+    let ReturnType::Type(_, out) = &sig.output else {
+        return None;
+    };
+    if !has_elided_lifetime(out) {
+        return None;
+    }
+    let name = self_lifetime();
+    struct Elided<'a>(&'a syn::Lifetime);
+    impl VisitMut for Elided<'_> {
+        fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
+            if l.ident == "_" {
+                *l = self.0.clone();
+            }
+        }
+        fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+            if r.lifetime.is_none() {
+                r.lifetime = Some(self.0.clone());
+            }
+            visit_mut::visit_type_reference_mut(self, r);
+        }
+        // `dyn Fn(&T)` and `fn(&T)` have lifetimes of their own.
+        fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
+        fn visit_parenthesized_generic_arguments_mut(
+            &mut self,
+            _: &mut syn::ParenthesizedGenericArguments,
+        ) {
+        }
+    }
+    let mut renamed = (**out).clone();
+    Elided(&name).visit_type_mut(&mut renamed);
+    Some(renamed)
+}
+
+/// `Self::Result`.
+fn is_self_result(ty: &Type) -> bool {
+    let Type::Path(p) = ty else { return false };
+    let segs = &p.path.segments;
+    p.qself.is_none() && segs.len() == 2 && segs[0].ident == "Self" && segs[1].ident == "Result"
+}
+
+/// True when the type has the placeholder `_` (not `'_`).
+fn has_placeholder(ty: &Type) -> bool {
+    let mut found = false;
+    let mut after_quote = false;
+    tokens_each(ty.to_token_stream(), &mut |t, _| {
+        found |= matches!(t, TokenTree::Ident(i) if i == "_") && !after_quote;
+        after_quote = matches!(t, TokenTree::Punct(p) if p.as_char() == '\'');
+    });
+    found
+}
+
+/// True when the type has an elided lifetime (`&T`, `'_`).
+fn has_elided_lifetime(ty: &Type) -> bool {
+    let mut found = false;
+    tokens_each(ty.to_token_stream(), &mut |t, next| {
+        found |= match t {
+            TokenTree::Punct(p) if p.as_char() == '&' => {
+                !matches!(next, Some(TokenTree::Punct(n)) if n.as_char() == '\'')
+            }
+            TokenTree::Punct(p) if p.as_char() == '\'' => {
+                matches!(next, Some(TokenTree::Ident(n)) if n == "_")
+            }
+            _ => false,
+        };
+    });
+    found
+}
+
+/// Why a return type cannot be measured (it cannot be named where the reply is measured): one
+/// error per offending token, each saying what to write.
+fn unmeasurable(ty: &Type) -> Vec<syn::Error> {
+    if let Type::Never(n) = ty {
+        return vec![syn::Error::new(
+            n.span(),
+            "`#[instrument_actor]` cannot measure a handler that never returns: it has no reply to \
+             measure. Remove the attribute, or return the value the caller receives",
+        )];
+    }
+    let mut errors = Vec::new();
+    tokens_each(ty.to_token_stream(), &mut |t, next| {
+        let msg = match t {
+            TokenTree::Ident(i) if i == "impl" => Some(
+                "`#[instrument_actor]` cannot measure an `impl Trait` reply: its value cannot be \
+                 named. Write `-> Pin<Box<dyn Future<Output = T> + Send>>` (or actix's \
+                 `ResponseFuture<T>`) and return `Box::pin(async move { .. })`, or make the fn \
+                 `async fn .. -> T`",
+            ),
+            TokenTree::Punct(p)
+                if p.as_char() == '&'
+                    && !matches!(next, Some(TokenTree::Punct(n)) if n.as_char() == '\'') =>
+            {
+                Some(
+                    "`#[instrument_actor]` needs this reply's lifetime named: write `&'a T` and \
+                     declare `'a` on the fn (`fn handle<'a>(&'a self, ..)`)",
+                )
+            }
+            TokenTree::Punct(p)
+                if p.as_char() == '\'' && matches!(next, Some(TokenTree::Ident(n)) if n == "_") =>
+            {
+                Some(
+                    "`#[instrument_actor]` needs this reply's lifetime named: write `'a` for `'_` \
+                     and declare it on the fn (`fn handle<'a>(&'a self, ..)`)",
+                )
+            }
+            _ => None,
+        };
+        if let Some(msg) = msg {
+            errors.push(syn::Error::new(t.span(), msg));
+        }
+    });
+    errors
+}
+
+/// A type parameter where the reply's classifier would look (the reply itself, or what a
+/// `Result`, `Option`, `Box`, `Arc`, `Rc` or a boxed future holds): its outcome cannot be
+/// known, so it is an error at the parameter, saying what to write.
+fn type_parameter_reply(ty: &Type, params: &[String]) -> Vec<syn::Error> {
+    let mut errors = Vec::new();
+    look_for_parameter(ty, params, &mut errors);
+    errors
+}
+
+fn look_for_parameter(ty: &Type, params: &[String], errors: &mut Vec<syn::Error>) {
+    match ty {
+        Type::Group(g) => look_for_parameter(&g.elem, params, errors),
+        Type::Paren(p) => look_for_parameter(&p.elem, params, errors),
+        Type::Path(p) if p.qself.is_none() => {
+            if let Some(id) = p.path.get_ident() {
+                if params.contains(&id.to_string()) {
+                    errors.push(syn::Error::new(
+                        id.span(),
+                        format!(
+                            "`{id}` is a type parameter: `#[instrument_actor]` cannot tell whether \
+                             its values are errors. Name the reply type here, or say it with \
+                             `#[instrument_actor(error = path::to::is_error)]` and \
+                             `fn is_error(reply: &{id}) -> bool`"
+                        ),
+                    ));
+                    return;
+                }
+            }
+            let Some(last) = p.path.segments.last() else {
+                return;
+            };
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return;
+            };
+            let name = last.ident.to_string();
+            let inner = args.args.iter().find_map(|a| match a {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            });
+            match name.as_str() {
+                "Result" | "Option" | "Box" | "Arc" | "Rc" => {
+                    if let Some(t) = inner {
+                        look_for_parameter(t, params, errors);
+                    }
+                }
+                // `Pin<Box<dyn Future<Output = T>>>`, `ResponseFuture<T>`, `BoxFuture<'_, T>`.
+                "Pin" | "ResponseFuture" | "BoxFuture" | "LocalBoxFuture" | "ResponseActFuture" => {
+                    let last_ty = args.args.iter().rev().find_map(|a| match a {
+                        syn::GenericArgument::Type(t) => Some(t),
+                        _ => None,
+                    });
+                    if let Some(t) = last_ty {
+                        look_for_parameter(t, params, errors);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Type::TraitObject(o) => {
+            for b in &o.bounds {
+                let syn::TypeParamBound::Trait(t) = b else {
+                    continue;
+                };
+                let Some(last) = t.path.segments.last() else {
+                    continue;
+                };
+                if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                    for a in &args.args {
+                        if let syn::GenericArgument::AssocType(at) = a {
+                            if at.ident == "Output" {
+                                look_for_parameter(&at.ty, params, errors);
+                            }
+                        }
+                    }
                 }
             }
         }
+        _ => {}
     }
-    TokenStream::new()
+}
+
+/// Calls `f(token, next token)` for every token, looking into groups.
+fn tokens_each(ts: TokenStream, f: &mut dyn FnMut(&TokenTree, Option<&TokenTree>)) {
+    let tokens: Vec<TokenTree> = ts.into_iter().collect();
+    for (i, t) in tokens.iter().enumerate() {
+        f(t, tokens.get(i + 1));
+        if let TokenTree::Group(g) = t {
+            tokens_each(g.stream(), f);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use quote::quote;
+
+    fn ty(s: &str) -> Type {
+        syn::parse_str(s).expect("type")
+    }
+
+    fn args(tokens: TokenStream) -> Args {
+        syn::parse2(tokens).expect("arguments")
+    }
+
+    fn text(t: &impl ToTokens) -> String {
+        t.to_token_stream().to_string()
+    }
+
+    #[test]
+    fn an_actix_handler_is_planned_with_its_relayed_reply() {
+        let item: Item = syn::parse_quote! {
+            impl Handler<ProcessPegIn> for BridgeActor {
+                type Result = Result<(), BridgeError>;
+                fn handle(&mut self, msg: ProcessPegIn, _: &mut Context<Self>) -> Self::Result { todo!() }
+                fn helper(&self) {}
+            }
+        };
+        let args = args(quote!());
+        let mut errors = Errors::default();
+        let plan = check(&item, &args, &mut errors);
+        assert!(!errors.unchanged());
+        let Some(Plan::Impl { handlers, relay }) = plan else {
+            panic!("an impl of handlers is planned as one")
+        };
+        let relay = relay.expect("`type Result` is relayed");
+        assert_eq!(text(&relay.reply), "Result < () , BridgeError >");
+        assert_eq!(text(&relay.message), "ProcessPegIn");
+        assert_eq!(handlers.len(), 1, "`helper` is no handler");
+        let (index, h) = &handlers[0];
+        assert_eq!(*index, 1, "the index of `handle` in the impl's items");
+        assert_eq!(h.actor_name.0, "BridgeActor");
+        assert_eq!(h.message_name.0, "ProcessPegIn");
+        assert_eq!(
+            h.actor_ty.as_ref().map(text).as_deref(),
+            Some("BridgeActor")
+        );
+        assert_eq!(
+            h.message_ty.as_ref().map(text).as_deref(),
+            Some("ProcessPegIn")
+        );
+        // The body produces the declared `type Result`, which `Self::Result` no longer names.
+        assert_eq!(text(&h.reply), "Result < () , BridgeError >");
+        assert!(h.relay.is_some() && h.named_output.is_none());
+        assert!(h.actor_word.is_none() && h.message_word.is_none() && h.error.is_none());
+    }
+
+    #[test]
+    fn an_impl_actor_is_planned_with_its_missing_hooks_and_actor_kind() {
+        let item: Item = syn::parse_quote! {
+            impl<T> Actor for EngineActor<T> {
+                type Context = Context<Self>;
+                fn stopping(&mut self, _: &mut Self::Context) -> Running { Running::Stop }
+            }
+        };
+        let args = args(quote!(actor = Engine));
+        let mut errors = Errors::default();
+        let Some(Plan::Lifecycle(hooks)) = check(&item, &args, &mut errors) else {
+            panic!("an `impl Actor` is planned as its hooks")
+        };
+        assert!(!errors.unchanged());
+        assert_eq!(hooks.which, Lifecycle::Actor);
+        assert_eq!(hooks.actor_name.0, "EngineActor");
+        assert_eq!(hooks.missing, ["started", "stopped"]);
+        assert!(hooks.actor_ty.is_none(), "`T` cannot be named in a static");
+        assert_eq!(
+            hooks.actor_word.map(ToString::to_string).as_deref(),
+            Some("engine")
+        );
+        assert_eq!(
+            hooks.actor_kind.map(ToString::to_string).as_deref(),
+            Some("engine")
+        );
+        // `impl Supervised` declares no `ActorKind`.
+        let item: Item = syn::parse_quote!(impl Supervised for EngineActor {});
+        let Some(Plan::Lifecycle(hooks)) = check(&item, &args, &mut errors) else {
+            panic!("an `impl Supervised` is planned as its hooks")
+        };
+        assert_eq!(hooks.missing, ["restarting"]);
+        assert!(hooks.actor_kind.is_none());
+        assert_eq!(
+            hooks.actor_ty.as_ref().map(text).as_deref(),
+            Some("EngineActor")
+        );
+    }
+
+    #[test]
+    fn a_lone_fn_is_planned_for_its_actor_with_the_lifetimes_named() {
+        let item: Item = syn::parse_quote! {
+            fn import(&self, block: &SignedBlock) -> BoxFuture<'_, Result<(), ChainError>> { todo!() }
+        };
+        let args = args(quote!(for = crate::actors::ChainActor, message = sync));
+        let mut errors = Errors::default();
+        let Some(Plan::Fn(h)) = check(&item, &args, &mut errors) else {
+            panic!("a lone fn is planned as one handler")
+        };
+        assert!(!errors.unchanged());
+        assert_eq!(h.actor_name.0, "ChainActor");
+        assert_eq!(
+            h.actor_ty.as_ref().map(text).as_deref(),
+            Some("crate :: actors :: ChainActor")
+        );
+        assert_eq!(h.message_name.0, "SignedBlock");
+        assert_eq!(
+            h.message_ty.as_ref().map(text).as_deref(),
+            Some("SignedBlock")
+        );
+        assert!(h.message_word.is_some_and(|m| m.word == "sync"));
+        let named = "BoxFuture < '__alys_self , Result < () , ChainError > >";
+        assert_eq!(h.named_output.as_ref().map(text).as_deref(), Some(named));
+        assert_eq!(text(&h.reply), named);
+        assert!(h.relay.is_none());
+    }
+
+    #[test]
+    fn every_mistake_is_reported_and_nothing_is_planned_for_it() {
+        let item: Item = syn::parse_quote! {
+            impl ChainActor {
+                const fn handle_a(&self) -> u8 { 1 }
+                fn handle_b(&self) -> impl Future<Output = u8> { async { 1 } }
+            }
+        };
+        let args = args(quote!());
+        let mut errors = Errors::default();
+        let Some(Plan::Impl { handlers, .. }) = check(&item, &args, &mut errors) else {
+            panic!("the impl is planned")
+        };
+        assert!(handlers.is_empty());
+        let all = errors.into_compile_error().to_string();
+        let (a, b) = (all.find("const fn"), all.find("impl Trait"));
+        assert!(a.is_some() && b.is_some() && a < b, "both, in order: {all}");
+        // `_` leaves the item to rustc: no error of ours, nothing planned, the item unchanged.
+        let item: Item = syn::parse_quote!(
+            fn f() -> Vec<_> {
+                todo!()
+            }
+        );
+        let args = self::args(quote!(for = A));
+        let mut errors = Errors::default();
+        assert!(check(&item, &args, &mut errors).is_none());
+        assert!(errors.is_empty() && errors.unchanged());
+    }
+
+    #[test]
+    fn only_nameable_types_are_measured() {
+        for ok in [
+            "Result<(), E>",
+            "Self::Result",
+            "&'static str",
+            "Pin<Box<dyn Future<Output = u8> + 'a>>",
+            "ResponseActFuture<Self, Result<u8, E>>",
+        ] {
+            assert!(unmeasurable(&ty(ok)).is_empty(), "{ok}");
+        }
+        for bad in ["&str", "Cow<'_, str>", "impl Future<Output = u8>", "!"] {
+            assert_eq!(unmeasurable(&ty(bad)).len(), 1, "{bad}");
+        }
+        assert_eq!(unmeasurable(&ty("Result<&u8, impl Error>")).len(), 2);
+        assert!(has_placeholder(&ty("Vec<_>")));
+        assert!(!has_placeholder(&ty("Cow<'_, str>")));
+        assert!(is_self_result(&ty("Self::Result")));
+        assert!(!is_self_result(&ty("Self::Output")));
+    }
+
+    #[test]
+    fn a_type_parameter_is_refused_where_the_outcome_is_read() {
+        let params = vec!["T".to_string()];
+        for bad in [
+            "T",
+            "Result<T, E>",
+            "Option<Box<T>>",
+            "Pin<Box<dyn Future<Output = Result<T, E>> + Send>>",
+            "ResponseFuture<T>",
+        ] {
+            assert_eq!(type_parameter_reply(&ty(bad), &params).len(), 1, "{bad}");
+        }
+        for ok in ["Vec<T>", "Result<u8, T>", "HashMap<T, u8>", "U"] {
+            assert!(type_parameter_reply(&ty(ok), &params).is_empty(), "{ok}");
+        }
+    }
 }
