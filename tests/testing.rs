@@ -226,7 +226,7 @@ fn a_failed_assertion_says_what_exists() {
     assert!(handler.contains("ChainActor/ImportBlock"), "{handler}");
 }
 
-/// Blocks gossiped to us, by the operation that read them (the README's failure example).
+/// Blocks gossiped to us, by the operation that read them (the guide's failure example, docs/guide.md).
 #[alys_metric(counter, labels(operation: IoOperation))]
 static TESTING_GOSSIP_BLOCKS: Counter;
 
