@@ -42,7 +42,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::breaker::{BreakerConfig, CallError, CircuitBreaker};
+use super::breaker::{BreakerConfig, CallError, CircuitBreaker, Permit};
 use super::dependency_pairs::{entry, Entry};
 pub use super::dependency_pairs::{DependencyGauge, DependencyGaugeKind, MAX_DEPENDENCY_PAIRS};
 use crate::catalogue::actor_system::ACTOR_DEPENDENCY_RESPONSE_TIME;
@@ -133,21 +133,10 @@ impl Dependency {
         operation: &str,
         f: impl FnOnce() -> Result<T, E>,
     ) -> Result<T, CallError<E>> {
-        let permit = match &self.breaker {
-            Some(b) => Some(b.try_acquire().map_err(|_| CallError::Rejected)?),
-            None => None,
-        };
+        let permit = self.permit()?;
         let started = Instant::now();
         let result = f();
-        self.record(operation, started.elapsed(), result.is_ok());
-        if let Some(p) = permit {
-            if result.is_ok() {
-                p.success();
-            } else {
-                p.failure();
-            }
-        }
-        result.map_err(CallError::Failed)
+        self.finish(operation, started, permit, result)
     }
 
     /// Awaits the call `call` like [`call`](Self::call). The response time runs from the
@@ -162,12 +151,28 @@ impl Dependency {
         operation: &str,
         call: impl Future<Output = Result<T, E>>,
     ) -> Result<T, CallError<E>> {
-        let permit = match &self.breaker {
-            Some(b) => Some(b.try_acquire().map_err(|_| CallError::Rejected)?),
-            None => None,
-        };
+        let permit = self.permit()?;
         let started = Instant::now();
         let result = call.await;
+        self.finish(operation, started, permit, result)
+    }
+
+    /// The breaker's permit for one call (none without a breaker); `Rejected` while it is open.
+    fn permit<E>(&self) -> Result<Option<Permit<'_>>, CallError<E>> {
+        match &self.breaker {
+            Some(b) => Ok(Some(b.try_acquire().map_err(|_| CallError::Rejected)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Records a finished call started at `started` and tells the breaker how it went.
+    fn finish<T, E>(
+        &self,
+        operation: &str,
+        started: Instant,
+        permit: Option<Permit<'_>>,
+        result: Result<T, E>,
+    ) -> Result<T, CallError<E>> {
         self.record(operation, started.elapsed(), result.is_ok());
         if let Some(p) = permit {
             if result.is_ok() {
