@@ -599,6 +599,10 @@ impl FamilyEncoder<'_> {
     /// OpenMetrics with start times: `<family>_created{labels} seconds` after a series.
     fn created_line(&mut self) {
         let Some(c) = self.started else { return };
+        if self.kind == Kind::Counter && !self.name.ends_with("_total") {
+            // Written as `unknown` (see `family_of`): OpenMetrics has no `_created` for it.
+            return;
+        }
         let family = openmetrics::family_name(self.name, self.kind.as_str());
         let out = &mut *self.out;
         out.extend_from_slice(family.as_bytes());
@@ -677,6 +681,18 @@ mod tests {
         assert!(created.contains(&format!(
             "wait_seconds_count 3\nwait_seconds_created {start}\n"
         )));
+    }
+
+    #[test]
+    fn a_counter_named_without_total_is_unknown_in_openmetrics_with_no_created_line() {
+        static LEGACY: Descriptor = Descriptor::new("legacy_pegins", "Old name.", Kind::Counter);
+        let mut out = Vec::new();
+        let mut enc = Encoder::new(&mut out, Target::OpenMetrics).with_created(true);
+        enc.family(&LEGACY).sample(&[], 2_u64);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "# HELP legacy_pegins Old name.\n# TYPE legacy_pegins unknown\nlegacy_pegins 2\n"
+        );
     }
 
     #[test]
