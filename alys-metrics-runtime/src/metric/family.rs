@@ -1184,35 +1184,25 @@ mod tests {
             m.encode(&mut Encoder::new(&mut out, Target::Protobuf).with_created(created));
             protobuf::decode(&out).unwrap().remove(0)
         };
+        let counter_start = |m: &crate::exposition::proto::Metric| {
+            m.counter.as_ref().unwrap().created_timestamp.unwrap()
+        };
         let fam = decode(&c, true);
         assert_eq!(fam.metric.len(), 2);
-        let a_started = fam.metric[0]
-            .counter
-            .as_ref()
-            .unwrap()
-            .created_timestamp
-            .unwrap();
+        let a_started = counter_start(&fam.metric[0]);
         assert!(
             since(a_started) > since(started),
             "after the family's allocation"
         );
         for m in &fam.metric {
-            assert_eq!(
-                m.counter.as_ref().unwrap().created_timestamp,
-                Some(a_started)
-            );
+            assert_eq!(counter_start(m), a_started);
         }
         // Forgotten, its slot taken by another value: a new start.
         std::thread::sleep(std::time::Duration::from_millis(2));
         assert!(c.forget("a"));
         c.with(IoOperation::Read, "b").inc();
         let b = decode(&c, true);
-        let b_started = b.metric[0]
-            .counter
-            .as_ref()
-            .unwrap()
-            .created_timestamp
-            .unwrap();
+        let b_started = counter_start(&b.metric[0]);
         assert!(
             since(b_started) > since(a_started),
             "restarted after forget"
