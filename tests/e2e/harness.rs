@@ -447,8 +447,8 @@ pub fn eventually<T>(
     }
 }
 
-/// The sum of every sample of `family` in a node's own scrape.
-pub fn scrape_sum(addr: SocketAddr, family: &str) -> f64 {
+/// The sample lines of `family` (its name, then labels or the value) in a node's own scrape.
+fn family_lines(addr: SocketAddr, family: &str) -> Vec<String> {
     let (status, body) = http_get(addr, "/metrics").expect("scrape the node");
     assert_eq!(status, 200, "GET /metrics of {addr}");
     body.lines()
@@ -456,6 +456,14 @@ pub fn scrape_sum(addr: SocketAddr, family: &str) -> f64 {
             l.strip_prefix(family)
                 .is_some_and(|rest| rest.starts_with('{') || rest.starts_with(' '))
         })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The sum of every sample of `family` in a node's own scrape.
+pub fn scrape_sum(addr: SocketAddr, family: &str) -> f64 {
+    family_lines(addr, family)
+        .iter()
         .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
 }
@@ -494,14 +502,7 @@ pub fn wait_until_frozen(nodes: &mut [Node]) -> Vec<Vec<f64>> {
 
 /// The number of series of `family` in a node's own scrape now.
 pub fn scrape_series(addr: SocketAddr, family: &str) -> usize {
-    let (status, body) = http_get(addr, "/metrics").expect("scrape the node");
-    assert_eq!(status, 200, "GET /metrics of {addr}");
-    body.lines()
-        .filter(|l| {
-            l.strip_prefix(family)
-                .is_some_and(|rest| rest.starts_with('{') || rest.starts_with(' '))
-        })
-        .count()
+    family_lines(addr, family).len()
 }
 
 /// Waits until `prom` holds every series of each family of [`SUMMED`] that the frozen nodes
